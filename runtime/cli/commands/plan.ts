@@ -1,0 +1,59 @@
+// `chatia-flow plan --offline [FILE]`: the compiled plan, for humans or (--format json) machines.
+import type { Command } from "commander";
+import { compile } from "../../compile";
+import { formatProblem, loadManifest, ManifestError } from "../../manifest";
+import { formatPlan } from "../format-plan";
+import type { Io } from "../io";
+import { manifestPath, parseFormat } from "../options";
+import { styleFor } from "../style";
+
+interface PlanOptions {
+  offline?: boolean;
+  format: "text" | "json";
+  at?: string;
+  runs: string;
+}
+
+export function registerPlan(program: Command, io: Io): void {
+  program
+    .command("plan")
+    .description(
+      "show what the manifest compiles to: queues, limits, job options, crons in words and their next runs",
+    )
+    .argument("[file]", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
+    .option("--offline", "print the compiled plan without comparing it with Redis")
+    .option("--format <format>", "text or json", parseFormat, "text")
+    .option("--at <time>", "compute next runs from this ISO time instead of now")
+    .option("--runs <n>", "next runs to list per cron job", "3")
+    .action(async (file: string | undefined, opts: PlanOptions) => {
+      io.exitCode = await plan(manifestPath(file), opts, io);
+    });
+}
+
+async function plan(file: string, opts: PlanOptions, io: Io): Promise<number> {
+  if (!opts.offline) {
+    io.err(
+      "plan: comparing with live Redis is done by the runtime's `plan`; use --offline for the compiled plan",
+    );
+    return 1;
+  }
+  const now = opts.at === undefined ? new Date() : new Date(opts.at);
+  const runs = Number(opts.runs);
+  if (Number.isNaN(now.getTime()) || !Number.isInteger(runs) || runs < 0) {
+    io.err("plan: --at must be an ISO time and --runs a whole number");
+    return 1;
+  }
+  try {
+    const compiled = compile(await loadManifest(file));
+    io.out(
+      opts.format === "json"
+        ? JSON.stringify(compiled, null, 2)
+        : formatPlan(compiled, { now, runs, style: styleFor(process.stdout) }),
+    );
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    for (const problem of err.problems) io.err(formatProblem(problem));
+    return 1;
+  }
+}

@@ -1,0 +1,39 @@
+// `chatia-flow validate [FILE]`: exit 0 when the manifest is valid, 1 with every problem when not.
+import type { Command } from "commander";
+import { displayPath, formatProblem, loadManifest, ManifestError } from "../../manifest";
+import type { Io } from "../io";
+import { manifestPath, parseFormat } from "../options";
+
+export function registerValidate(program: Command, io: Io): void {
+  program
+    .command("validate")
+    .description(
+      "check a manifest: every problem on its own line as FILE:LINE:COL: message (at /pointer)",
+    )
+    .argument("[file]", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
+    .option("--format <format>", "text or json", parseFormat, "text")
+    .action(async (file: string | undefined, opts: { format: "text" | "json" }) => {
+      io.exitCode = await validate(manifestPath(file), opts.format, io);
+    });
+}
+
+async function validate(file: string, format: "text" | "json", io: Io): Promise<number> {
+  try {
+    const manifest = await loadManifest(file);
+    const queues = Object.values(manifest.queues);
+    const jobs = queues.reduce((n, q) => n + Object.keys(q.jobs).length, 0);
+    if (format === "json") io.out(JSON.stringify({ valid: true, file, problems: [] }, null, 2));
+    else io.out(`${displayPath(file)}: valid (${queues.length} queues, ${jobs} jobs)`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    if (format === "json") {
+      io.out(JSON.stringify({ valid: false, file, problems: err.problems }, null, 2));
+    } else {
+      for (const problem of err.problems) io.out(formatProblem(problem));
+      const n = err.problems.length;
+      io.err(`${displayPath(file)}: ${n} problem${n === 1 ? "" : "s"}`);
+    }
+    return 1;
+  }
+}

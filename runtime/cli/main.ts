@@ -1,0 +1,38 @@
+// The `chatia-flow` command.
+import { Command, CommanderError } from "commander";
+import { ChatiaError } from "../errors";
+import { PACKAGE_VERSION } from "../project-root";
+import { registerPlan } from "./commands/plan";
+import { registerValidate } from "./commands/validate";
+import { type Io, processIo } from "./io";
+
+export function buildProgram(io: Io): Command {
+  const program = new Command("chatia-flow")
+    .description(
+      "Low-code flow runtime for ChatIA's background jobs: jobs.yaml → Bull queues → Node-RED flows",
+    )
+    .version(PACKAGE_VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
+  registerValidate(program, io);
+  registerPlan(program, io);
+  return program;
+}
+
+/** Runs the command line and resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv]);
+    return io.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ChatiaError) {
+      io.err(`${err.code}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,18 @@
+// Where the CLI finds its inputs when the command line does not say.
+import path from "node:path";
+
+/** The manifest path: the argument, else $CHATIA_MANIFEST, else ./jobs.yaml. */
+export function manifestPath(arg: string | undefined): string {
+  return path.resolve(arg ?? process.env.CHATIA_MANIFEST ?? "jobs.yaml");
+}
+
+/** The Postgres URL: the option, else $DATABASE_URL, else the local default. */
+export function databaseUrl(option: string | undefined): string {
+  return option ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chatia";
+}
+
+export function parseFormat(value: string): "text" | "json" {
+  if (value !== "text" && value !== "json")
+    throw new Error(`--format must be text or json, not "${value}"`);
+  return value;
+}
