@@ -114,6 +114,7 @@ export function formatInZone(date: Date, tz: string): string {
   const offset = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "shortOffset" })
     .formatToParts(date)
     .find((p) => p.type === "timeZoneName")?.value;
+  if (tz === "UTC" || tz === "Etc/UTC") return `${local} UTC`;
   return offset ? `${local} ${offset}` : local;
 }
 

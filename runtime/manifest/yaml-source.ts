@@ -150,7 +150,8 @@ function resolvePlain(text: string): unknown {
   if (text === "") return "";
   for (const tag of CORE) {
     if (tag.default === true && tag.test?.test(text) && tag.resolve) {
-      return tag.resolve(text, () => undefined, {});
+      const value = tag.resolve(text, () => undefined, {});
+      return isScalar(value) ? value.value : value;
     }
   }
   return text;

@@ -4,22 +4,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadManifest, ManifestError } from "../../../runtime/manifest";
+import { fixtureEnv } from "../../helpers/fixture-env";
 import { expectGolden } from "../../helpers/golden";
 
 const dir = path.resolve(__dirname, "../../fixtures/manifests/invalid");
 const fixtures = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-
-/** `# env: NAME=value …` lines at the top of a fixture set its environment (nothing else is set). */
-function fixtureEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [, pairs = ""] of text.matchAll(/^# env: (.*)$/gm)) {
-    for (const pair of pairs.split(/\s+/).filter(Boolean)) {
-      const [name = "", ...value] = pair.split("=");
-      env[name] = value.join("=");
-    }
-  }
-  return env;
-}
 
 describe("invalid manifests", () => {
   it("has at least 40 fixtures", () => {
