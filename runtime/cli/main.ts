@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { ChatiaError } from "../errors";
 import { PACKAGE_VERSION } from "../project-root";
+import { registerDb } from "./commands/db";
+import { registerDemo } from "./commands/demo";
 import { registerPlan } from "./commands/plan";
 import { registerValidate } from "./commands/validate";
 import { type Io, processIo } from "./io";
@@ -19,6 +21,8 @@ export function buildProgram(io: Io): Command {
     });
   registerValidate(program, io);
   registerPlan(program, io);
+  registerDb(program, io);
+  registerDemo(program, io);
   return program;
 }
 

@@ -1,5 +1,6 @@
 // Where the CLI finds its inputs when the command line does not say.
 import path from "node:path";
+import { databaseUrlFromEnv } from "../adapters/db";
 
 /** The manifest path: the argument, else $CHATIA_MANIFEST, else ./jobs.yaml. */
 export function manifestPath(arg: string | undefined): string {
@@ -8,7 +9,7 @@ export function manifestPath(arg: string | undefined): string {
 
 /** The Postgres URL: the option, else $DATABASE_URL, else the local default. */
 export function databaseUrl(option: string | undefined): string {
-  return option ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chatia";
+  return option ?? databaseUrlFromEnv();
 }
 
 export function parseFormat(value: string): "text" | "json" {

@@ -1,0 +1,99 @@
+// The one place a Sequelize instance is built: Postgres dialect, table names exactly as declared
+// (the original ChatIA's "Companies", "CampaignShipping", …), quiet by default.
+import { type Options, Sequelize } from "sequelize";
+import { ChatiaError } from "../../errors";
+
+export type { Sequelize, Transaction } from "sequelize";
+
+/** Used when neither an explicit URL nor DATABASE_URL is given. */
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chatia";
+
+export interface SequelizeOptions {
+  /** Where each SQL statement goes; `false` discards them. @defaultValue false */
+  readonly logging?: false | ((sql: string) => void);
+  /** Most connections this process holds open. @defaultValue 10 */
+  readonly poolMax?: number;
+  /** How long a query waits for a free connection before failing. @defaultValue 30000 */
+  readonly acquireTimeoutMs?: number;
+  /** Shown in pg_stat_activity so operators can tell our connections apart. @defaultValue "chatia-flow" */
+  readonly applicationName?: string;
+}
+
+/** DATABASE_URL from the environment, or DEFAULT_DATABASE_URL. */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL?.trim();
+  return url ? url : DEFAULT_DATABASE_URL;
+}
+
+/** Builds (does not connect) a Sequelize instance for `url`. */
+export function createSequelize(
+  url: string = databaseUrlFromEnv(),
+  opts: SequelizeOptions = {},
+): Sequelize {
+  const options: Options = {
+    dialect: "postgres",
+    logging: opts.logging ?? false,
+    // Dates are stored as timestamptz and handed out as UTC Date objects.
+    timezone: "+00:00",
+    pool: {
+      max: opts.poolMax ?? 10,
+      min: 0,
+      idle: 10_000,
+      acquire: opts.acquireTimeoutMs ?? 30_000,
+    },
+    dialectOptions: { application_name: opts.applicationName ?? "chatia-flow" },
+    // Every model names its table; never let Sequelize pluralize or rename one.
+    define: { freezeTableName: true },
+  };
+  return new Sequelize(url, options);
+}
+
+/** Resolves when Postgres answers; otherwise throws CF_DB_CONNECT naming the host (no password). */
+export async function assertDatabaseReachable(sequelize: Sequelize): Promise<void> {
+  try {
+    await sequelize.authenticate();
+  } catch (err) {
+    const { host, port, database } = sequelize.config;
+    throw new ChatiaError(
+      "CF_DB_CONNECT",
+      `cannot reach Postgres at ${host}:${port}/${database}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Creates the database `url` names when it does not exist yet (connecting to the server's
+ * `postgres` maintenance database with the same credentials). Resolves to true when it created it.
+ */
+export async function ensureDatabaseExists(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ""));
+  if (name === "")
+    throw new ChatiaError("CF_CLI_USAGE", `the database URL names no database: ${redact(url)}`);
+  const maintenance = new URL(url);
+  maintenance.pathname = "/postgres";
+  const admin = createSequelize(maintenance.toString(), { poolMax: 1 });
+  try {
+    await assertDatabaseReachable(admin);
+    const [rows] = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", {
+      bind: [name],
+    });
+    if (rows.length > 0) return false;
+    await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<invalid database URL>";
+  }
+}

@@ -1,0 +1,35 @@
+// `chatia-flow demo` (what `npm start` runs): database created if missing, migrated, seeded when
+// empty, then the plan printed.
+import type { Command } from "commander";
+import { ensureDatabaseExists, redact, seedDemo } from "../../adapters/db";
+import { compile } from "../../compile";
+import { loadManifest } from "../../manifest";
+import { formatPlan } from "../format-plan";
+import type { Io } from "../io";
+import { databaseUrl, manifestPath } from "../options";
+import { styleFor } from "../style";
+import { DATABASE_URL_HELP, hashPassword, migrate, printSeed, withDatabase } from "./db";
+
+export function registerDemo(program: Command, io: Io): void {
+  program
+    .command("demo")
+    .description(
+      "set up the demo: create the database if missing, migrate, seed demo data when empty, print the plan",
+    )
+    .option("--database-url <url>", DATABASE_URL_HELP)
+    .action(async (opts: { databaseUrl?: string }) => {
+      const url = databaseUrl(opts.databaseUrl);
+      if (await ensureDatabaseExists(url)) io.out(`created database ${redact(url)}`);
+      await withDatabase({ databaseUrl: url }, io, async (sequelize) => {
+        await migrate(sequelize, io);
+        const seeded = await seedDemo(sequelize, { passwordHash: hashPassword });
+        if (seeded.alreadySeeded)
+          io.out("demo data already present (its passwords were shown when it was seeded)");
+        else printSeed(seeded, io);
+      });
+      if (io.exitCode !== 0) return;
+      const plan = compile(await loadManifest(manifestPath(undefined)));
+      io.out("");
+      io.out(formatPlan(plan, { now: new Date(), style: styleFor(process.stdout) }));
+    });
+}
