@@ -2,10 +2,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import schema from "../../schemas/jobs.schema.json";
 import { BULL_SETTINGS_DEFAULTS } from "../../runtime/compile";
 import { ERROR_CODES } from "../../runtime/errors";
 import { BASE_JOB_OPTIONS, DEFAULT_TZ } from "../../runtime/manifest";
+import schema from "../../schemas/jobs.schema.json";
 
 const readme = readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
 type Definition = {
@@ -46,7 +46,8 @@ describe("documentation", () => {
     expect(definitions.job?.properties?.tz?.default).toBe(DEFAULT_TZ);
     expect(definitions.queue?.properties?.concurrency?.default).toBe(1);
     const settings = definitions.queueSettings?.properties ?? {};
-    for (const [key, value] of Object.entries(BULL_SETTINGS_DEFAULTS)) expect(settings[key]?.default, key).toBe(value);
+    for (const [key, value] of Object.entries(BULL_SETTINGS_DEFAULTS))
+      expect(settings[key]?.default, key).toBe(value);
     expect(readme).toContain("| `removeOnComplete` | keep rule | `{ age: 3600, count: 1000 }` |");
     expect(BASE_JOB_OPTIONS.removeOnComplete).toEqual({ age: 3600, count: 1000 });
     expect(BASE_JOB_OPTIONS.removeOnFail).toEqual({ age: 86400, count: 5000 });
