@@ -1,5 +1,5 @@
 // The one registry of chatia-flow error codes. Every code is documented in the README's error
-// table (test/unit/errors.test.ts fails when one is missing), and every error the runtime raises
+// table (test/unit/docs.test.ts fails when one is missing), and every error the runtime raises
 // carries one of them.
 
 /** What an error means for the job that met it (see README, "Errors"). */
@@ -58,15 +58,91 @@ export const ERROR_CODES = {
     summary:
       "Options that do not make sense together (e.g. `tz` without `cron`, `maxDelay` below `delay`).",
   },
+  CF_FLOW_DEPLOY_REFUSED: {
+    kind: "user",
+    summary:
+      "A deploy from the editor was refused and nothing saved: two tabs give the same flow id, or a tab's name gives none.",
+  },
   CF_DB_CONNECT: { kind: "operational", summary: "Postgres cannot be reached." },
   CF_DB_MIGRATION: {
     kind: "unexpected",
     summary: "A database migration failed; it was rolled back.",
   },
   CF_CLI_USAGE: { kind: "user", summary: "A command-line argument is missing or wrong." },
+  CF_CONFIG_MISSING: {
+    kind: "user",
+    summary:
+      "A setting the runtime needs (a secret, a URL) is not set; outside demo mode nothing is generated.",
+  },
+
+  // Jobs and their flows (runtime/queues, runtime/flow-bridge).
+  CF_JOB_UNKNOWN: {
+    kind: "user",
+    summary:
+      "The job's queue/name is not in the manifest, or the job is declared `enabled: false`.",
+  },
+  CF_JOB_BAD_PAYLOAD: {
+    kind: "user",
+    summary: "The job's data does not satisfy its payload schema.",
+  },
+  CF_JOB_TIMEOUT: {
+    kind: "operational",
+    summary: "The job's flow did not settle it within its `timeout`.",
+  },
+  CF_FLOW_NOT_RUNNING: {
+    kind: "operational",
+    summary:
+      "No running flow has a `job in` node for the job (flows not started, or being deployed).",
+  },
+  CF_FLOW_REDEPLOYED: {
+    kind: "operational",
+    summary:
+      "The job's flow was stopped (deploy or shutdown) while the job was in it; it is retried.",
+  },
+  CF_FLOW_ERROR: {
+    kind: "unexpected",
+    summary: "A node of the job's flow reported an error that no Catch node handled.",
+  },
+  CF_FLOW_FAILED: {
+    kind: "user",
+    summary: "The flow failed the job on purpose through a `job out` node.",
+  },
+  CF_FLOW_INVALID: {
+    kind: "user",
+    summary:
+      "A flow file is missing, malformed, or does not fit its job (no `job in`, no `job out`, unknown node types).",
+  },
+
+  // Pacing (runtime/adapters/redis/keyed-pacer.ts).
+  CF_PACE_INVALID: {
+    kind: "user",
+    summary:
+      "A pacing rule is invalid (`max` not a whole number >= 1, `duration` not > 0, `jitter` < 0) or its key is empty.",
+  },
+
+  // WhatsApp gateway (runtime/adapters/whatsapp): what a send or status call can meet.
+  CF_WA_DISCONNECTED: {
+    kind: "operational",
+    summary:
+      "The WhatsApp connection is not connected (disconnected, opening or waiting for a QR scan).",
+  },
+  CF_WA_SEND_FAILED: { kind: "operational", summary: "WhatsApp did not accept the message." },
+  CF_WA_TIMEOUT: { kind: "operational", summary: "A WhatsApp send did not complete in time." },
+  CF_WA_BAD_RECIPIENT: {
+    kind: "user",
+    summary: "The recipient's number or jid is not a valid WhatsApp address.",
+  },
+  CF_WA_BAD_MESSAGE: {
+    kind: "user",
+    summary: "A message has neither text nor media, or its media has no path.",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
+}
 
 /** Base class of every error chatia-flow raises on purpose. */
 export class ChatiaError extends Error {
@@ -74,11 +150,15 @@ export class ChatiaError extends Error {
   readonly kind: ErrorKind;
   readonly details?: unknown;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: unknown; kind?: ErrorKind },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ChatiaError";
     this.code = code;
-    this.kind = ERROR_CODES[code].kind;
+    this.kind = options?.kind ?? ERROR_CODES[code].kind;
     if (options?.details !== undefined) this.details = options.details;
   }
 }

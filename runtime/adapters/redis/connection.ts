@@ -1,0 +1,44 @@
+// The one place an ioredis client is built. Only files under runtime/adapters/redis import
+// ioredis; everything else takes the `Redis` type from here.
+import { Redis, type RedisOptions } from "ioredis";
+
+export type { Redis } from "ioredis";
+
+/** Used when neither an explicit URL nor REDIS_URL is given. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+export interface RedisConnectionOptions {
+  /** Shown by `CLIENT LIST` so operators can tell our connections apart. @defaultValue "chatia-flow" */
+  readonly connectionName?: string;
+  /**
+   * Whether to wait for `INFO` to report the server loaded before sending commands. Bull refuses
+   * a client with it on for its `bclient` and `subscriber` roles: pass `false` for those.
+   * @defaultValue true
+   */
+  readonly enableReadyCheck?: boolean;
+}
+
+/** REDIS_URL from the environment, or DEFAULT_REDIS_URL. */
+export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.REDIS_URL?.trim();
+  return url ? url : DEFAULT_REDIS_URL;
+}
+
+/** Builds a client for `url` and starts connecting at once; the caller closes it (`quit()`). */
+export function createRedis(
+  url: string = redisUrlFromEnv(),
+  opts: RedisConnectionOptions = {},
+): Redis {
+  const options: RedisOptions = {
+    connectionName: opts.connectionName ?? "chatia-flow",
+    enableReadyCheck: opts.enableReadyCheck ?? true,
+    // Connect now, so a wrong URL shows up at start-up rather than at the first job.
+    lazyConnect: false,
+    // Commands issued while Redis is away wait for the reconnect instead of failing after 20
+    // retries: a Redis restart then delays jobs rather than failing them, and the job's own
+    // timeout bounds the wait. Bull also requires `null` for its bclient/subscriber clients,
+    // so one factory serves every role.
+    maxRetriesPerRequest: null,
+  };
+  return new Redis(url, options);
+}

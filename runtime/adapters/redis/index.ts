@@ -1,0 +1,14 @@
+export {
+  createRedis,
+  DEFAULT_REDIS_URL,
+  type Redis,
+  type RedisConnectionOptions,
+  redisUrlFromEnv,
+} from "./connection";
+export {
+  KeyedPacer,
+  type KeyedPacerOptions,
+  type PaceRule,
+  type Reservation,
+} from "./keyed-pacer";
+export { LuaScript } from "./lua-script";

@@ -1,0 +1,19 @@
+export {
+  assertSendable,
+  CONNECTION_STATUSES,
+  type ConnectionStatus,
+  isValidJid,
+  type OutgoingMedia,
+  type OutgoingMessage,
+  type SentMessage,
+  toJid,
+  type WhatsAppErrorCode,
+  type WhatsAppGateway,
+} from "./gateway";
+export { SimulatedWhatsApp, type SimulatedWhatsAppOptions } from "./simulated-driver";
+export {
+  DEFAULT_BEHAVIOUR,
+  type SimulatedBehaviour,
+  type SimulatedFailure,
+  type SimulatedSend,
+} from "./simulated-world";
