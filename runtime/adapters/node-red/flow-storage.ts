@@ -1,0 +1,178 @@
+// Node-RED's storage module (settings.storageModule) for chatia-flow: flows live in the project's
+// flows/ folder, one reviewable file per tab (see flow-files.ts); everything else Node-RED keeps —
+// credentials, runtime settings, editor sessions, the library — lives in userDir, never in flows/.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { ChatiaError } from "../../errors";
+import { readIfExists, replaceFile } from "./durable-file";
+import {
+  type FlowFileProblem,
+  formatFlowFileProblem,
+  type NodeRedNode,
+  readFlowDir,
+  splitNodeRedFlows,
+  toNodeRedFlows,
+  writeFlowDir,
+} from "./flow-files";
+import { type NodeRedLibrary, nodeRedLibrary } from "./node-red-module";
+
+export interface FlowStorageOptions {
+  /** The folder of flow files (`<flow-id>.json`, `_config.json`). */
+  readonly flowsDir: string;
+  /** Node-RED's private folder: credentials.json, settings.json, sessions.json, lib/. */
+  readonly userDir: string;
+  /**
+   * Called after a deploy is written, with the flows as Node-RED deployed them (to publish them to
+   * workers). If it throws, the editor reports the deploy as failed, though the files are written.
+   */
+  readonly onSave?: (flat: NodeRedNode[]) => Promise<void>;
+  /** Flows published elsewhere (by the api process): when it returns some, they are used instead of flowsDir. */
+  readonly load?: () => Promise<NodeRedNode[] | undefined>;
+}
+
+/** Node-RED encrypts credentials into `{ "$": "…" }` unless `credentialSecret` is false. */
+export type Credentials = Record<string, unknown>;
+
+/**
+ * The storage API Node-RED 4.1 calls (see @node-red/runtime/lib/storage/index.js). Every function must be
+ * an own property: Node-RED looks for getSettings/getSessions with hasOwnProperty, so a class would not do.
+ */
+export interface NodeRedStorageModule {
+  init(settings: NodeRedSettings, runtime: NodeRedRuntime): Promise<void>;
+  /** The flat node array; Node-RED adds the credentials and the revision (sha256 of the flows' JSON). */
+  getFlows(): Promise<NodeRedNode[]>;
+  /** Gets the flat array of a deploy, credentials already taken out (they go to saveCredentials). */
+  saveFlows(flows: NodeRedNode[], user?: unknown): Promise<void>;
+  getCredentials(): Promise<Credentials>;
+  saveCredentials(credentials: Credentials): Promise<void>;
+  getSettings(): Promise<Record<string, unknown>>;
+  saveSettings(settings: Record<string, unknown>): Promise<void>;
+  getSessions(): Promise<Record<string, unknown>>;
+  saveSessions(sessions: Record<string, unknown>): Promise<void>;
+  getLibraryEntry(type: string, entryPath: string): Promise<unknown>;
+  saveLibraryEntry(
+    type: string,
+    entryPath: string,
+    meta: Record<string, unknown>,
+    body: string,
+  ): Promise<void>;
+}
+
+/** What init reads of Node-RED's settings. */
+export interface NodeRedSettings {
+  readonly readOnly?: boolean;
+}
+
+/** What init keeps of Node-RED's runtime: its log, for the problems of flow files and saves. */
+export interface NodeRedRuntime {
+  readonly log: { warn(message: string): void; info(message: string): void };
+}
+
+/** Secrets (credentials, the credential key in settings, session tokens): readable by the owner only. */
+const PRIVATE = 0o600;
+
+export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageModule {
+  const { flowsDir, userDir } = options;
+  const userFile = (name: string) => path.join(userDir, name);
+  const serial = serializer();
+  let log: NodeRedRuntime["log"] = { warn: () => undefined, info: () => undefined };
+  let readOnly = false;
+  let library: NodeRedLibrary | undefined;
+  /** Files a deploy may replace or delete: those read without problems or written (see writeFlowDir). */
+  let managed: ReadonlySet<string> | undefined;
+
+  const readFlows = async (): Promise<NodeRedNode[]> => {
+    const set = await readFlowDir(flowsDir);
+    for (const problem of set.problems)
+      log.warn(`flow file skipped: ${formatFlowFileProblem(problem)}`);
+    managed = set.files;
+    return toNodeRedFlows(set);
+  };
+
+  return {
+    async init(settings, runtime) {
+      log = runtime.log;
+      readOnly = settings.readOnly === true;
+      await mkdir(userDir, { recursive: true });
+      library = await nodeRedLibrary({ userDir, readOnly });
+    },
+    async getFlows() {
+      return (await options.load?.()) ?? readFlows();
+    },
+    async saveFlows(flows) {
+      if (readOnly) return;
+      const split = splitNodeRedFlows(flows);
+      if (split.problems.length > 0) throw deployRefused(split.problems);
+      managed ??= (await readFlowDir(flowsDir)).files;
+      const result = await serial("flows", () => writeFlowDir(flowsDir, split.files, { managed }));
+      managed = new Set(split.files.keys());
+      if (result.written.length + result.deleted.length > 0)
+        log.info(`flows saved to ${flowsDir}: ${describeWrite(result)}`);
+      await options.onSave?.(flows);
+    },
+    getCredentials: () => readJson(userFile("credentials.json")),
+    saveCredentials: (credentials) =>
+      writeJson(userFile("credentials.json"), credentials, !readOnly),
+    getSettings: () => readJson(userFile("settings.json")),
+    saveSettings: (settings) => writeJson(userFile("settings.json"), settings, !readOnly),
+    getSessions: () => readJson(userFile("sessions.json")),
+    saveSessions: (sessions) => writeJson(userFile("sessions.json"), sessions, !readOnly),
+    getLibraryEntry: (type, entryPath) => requireLibrary(library).getLibraryEntry(type, entryPath),
+    saveLibraryEntry: (type, entryPath, meta, body) =>
+      requireLibrary(library).saveLibraryEntry(type, entryPath, meta, body),
+  };
+
+  async function readJson(file: string): Promise<Record<string, unknown>> {
+    const text = await readIfExists(file);
+    if (text === undefined) return {};
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+
+  async function writeJson(file: string, data: unknown, enabled: boolean): Promise<void> {
+    if (!enabled) return;
+    await serial(file, () => replaceFile(file, `${JSON.stringify(data, null, 4)}\n`, PRIVATE));
+  }
+}
+
+/**
+ * The error the editor shows as "Deploy failed: {…}": its message lists every problem. Node-RED puts it
+ * into the page as HTML, so angle brackets a label may hold are replaced.
+ */
+function deployRefused(problems: readonly FlowFileProblem[]): ChatiaError {
+  const list = problems.map((p, i) =>
+    problems.length > 1 ? `(${i + 1}) ${p.message}` : p.message,
+  );
+  const message = `deploy refused, nothing was saved: ${list.join(" ")}`;
+  return new ChatiaError("CF_FLOW_DEPLOY_REFUSED", message.replace(/</g, "‹").replace(/>/g, "›"), {
+    details: problems,
+  });
+}
+
+function describeWrite(result: { written: string[]; deleted: string[] }): string {
+  const parts = [];
+  if (result.written.length > 0) parts.push(`wrote ${result.written.join(", ")}`);
+  if (result.deleted.length > 0) parts.push(`deleted ${result.deleted.join(", ")}`);
+  return parts.join("; ");
+}
+
+function requireLibrary(library: NodeRedLibrary | undefined): NodeRedLibrary {
+  if (library === undefined) throw new Error("the flow storage is used before init()");
+  return library;
+}
+
+/** Runs writes of one key one after another, so that two saves never race on the same temporary file. */
+function serializer(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key, task) => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(task, task);
+    tails.set(
+      key,
+      run.catch(() => undefined),
+    );
+    return run;
+  };
+}

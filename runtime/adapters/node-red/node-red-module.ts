@@ -1,0 +1,80 @@
+// The parts of the node-red package that chatia-flow uses, typed for Node-RED 4.1 (its own typings
+// stop at 1.3). This folder is the only place that loads node-red; everything else goes through here.
+import type { EventEmitter } from "node:events";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { NodeRedNode } from "./flow-format";
+
+/** One deploy as the runtime API takes it. `rev`, when given, must be the running revision (else 409). */
+export interface FlowsDeploy {
+  readonly flows: { readonly flows: readonly NodeRedNode[]; readonly rev?: string };
+  /** @defaultValue "full" */
+  readonly deploymentType?: "full" | "nodes" | "flows" | "reload";
+  readonly user?: unknown;
+}
+
+/** A node module as the registry lists it (`RED.nodes.getNodeList()`). */
+export interface NodeSetInfo {
+  readonly id: string;
+  readonly module: string;
+  readonly types: readonly string[];
+  readonly enabled: boolean;
+  readonly loaded: boolean;
+  readonly err?: string;
+}
+
+/** The embedded Node-RED (`require("node-red")`): one per process, never restarted once stopped. */
+export interface NodeRed {
+  init(server: Server | null, settings: Record<string, unknown>): void;
+  /** Resolves before the flows run: wait for the `flows:started` event. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly events: EventEmitter;
+  /** The editor and admin API, an Express 4 app; `undefined` when httpAdminRoot is false. */
+  readonly httpAdmin: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: (err?: unknown) => void,
+  ) => void;
+  readonly nodes: {
+    /** The running flows, as last loaded or deployed. */
+    getFlows(): { readonly flows: NodeRedNode[]; readonly rev: string } | null;
+    getNodeList(): NodeSetInfo[];
+  };
+  readonly runtime: {
+    readonly flows: {
+      setFlows(deploy: FlowsDeploy): Promise<{ rev: string }>;
+    };
+  };
+}
+
+export function loadNodeRed(): NodeRed {
+  return require("node-red") as NodeRed;
+}
+
+/** Node-RED's file library (the editor's Import/Export → Library), kept in `<userDir>/lib`. */
+export interface NodeRedLibrary {
+  getLibraryEntry(type: string, entryPath: string): Promise<unknown>;
+  saveLibraryEntry(
+    type: string,
+    entryPath: string,
+    meta: Record<string, unknown>,
+    body: string,
+  ): Promise<void>;
+}
+
+interface LibraryModule extends NodeRedLibrary {
+  init(settings: { userDir: string; readOnly: boolean }): Promise<void>;
+}
+
+/**
+ * Node-RED's own library store, reused rather than rewritten: its on-disk format (meta lines heading
+ * each file) is what the editor expects. It is a module singleton, like Node-RED itself.
+ */
+export async function nodeRedLibrary(settings: {
+  userDir: string;
+  readOnly: boolean;
+}): Promise<NodeRedLibrary> {
+  const library = require("@node-red/runtime/lib/storage/localfilesystem/library") as LibraryModule;
+  await library.init(settings);
+  return library;
+}
