@@ -21,6 +21,7 @@ export {
   pendingMigrations,
 } from "./migrator";
 export * from "./models";
+export * from "./repositories";
 export {
   DEMO_COMPANY_NAME,
   DEMO_COUNTS,

@@ -171,6 +171,12 @@ describe("status columns", () => {
       { replacements: { contactId: contact.id, companyId: companyA } },
     );
     expect(pgError(await rejection(badSchedule)).constraint).toBe("schedules_status_check");
+    const badLedger = db.sequelize.query(
+      `INSERT INTO "SendLedger" (key, "companyId", jid, status)
+       VALUES ('MessageQueue:1', :companyId, '5511911110000@s.whatsapp.net', 'queued')`,
+      { replacements: { companyId: companyA } },
+    );
+    expect(pgError(await rejection(badLedger)).constraint).toBe("send_ledger_status_check");
   });
 
   it("are validated by the models before any SQL is sent", async () => {
@@ -204,6 +210,20 @@ describe("Whatsapps", () => {
       companyId: companyA,
     });
     expect(replacement.id).not.toBe(first.id);
+  });
+});
+
+describe("SendLedger", () => {
+  it("holds one row per idempotency key, claimed 'sending' by default", async () => {
+    const row = {
+      key: "MessageQueue:42",
+      companyId: companyA,
+      jid: "5511922220000@s.whatsapp.net",
+    };
+    const created = await m.SendLedger.create(row);
+    expect(created.status).toBe("sending");
+    const err = await rejection(m.SendLedger.create(row));
+    expect(pgError(err)).toEqual({ code: "23505", constraint: "SendLedger_pkey" });
   });
 });
 

@@ -32,6 +32,7 @@ const MIGRATION_NAMES = [
   "003-schedules-campaigns",
   "004-billing-settings",
   "005-cron-indexes",
+  "006-send-ledger",
 ];
 
 const TABLES = [
@@ -49,6 +50,7 @@ const TABLES = [
   "Plans",
   "Queues",
   "Schedules",
+  "SendLedger",
   "Tags",
   "TicketTags",
   "Tickets",
@@ -78,6 +80,7 @@ const CONSTRAINT_INDEXES = [
   "companies_settings_company_key",
   "whatsapps_one_default_key",
   "whatsapps_company_name_key",
+  "send_ledger_sending_idx",
 ];
 
 let db: TestDatabase;
@@ -114,13 +117,22 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the cron indexes", async () => {
+  it("down one step reverts only the send ledger", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["006-send-ledger"]);
+    const tables = await listTables(db.sequelize);
+    expect(tables).not.toContain("SendLedger");
+    expect(tables).toHaveLength(TABLES.length);
+    expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
+    expect(await pendingMigrations(db.sequelize)).toEqual(["006-send-ledger"]);
+  });
+
+  it("down one more step reverts only the cron indexes", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["005-cron-indexes"]);
     const indexes = await listIndexes(db.sequelize);
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length + 1);
-    expect(await pendingMigrations(db.sequelize)).toEqual(["005-cron-indexes"]);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length);
+    expect(await pendingMigrations(db.sequelize)).toEqual(["005-cron-indexes", "006-send-ledger"]);
   });
 
   it("down to 0 removes every table and index, up again restores them", async () => {
@@ -139,6 +151,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "006-send-ledger",
       "005-cron-indexes",
       "004-billing-settings",
       "003-schedules-campaigns",
@@ -153,7 +166,7 @@ describe("migrations", () => {
 
 describe("a failing migration", () => {
   const broken: Migration = {
-    name: "006-broken",
+    name: "999-broken",
     async up({ queryInterface, transaction }) {
       await queryInterface.createTable(
         "Half",
@@ -172,9 +185,9 @@ describe("a failing migration", () => {
     const failure = await migrateUp(db.sequelize, { migrations }).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ChatiaError);
     expect((failure as ChatiaError).code).toBe("CF_DB_MIGRATION");
-    expect((failure as ChatiaError).message).toMatch(/006-broken \(up\).*NoSuchTable/);
+    expect((failure as ChatiaError).message).toMatch(/999-broken \(up\).*NoSuchTable/);
     expect(await listTables(db.sequelize)).not.toContain("Half");
-    expect(await pendingMigrations(db.sequelize, { migrations })).toEqual(["006-broken"]);
+    expect(await pendingMigrations(db.sequelize, { migrations })).toEqual(["999-broken"]);
   });
 });
 

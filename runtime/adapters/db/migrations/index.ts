@@ -6,6 +6,7 @@ import * as ticketsMessages from "./002-tickets-messages";
 import * as schedulesCampaigns from "./003-schedules-campaigns";
 import * as billingSettings from "./004-billing-settings";
 import * as cronIndexes from "./005-cron-indexes";
+import * as sendLedger from "./006-send-ledger";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "003-schedules-campaigns", up: schedulesCampaigns.up, down: schedulesCampaigns.down },
   { name: "004-billing-settings", up: billingSettings.up, down: billingSettings.down },
   { name: "005-cron-indexes", up: cronIndexes.up, down: cronIndexes.down },
+  { name: "006-send-ledger", up: sendLedger.up, down: sendLedger.down },
 ];
 
 export { CRON_INDEX_NAMES } from "./005-cron-indexes";

@@ -66,6 +66,7 @@ function associateTickets(m: DbModels): void {
   m.LogTicket.belongsTo(m.Ticket, { as: "ticket", foreignKey: "ticketId" });
   m.LogTicket.belongsTo(m.User, { as: "user", foreignKey: "userId" });
   m.LogTicket.belongsTo(m.Queue, { as: "queue", foreignKey: "queueId" });
+  m.SendLedger.belongsTo(m.Message, { as: "message", foreignKey: "messageId" });
 }
 
 function associateSchedules(m: DbModels): void {

@@ -32,6 +32,10 @@ export const CAMPAIGN_STATUSES = [
 ] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
+/** SendLedger.status: claimed and not settled, accepted by WhatsApp, or refused (may be retried). */
+export const SEND_LEDGER_STATUSES = ["sending", "sent", "failed"] as const;
+export type SendLedgerStatus = (typeof SEND_LEDGER_STATUSES)[number];
+
 export const INVOICE_STATUSES = ["open", "paid", "cancelled"] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 

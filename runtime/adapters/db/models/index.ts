@@ -14,6 +14,7 @@ export { Message } from "./message.model";
 export { Plan } from "./plan.model";
 export { Queue } from "./queue.model";
 export { Schedule } from "./schedule.model";
+export { SendLedger } from "./send-ledger.model";
 export { Tag } from "./tag.model";
 export { Ticket } from "./ticket.model";
 export { TicketTag } from "./ticket-tag.model";

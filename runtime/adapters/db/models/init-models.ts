@@ -16,6 +16,7 @@ import { initMessage } from "./message.model";
 import { initPlan } from "./plan.model";
 import { initQueue } from "./queue.model";
 import { initSchedule } from "./schedule.model";
+import { initSendLedger } from "./send-ledger.model";
 import { initTag } from "./tag.model";
 import { initTicket } from "./ticket.model";
 import { initTicketTag } from "./ticket-tag.model";
@@ -45,6 +46,7 @@ function bindAll(sequelize: Sequelize) {
     CampaignSetting: initCampaignSetting(sequelize),
     CompaniesSetting: initCompaniesSetting(sequelize),
     Invoice: initInvoice(sequelize),
+    SendLedger: initSendLedger(sequelize),
   };
 }
 

@@ -1,0 +1,147 @@
+// `send whatsapp`: sends one WhatsApp message through the runtime's MessageService, at most once
+// per idempotency key (by default the job's `<queue>:<id>`, so a retried job never sends twice).
+// A thin adapter: it evaluates its typed-input properties, calls the service, reports the result.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
+import type { SendInput, SendResult } from "../../runtime/services/message.service";
+import { chatiaContext } from "../shared/chatia-context";
+
+/** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind (msg, flow, global, env, str, num, bool). */
+const PROPERTIES = ["connection", "to", "text", "media", "group", "company", "key"] as const;
+type Property = (typeof PROPERTIES)[number];
+
+type SendWhatsappDef = NodeDef &
+  Record<Property | `${Property}Type`, string> & {
+    /** Record the message on the contact's ticket. @defaultValue true */
+    record?: boolean;
+  };
+
+type Values = Record<Property, unknown>;
+
+export = (RED: NodeAPI) => {
+  function SendWhatsappNode(this: Node, config: SendWhatsappDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+
+    this.on("input", (msg: NodeMessage & { job?: unknown }, send, done) => {
+      this.status({ fill: "blue", shape: "ring", text: "sending…" });
+      evaluateAll(RED, this, config, msg)
+        .then((values) => services.messages.send(sendInput(config, values, msg)))
+        .then(
+          (result) => {
+            this.status(sentStatus(result));
+            msg.payload = result;
+            send(msg);
+            done();
+          },
+          (err: unknown) => {
+            const code = err instanceof ChatiaError ? err.code : "error";
+            this.status({ fill: "red", shape: "ring", text: code });
+            // Untouched: the runtime reads a ChatiaError's code and kind to decide on a retry.
+            done(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+    });
+  }
+  RED.nodes.registerType("send whatsapp", SendWhatsappNode);
+};
+
+function sentStatus(result: SendResult) {
+  if (result.alreadySent) return { fill: "yellow", shape: "ring", text: "already sent" } as const;
+  const time = new Date(result.sentAt).toTimeString().slice(0, 8);
+  return { fill: "green", shape: "dot", text: `sent ${time}` } as const;
+}
+
+/** Every property's value for this message (flow and global through the async context API). */
+async function evaluateAll(
+  RED: NodeAPI,
+  node: Node,
+  config: SendWhatsappDef,
+  msg: NodeMessage,
+): Promise<Values> {
+  const entries = await Promise.all(
+    PROPERTIES.map(async (p) => [p, await evaluate(RED, node, msg, config[p], config[`${p}Type`])]),
+  );
+  return Object.fromEntries(entries) as Values;
+}
+
+function evaluate(
+  RED: NodeAPI,
+  node: Node,
+  msg: NodeMessage,
+  value: string | undefined,
+  type: string | undefined,
+): Promise<unknown> {
+  // An empty message property means "not set" (getMessageProperty would throw on it).
+  if (value === undefined || (value === "" && type !== "str")) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    RED.util.evaluateNodeProperty(value, type ?? "str", node, msg, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+  });
+}
+
+/** The service's input from the evaluated properties; wrong types are CF_NODE_INPUT. */
+function sendInput(config: SendWhatsappDef, v: Values, msg: NodeMessage & { job?: unknown }) {
+  const where = (p: Property) => describeProperty(config[p], config[`${p}Type`]);
+  const input: SendInput = {
+    whatsappId: wholeNumber(v.connection, `connection (${where("connection")})`),
+    number: text(v.to, `to (${where("to")})`, { required: true }),
+    body: text(v.text, `text (${where("text")})`, { required: false }),
+    mediaPath: text(v.media, `media (${where("media")})`, { required: false }) || null,
+    isGroup: flag(v.group, `group (${where("group")})`),
+    idempotencyKey: idempotencyKey(v.key, msg.job, where("key")),
+    record: config.record !== false,
+  };
+  if (v.company === undefined || v.company === null || v.company === "") return input;
+  return { ...input, companyId: wholeNumber(v.company, `company (${where("company")})`) };
+}
+
+function idempotencyKey(value: unknown, job: unknown, where: string): string {
+  if (value !== undefined && value !== null && value !== "") {
+    return text(value, `key (${where})`, { required: true });
+  }
+  const info = job as Partial<JobInfo> | undefined;
+  if (typeof info?.queue === "string" && typeof info.id === "string") {
+    return `${info.queue}:${info.id}`;
+  }
+  throw inputError(
+    "key is empty and msg.job is missing: set a key, or keep msg.job from the job in node",
+  );
+}
+
+function wholeNumber(value: unknown, what: string): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n === "number" && Number.isSafeInteger(n) && n >= 1) return n;
+  throw inputError(`${what} must be a whole number >= 1, got ${show(value)}`);
+}
+
+function text(value: unknown, what: string, opts: { required: boolean }): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string" && (value !== "" || !opts.required)) return value;
+  if ((value === undefined || value === null) && !opts.required) return "";
+  throw inputError(
+    `${what} must be ${opts.required ? "a non-empty " : "a "}string, got ${show(value)}`,
+  );
+}
+
+function flag(value: unknown, what: string): boolean {
+  if (value === undefined || value === null || value === "") return false;
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "false") return value === "true";
+  throw inputError(`${what} must be true or false, got ${show(value)}`);
+}
+
+function describeProperty(value: string | undefined, type: string | undefined): string {
+  if (type === "str" || type === "num" || type === "bool") return JSON.stringify(value ?? "");
+  return `${type ?? "msg"}.${value ?? ""}`;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? "undefined" : JSON.stringify(value);
+}
+
+function inputError(message: string): ChatiaError {
+  return new ChatiaError("CF_NODE_INPUT", message);
+}

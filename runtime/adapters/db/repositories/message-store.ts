@@ -1,0 +1,264 @@
+// The SQL behind MessageService: connection look-up, the send ledger ("SendLedger") and the
+// recording of a sent message (Contact, Ticket, Message). Every statement is parameterized.
+// Contracts: claim() is atomic across processes (one claimer per key); recordSent() writes the
+// ledger's `sent` and the Message in one transaction, so a message is never recorded twice.
+import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import type { SendLedgerStatus } from "../models/enums";
+
+/** What a send needs to know of a connection (a live `Whatsapps` row). */
+export interface ConnectionRecord {
+  readonly id: number;
+  readonly companyId: number;
+  /** `Whatsapps.status`: only CONNECTED may send. */
+  readonly status: string;
+}
+
+/** A ledger row, with the ticket and contact of its recorded message. */
+export interface LedgerEntry {
+  readonly key: string;
+  readonly companyId: number;
+  readonly whatsappId: number | null;
+  readonly jid: string;
+  readonly status: SendLedgerStatus;
+  readonly wid: string | null;
+  readonly sentAt: Date | null;
+  readonly messageId: number | null;
+  readonly ticketId: number | null;
+  readonly contactId: number | null;
+  readonly error: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface LedgerClaim {
+  readonly key: string;
+  readonly companyId: number;
+  readonly whatsappId: number;
+  readonly jid: string;
+}
+
+/** Claimed: this caller may send. Otherwise the row another attempt left (`sent` or `sending`). */
+export type ClaimResult =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly entry: LedgerEntry };
+
+/** The Message to record for a send. */
+export interface OutgoingRecord {
+  readonly companyId: number;
+  readonly whatsappId: number;
+  /** The contact's number as stored: the jid's id part (digits, or a group id). */
+  readonly number: string;
+  readonly isGroup: boolean;
+  readonly jid: string;
+  readonly body: string;
+  /** "chat", "image", "video", "audio" or "document". */
+  readonly mediaType: string;
+  /** The media file's path inside the company's media folder; null for text. */
+  readonly mediaUrl: string | null;
+}
+
+export interface SentRecord {
+  readonly key: string;
+  readonly wid: string;
+  readonly sentAt: Date;
+  /** Absent when the send asked not to be recorded: only the ledger is updated. */
+  readonly message?: OutgoingRecord;
+}
+
+export interface RecordedMessage {
+  readonly messageId: number;
+  readonly ticketId: number;
+  readonly contactId: number;
+}
+
+export interface MessageStore {
+  /** The live (not soft-deleted) connection, or null. */
+  findConnection(whatsappId: number): Promise<ConnectionRecord | null>;
+  /** Claims `key` (new, or `failed` before) as `sending`; otherwise returns the existing row. */
+  claim(claim: LedgerClaim): Promise<ClaimResult>;
+  /** The claimed send did not reach WhatsApp: `failed`, so a retry may claim it again. */
+  markFailed(key: string, error: string): Promise<void>;
+  /** The claimed send may have reached WhatsApp: stays `sending` (in doubt), error noted. */
+  noteInDoubt(key: string, error: string): Promise<void>;
+  /** Marks the claimed key `sent` and records the message, in one transaction. */
+  recordSent(record: SentRecord): Promise<RecordedMessage | undefined>;
+}
+
+/** Two-int advisory lock namespace for "find or create the contact's ticket" ('CF' 0x0001). */
+const TICKET_LOCK_NAMESPACE = 0x4346_0001;
+/** A claim that loses to a concurrent failure re-reads this many times before giving up. */
+const CLAIM_ROUNDS = 3;
+
+const CLAIM_SQL = `
+INSERT INTO "SendLedger" ("key", "companyId", "whatsappId", "jid", "status")
+VALUES ($1, $2, $3, $4, 'sending')
+ON CONFLICT ("key") DO UPDATE SET
+  "status" = 'sending', "companyId" = EXCLUDED."companyId", "whatsappId" = EXCLUDED."whatsappId",
+  "jid" = EXCLUDED."jid", "wid" = NULL, "sentAt" = NULL, "messageId" = NULL, "error" = NULL,
+  "updatedAt" = now()
+WHERE "SendLedger"."status" = 'failed'
+RETURNING "key"`;
+
+const ENTRY_SQL = `
+SELECT l."key", l."companyId", l."whatsappId", l."jid", l."status", l."wid", l."sentAt",
+       l."messageId", m."ticketId", m."contactId", l."error", l."createdAt", l."updatedAt"
+FROM "SendLedger" l LEFT JOIN "Messages" m ON m."id" = l."messageId"
+WHERE l."key" = $1`;
+
+export class SequelizeMessageStore implements MessageStore {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async findConnection(whatsappId: number): Promise<ConnectionRecord | null> {
+    const [row] = await this.select<ConnectionRecord>(
+      `SELECT "id", "companyId", "status" FROM "Whatsapps" WHERE "id" = $1 AND "deletedAt" IS NULL`,
+      [whatsappId],
+    );
+    return row ?? null;
+  }
+
+  async claim(claim: LedgerClaim): Promise<ClaimResult> {
+    const values = [claim.key, claim.companyId, claim.whatsappId, claim.jid];
+    for (let round = 1; ; round++) {
+      if ((await this.select(CLAIM_SQL, values)).length > 0) return { claimed: true };
+      const [entry] = await this.select<LedgerEntry>(ENTRY_SQL, [claim.key]);
+      // Gone or `failed` again between the two statements (a concurrent attempt settled): retry.
+      if (entry !== undefined && entry.status !== "failed") return { claimed: false, entry };
+      if (round === CLAIM_ROUNDS) throw new Error(`send ledger key ${claim.key} keeps changing`);
+    }
+  }
+
+  async markFailed(key: string, error: string): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE "SendLedger" SET "status" = 'failed', "error" = $2, "updatedAt" = now()
+       WHERE "key" = $1 AND "status" = 'sending'`,
+      { bind: [key, error] },
+    );
+  }
+
+  async noteInDoubt(key: string, error: string): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE "SendLedger" SET "error" = $2, "updatedAt" = now()
+       WHERE "key" = $1 AND "status" = 'sending'`,
+      { bind: [key, error] },
+    );
+  }
+
+  async recordSent(record: SentRecord): Promise<RecordedMessage | undefined> {
+    return this.sequelize.transaction(async (transaction) => {
+      const recorded =
+        record.message === undefined
+          ? undefined
+          : await this.recordMessage(record.message, record.wid, transaction);
+      const settled = await this.select(
+        `UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = $4,
+           "error" = NULL, "updatedAt" = now()
+         WHERE "key" = $1 AND "status" = 'sending' RETURNING "key"`,
+        [record.key, record.wid, record.sentAt, recorded?.messageId ?? null],
+        transaction,
+      );
+      if (settled.length === 0) {
+        throw new Error(`send ledger key ${record.key} was not 'sending' when its send completed`);
+      }
+      return recorded;
+    });
+  }
+
+  private async recordMessage(
+    out: OutgoingRecord,
+    wid: string,
+    transaction: Transaction,
+  ): Promise<RecordedMessage> {
+    const contactId = await this.findOrCreateContact(out, transaction);
+    const ticket = await this.findOrCreateTicket(out, contactId, transaction);
+    const [message] = await this.select<{ id: number }>(
+      `INSERT INTO "Messages" ("wid", "body", "ack", "read", "fromMe", "mediaType", "mediaUrl",
+         "remoteJid", "ticketId", "contactId", "companyId", "queueId")
+       VALUES ($1, $2, 1, true, true, $3, $4, $5, $6, $7, $8, $9) RETURNING "id"`,
+      [
+        wid,
+        out.body,
+        out.mediaType,
+        out.mediaUrl,
+        out.jid,
+        ticket.id,
+        contactId,
+        out.companyId,
+        ticket.queueId,
+      ],
+      transaction,
+    );
+    await this.sequelize.query(
+      `UPDATE "Tickets" SET "lastMessage" = $2, "fromMe" = true, "updatedAt" = now() WHERE "id" = $1`,
+      { bind: [ticket.id, out.body || (out.mediaUrl ?? "")], transaction },
+    );
+    return { messageId: requireRow(message).id, ticketId: ticket.id, contactId };
+  }
+
+  /** Contacts are unique per (companyId, number); a new one is named by its number. */
+  private async findOrCreateContact(
+    out: OutgoingRecord,
+    transaction: Transaction,
+  ): Promise<number> {
+    const [created] = await this.select<{ id: number }>(
+      `INSERT INTO "Contacts" ("name", "number", "isGroup", "companyId", "whatsappId")
+       VALUES ($1, $1, $2, $3, $4) ON CONFLICT ("companyId", "number") DO NOTHING RETURNING "id"`,
+      [out.number, out.isGroup, out.companyId, out.whatsappId],
+      transaction,
+    );
+    if (created !== undefined) return created.id;
+    const [found] = await this.select<{ id: number }>(
+      `SELECT "id" FROM "Contacts" WHERE "companyId" = $1 AND "number" = $2`,
+      [out.companyId, out.number],
+      transaction,
+    );
+    return requireRow(found).id;
+  }
+
+  /**
+   * The contact's open or pending ticket on the connection (latest first), or a new pending one.
+   * Serialized per contact, so two sends to a new contact open one ticket, not two.
+   */
+  private async findOrCreateTicket(
+    out: OutgoingRecord,
+    contactId: number,
+    transaction: Transaction,
+  ): Promise<{ id: number; queueId: number | null }> {
+    await this.sequelize.query("SELECT pg_advisory_xact_lock($1, $2)", {
+      bind: [TICKET_LOCK_NAMESPACE, contactId],
+      transaction,
+    });
+    const [found] = await this.select<{ id: number; queueId: number | null }>(
+      `SELECT "id", "queueId" FROM "Tickets"
+       WHERE "contactId" = $1 AND "whatsappId" = $2 AND "companyId" = $3
+         AND "status" IN ('open', 'pending')
+       ORDER BY "updatedAt" DESC LIMIT 1`,
+      [contactId, out.whatsappId, out.companyId],
+      transaction,
+    );
+    if (found !== undefined) return found;
+    const [created] = await this.select<{ id: number; queueId: number | null }>(
+      `INSERT INTO "Tickets" ("status", "contactId", "whatsappId", "companyId", "isGroup")
+       VALUES ('pending', $1, $2, $3, $4) RETURNING "id", "queueId"`,
+      [contactId, out.whatsappId, out.companyId, out.isGroup],
+      transaction,
+    );
+    return requireRow(created);
+  }
+
+  private select<T extends object = Record<string, unknown>>(
+    sql: string,
+    bind: unknown[],
+    transaction?: Transaction,
+  ): Promise<T[]> {
+    return this.sequelize.query<T>(sql, {
+      bind,
+      type: QueryTypes.SELECT,
+      transaction: transaction ?? null,
+    });
+  }
+}
+
+function requireRow<T>(row: T | undefined): T {
+  if (row === undefined) throw new Error("expected a row from Postgres, got none");
+  return row;
+}

@@ -1,0 +1,247 @@
+// Sends one WhatsApp message at most once, and never drops it silently: the send ledger
+// ("SendLedger", see the MessageStore) tracks each idempotency key from claim to outcome.
+//
+//   claim key ─▶ resolve media, check connection ─▶ gateway.send ─▶ record (one transaction)
+//        │ already `sent`: return the recorded result      │ refused: `failed`, retry may send
+//        │ still `sending`: CF_SEND_IN_DOUBT, never resent  │ timed out / unknown: stays `sending`
+import type {
+  LedgerEntry,
+  MessageStore,
+  OutgoingRecord,
+} from "../adapters/db/repositories/message-store";
+import {
+  type OutgoingMessage,
+  type SentMessage,
+  toJid,
+  type WhatsAppGateway,
+} from "../adapters/whatsapp";
+import { ChatiaError, type ErrorCode } from "../errors";
+import { type MediaFile, resolveMediaFile } from "./media-file";
+
+export interface MessageServiceDeps {
+  /** The ledger and message records (Postgres). */
+  readonly store: MessageStore;
+  readonly gateway: WhatsAppGateway;
+  /** Root of the companies' media: a company's files are in `<mediaDir>/company<companyId>/`. */
+  readonly mediaDir: string;
+}
+
+export interface SendInput {
+  /** The connection to send through (`Whatsapps.id`). */
+  readonly whatsappId: number;
+  /** Recipient: a phone number with country code (formatting ignored), or a group id. */
+  readonly number: string;
+  /** The text, sent as given; the caption when there is media. */
+  readonly body: string;
+  /** A file in the company's media folder (relative to it). @defaultValue null (text only) */
+  readonly mediaPath?: string | null;
+  /** Address `number` as a group (`@g.us`). @defaultValue false */
+  readonly isGroup?: boolean;
+  /** When given, the connection must belong to this company. */
+  readonly companyId?: number;
+  /** Identifies this send across retries, e.g. `MessageQueue:<bull job id>`. */
+  readonly idempotencyKey: string;
+  /** Record the Message (with its Contact and Ticket). @defaultValue true */
+  readonly record?: boolean;
+}
+
+export interface SendResult {
+  readonly jid: string;
+  /** WhatsApp's message id. */
+  readonly wid: string;
+  /** The recorded Messages row (absent when not recorded). */
+  readonly messageId?: number;
+  readonly ticketId?: number;
+  readonly contactId?: number;
+  /** True when an earlier attempt with the same key had sent it: nothing was sent now. */
+  readonly alreadySent: boolean;
+  /** When WhatsApp accepted the message, ISO 8601. */
+  readonly sentAt: string;
+}
+
+/**
+ * Errors that prove nothing reached WhatsApp (raised before or refused by it): the key becomes
+ * `failed` and a retry may send. Any other error (CF_WA_TIMEOUT, a bug) leaves it in doubt.
+ */
+const NOT_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "CF_WA_DISCONNECTED",
+  "CF_WA_SEND_FAILED",
+  "CF_WA_BAD_RECIPIENT",
+  "CF_WA_BAD_MESSAGE",
+  "CF_MEDIA_OUTSIDE",
+  "CF_MEDIA_MISSING",
+]);
+
+interface Prepared {
+  readonly input: SendInput;
+  readonly jid: string;
+  readonly companyId: number;
+  readonly connectionStatus: string;
+}
+
+export class MessageService {
+  constructor(private readonly deps: MessageServiceDeps) {}
+
+  /**
+   * Sends `input` unless its key was sent before (then returns that result, `alreadySent`).
+   * Throws ChatiaError: CF_WA_UNKNOWN_CONNECTION, CF_WA_BAD_RECIPIENT, CF_WA_BAD_MESSAGE,
+   * CF_MEDIA_OUTSIDE, CF_MEDIA_MISSING, CF_SEND_IN_DOUBT, CF_SEND_KEY_REUSED (user: do not
+   * retry); CF_WA_DISCONNECTED and the gateway's operational errors (retry).
+   */
+  async send(input: SendInput): Promise<SendResult> {
+    const prepared = await this.prepare(input);
+    const { store } = this.deps;
+    const claim = {
+      key: input.idempotencyKey,
+      companyId: prepared.companyId,
+      whatsappId: input.whatsappId,
+      jid: prepared.jid,
+    };
+    const claimed = await store.claim(claim);
+    if (!claimed.claimed) return earlierOutcome(claimed.entry, claim);
+    const { sent, media } = await this.deliver(prepared);
+    const sentAt = new Date(sent.timestamp);
+    const recorded = await store
+      .recordSent({
+        key: input.idempotencyKey,
+        wid: sent.id,
+        sentAt,
+        ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
+      })
+      .catch(async (err: unknown) => {
+        // The key stays `sending`: a retry must not send again. Say what we know for the operator.
+        const note = `WhatsApp accepted it as ${sent.id} at ${sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
+        await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
+        throw err;
+      });
+    return {
+      jid: prepared.jid,
+      wid: sent.id,
+      ...recorded,
+      alreadySent: false,
+      sentAt: sentAt.toISOString(),
+    };
+  }
+
+  /** Checks what needs no claim: recipient, content, connection. */
+  private async prepare(input: SendInput): Promise<Prepared> {
+    assertKey(input.idempotencyKey);
+    const jid = toJid(input.number, input.isGroup === true);
+    if (input.body === "" && !input.mediaPath) {
+      throw new ChatiaError("CF_WA_BAD_MESSAGE", "the message has neither text nor media");
+    }
+    const connection = await this.deps.store.findConnection(input.whatsappId);
+    const otherCompany = input.companyId !== undefined && connection?.companyId !== input.companyId;
+    if (connection === null || otherCompany) {
+      const of = input.companyId === undefined ? "" : ` of company ${input.companyId}`;
+      throw new ChatiaError(
+        "CF_WA_UNKNOWN_CONNECTION",
+        `WhatsApp connection ${input.whatsappId}${of} does not exist (or was deleted)`,
+        { details: { whatsappId: input.whatsappId, companyId: input.companyId } },
+      );
+    }
+    return { input, jid, companyId: connection.companyId, connectionStatus: connection.status };
+  }
+
+  /** Sends the claimed message; on failure settles the claim by what the error proves. */
+  private async deliver(p: Prepared): Promise<{ sent: SentMessage; media: MediaFile | null }> {
+    const key = p.input.idempotencyKey;
+    try {
+      const media = p.input.mediaPath
+        ? await resolveMediaFile(this.deps.mediaDir, p.companyId, p.input.mediaPath)
+        : null;
+      if (p.connectionStatus !== "CONNECTED") {
+        throw new ChatiaError(
+          "CF_WA_DISCONNECTED",
+          `WhatsApp connection ${p.input.whatsappId} is ${p.connectionStatus}`,
+          { details: { whatsappId: p.input.whatsappId, status: p.connectionStatus } },
+        );
+      }
+      const sent = await this.deps.gateway.send(p.input.whatsappId, outgoingMessage(p, media));
+      return { sent, media };
+    } catch (err) {
+      const note = describeError(err);
+      // Best effort: if the ledger cannot be written either, the key stays `sending` and the
+      // retry reports CF_SEND_IN_DOUBT, which is visible — never a silent duplicate.
+      const settle = isNotSent(err)
+        ? this.deps.store.markFailed(key, note)
+        : this.deps.store.noteInDoubt(key, note);
+      await settle.catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** What a send whose key was claimed before returns or throws. */
+function earlierOutcome(
+  entry: LedgerEntry,
+  claim: { key: string; whatsappId: number; jid: string },
+): SendResult {
+  if (entry.whatsappId !== claim.whatsappId || entry.jid !== claim.jid) {
+    throw new ChatiaError(
+      "CF_SEND_KEY_REUSED",
+      `idempotency key ${claim.key} was used for a message to ${entry.jid} through connection ${entry.whatsappId}; this one is to ${claim.jid} through ${claim.whatsappId} and was not sent`,
+      { details: { key: claim.key, earlier: { jid: entry.jid, whatsappId: entry.whatsappId } } },
+    );
+  }
+  if (entry.status === "sent" && entry.wid !== null) {
+    return {
+      jid: entry.jid,
+      wid: entry.wid,
+      ...(entry.messageId === null ? {} : { messageId: entry.messageId }),
+      ...(entry.ticketId === null ? {} : { ticketId: entry.ticketId }),
+      ...(entry.contactId === null ? {} : { contactId: entry.contactId }),
+      alreadySent: true,
+      sentAt: (entry.sentAt ?? entry.updatedAt).toISOString(),
+    };
+  }
+  const earlier = entry.error === null ? "" : ` (its error: ${entry.error})`;
+  throw new ChatiaError(
+    "CF_SEND_IN_DOUBT",
+    `message ${claim.key} to ${entry.jid} may or may not have reached WhatsApp: an earlier attempt (last seen ${entry.updatedAt.toISOString()}) has not recorded its outcome: it crashed, timed out or is still running${earlier}. It is not sent again, to avoid a duplicate; check the conversation and enqueue a new job if it did not arrive`,
+    {
+      details: {
+        key: claim.key,
+        jid: entry.jid,
+        whatsappId: entry.whatsappId,
+        lastSeenAt: entry.updatedAt,
+        error: entry.error,
+      },
+    },
+  );
+}
+
+function outgoingMessage(p: Prepared, media: MediaFile | null): OutgoingMessage {
+  if (media === null) return { jid: p.jid, text: p.input.body };
+  const caption = p.input.body === "" ? {} : { caption: p.input.body };
+  return { jid: p.jid, media: { path: media.path, fileName: media.fileName, ...caption } };
+}
+
+function outgoingRecord(p: Prepared, media: MediaFile | null): OutgoingRecord {
+  return {
+    companyId: p.companyId,
+    whatsappId: p.input.whatsappId,
+    number: p.jid.slice(0, p.jid.indexOf("@")),
+    isGroup: p.input.isGroup === true,
+    jid: p.jid,
+    body: p.input.body,
+    mediaType: media?.kind ?? "chat",
+    mediaUrl: media?.relativePath ?? null,
+  };
+}
+
+function isNotSent(err: unknown): boolean {
+  return err instanceof ChatiaError && NOT_SENT.has(err.code);
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ChatiaError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** A missing key is the caller's bug (nodes check their input): nothing may be sent without one. */
+function assertKey(key: unknown): void {
+  if (typeof key !== "string" || key.trim() === "") {
+    throw new TypeError("MessageService.send needs a non-empty idempotencyKey");
+  }
+}

@@ -1,0 +1,365 @@
+// MessageService against a real Postgres and a real Redis (simulated WhatsApp driver): each
+// message is sent at most once however often a job is retried, and never dropped silently.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { migrateUp } from "../../../runtime/adapters/db/migrator";
+import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
+import {
+  type MessageStore,
+  SequelizeMessageStore,
+} from "../../../runtime/adapters/db/repositories/message-store";
+import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
+import { ChatiaError } from "../../../runtime/errors";
+import {
+  MessageService,
+  type SendInput,
+  type SendResult,
+} from "../../../runtime/services/message.service";
+import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { createTestRedis, type TestRedis } from "../../helpers/redis";
+
+const NUMBER = "5511987650001";
+const JID = `${NUMBER}@s.whatsapp.net`;
+
+let db: TestDatabase;
+let m: DbModels;
+let mediaDir: string;
+let companyA: number;
+let companyB: number;
+/** Connections of company A (CONNECTED) and of company B. */
+let waA: number;
+let waB: number;
+
+let t: TestRedis;
+let wa: SimulatedWhatsApp;
+let store: SequelizeMessageStore;
+let service: MessageService;
+let keySeq = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  m = initModels(db.sequelize);
+  companyA = (await m.Company.create({ name: "Empresa A" })).id;
+  companyB = (await m.Company.create({ name: "Empresa B" })).id;
+  waA = (await m.Whatsapp.create({ name: "A", companyId: companyA, status: "CONNECTED" })).id;
+  waB = (await m.Whatsapp.create({ name: "B", companyId: companyB, status: "CONNECTED" })).id;
+  mediaDir = mkdtempSync(path.join(os.tmpdir(), "chatia-media-"));
+  mkdirSync(path.join(mediaDir, `company${companyA}`, "docs"), { recursive: true });
+  mkdirSync(path.join(mediaDir, `company${companyB}`), { recursive: true });
+  writeFileSync(path.join(mediaDir, `company${companyA}`, "docs", "menu.pdf"), "%PDF-1.4");
+  writeFileSync(path.join(mediaDir, `company${companyA}`, "foto.JPG"), "jpeg");
+  writeFileSync(path.join(mediaDir, `company${companyB}`, "secret.pdf"), "b's");
+}, 60_000);
+
+afterAll(async () => {
+  await db?.drop();
+  if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  t = createTestRedis();
+  wa = new SimulatedWhatsApp(t.redis, { prefix: t.prefix, sendTimeoutMs: 100 });
+  store = new SequelizeMessageStore(db.sequelize);
+  service = new MessageService({ store, gateway: wa, mediaDir });
+});
+
+afterEach(async () => {
+  await t.cleanup();
+});
+
+/** A SendMessage job's input with a key of its own. */
+function input(overrides: Partial<SendInput> = {}): SendInput {
+  keySeq += 1;
+  return {
+    whatsappId: waA,
+    number: NUMBER,
+    body: "Olá!",
+    idempotencyKey: `MessageQueue:${keySeq}`,
+    ...overrides,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ChatiaError> {
+  const err = await promise.then(
+    () => expect.unreachable("expected the send to fail"),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ChatiaError);
+  return err as ChatiaError;
+}
+
+const ledger = (key: string) => m.SendLedger.findByPk(key);
+
+describe("MessageService.send", () => {
+  it("sends once and records the Contact, a pending Ticket and the Message", async () => {
+    const job = input({ body: "Seu pedido saiu para entrega" });
+    const result = await service.send(job);
+    const sends = await wa.sends();
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({ connectionId: waA, jid: JID, text: job.body, id: result.wid });
+    expect(result).toEqual({
+      jid: JID,
+      wid: sends[0]?.id,
+      messageId: expect.any(Number),
+      ticketId: expect.any(Number),
+      contactId: expect.any(Number),
+      alreadySent: false,
+      sentAt: new Date(sends[0]?.timestamp ?? 0).toISOString(),
+    });
+    const contact = await m.Contact.findByPk(result.contactId);
+    expect(contact).toMatchObject({ name: NUMBER, number: NUMBER, companyId: companyA });
+    const ticket = await m.Ticket.findByPk(result.ticketId);
+    expect(ticket).toMatchObject({
+      status: "pending",
+      whatsappId: waA,
+      contactId: result.contactId,
+      companyId: companyA,
+      lastMessage: job.body,
+      fromMe: true,
+      isGroup: false,
+    });
+    const message = await m.Message.findByPk(result.messageId);
+    expect(message).toMatchObject({
+      wid: result.wid,
+      body: job.body,
+      fromMe: true,
+      ack: 1,
+      remoteJid: JID,
+      mediaType: "chat",
+      mediaUrl: null,
+      ticketId: result.ticketId,
+      contactId: result.contactId,
+      companyId: companyA,
+    });
+    expect(await ledger(job.idempotencyKey)).toMatchObject({
+      status: "sent",
+      wid: result.wid,
+      messageId: result.messageId,
+      companyId: companyA,
+      whatsappId: waA,
+      jid: JID,
+      error: null,
+    });
+  });
+
+  it("with the same key again sends nothing and returns the recorded result", async () => {
+    const job = input({ number: "5511987650011" });
+    const first = await service.send(job);
+    const again = await service.send(job);
+    expect(again).toEqual({ ...first, alreadySent: true });
+    expect(await wa.sends()).toHaveLength(1);
+    expect(await m.Message.count({ where: { ticketId: first.ticketId } })).toBe(1);
+  });
+
+  it("reuses the contact's open ticket on the connection for the next message", async () => {
+    const first = await service.send(input({ number: "5511987650002" }));
+    const second = await service.send(input({ number: "+55 (11) 98765-0002", body: "De novo" }));
+    expect(second.ticketId).toBe(first.ticketId);
+    expect(second.contactId).toBe(first.contactId);
+    expect((await m.Ticket.findByPk(first.ticketId))?.lastMessage).toBe("De novo");
+    await m.Ticket.update({ status: "closed" }, { where: { id: first.ticketId } });
+    const third = await service.send(input({ number: "5511987650002" }));
+    expect(third.ticketId).not.toBe(first.ticketId);
+  });
+
+  it("addresses a group as <id>@g.us and marks its contact and ticket as a group", async () => {
+    const result = await service.send(input({ number: "120363040000000001", isGroup: true }));
+    expect(result.jid).toBe("120363040000000001@g.us");
+    expect((await m.Contact.findByPk(result.contactId))?.isGroup).toBe(true);
+    expect((await m.Ticket.findByPk(result.ticketId))?.isGroup).toBe(true);
+  });
+
+  it("with record false marks the ledger sent and records no Message", async () => {
+    const job = input({ number: "5511987650003", record: false });
+    const result = await service.send(job);
+    expect(result).toEqual({
+      jid: "5511987650003@s.whatsapp.net",
+      wid: expect.stringMatching(/^SIM\d+$/),
+      alreadySent: false,
+      sentAt: expect.any(String),
+    });
+    const remoteJid = "5511987650003@s.whatsapp.net";
+    expect(await m.Message.count({ where: { remoteJid } })).toBe(0);
+    expect(await ledger(job.idempotencyKey)).toMatchObject({ status: "sent", messageId: null });
+    expect(await service.send(job)).toEqual({ ...result, alreadySent: true });
+  });
+});
+
+describe("a crash between the send and its record", () => {
+  /** The real store, except that recording fails once (as a process dying there would). */
+  function crashingOnce(): MessageStore {
+    let crashed = false;
+    return {
+      findConnection: (id) => store.findConnection(id),
+      claim: (c) => store.claim(c),
+      markFailed: (k, e) => store.markFailed(k, e),
+      noteInDoubt: (k, e) => store.noteInDoubt(k, e),
+      recordSent: async (r) => {
+        if (crashed) return store.recordSent(r);
+        crashed = true;
+        throw new Error("connection terminated unexpectedly");
+      },
+    };
+  }
+
+  it("leaves the key in doubt: the retry does not send again and fails with CF_SEND_IN_DOUBT", async () => {
+    const crashing = new MessageService({ store: crashingOnce(), gateway: wa, mediaDir });
+    const job = input({ number: "5511987650004" });
+    await expect(crashing.send(job)).rejects.toThrow("connection terminated unexpectedly");
+    const [sent] = await wa.sends();
+    const row = await ledger(job.idempotencyKey);
+    expect(row).toMatchObject({ status: "sending", wid: null, messageId: null });
+    expect(row?.error).toContain(`WhatsApp accepted it as ${sent?.id}`);
+
+    const err = await failure(crashing.send(job));
+    expect(err.code).toBe("CF_SEND_IN_DOUBT");
+    expect(err.kind).toBe("user");
+    expect(err.message).toMatch(/may or may not have reached WhatsApp.*not sent again/);
+    expect(await wa.sends()).toHaveLength(1);
+    expect(await m.Message.count({ where: { remoteJid: "5511987650004@s.whatsapp.net" } })).toBe(0);
+  });
+
+  it("treats a send that timed out as in doubt too (WhatsApp may have it)", async () => {
+    await wa.setBehaviour(waA, { latencyMs: 300 });
+    const job = input({ number: "5511987650005" });
+    expect((await failure(service.send(job))).code).toBe("CF_WA_TIMEOUT");
+    expect(await ledger(job.idempotencyKey)).toMatchObject({ status: "sending" });
+    await wa.setBehaviour(waA, { latencyMs: 0 });
+    const err = await failure(service.send(job));
+    expect(err.code).toBe("CF_SEND_IN_DOUBT");
+    expect(err.message).toContain("CF_WA_TIMEOUT");
+    expect(await wa.sends()).toHaveLength(0);
+  });
+});
+
+describe("a connection that cannot send", () => {
+  it("DISCONNECTED in the database: CF_WA_DISCONNECTED, ledger failed, sent once after reconnect", async () => {
+    const down = await m.Whatsapp.create({
+      name: "Caiu",
+      companyId: companyA,
+      status: "DISCONNECTED",
+    });
+    const job = input({ whatsappId: down.id, number: "5511987650006" });
+    const err = await failure(service.send(job));
+    expect(err.code).toBe("CF_WA_DISCONNECTED");
+    expect(err.kind).toBe("operational");
+    expect(await ledger(job.idempotencyKey)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^CF_WA_DISCONNECTED: .*DISCONNECTED/),
+    });
+    await down.update({ status: "CONNECTED" });
+    const result = await service.send(job);
+    expect(result.alreadySent).toBe(false);
+    expect(await service.send(job)).toMatchObject({ alreadySent: true, wid: result.wid });
+    expect(await wa.sends({ connectionId: down.id })).toHaveLength(1);
+    expect(await ledger(job.idempotencyKey)).toMatchObject({ status: "sent", error: null });
+  });
+
+  it("refused by the gateway: ledger failed, and the retry after reconnect sends exactly once", async () => {
+    await wa.setBehaviour(waA, { status: "DISCONNECTED" });
+    const job = input({ number: "5511987650007" });
+    expect((await failure(service.send(job))).code).toBe("CF_WA_DISCONNECTED");
+    expect(await ledger(job.idempotencyKey)).toMatchObject({ status: "failed" });
+    await wa.setBehaviour(waA, { status: "CONNECTED", failNext: 1 });
+    expect((await failure(service.send(job))).code).toBe("CF_WA_SEND_FAILED");
+    await service.send(job);
+    await service.send(job);
+    expect(await wa.sends()).toHaveLength(1);
+  });
+
+  it("unknown, deleted or another company's: CF_WA_UNKNOWN_CONNECTION, nothing claimed", async () => {
+    const deleted = await m.Whatsapp.create({ name: "Apagada", companyId: companyA });
+    await deleted.destroy();
+    const jobs = [
+      input({ whatsappId: 999_999 }),
+      input({ whatsappId: deleted.id }),
+      input({ whatsappId: waB, companyId: companyA }),
+    ];
+    for (const job of jobs) {
+      const err = await failure(service.send(job));
+      expect(err.code).toBe("CF_WA_UNKNOWN_CONNECTION");
+      expect(err.kind).toBe("user");
+      expect(await ledger(job.idempotencyKey)).toBeNull();
+    }
+    expect(await wa.sends()).toHaveLength(0);
+  });
+});
+
+describe("media", () => {
+  it("sends a file of the company's folder with the body as caption and records its kind", async () => {
+    const result = await service.send(input({ mediaPath: "docs/menu.pdf", body: "Cardápio" }));
+    const [sent] = await wa.sends();
+    expect(sent?.media).toEqual({
+      path: path.join(mediaDir, `company${companyA}`, "docs", "menu.pdf"),
+      fileName: "menu.pdf",
+      caption: "Cardápio",
+    });
+    expect(sent?.text).toBeUndefined();
+    const message = await m.Message.findByPk(result.messageId);
+    expect(message).toMatchObject({ mediaType: "document", mediaUrl: "docs/menu.pdf" });
+    const image = await service.send(input({ mediaPath: "foto.JPG", body: "" }));
+    expect(await m.Message.findByPk(image.messageId)).toMatchObject({ mediaType: "image" });
+    expect((await m.Ticket.findByPk(image.ticketId))?.lastMessage).toBe("foto.JPG");
+  });
+
+  it("refuses a path outside the company's folder (CF_MEDIA_OUTSIDE) and a missing file (CF_MEDIA_MISSING)", async () => {
+    const secret = path.join(mediaDir, `company${companyB}`, "secret.pdf");
+    symlinkSync(secret, path.join(mediaDir, `company${companyA}`, "link.pdf"));
+    const cases: [string, string][] = [
+      [`../company${companyB}/secret.pdf`, "CF_MEDIA_OUTSIDE"],
+      [secret, "CF_MEDIA_OUTSIDE"],
+      ["/etc/passwd", "CF_MEDIA_OUTSIDE"],
+      ["link.pdf", "CF_MEDIA_OUTSIDE"],
+      ["docs/nope.pdf", "CF_MEDIA_MISSING"],
+      ["docs", "CF_MEDIA_MISSING"],
+    ];
+    for (const [mediaPath, code] of cases) {
+      const job = input({ mediaPath });
+      const err = await failure(service.send(job));
+      expect([mediaPath, err.code, err.kind]).toEqual([mediaPath, code, "user"]);
+      // The server's folders stay private: only the path as given is quoted.
+      if (!mediaPath.startsWith(mediaDir)) expect(err.message).not.toContain(mediaDir);
+      expect((await ledger(job.idempotencyKey))?.status).toBe("failed");
+    }
+    expect(await wa.sends()).toHaveLength(0);
+  });
+});
+
+describe("the idempotency key", () => {
+  it("two concurrent sends with one key make exactly one WhatsApp send", async () => {
+    await wa.setBehaviour(waA, { latencyMs: 50 });
+    const job = input({ number: "5511987650008" });
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => service.send(job)));
+    const sent = results.filter(
+      (r): r is PromiseFulfilledResult<SendResult> => r.status === "fulfilled",
+    );
+    expect(await wa.sends()).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === "rejected") expect((r.reason as ChatiaError).code).toBe("CF_SEND_IN_DOUBT");
+    }
+    expect(await service.send(job)).toMatchObject({ alreadySent: true, wid: sent[0]?.value.wid });
+  });
+
+  it("used again for another recipient: CF_SEND_KEY_REUSED, nothing sent", async () => {
+    const job = input({ number: "5511987650009" });
+    await service.send(job);
+    const err = await failure(service.send({ ...job, number: "5511987650010" }));
+    expect(err.code).toBe("CF_SEND_KEY_REUSED");
+    expect(err.kind).toBe("user");
+    expect(await wa.sends()).toHaveLength(1);
+  });
+
+  it("refuses bad input before claiming anything", async () => {
+    const noContent = input({ body: "", mediaPath: null });
+    expect((await failure(service.send(noContent))).code).toBe("CF_WA_BAD_MESSAGE");
+    const badNumber = input({ number: "abc" });
+    expect((await failure(service.send(badNumber))).code).toBe("CF_WA_BAD_RECIPIENT");
+    expect(await ledger(noContent.idempotencyKey)).toBeNull();
+    expect(await ledger(badNumber.idempotencyKey)).toBeNull();
+    await expect(service.send(input({ idempotencyKey: " " }))).rejects.toThrow(TypeError);
+  });
+});
