@@ -136,6 +136,41 @@ export const ERROR_CODES = {
     kind: "user",
     summary: "A message has neither text nor media, or its media has no path.",
   },
+
+  // Sending messages (runtime/services/message.service.ts): what a send meets before and after
+  // the gateway. A send is recorded in the send ledger ("SendLedger") under an idempotency key,
+  // so a retried job never sends twice.
+  CF_WA_UNKNOWN_CONNECTION: {
+    kind: "user",
+    summary:
+      "The WhatsApp connection (`whatsappId`) does not exist, was deleted, or belongs to another company.",
+  },
+  CF_MEDIA_OUTSIDE: {
+    kind: "user",
+    summary:
+      "A media path leads outside the company's media folder (`..`, or an absolute path elsewhere).",
+  },
+  CF_MEDIA_MISSING: {
+    kind: "user",
+    summary: "A media file does not exist in the company's media folder (or is not a file).",
+  },
+  CF_SEND_IN_DOUBT: {
+    kind: "user",
+    summary:
+      "An earlier attempt of this send may have reached WhatsApp but recorded no outcome (crash, timeout, or still running); it is not sent again.",
+  },
+  CF_SEND_KEY_REUSED: {
+    kind: "user",
+    summary:
+      "The send's idempotency key was already used for a message to another recipient or through another connection.",
+  },
+
+  // Chatia nodes (nodes/): what a node finds wrong with its input.
+  CF_NODE_INPUT: {
+    kind: "user",
+    summary:
+      "A node's property is missing or has the wrong type for the message (e.g. `send whatsapp` without a connection id).",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

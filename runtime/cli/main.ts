@@ -2,9 +2,11 @@
 import { Command, CommanderError } from "commander";
 import { ChatiaError } from "../errors";
 import { PACKAGE_VERSION } from "../project-root";
+import { registerApply } from "./commands/apply";
 import { registerDb } from "./commands/db";
 import { registerDemo } from "./commands/demo";
 import { registerPlan } from "./commands/plan";
+import { registerStart } from "./commands/start";
 import { registerValidate } from "./commands/validate";
 import { type Io, processIo } from "./io";
 
@@ -23,6 +25,8 @@ export function buildProgram(io: Io): Command {
   registerPlan(program, io);
   registerDb(program, io);
   registerDemo(program, io);
+  registerApply(program, io);
+  registerStart(program, io);
   return program;
 }
 

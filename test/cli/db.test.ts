@@ -1,41 +1,70 @@
 // `chatia-flow demo` and `db …` as a user runs them, against a database of this test's own.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Client } from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { createRedis } from "../../runtime/adapters/redis";
 import { runCli } from "../helpers/cli";
 import { adminDatabaseUrl } from "../helpers/database";
+import { startProcess } from "../helpers/process";
 
 const name = `chatia_test_cli_${randomBytes(4).toString("hex")}`;
 const url = Object.assign(new URL(adminDatabaseUrl()), { pathname: `/${name}` }).toString();
 const env = { DATABASE_URL: url };
 
+const dataDir = mkdtempSync(path.join(tmpdir(), "chatia-demo-"));
+const prefix = `cf-test-demo-${randomBytes(4).toString("hex")}`;
+
+/** Runs `chatia-flow demo` until it serves, checks it answers, stops it with SIGTERM; returns its output. */
+async function runDemo(): Promise<string> {
+  const demo = startProcess(["demo", "--port", "0"], {
+    ...env,
+    CHATIA_DATA_DIR: dataDir,
+    REDIS_PREFIX: prefix,
+  });
+  const [, base] = await demo.waitFor(/running at (http:\/\/\S+)/, 60_000);
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  demo.child.kill("SIGTERM");
+  expect(await demo.exited()).toBe(0);
+  return demo.output();
+}
+
 afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  const redis = createRedis();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
   const client = new Client({ connectionString: adminDatabaseUrl() });
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await client.end();
 });
 
-describe("chatia-flow demo and db", () => {
-  it("demo creates the database, migrates, seeds, prints credentials once, then the plan", () => {
-    const first = runCli(["demo"], { env });
-    expect(first.stderr).toBe("");
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`created database ${url}`);
-    expect(first.stdout).toContain("applied 005-cron-indexes");
-    expect(first.stdout).toMatch(
+describe("chatia-flow demo and db", { timeout: 120_000 }, () => {
+  it("demo creates the database, migrates, seeds, prints credentials once, then runs until SIGTERM", async () => {
+    const first = await runDemo();
+    expect(first).toContain(`created database ${url}`);
+    expect(first).toContain("applied 006-send-ledger");
+    expect(first).toMatch(
       /seeded the demo company \(id \d+\): Plans 1, Companies 1,.* Contacts 200/,
     );
-    const logins = first.stdout.match(/^ {2}(admin|user) +\S+@\S+ {2}\S{12,}$/gm) ?? [];
+    const logins = first.match(/^ {2}(admin|user) +\S+@\S+ {2}\S{12,}$/gm) ?? [];
     expect(logins).toHaveLength(4);
-    expect(first.stdout).toContain("Plan for jobs.yaml: 11 queues, 14 jobs");
+    expect(first).toMatch(
+      /editor {2}http:\/\/127\.0\.0\.1:\d+\/flows\/ \(login admin \/ \S{16,}\)/,
+    );
 
-    const second = runCli(["demo"], { env });
-    expect(second.code).toBe(0);
-    expect(second.stdout).not.toContain("created database");
-    expect(second.stdout).toContain("database is up to date");
-    expect(second.stdout).toContain("demo data already present");
-    expect(second.stdout).not.toMatch(/@demo\.chatia\.local/);
+    const second = await runDemo();
+    expect(second).not.toContain("created database");
+    expect(second).toContain("database is up to date");
+    expect(second).toContain("demo data already present");
+    expect(second).not.toMatch(/@demo\.chatia\.local/);
+    // The generated editor login is kept for the next start.
+    const login = (text: string) => text.match(/login admin \/ (\S+)\)/)?.[1];
+    expect(login(second)).toBe(login(first));
   });
 
   it("db seed --demo refuses to seed twice", () => {
@@ -48,6 +77,7 @@ describe("chatia-flow demo and db", () => {
     const down = runCli(["db", "migrate:undo", "--all"], { env });
     expect(down.code).toBe(0);
     expect(down.stdout.trim().split("\n")).toEqual([
+      "reverted 006-send-ledger",
       "reverted 005-cron-indexes",
       "reverted 004-billing-settings",
       "reverted 003-schedules-campaigns",
@@ -61,10 +91,11 @@ describe("chatia-flow demo and db", () => {
       "pending  003-schedules-campaigns",
       "pending  004-billing-settings",
       "pending  005-cron-indexes",
+      "pending  006-send-ledger",
     ]);
     const up = runCli(["db", "migrate", "--database-url", url]);
     expect(up.code).toBe(0);
-    expect(up.stdout.trim().split("\n")).toHaveLength(5);
+    expect(up.stdout.trim().split("\n")).toHaveLength(6);
     expect(runCli(["db", "migrate"], { env }).stdout).toBe("database is up to date\n");
   });
 

@@ -1,18 +1,15 @@
 // `chatia-flow demo` (what `npm start` runs): database created if missing, migrated, seeded when
-// empty, then the plan printed.
+// empty, then the runtime started in demo mode (generated secrets, simulated WhatsApp).
 import type { Command } from "commander";
 import { ensureDatabaseExists, redact, seedDemo } from "../../adapters/db";
-import { compile } from "../../compile";
-import { loadManifest } from "../../manifest";
-import { formatPlan } from "../format-plan";
+import { loadConfig } from "../../app/config";
 import type { Io } from "../io";
-import { databaseUrl, manifestPath } from "../options";
-import { styleFor } from "../style";
+import { databaseUrl } from "../options";
 import { DATABASE_URL_HELP, hashPassword, migrate, printSeed, withDatabase } from "./db";
+import { runUntilStopped, withStartOptions } from "./start";
 
 export function registerDemo(program: Command, io: Io): void {
-  program
-    .command("demo")
+  withStartOptions(program.command("demo"))
     .description(
       "set up the demo: create the database if missing, migrate, seed demo data when empty, print the plan",
     )
@@ -28,8 +25,6 @@ export function registerDemo(program: Command, io: Io): void {
         else printSeed(seeded, io);
       });
       if (io.exitCode !== 0) return;
-      const plan = compile(await loadManifest(manifestPath(undefined)));
-      io.out("");
-      io.out(formatPlan(plan, { now: new Date(), style: styleFor(process.stdout) }));
+      io.exitCode = await runUntilStopped(loadConfig({ ...opts, demo: true }), io);
     });
 }

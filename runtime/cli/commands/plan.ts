@@ -6,8 +6,9 @@ import { formatPlan } from "../format-plan";
 import type { Io } from "../io";
 import { manifestPath, parseFormat } from "../options";
 import { styleFor } from "../style";
+import type { LiveOptions } from "./apply";
 
-interface PlanOptions {
+interface PlanOptions extends LiveOptions {
   offline?: boolean;
   format: "text" | "json";
   at?: string;
@@ -22,6 +23,12 @@ export function registerPlan(program: Command, io: Io): void {
     )
     .argument("[file]", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
     .option("--offline", "print the compiled plan without comparing it with Redis")
+    .option("--redis-url <url>", "Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)")
+    .option("--prefix <prefix>", "Bull key prefix (default: $REDIS_PREFIX or bull)")
+    .option(
+      "--flows-dir <dir>",
+      "flow files (default: $CHATIA_FLOWS_DIR or flows/ beside the manifest)",
+    )
     .option("--format <format>", "text or json", parseFormat, "text")
     .option("--at <time>", "compute next runs from this ISO time instead of now")
     .option("--runs <n>", "next runs to list per cron job", "3")

@@ -1,6 +1,8 @@
 // `chatia-flow validate [FILE]`: exit 0 when the manifest is valid, 1 with every problem when not.
 import type { Command } from "commander";
-import { displayPath, formatProblem, loadManifest, ManifestError } from "../../manifest";
+import { flowsDirFor, NODES_DIRS } from "../../app/config";
+import { loadCheckedManifest } from "../../app/runtime";
+import { displayPath, formatProblem, ManifestError } from "../../manifest";
 import type { Io } from "../io";
 import { manifestPath, parseFormat } from "../options";
 
@@ -12,14 +14,29 @@ export function registerValidate(program: Command, io: Io): void {
     )
     .argument("[file]", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
     .option("--format <format>", "text or json", parseFormat, "text")
-    .action(async (file: string | undefined, opts: { format: "text" | "json" }) => {
-      io.exitCode = await validate(manifestPath(file), opts.format, io);
-    });
+    .option(
+      "--flows-dir <dir>",
+      "flow files (default: $CHATIA_FLOWS_DIR or flows/ beside the manifest)",
+    )
+    .action(
+      async (file: string | undefined, opts: { format: "text" | "json"; flowsDir?: string }) => {
+        io.exitCode = await validate(manifestPath(file), opts, io);
+      },
+    );
 }
 
-async function validate(file: string, format: "text" | "json", io: Io): Promise<number> {
+async function validate(
+  file: string,
+  opts: { format: "text" | "json"; flowsDir?: string },
+  io: Io,
+): Promise<number> {
+  const { format } = opts;
   try {
-    const manifest = await loadManifest(file);
+    const manifest = await loadCheckedManifest({
+      manifestFile: file,
+      flowsDir: flowsDirFor(file, opts.flowsDir),
+      nodesDirs: NODES_DIRS,
+    });
     const queues = Object.values(manifest.queues);
     const jobs = queues.reduce((n, q) => n + Object.keys(q.jobs).length, 0);
     if (format === "json") io.out(JSON.stringify({ valid: true, file, problems: [] }, null, 2));

@@ -1,0 +1,62 @@
+// `job in`: the entry of a handler flow. The runtime's dispatcher injects each Bull job of the
+// configured queue/job here as { payload: job data, job: { id, queue, name, attempt, timestamp } }.
+import type { Node, NodeAPI, NodeDef } from "node-red";
+import type { Plan } from "../../runtime/compile";
+import type { FlowEntry, JobMessage } from "../../runtime/flow-bridge/dispatcher";
+import { describeCron } from "../../runtime/manifest/cron";
+import { chatiaContext } from "../shared/chatia-context";
+
+interface JobInDef extends NodeDef {
+  queue: string;
+  job: string;
+}
+
+export = (RED: NodeAPI) => {
+  function JobInNode(this: Node, config: JobInDef) {
+    RED.nodes.createNode(this, config);
+    const { dispatcher } = chatiaContext(RED);
+    if (!config.queue || !config.job) {
+      this.status({ fill: "red", shape: "ring", text: "no job chosen" });
+      return;
+    }
+    const entry: FlowEntry = {
+      nodeId: this.id,
+      flowId: this.z,
+      inject: (msg: JobMessage) => this.send(msg),
+    };
+    dispatcher.register(config.queue, config.job, entry);
+    this.status({ fill: "green", shape: "dot", text: `${config.queue}/${config.job}` });
+    this.on("close", (_removed: boolean, done: () => void) => {
+      dispatcher.unregister(config.queue, config.job, entry);
+      done();
+    });
+  }
+  RED.nodes.registerType("job in", JobInNode);
+
+  // The editor's lists of queues and jobs, with what the manifest says of each.
+  RED.httpAdmin.get("/chatia/jobs", RED.auth.needsPermission("flows.read"), (_req, res) => {
+    res.json(jobsForEditor(chatiaContext(RED).plan()));
+  });
+};
+
+function jobsForEditor(plan: Plan) {
+  return plan.queues.flatMap((queue) =>
+    queue.jobs.map((job) => ({
+      queue: queue.name,
+      job: job.name,
+      flow: job.flow,
+      enabled: job.enabled,
+      description: job.description ?? "",
+      trigger: job.repeat
+        ? `cron "${job.repeat.cron}" (${job.repeat.tz}): ${describeCron(job.repeat.cron)}`
+        : "enqueued",
+      limiter: queue.rateLimit
+        ? `${queue.rateLimit.max} per ${queue.rateLimit.durationMs} ms${queue.rateLimit.per ? ` per ${queue.rateLimit.per}` : ""}`
+        : "none",
+      concurrency: queue.concurrency,
+      attempts: job.options.attempts,
+      backoff: job.options.backoff ?? null,
+      timeoutMs: job.timeoutMs,
+    })),
+  );
+}

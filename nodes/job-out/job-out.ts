@@ -1,0 +1,64 @@
+// `job out`: settles the job a message belongs to (`msg.job`): completes it with a message
+// property as its result, or, in fail mode (the end of a Catch path), fails it with the error.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError, ERROR_CODES, isErrorCode } from "../../runtime/errors";
+import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
+import { chatiaContext } from "../shared/chatia-context";
+
+interface JobOutDef extends NodeDef {
+  mode: "complete" | "fail";
+  /** Message property holding the result (complete mode). @defaultValue "payload" */
+  property?: string;
+  /** Fail mode: may Bull retry the job per its attempts? (A user-error code never retries.) */
+  retry?: boolean;
+}
+
+export = (RED: NodeAPI) => {
+  function JobOutNode(this: Node, config: JobOutDef) {
+    RED.nodes.createNode(this, config);
+    const { dispatcher } = chatiaContext(RED);
+    const property = config.property || "payload";
+    const failing = config.mode === "fail";
+    this.on("input", (msg: NodeMessage & { job?: unknown }, _send, done) => {
+      const job = msg.job;
+      if (!isJobInfo(job)) {
+        done(
+          new Error(
+            "msg.job is missing: this message does not come from a job in node (keep msg.job when a node builds a new message)",
+          ),
+        );
+        return;
+      }
+      const settled = failing
+        ? dispatcher.fail(job, failure(msg, config.retry !== false))
+        : dispatcher.complete(job, RED.util.getMessageProperty(msg, property));
+      if (!settled)
+        this.debug(`job ${job.queue}/${job.id} (attempt ${job.attempt}) was already settled`);
+      done();
+    });
+  }
+  RED.nodes.registerType("job out", JobOutNode);
+};
+
+/** The job's failure, from `msg.error` (as a Catch node sets it) or the payload. */
+function failure(msg: NodeMessage & { error?: unknown }, retry: boolean): ChatiaError {
+  const error = (msg.error ?? {}) as {
+    message?: unknown;
+    code?: unknown;
+    source?: { name?: string; type?: string };
+  };
+  const source = error.source ? ` (from ${error.source.name || error.source.type})` : "";
+  const message =
+    typeof error.message === "string" ? `${error.message}${source}` : "the flow failed the job";
+  if (isErrorCode(error.code)) return new ChatiaError(error.code, message);
+  return new ChatiaError("CF_FLOW_FAILED", message, {
+    kind: retry ? "operational" : ERROR_CODES.CF_FLOW_FAILED.kind,
+  });
+}
+
+function isJobInfo(value: unknown): value is JobInfo {
+  const job = value as Partial<JobInfo> | undefined;
+  return (
+    typeof job?.queue === "string" && typeof job.id === "string" && typeof job.attempt === "number"
+  );
+}

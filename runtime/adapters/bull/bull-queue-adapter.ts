@@ -1,0 +1,126 @@
+// The only file outside tests that imports bull. It opens queues from a QueuePlan (sharing Redis
+// connections between queues), and exposes the few Bull operations the runtime needs.
+import Bull from "bull";
+import {
+  BACKOFF_STRATEGY,
+  type BackoffOptions,
+  type BullJobOptions,
+  backoffDelay,
+  type QueuePlan,
+} from "../../compile";
+import { createRedis, type Redis } from "../redis";
+
+export type BullQueue = Bull.Queue;
+export type BullJob = Bull.Job;
+export type BullJobStatus = Bull.JobStatus;
+export type RepeatableJob = Bull.JobInformation;
+
+export interface BullConnection {
+  /** Redis URL. */
+  readonly url: string;
+  /** Bull key prefix; ChatIA's producers use Bull's default, "bull". */
+  readonly prefix: string;
+}
+
+/**
+ * Redis clients shared by every queue of a process: Bull needs a normal client, a subscriber and
+ * one blocking client per queue; the first two can be shared, which keeps the connection count
+ * at queues + 2 instead of queues × 3.
+ */
+export class BullConnections {
+  private client?: Redis;
+  private subscriber?: Redis;
+  private readonly blocking = new Set<Redis>();
+
+  constructor(readonly connection: BullConnection) {}
+
+  createClient = (type: "client" | "subscriber" | "bclient"): Redis => {
+    if (type === "client") {
+      this.client ??= createRedis(this.connection.url, { connectionName: "chatia-flow:bull" });
+      return this.client;
+    }
+    if (type === "subscriber") {
+      this.subscriber ??= createRedis(this.connection.url, {
+        connectionName: "chatia-flow:bull-sub",
+        enableReadyCheck: false,
+      });
+      return this.subscriber;
+    }
+    const client = createRedis(this.connection.url, {
+      connectionName: "chatia-flow:bull-block",
+      enableReadyCheck: false,
+    });
+    this.blocking.add(client);
+    client.once("end", () => this.blocking.delete(client));
+    return client;
+  };
+
+  /** Closes the shared clients; call after every queue using them is closed. */
+  async close(): Promise<void> {
+    const clients = [this.client, this.subscriber, ...this.blocking].filter(
+      (c): c is Redis => c !== undefined,
+    );
+    await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    this.client = undefined;
+    this.subscriber = undefined;
+  }
+}
+
+/** Opens (or re-opens) the Bull queue of a plan, with the plan's limiter and stalled-job settings. */
+export function openQueue(plan: QueuePlan, connections: BullConnections): BullQueue {
+  return new Bull(plan.name, {
+    prefix: connections.connection.prefix,
+    createClient: connections.createClient,
+    ...(plan.bullLimiter && {
+      limiter: { max: plan.bullLimiter.max, duration: plan.bullLimiter.duration },
+    }),
+    settings: {
+      ...plan.settings,
+      backoffStrategies: { [BACKOFF_STRATEGY]: chatiaBackoff },
+    },
+  });
+}
+
+/** Bull's custom backoff strategy for the manifest's capped / jittered backoffs. */
+function chatiaBackoff(attemptsMade: number, _err: Error, options?: BackoffOptions): number {
+  if (!options) throw new Error("the chatia backoff strategy needs its options");
+  return backoffDelay(attemptsMade, options);
+}
+
+export interface AddOptions extends Partial<BullJobOptions> {
+  readonly jobId?: string;
+  readonly repeat?: { readonly cron: string; readonly tz: string };
+}
+
+/** Adds a job with the plan's options (the caller merged them) and returns it. */
+export function addJob(
+  queue: BullQueue,
+  name: string,
+  data: unknown,
+  options: AddOptions,
+): Promise<BullJob> {
+  return queue.add(name, data, options as Bull.JobOptions);
+}
+
+/** Registers one processor for every job name, so the queue's concurrency is exact. */
+export function processAll(
+  queue: BullQueue,
+  concurrency: number,
+  handler: (job: BullJob) => Promise<unknown>,
+): void {
+  void queue.process("*", concurrency, handler);
+}
+
+export function repeatableJobs(queue: BullQueue): Promise<RepeatableJob[]> {
+  return queue.getRepeatableJobs();
+}
+
+/** Removes a repeatable trigger and its pending next run. */
+export function removeRepeatable(queue: BullQueue, key: string): Promise<void> {
+  return queue.removeRepeatableByKey(key);
+}
+
+/** Marks a job so that Bull does not retry it when it fails (user errors). */
+export function discardJob(job: BullJob): void {
+  job.discard();
+}

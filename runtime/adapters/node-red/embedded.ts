@@ -1,0 +1,186 @@
+// Node-RED embedded in the runtime: one per process (Node-RED is a module singleton), its editor
+// on the runtime's HTTP server, flows from flows/ through our storage module, and chatia's nodes.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import type { Server } from "node:http";
+import path from "node:path";
+import type { ChatiaNodeContext } from "../../flow-bridge/node-context";
+import { SETTINGS_KEY } from "../../flow-bridge/node-context";
+import type { NodeRedNode } from "./flow-format";
+import { createFlowStorage } from "./flow-storage";
+import { loadNodeRed, type NodeRed } from "./node-red-module";
+
+export interface EmbedOptions {
+  /** The HTTP server the editor is served on; null for a worker without HTTP. */
+  readonly server: Server | null;
+  /** Where the editor lives (e.g. "/flows"); false for no editor. */
+  readonly editorPath: string | false;
+  readonly flowsDir: string;
+  /** Node-RED's private folder (credentials, sessions, library). */
+  readonly userDir: string;
+  /** Folders of compiled chatia nodes. */
+  readonly nodesDirs: readonly string[];
+  readonly context: ChatiaNodeContext;
+  /** Editor login: a user with a bcrypt hash; absent only without an editor. */
+  readonly admin?: { readonly username: string; readonly passwordHash: string };
+  /** Key that encrypts node credentials at rest. */
+  readonly credentialSecret: string;
+  /** Called after a deploy is written to flows/ (to publish it to the workers). */
+  readonly onDeploy?: (flows: NodeRedNode[]) => Promise<void>;
+  /** Flows published by the api process; used instead of flows/ when it returns some. */
+  readonly loadFlows?: () => Promise<NodeRedNode[] | undefined>;
+  /** An error a node of a job's flow reported and no Catch node handled. */
+  readonly onUncaughtError: (
+    msg: Record<string, unknown>,
+    error: unknown,
+    nodeName: string,
+  ) => void;
+  /** Node-RED's console log level. @defaultValue "warn" */
+  readonly logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "off";
+}
+
+export interface EmbeddedNodeRed {
+  readonly red: NodeRed;
+  /** The editor and admin API as Express middleware (mount it at `editorPath`). */
+  readonly httpAdmin: NodeRed["httpAdmin"] | undefined;
+  /** Replaces the running flows (a worker receiving a deploy); resolves once they run again. */
+  setFlows(flows: readonly NodeRedNode[]): Promise<void>;
+  /** Every node type the registry loaded. */
+  nodeTypes(): Set<string>;
+  stop(): Promise<void>;
+}
+
+let started = false;
+
+/** Initialises and starts Node-RED; resolves when its flows are running. Once per process. */
+export async function startNodeRed(options: EmbedOptions): Promise<EmbeddedNodeRed> {
+  if (started) throw new Error("Node-RED is already embedded in this process");
+  started = true;
+  await prepareUserDir(options.userDir);
+  const red = loadNodeRed();
+  patchUncaughtErrors(options.onUncaughtError);
+  red.init(options.server, settings(options));
+  const flowsRunning = nextFlowsStarted(red);
+  await red.start();
+  await flowsRunning;
+  return {
+    red,
+    httpAdmin: options.editorPath === false ? undefined : red.httpAdmin,
+    async setFlows(flows) {
+      const running = nextFlowsStarted(red);
+      await red.runtime.flows.setFlows({ flows: { flows }, deploymentType: "flows" });
+      await running;
+    },
+    nodeTypes: () =>
+      new Set(red.nodes.getNodeList().flatMap((set) => (set.enabled ? [...set.types] : []))),
+    stop: () => red.stop(),
+  };
+}
+
+/** Node-RED expects a package.json in its userDir (its palette manager reads it). */
+async function prepareUserDir(userDir: string): Promise<void> {
+  await mkdir(userDir, { recursive: true, mode: 0o700 });
+  const manifest = path.join(userDir, "package.json");
+  if (!existsSync(manifest)) {
+    await writeFile(
+      manifest,
+      `${JSON.stringify({ name: "chatia-flow-node-red", private: true, description: "Node-RED's private folder for chatia-flow" }, null, 2)}\n`,
+    );
+  }
+}
+
+function settings(options: EmbedOptions): Record<string, unknown> {
+  return {
+    userDir: options.userDir,
+    nodesDir: [...options.nodesDirs],
+    storageModule: createFlowStorage({
+      flowsDir: options.flowsDir,
+      userDir: options.userDir,
+      ...(options.onDeploy && { onSave: options.onDeploy }),
+      ...(options.loadFlows && { load: options.loadFlows }),
+    }),
+    httpAdminRoot: options.editorPath,
+    // No `http in` endpoints: the runtime's HTTP server is its own API (and Express 5's).
+    httpNodeRoot: false,
+    httpStatic: false,
+    ...(options.admin && {
+      adminAuth: {
+        type: "credentials",
+        users: [
+          {
+            username: options.admin.username,
+            password: options.admin.passwordHash,
+            permissions: "*",
+          },
+        ],
+      },
+    }),
+    credentialSecret: options.credentialSecret,
+    functionExternalModules: false,
+    externalModules: {
+      autoInstall: false,
+      palette: { allowInstall: false },
+      modules: { allowInstall: false },
+    },
+    diagnostics: { enabled: false },
+    telemetry: { enabled: false },
+    editorTheme: {
+      page: { title: "chatia-flow" },
+      header: { title: "chatia-flow" },
+      projects: { enabled: false },
+      tours: false,
+      palette: { catalogues: [] },
+    },
+    logging: { console: { level: options.logLevel ?? "warn", metrics: false, audit: false } },
+    [SETTINGS_KEY]: options.context,
+  };
+}
+
+function nextFlowsStarted(red: NodeRed): Promise<void> {
+  return new Promise((resolve) => red.events.once("flows:started", () => resolve()));
+}
+
+interface FlowInternals {
+  TYPE: string;
+  handleError(
+    node: { name?: string; type?: string; id: string },
+    logMessage: unknown,
+    msg?: unknown,
+    reporter?: unknown,
+  ): boolean;
+}
+
+let patched: ((msg: Record<string, unknown>, error: unknown, nodeName: string) => void) | undefined;
+
+/**
+ * Node-RED offers no hook for "an error no Catch node handled": a node that calls `done(err)` or
+ * `node.error(err, msg)` with no Catch in its flow is only logged. The job would then sit until its
+ * timeout. So we wrap the flow's error routing (internal API, covered by the flow-bridge tests): when
+ * a top-level flow reports an error unhandled and the message belongs to a job, the job fails now.
+ */
+function patchUncaughtErrors(
+  handler: (msg: Record<string, unknown>, error: unknown, nodeName: string) => void,
+): void {
+  if (patched) {
+    patched = handler;
+    return;
+  }
+  patched = handler;
+  const { Flow } = require("@node-red/runtime/lib/flows/Flow") as {
+    Flow: { prototype: FlowInternals };
+  };
+  const original = Flow.prototype.handleError;
+  Flow.prototype.handleError = function (this: FlowInternals, node, logMessage, msg, reporter) {
+    const handled = original.call(this, node, logMessage, msg, reporter);
+    if (
+      !handled &&
+      this.TYPE === "flow" &&
+      typeof msg === "object" &&
+      msg !== null &&
+      "job" in msg
+    ) {
+      patched?.(msg as Record<string, unknown>, logMessage, node.name || node.type || node.id);
+    }
+    return handled;
+  };
+}

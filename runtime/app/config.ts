@@ -1,0 +1,140 @@
+// The runtime's settings, from the command line and the environment, checked once at start.
+// Outside demo mode no secret is ever generated: a missing one stops the start with CF_CONFIG_MISSING.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { databaseUrlFromEnv } from "../adapters/db";
+import { redisUrlFromEnv } from "../adapters/redis";
+import { ChatiaError } from "../errors";
+import { PROJECT_ROOT } from "../project-root";
+
+export type Role = "all" | "api" | "worker";
+
+export interface RuntimeConfig {
+  readonly role: Role;
+  readonly manifestFile: string;
+  readonly flowsDir: string;
+  /** Node-RED's private folder (credentials, sessions, library). */
+  readonly userDir: string;
+  readonly nodesDirs: readonly string[];
+  /** Root of the companies' media files (`<mediaDir>/company<id>/…`), as ChatIA's public/ folder. */
+  readonly mediaDir: string;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly redisUrl: string;
+  /** Bull key prefix; ChatIA's producers use "bull". */
+  readonly prefix: string;
+  readonly databaseUrl: string;
+  /** Where the Node-RED editor is served; false without an editor. */
+  readonly editorPath: string | false;
+  readonly admin: { readonly username: string; readonly password: string };
+  readonly credentialSecret: string;
+  /** How long SIGTERM waits for active jobs, ms. */
+  readonly graceMs: number;
+  readonly demo: boolean;
+  /** Watch the manifest file and reload it when it changes (SIGHUP reloads too). */
+  readonly watchManifest: boolean;
+}
+
+export interface StartFlags {
+  readonly role?: string;
+  readonly editor?: boolean;
+  readonly port?: string;
+  readonly host?: string;
+  readonly demo?: boolean;
+  readonly manifest?: string;
+  readonly flowsDir?: string;
+  readonly databaseUrl?: string;
+}
+
+const MIN_SECRET_LENGTH = 16;
+
+/** chatia's compiled nodes. */
+export const NODES_DIRS: readonly string[] = [path.join(PROJECT_ROOT, "dist", "nodes")];
+
+/** The flow files: the option, else $CHATIA_FLOWS_DIR, else `flows/` beside the manifest. */
+export function flowsDirFor(
+  manifestFile: string,
+  option?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return path.resolve(
+    option ?? env.CHATIA_FLOWS_DIR ?? path.join(path.dirname(manifestFile), "flows"),
+  );
+}
+
+export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const role = flags.role ?? env.CHATIA_ROLE ?? "all";
+  if (role !== "all" && role !== "api" && role !== "worker") {
+    throw new ChatiaError("CF_CLI_USAGE", `--role must be all, api or worker, not "${role}"`);
+  }
+  const demo = flags.demo === true || env.CHATIA_DEMO === "1";
+  const withEditor = role !== "worker" && flags.editor !== false && env.CHATIA_EDITOR !== "0";
+  const dataDir = path.resolve(env.CHATIA_DATA_DIR ?? path.join(PROJECT_ROOT, ".node-red"));
+  const port = Number(flags.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ChatiaError("CF_CLI_USAGE", `invalid port "${flags.port ?? env.PORT}"`);
+  const manifestFile = path.resolve(flags.manifest ?? env.CHATIA_MANIFEST ?? "jobs.yaml");
+  return {
+    role,
+    manifestFile,
+    flowsDir: flowsDirFor(manifestFile, flags.flowsDir, env),
+    userDir: dataDir,
+    nodesDirs: NODES_DIRS,
+    mediaDir: path.resolve(env.CHATIA_MEDIA_DIR ?? path.join(PROJECT_ROOT, "public")),
+    host: flags.host ?? env.HOST ?? "127.0.0.1",
+    port,
+    redisUrl: redisUrlFromEnv(env),
+    prefix: env.REDIS_PREFIX ?? "bull",
+    databaseUrl: flags.databaseUrl ?? databaseUrlFromEnv(env),
+    editorPath: withEditor ? "/flows" : false,
+    admin: {
+      username: env.CHATIA_ADMIN_USER ?? "admin",
+      password: secret("CHATIA_ADMIN_PASSWORD", env, demo && dataDir, withEditor),
+    },
+    credentialSecret: secret("NODE_RED_CREDENTIAL_SECRET", env, demo && dataDir, true),
+    graceMs: Number(env.SHUTDOWN_GRACE_MS ?? 25_000),
+    demo,
+    watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
+  };
+}
+
+/**
+ * A secret from the environment. In demo mode (`demoDir` set) a missing one is generated once and
+ * kept in `<demoDir>/demo-secrets.json` (owner-only), so that restarts keep the same logins and
+ * Node-RED can still decrypt the credentials it stored.
+ */
+function secret(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  demoDir: string | false,
+  needed: boolean,
+): string {
+  const value = env[name];
+  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) return value;
+  if (demoDir) return demoSecret(demoDir, name);
+  if (!needed) return randomBytes(18).toString("base64url");
+  const why =
+    value === undefined ? "is not set" : `is shorter than ${MIN_SECRET_LENGTH} characters`;
+  throw new ChatiaError(
+    "CF_CONFIG_MISSING",
+    `${name} ${why}; set it (or start the demo with --demo, which generates one)`,
+  );
+}
+
+function demoSecret(dir: string, name: string): string {
+  const file = path.join(dir, "demo-secrets.json");
+  const secrets: Record<string, string> = existsSync(file)
+    ? JSON.parse(readFileSync(file, "utf8"))
+    : {};
+  let value = secrets[name];
+  if (value === undefined) {
+    value = randomBytes(18).toString("base64url");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ ...secrets, [name]: value }, null, 2)}\n`, {
+      mode: 0o600,
+    });
+  }
+  return value;
+}

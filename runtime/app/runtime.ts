@@ -1,0 +1,234 @@
+// The running chatia-flow process: manifest → plan → Bull queues, Node-RED with its flows, the
+// dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
+import bcrypt from "bcryptjs";
+import { assertDatabaseReachable, createSequelize } from "../adapters/db";
+import { createHttpServer } from "../adapters/http/server";
+import { startNodeRed } from "../adapters/node-red/embedded";
+import type { NodeRedNode } from "../adapters/node-red/flow-format";
+import { compile, type Plan, type QueuePlan } from "../compile";
+import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-bridge/dispatcher";
+import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
+import type { ChatiaServices } from "../flow-bridge/node-context";
+import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
+import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
+import type { RuntimeConfig } from "./config";
+import { FlowSync } from "./flow-sync";
+import type { Logger } from "./logger";
+import { watchManifest } from "./manifest-watch";
+import type { ServiceDependencies } from "./services";
+
+export interface RunningRuntime {
+  readonly config: RuntimeConfig;
+  /** Base URL of the HTTP server (api roles). */
+  readonly url?: string;
+  readonly queues: QueueRuntime;
+  readonly dispatcher: Dispatcher;
+  readonly plan: () => Plan;
+  /** Reloads jobs.yaml: applied when valid, refused (and logged) when not. */
+  reload(): Promise<{ applied: boolean; problems: string[] }>;
+  /** Graceful stop: no new jobs, active ones finish within the grace period, then everything closes. */
+  stop(): Promise<void>;
+}
+
+export interface RuntimeDependencies {
+  readonly log: Logger;
+  /** Builds the domain services the nodes use. */
+  readonly services: (
+    deps: ServiceDependencies,
+  ) => Promise<ChatiaServices & { close?(): Promise<void> }>;
+}
+
+/** Loads and checks the manifest with the flow checks `validate` runs too. */
+export async function loadCheckedManifest(
+  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs">,
+): Promise<Manifest> {
+  const knownTypes = await listInstalledNodeTypes(config.nodesDirs);
+  return loadManifest(config.manifestFile, {
+    checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
+  });
+}
+
+export async function startRuntime(
+  config: RuntimeConfig,
+  deps: RuntimeDependencies,
+): Promise<RunningRuntime> {
+  const { log } = deps;
+  const started = Date.now();
+  let plan = compile(await loadCheckedManifest(config));
+  const sequelize = createSequelize(config.databaseUrl, {
+    applicationName: `chatia-flow:${config.role}`,
+  });
+  await assertDatabaseReachable(sequelize);
+  const queues = await QueueRuntime.open(plan, { url: config.redisUrl, prefix: config.prefix });
+  const dispatcher = new Dispatcher();
+  const services = await deps.services({ sequelize, queues, mediaDir: config.mediaDir });
+  const flowSync = new FlowSync(queues.redis, config.prefix);
+  const serves = config.role !== "worker";
+  const processes = config.role !== "api";
+
+  const http = serves
+    ? createHttpServer({
+        host: config.host,
+        port: config.port,
+        checks: [
+          { name: "postgres", check: () => sequelize.authenticate() },
+          { name: "redis", check: async () => void (await queues.redis.ping()) },
+        ],
+      })
+    : undefined;
+
+  const published = serves ? undefined : await flowSync.load();
+  const red = await startNodeRed({
+    server: http?.server ?? null,
+    editorPath: config.editorPath,
+    flowsDir: config.flowsDir,
+    userDir: config.userDir,
+    nodesDirs: config.nodesDirs,
+    context: { dispatcher, plan: () => plan, services },
+    ...(config.editorPath !== false && {
+      admin: {
+        username: config.admin.username,
+        passwordHash: await bcrypt.hash(config.admin.password, 10),
+      },
+    }),
+    credentialSecret: config.credentialSecret,
+    ...(serves && {
+      onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
+    }),
+    ...(published && { loadFlows: async () => published.flows }),
+    onUncaughtError: (msg, error, nodeName) => {
+      const job = msg.job as JobInfo;
+      dispatcher.fail(job, flowError(error, `node "${nodeName}"`));
+    },
+    logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
+  });
+  log.info({ ms: Date.now() - started }, "flows running");
+
+  if (serves) {
+    const running = red.red.nodes.getFlows();
+    if (running) await flowSync.publish(running.flows);
+  } else {
+    await flowSync.follow((next) => {
+      red.setFlows(next.flows).then(
+        () => log.info({ rev: next.rev }, "deployed flows loaded"),
+        (err: unknown) => log.error({ err }, "could not load the deployed flows"),
+      );
+    });
+  }
+
+  const handle = (job: BullJob, jobPlan: { timeoutMs: number; queue: string }) =>
+    dispatcher.dispatch(job as unknown as DispatchJob, {
+      queue: jobPlan.queue,
+      timeoutMs: jobPlan.timeoutMs,
+    });
+  if (serves) logRepeatables(log, await queues.applyRepeatables());
+  if (processes) queues.startProcessing(handle);
+
+  if (http && config.editorPath !== false && red.httpAdmin)
+    http.mount(config.editorPath, red.httpAdmin);
+  const url = http ? await http.listen() : undefined;
+  log.info(
+    { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
+    "chatia-flow started",
+  );
+
+  const reload = async (): Promise<{ applied: boolean; problems: string[] }> => {
+    let next: Plan;
+    try {
+      next = compile(await loadCheckedManifest(config));
+    } catch (err) {
+      if (!(err instanceof ManifestError)) throw err;
+      const problems = err.problems.map((p) => formatProblem(p));
+      log.error({ problems }, "jobs.yaml changed but is invalid; the running configuration stays");
+      return { applied: false, problems };
+    }
+    const changed = changedQueues(plan, next);
+    await queues.replacePlan(next);
+    plan = next;
+    if (processes) {
+      for (const name of changed) {
+        await queues.closeQueue(name);
+        queues.startProcessing(handle, [name]);
+      }
+    }
+    if (serves) logRepeatables(log, await queues.applyRepeatables());
+    log.info({ reopened: changed }, "jobs.yaml reloaded");
+    return { applied: true, problems: [] };
+  };
+
+  const stopWatching = config.watchManifest
+    ? watchManifest(
+        config.manifestFile,
+        () => void reload().catch((err: unknown) => log.error({ err }, "reload failed")),
+      )
+    : () => undefined;
+
+  return {
+    config,
+    ...(url !== undefined && { url }),
+    queues,
+    dispatcher,
+    plan: () => plan,
+    reload,
+    stop: async () => {
+      stopWatching();
+      await queues.pauseLocal();
+      log.info(
+        { active: dispatcher.activeCount, graceMs: config.graceMs },
+        "taking no new jobs; waiting for active ones",
+      );
+      const drained = await dispatcher.drain(config.graceMs);
+      if (!drained)
+        log.warn(
+          { active: dispatcher.activeCount },
+          "grace period over: jobs still running will be retried by another worker",
+        );
+      await closeAll(log, [
+        () => queues.close({ waitForJobs: drained }),
+        () => red.stop(),
+        () => flowSync.close(),
+        async () => services.close?.(),
+        async () => http?.close(),
+        () => sequelize.close(),
+      ]);
+    },
+  };
+}
+
+/** Queues whose processor must be re-opened: new ones and those whose Bull-level settings changed. */
+function changedQueues(before: Plan, after: Plan): string[] {
+  const shape = (q: QueuePlan) =>
+    JSON.stringify([
+      q.concurrency,
+      q.rateLimit,
+      q.bullLimiter,
+      q.settings,
+      q.jobs.map((j) => j.enabled),
+    ]);
+  const old = new Map(before.queues.map((q) => [q.name, shape(q)]));
+  return after.queues.filter((q) => old.get(q.name) !== shape(q)).map((q) => q.name);
+}
+
+function logRepeatables(
+  log: Logger,
+  diff: Awaited<ReturnType<QueueRuntime["applyRepeatables"]>>,
+): void {
+  if (diff.add.length + diff.remove.length === 0) return;
+  log.info(
+    {
+      added: diff.add.map((r) => `${r.queue}/${r.name} "${r.cron}" ${r.tz}`),
+      removed: diff.remove.map((r) => `${r.queue}/${r.name} "${r.cron}" ${r.tz ?? ""}`.trim()),
+    },
+    "cron triggers reconciled",
+  );
+}
+
+async function closeAll(log: Logger, steps: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.warn({ err }, "error while closing");
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// `chatia-flow start`: runs the runtime until SIGTERM/SIGINT (graceful; a second one exits at
+// once). SIGHUP reloads jobs.yaml.
+import type { Command } from "commander";
+import { loadConfig, type RuntimeConfig, type StartFlags } from "../../app/config";
+import { createLogger, type Logger } from "../../app/logger";
+import { type RunningRuntime, startRuntime } from "../../app/runtime";
+import { buildServices } from "../../app/services";
+import type { Io } from "../io";
+
+export function registerStart(program: Command, io: Io): void {
+  withStartOptions(
+    program.command("start").description("run the runtime: queues, flows, editor and API"),
+  )
+    .option(
+      "--demo",
+      "demo mode: generate missing secrets (printed) and use the simulated WhatsApp driver",
+    )
+    .action(async (flags: StartFlags) => {
+      io.exitCode = await runUntilStopped(loadConfig(flags), io);
+    });
+}
+
+export function withStartOptions(command: Command): Command {
+  return command
+    .option(
+      "--role <role>",
+      "all (one process), api (HTTP, editor, cron triggers) or worker (runs jobs)",
+      "all",
+    )
+    .option("--no-editor", "do not serve the Node-RED editor")
+    .option("--port <port>", "HTTP port (default: $PORT or 8080)")
+    .option("--host <host>", "HTTP address (default: $HOST or 127.0.0.1)")
+    .option("--manifest <file>", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
+    .option("--flows-dir <dir>", "flow files (default: $CHATIA_FLOWS_DIR or ./flows)");
+}
+
+/** Starts the runtime and resolves with the exit code once it has stopped. */
+export async function runUntilStopped(config: RuntimeConfig, io: Io): Promise<number> {
+  const log = createLogger();
+  const runtime = await startRuntime(config, { log, services: buildServices });
+  announce(runtime, io);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, "second signal: exiting now");
+        process.exit(1);
+      }
+      stopping = true;
+      log.info(
+        { signal, graceMs: config.graceMs },
+        "stopping: no new jobs, waiting for active ones",
+      );
+      runtime.stop().then(
+        () => {
+          log.info("stopped");
+          exitSoon(0);
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, "stop failed");
+          exitSoon(1);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGHUP", () => void reloadOnSignal(runtime, log));
+  });
+}
+
+/**
+ * Everything is closed by now, but a library may keep a timer or socket referenced (Node-RED does):
+ * make sure the process ends, after giving stdout a moment to flush.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+async function reloadOnSignal(runtime: RunningRuntime, log: Logger): Promise<void> {
+  try {
+    await runtime.reload();
+  } catch (err) {
+    log.error({ err }, "reload failed");
+  }
+}
+
+function announce(runtime: RunningRuntime, io: Io): void {
+  const { config, url } = runtime;
+  io.out(`chatia-flow ${config.role} running${url ? ` at ${url}` : ""}`);
+  if (url && config.editorPath !== false) {
+    const login = config.demo ? ` (login ${config.admin.username} / ${config.admin.password})` : "";
+    io.out(`  editor  ${url}${config.editorPath}/${login}`);
+    io.out(`  health  ${url}/readyz`);
+  }
+}

@@ -1,0 +1,288 @@
+// The Bull side of a running plan: its queues, enqueueing with the plan's options and pacing,
+// processors per queue, and the reconciliation of cron triggers.
+import {
+  addJob,
+  type BullConnection,
+  BullConnections,
+  type BullJob,
+  type BullQueue,
+  discardJob,
+  openQueue,
+  processAll,
+  removeRepeatable,
+  repeatableJobs,
+} from "../adapters/bull/bull-queue-adapter";
+import { KeyedPacer, type PaceRule, type Redis } from "../adapters/redis";
+import {
+  BULL_SETTINGS_DEFAULTS,
+  type JobPlan,
+  type Plan,
+  type QueuePlan,
+  type RateLimitPlan,
+} from "../compile";
+import { ChatiaError } from "../errors";
+import { PayloadValidators } from "./payloads";
+import {
+  desiredRepeatables,
+  diffRepeatables,
+  type ExistingRepeatable,
+  type RepeatableDiff,
+} from "./repeatables";
+
+export type { BullJob } from "../adapters/bull/bull-queue-adapter";
+
+export interface EnqueueOptions {
+  /** Deterministic id: adding a job whose id exists is a no-op (Bull keeps the first). */
+  readonly jobId?: string;
+  readonly delayMs?: number;
+  readonly priority?: number;
+}
+
+/** Runs one job; rejecting fails it (a ChatiaError of kind "user" is not retried). */
+export type JobHandler = (job: BullJob, plan: JobPlan) => Promise<unknown>;
+
+export class QueueRuntime {
+  private readonly connections: BullConnections;
+  private readonly queues = new Map<string, BullQueue>();
+  private readonly pacer: KeyedPacer;
+  private readonly runPacer: KeyedPacer;
+  private plan: Plan;
+  private jobs: Map<string, JobPlan>;
+
+  private constructor(
+    plan: Plan,
+    private validators: PayloadValidators,
+    connection: BullConnection,
+  ) {
+    this.connections = new BullConnections(connection);
+    const redis = this.redis;
+    // Two budgets per key: one spaces jobs when they are enqueued (so they wait in Bull's delayed
+    // set, not in a worker), one guards the actual starts (Bull may promote a delayed job late).
+    this.pacer = new KeyedPacer(redis, { prefix: `${connection.prefix}:chatia:`, name: "enqueue" });
+    this.runPacer = new KeyedPacer(redis, {
+      prefix: `${connection.prefix}:chatia:`,
+      name: "start",
+    });
+    this.plan = plan;
+    this.jobs = indexJobs(plan);
+  }
+
+  static async open(plan: Plan, connection: BullConnection): Promise<QueueRuntime> {
+    return new QueueRuntime(plan, await PayloadValidators.forPlan(plan), connection);
+  }
+
+  /** The shared Redis client (also used for chatia's own keys under the Bull prefix). */
+  get redis(): Redis {
+    return this.connections.createClient("client");
+  }
+
+  get prefix(): string {
+    return this.connections.connection.prefix;
+  }
+
+  get currentPlan(): Plan {
+    return this.plan;
+  }
+
+  jobPlan(queue: string, name: string): JobPlan | undefined {
+    return this.jobs.get(`${queue}/${name}`);
+  }
+
+  queue(name: string): BullQueue {
+    if (!this.plan.queues.some((q) => q.name === name)) {
+      throw new ChatiaError("CF_JOB_UNKNOWN", `there is no queue "${name}" in the manifest`);
+    }
+    return this.openedQueue(name);
+  }
+
+  /** A queue of the plan with its settings, or (to clean up after it) one the plan no longer has. */
+  private openedQueue(name: string): BullQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      const plan = this.plan.queues.find((q) => q.name === name) ?? {
+        name,
+        concurrency: 1,
+        settings: BULL_SETTINGS_DEFAULTS,
+        jobs: [],
+      };
+      queue = openQueue(plan, this.connections);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Adds a job with its manifest options after checking it is enabled and its data is valid. */
+  async enqueue(
+    queueName: string,
+    name: string,
+    data: unknown,
+    options: EnqueueOptions = {},
+  ): Promise<BullJob> {
+    const job = this.enabledJob(queueName, name);
+    this.validators.assertValid(job.key, data);
+    const queuePlan = this.queuePlan(queueName);
+    let delay = options.delayMs ?? job.options.delay;
+    const paced = queuePlan.rateLimit && paceKey(queuePlan.rateLimit, data);
+    if (queuePlan.rateLimit && paced !== undefined) {
+      const slot = await this.pacer.reservation(
+        `${queueName}:${paced}`,
+        paceRule(queuePlan.rateLimit),
+      );
+      delay = Math.max(delay, slot.waitMs);
+    }
+    return addJob(this.queue(queueName), name, data, {
+      ...job.options,
+      delay,
+      ...(options.priority !== undefined && { priority: options.priority }),
+      ...(options.jobId !== undefined && { jobId: options.jobId }),
+    });
+  }
+
+  /**
+   * Registers one processor per queue that has enabled jobs, with the queue's concurrency. Each
+   * job is checked (known, enabled, valid data), paced, then handed to `handler`.
+   */
+  startProcessing(handler: JobHandler, queueNames?: readonly string[]): void {
+    for (const queuePlan of this.plan.queues) {
+      if (queueNames && !queueNames.includes(queuePlan.name)) continue;
+      if (!queuePlan.jobs.some((j) => j.enabled)) continue;
+      processAll(this.queue(queuePlan.name), queuePlan.concurrency, (job) =>
+        this.process(queuePlan.name, job, handler),
+      );
+    }
+  }
+
+  private async process(queueName: string, job: BullJob, handler: JobHandler): Promise<unknown> {
+    try {
+      const plan = this.enabledJob(queueName, job.name);
+      this.validators.assertValid(plan.key, job.data);
+      const rateLimit = this.queuePlan(queueName).rateLimit;
+      const paced = rateLimit && paceKey(rateLimit, job.data);
+      if (rateLimit && paced !== undefined)
+        await this.runPacer.acquire(`${queueName}:${paced}`, paceRule(rateLimit));
+      return await handler(job, plan);
+    } catch (err) {
+      if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
+      throw err;
+    }
+  }
+
+  /** Compares the cron triggers in Redis with the plan's. */
+  async diffRepeatables(): Promise<RepeatableDiff> {
+    const existing: ExistingRepeatable[] = [];
+    for (const name of await this.managedQueueNames()) {
+      for (const r of await repeatableJobs(this.openedQueue(name))) {
+        existing.push({
+          queue: name,
+          key: r.key,
+          name: r.name,
+          id: r.id ?? null,
+          cron: r.cron,
+          tz: r.tz ?? null,
+          next: r.next,
+        });
+      }
+    }
+    return diffRepeatables(desiredRepeatables(this.plan), existing);
+  }
+
+  /** Makes the cron triggers in Redis exactly the plan's; returns what it changed. */
+  async applyRepeatables(): Promise<RepeatableDiff> {
+    await this.redis.sadd(this.managedQueuesKey, ...this.plan.queues.map((q) => q.name));
+    const diff = await this.diffRepeatables();
+    for (const stale of diff.remove)
+      await removeRepeatable(this.openedQueue(stale.queue), stale.key);
+    for (const wanted of diff.add) {
+      const { job } = wanted;
+      await addJob(this.queue(wanted.queue), wanted.name, job.data ?? {}, {
+        ...job.options,
+        jobId: wanted.id,
+        repeat: { cron: wanted.cron, tz: wanted.tz },
+      });
+    }
+    await this.forgetQueuesNotInPlan();
+    return diff;
+  }
+
+  /** Stops taking new jobs in this process; active ones go on. */
+  async pauseLocal(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.pause(true, true)));
+  }
+
+  /** Swaps in a new plan (hot reload): queues whose settings changed are re-opened. */
+  async replacePlan(plan: Plan): Promise<void> {
+    this.validators = await PayloadValidators.forPlan(plan);
+    this.plan = plan;
+    this.jobs = indexJobs(plan);
+  }
+
+  /** Closes every queue (by default waiting for its active jobs) and the shared connections. */
+  async close(options: { waitForJobs?: boolean } = {}): Promise<void> {
+    const doNotWait = options.waitForJobs === false;
+    await Promise.all([...this.queues.values()].map((q) => q.close(doNotWait)));
+    this.queues.clear();
+    await this.connections.close();
+  }
+
+  /** Closes one queue (waiting for its active jobs) so that it is re-opened with a new plan. */
+  async closeQueue(name: string): Promise<void> {
+    const queue = this.queues.get(name);
+    this.queues.delete(name);
+    await queue?.close();
+  }
+
+  private get managedQueuesKey(): string {
+    return `${this.prefix}:chatia:queues`;
+  }
+
+  /** Queues of this plan plus those an earlier plan managed (their triggers may be stale). */
+  private async managedQueueNames(): Promise<string[]> {
+    const known = await this.redis.smembers(this.managedQueuesKey);
+    return [...new Set([...this.plan.queues.map((q) => q.name), ...known])];
+  }
+
+  private async forgetQueuesNotInPlan(): Promise<void> {
+    const inPlan = new Set(this.plan.queues.map((q) => q.name));
+    const known = await this.redis.smembers(this.managedQueuesKey);
+    const gone = known.filter((name) => !inPlan.has(name));
+    for (const name of gone) await this.closeQueue(name);
+    if (gone.length > 0) await this.redis.srem(this.managedQueuesKey, ...gone);
+  }
+
+  private enabledJob(queue: string, name: string): JobPlan {
+    const job = this.jobPlan(queue, name);
+    if (!job)
+      throw new ChatiaError("CF_JOB_UNKNOWN", `there is no job ${queue}/${name} in the manifest`);
+    if (!job.enabled)
+      throw new ChatiaError("CF_JOB_UNKNOWN", `job ${queue}/${name} is declared enabled: false`);
+    return job;
+  }
+
+  private queuePlan(name: string): QueuePlan {
+    const plan = this.plan.queues.find((q) => q.name === name);
+    if (!plan)
+      throw new ChatiaError("CF_JOB_UNKNOWN", `there is no queue "${name}" in the manifest`);
+    return plan;
+  }
+}
+
+function indexJobs(plan: Plan): Map<string, JobPlan> {
+  return new Map(plan.queues.flatMap((q) => q.jobs.map((j) => [j.key, j] as const)));
+}
+
+function paceRule(limit: RateLimitPlan): PaceRule {
+  return { max: limit.max, durationMs: limit.durationMs, jitterMs: limit.jitterMs };
+}
+
+/** The value of the limiter's `per` path in the job's data ("*" for a queue-wide budget). */
+function paceKey(limit: RateLimitPlan, data: unknown): string | undefined {
+  if (limit.per === undefined) return limit.jitterMs > 0 ? "*" : undefined;
+  let value: unknown = data;
+  for (const part of limit.per.split(".")) {
+    value =
+      typeof value === "object" && value !== null
+        ? (value as Record<string, unknown>)[part]
+        : undefined;
+  }
+  return value === undefined || value === null ? "-" : String(value);
+}

@@ -1,0 +1,78 @@
+// Reconciling the cron triggers in Redis with the plan. Bull keys a repeatable job by name, jobId,
+// tz and cron, so an edited cron would otherwise add a second trigger and leave the old one firing.
+// Each trigger's jobId carries a hash of its data and options: any change to them replaces it too.
+import { createHash } from "node:crypto";
+import type { JobPlan, Plan } from "../compile";
+
+/** A cron trigger the plan wants. */
+export interface DesiredRepeatable {
+  readonly queue: string;
+  readonly name: string;
+  readonly cron: string;
+  readonly tz: string;
+  /** `cf-<hash of data and options>`: Bull's repeat jobId. */
+  readonly id: string;
+  readonly job: JobPlan;
+}
+
+/** A cron trigger found in Redis. */
+export interface ExistingRepeatable {
+  readonly queue: string;
+  readonly key: string;
+  readonly name: string;
+  readonly id: string | null;
+  readonly cron: string;
+  readonly tz: string | null;
+  readonly next: number;
+}
+
+export interface RepeatableDiff {
+  readonly add: readonly DesiredRepeatable[];
+  readonly remove: readonly ExistingRepeatable[];
+  readonly keep: readonly ExistingRepeatable[];
+}
+
+export function desiredRepeatables(plan: Plan): DesiredRepeatable[] {
+  return plan.queues.flatMap((queue) =>
+    queue.jobs.flatMap((job) =>
+      job.enabled && job.repeat
+        ? [
+            {
+              queue: queue.name,
+              name: job.name,
+              cron: job.repeat.cron,
+              tz: job.repeat.tz,
+              id: repeatId(job),
+              job,
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
+/** What must change in Redis so that exactly the desired triggers exist. */
+export function diffRepeatables(
+  desired: readonly DesiredRepeatable[],
+  existing: readonly ExistingRepeatable[],
+): RepeatableDiff {
+  const identity = (r: {
+    queue: string;
+    name: string;
+    id: string | null;
+    cron: string;
+    tz: string | null;
+  }) => JSON.stringify([r.queue, r.name, r.id ?? "", r.cron, r.tz ?? ""]);
+  const wanted = new Set(desired.map(identity));
+  const present = new Set(existing.map(identity));
+  return {
+    add: desired.filter((d) => !present.has(identity(d))),
+    remove: existing.filter((e) => !wanted.has(identity(e))),
+    keep: existing.filter((e) => wanted.has(identity(e))),
+  };
+}
+
+function repeatId(job: JobPlan): string {
+  const material = JSON.stringify([job.data ?? {}, job.options]);
+  return `cf-${createHash("sha256").update(material).digest("hex").slice(0, 12)}`;
+}

@@ -1,0 +1,76 @@
+// A real runtime for a test: its own database (migrated), Redis prefix, copy of the fixture's
+// manifest and flows in a temp folder (deploys write there), and port. stop() removes it all.
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { migrateUp } from "../../runtime/adapters/db";
+import { NODES_DIRS, type RuntimeConfig } from "../../runtime/app/config";
+import { createLogger } from "../../runtime/app/logger";
+import { type RunningRuntime, startRuntime } from "../../runtime/app/runtime";
+import { buildServices } from "../../runtime/app/services";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { createTestRedis, type TestRedis } from "./redis";
+
+export interface TestRuntime {
+  readonly runtime: RunningRuntime;
+  readonly dir: string;
+  readonly db: TestDatabase;
+  readonly redis: TestRedis;
+  readonly config: RuntimeConfig;
+  stop(): Promise<void>;
+}
+
+export interface TestRuntimeOptions {
+  readonly role?: RuntimeConfig["role"];
+  readonly editor?: boolean;
+  readonly watchManifest?: boolean;
+  readonly graceMs?: number;
+}
+
+/** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
+export async function startTestRuntime(
+  fixtureDir: string,
+  options: TestRuntimeOptions = {},
+): Promise<TestRuntime> {
+  const dir = await mkdtemp(path.join(tmpdir(), "chatia-runtime-"));
+  await cp(fixtureDir, dir, { recursive: true });
+  const db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  const redis = createTestRedis();
+  const config: RuntimeConfig = {
+    role: options.role ?? "all",
+    manifestFile: path.join(dir, "jobs.yaml"),
+    flowsDir: path.join(dir, "flows"),
+    userDir: path.join(dir, ".node-red"),
+    nodesDirs: NODES_DIRS,
+    mediaDir: path.join(dir, "public"),
+    host: "127.0.0.1",
+    port: 0,
+    redisUrl: redis.url,
+    prefix: redis.prefix.replace(/:$/, ""),
+    databaseUrl: db.url,
+    editorPath: options.editor === false ? false : "/flows",
+    admin: { username: "admin", password: "test-password-0123456789" },
+    credentialSecret: "test-credential-secret-0123456789",
+    graceMs: options.graceMs ?? 5000,
+    demo: false,
+    watchManifest: options.watchManifest ?? false,
+  };
+  const runtime = await startRuntime(config, {
+    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    services: buildServices,
+  });
+  return {
+    runtime,
+    dir,
+    db,
+    redis,
+    config,
+    async stop() {
+      await runtime.stop();
+      await redis.cleanup();
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Changing things while jobs run: a deploy from the editor loses no job (the ones inside the
+// restarted flow are retried), a valid jobs.yaml edit is applied without a restart, an invalid one
+// is refused and the running configuration stays.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+
+const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
+let t: TestRuntime;
+
+beforeAll(async () => {
+  t = await startTestRuntime(fixture);
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function adminToken(): Promise<string> {
+  const response = await fetch(`${t.runtime.url}/flows/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      client_id: "node-red-admin",
+      grant_type: "password",
+      scope: "*",
+      username: "admin",
+      password: t.config.admin.password,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+async function deploy(edit: (flows: Record<string, unknown>[]) => void): Promise<void> {
+  const headers = {
+    authorization: `Bearer ${await adminToken()}`,
+    "node-red-api-version": "v2",
+    "content-type": "application/json",
+  };
+  const current = (await (await fetch(`${t.runtime.url}/flows/flows`, { headers })).json()) as {
+    flows: Record<string, unknown>[];
+    rev: string;
+  };
+  edit(current.flows);
+  const response = await fetch(`${t.runtime.url}/flows/flows`, {
+    method: "POST",
+    headers: { ...headers, "node-red-deployment-type": "full" },
+    body: JSON.stringify(current),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe("deploys and reloads while jobs run", () => {
+  it("the editor refuses requests without a login", async () => {
+    expect((await fetch(`${t.runtime.url}/flows/flows`)).status).toBe(401);
+  });
+
+  it("a full deploy while jobs are inside a flow loses none of them", async () => {
+    const jobs = await Promise.all(
+      Array.from({ length: 8 }, () => t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 700 })),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await deploy((flows) => {
+      const result = flows.find((n) => n.id === "slow-result") as { rules: { to: string }[] };
+      (result.rules[0] as { to: string }).to = "slept v2";
+    });
+    const results = await Promise.all(jobs.map((j) => j.finished()));
+    expect(results).toEqual(Array(8).fill("slept v2"));
+    const retried = await Promise.all(
+      jobs.map(async (j) => (await t.runtime.queues.queue("TestQueue").getJob(j.id))?.attemptsMade),
+    );
+    // Those inside the flow when it restarted ran twice; none failed.
+    expect(retried.every((n) => n === 0 || n === 1)).toBe(true);
+    expect(retried.filter((n) => n === 1).length).toBeGreaterThanOrEqual(5);
+    const file = await readFile(path.join(t.config.flowsDir, "slow.json"), "utf8");
+    expect(file).toContain('"to": "slept v2"');
+  });
+
+  it("applies a valid jobs.yaml edit without a restart", async () => {
+    const manifestFile = t.config.manifestFile;
+    const original = await readFile(manifestFile, "utf8");
+    await writeFile(
+      manifestFile,
+      original
+        .replace('cron: "0 0 1 1 *"', 'cron: "0 0 2 1 *"')
+        .replace("timeout: 1500", "timeout: 1600"),
+    );
+    await expect(t.runtime.reload()).resolves.toEqual({ applied: true, problems: [] });
+    const diff = await t.runtime.queues.diffRepeatables();
+    expect(diff.keep.map((r) => r.cron)).toEqual(["0 0 2 1 *"]);
+    expect(t.runtime.plan().queues[0]?.jobs.find((j) => j.name === "Slow")?.timeoutMs).toBe(1600);
+    await expect(
+      t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 10 }).then((j) => j.finished()),
+    ).resolves.toBe("slept v2");
+  });
+
+  it("refuses an invalid edit with validate's messages and keeps running the previous plan", async () => {
+    const manifestFile = t.config.manifestFile;
+    const valid = await readFile(manifestFile, "utf8");
+    await writeFile(manifestFile, valid.replace("attempts: 2", "attempts: zero"));
+    const result = await t.runtime.reload();
+    expect(result.applied).toBe(false);
+    expect(result.problems).toEqual([
+      expect.stringMatching(
+        /jobs\.yaml:\d+:\d+: attempts must be a whole number \(got string "zero"\) \(at \/queues\/TestQueue\/jobs\/Slow\/attempts\)$/,
+      ),
+    ]);
+    expect(t.runtime.plan().queues[0]?.jobs.find((j) => j.name === "Slow")?.options.attempts).toBe(
+      2,
+    );
+    await expect(
+      t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 10 }).then((j) => j.finished()),
+    ).resolves.toBe("slept v2");
+    await writeFile(manifestFile, valid);
+  });
+});

@@ -1,0 +1,87 @@
+// SIGTERM: the process takes no new jobs, lets the active one finish, closes everything and exits
+// 0; a second SIGTERM exits at once.
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateUp } from "../../../runtime/adapters/db";
+import { compile } from "../../../runtime/compile";
+import { loadManifest } from "../../../runtime/manifest";
+import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
+import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { startProcess } from "../../helpers/process";
+import { createTestRedis, type TestRedis } from "../../helpers/redis";
+
+const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
+let dir: string;
+let db: TestDatabase;
+let redis: TestRedis;
+let queues: QueueRuntime;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "chatia-shutdown-"));
+  await cp(fixture, dir, { recursive: true });
+  db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  redis = createTestRedis();
+  const prefix = redis.prefix.slice(0, -1);
+  queues = await QueueRuntime.open(compile(await loadManifest(path.join(dir, "jobs.yaml"))), {
+    url: redis.url,
+    prefix,
+  });
+  env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: prefix,
+    CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
+    CHATIA_DATA_DIR: path.join(dir, ".node-red"),
+    CHATIA_ADMIN_PASSWORD: "shutdown-test-password",
+    NODE_RED_CREDENTIAL_SECRET: "shutdown-test-credential-secret",
+    SHUTDOWN_GRACE_MS: "10000",
+  };
+});
+afterAll(async () => {
+  await queues?.close();
+  await redis?.cleanup();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("graceful shutdown", () => {
+  it("finishes the job in flight, then exits 0; jobs not started stay waiting", async () => {
+    const proc = startProcess(["start", "--port", "0", "--no-editor"], env);
+    await proc.waitFor(/chatia-flow all running/);
+    const inFlight = await queues.enqueue("TestQueue", "Slow", { ms: 1000 });
+    await waitUntil(async () => (await inFlight.getState()) === "active");
+    proc.child.kill("SIGTERM");
+    await proc.waitFor(/taking no new jobs/);
+    const later = await queues.enqueue("TestQueue", "Slow", { ms: 10 });
+    expect(await proc.exited()).toBe(0);
+    expect(proc.output()).toMatch(/"msg":"stopped"/);
+    expect(await inFlight.finished()).toBe("slept");
+    expect(await (await queues.queue("TestQueue").getJob(later.id))?.getState()).toBe("waiting");
+  });
+
+  it("exits at once on a second SIGTERM", async () => {
+    const proc = startProcess(["start", "--port", "0", "--no-editor"], env);
+    await proc.waitFor(/chatia-flow all running/);
+    const long = await queues.enqueue("TestQueue", "Slow", { ms: 60_000 });
+    await waitUntil(async () => (await long.getState()) === "active");
+    proc.child.kill("SIGTERM");
+    await proc.waitFor(/taking no new jobs/);
+    const sent = Date.now();
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited()).toBe(1);
+    expect(Date.now() - sent).toBeLessThan(2000);
+    expect(proc.output()).toContain("second signal: exiting now");
+  });
+});
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
