@@ -51,6 +51,8 @@ async function raw(): Promise<number> {
   return ms;
 }
 
+let nodeRedStartMs: number | undefined;
+
 async function flow(): Promise<number> {
   const manifest = await loadManifest(path.join(fixture, "jobs.yaml"));
   const compiled = compile(manifest);
@@ -69,6 +71,7 @@ async function flow(): Promise<number> {
     onUncaughtError: () => undefined,
     logLevel: "off",
   });
+  nodeRedStartMs = red.startupMs;
   const queue = queues.queue("BenchQueue");
   await fill(queue);
   const elapsed = finished(queue);
@@ -89,7 +92,9 @@ async function flow(): Promise<number> {
 async function main(): Promise<void> {
   const ms = mode === "raw" ? await raw() : await flow();
   const rssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ mode, concurrency, jobs: total, ms, rssMb })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ mode, concurrency, jobs: total, ms, rssMb, nodeRedStartMs })}\n`,
+  );
   process.exit(0);
 }
 

@@ -31,7 +31,10 @@ export = (RED: NodeAPI) => {
       }
       const settled = failing
         ? dispatcher.fail(job, failure(msg, config.retry !== false))
-        : dispatcher.complete(job, RED.util.getMessageProperty(msg, property));
+        : dispatcher.complete(
+            job,
+            property === "payload" ? msg.payload : RED.util.getMessageProperty(msg, property),
+          );
       if (!settled)
         this.debug(`job ${job.queue}/${job.id} (attempt ${job.attempt}) was already settled`);
       done();

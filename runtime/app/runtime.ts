@@ -102,7 +102,10 @@ export async function startRuntime(
     },
     logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
   });
-  log.info({ ms: Date.now() - started }, "flows running");
+  log.info(
+    { ms: Date.now() - started, nodeRedStartMs: Math.round(red.startupMs) },
+    "flows running",
+  );
 
   if (serves) {
     const running = red.red.nodes.getFlows();

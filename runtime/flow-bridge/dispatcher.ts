@@ -16,6 +16,7 @@ export interface JobInfo {
 
 /** The message a `job in` node emits. */
 export interface JobMessage {
+  _msgid: string;
   payload: unknown;
   job: JobInfo;
   [key: string]: unknown;
@@ -49,16 +50,22 @@ interface ActiveRun {
   readonly entry: FlowEntry;
   readonly resolve: (result: unknown) => void;
   readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** Epoch ms after which the run fails with CF_JOB_TIMEOUT. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
 }
 
 /** How long a job waits for its flow's `job in` to appear (deploys restart flows). */
 const ENTRY_WAIT_MS = 10_000;
 
+/** How often run deadlines are checked: a timeout fires up to this late. */
+const DEADLINE_CHECK_MS = 100;
+
 export class Dispatcher {
   private readonly entries = new Map<string, FlowEntry>();
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly active = new Map<string, ActiveRun>();
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   /** Called by a `job in` node when its flow starts. */
   register(queue: string, name: string, entry: FlowEntry): void {
@@ -99,7 +106,7 @@ export class Dispatcher {
   }
 
   /** Runs a job through its flow; resolves with the flow's result, rejects with its error. */
-  async dispatch(job: DispatchJob, options: DispatchOptions): Promise<unknown> {
+  dispatch(job: DispatchJob, options: DispatchOptions): Promise<unknown> {
     const info: JobInfo = {
       id: String(job.id),
       queue: options.queue,
@@ -107,25 +114,61 @@ export class Dispatcher {
       attempt: job.attemptsMade + 1,
       timestamp: job.timestamp,
     };
-    const entry =
-      this.entries.get(jobKey(info.queue, info.name)) ?? (await this.waitForEntry(info));
+    const entry = this.entries.get(jobKey(info.queue, info.name));
+    if (entry) return this.run(entry, info, job.data, options.timeoutMs);
+    return this.waitForEntry(info).then((found) =>
+      this.run(found, info, job.data, options.timeoutMs),
+    );
+  }
+
+  private run(entry: FlowEntry, info: JobInfo, data: unknown, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const runKey = activeKey(info.queue, info.id);
-      const timer = setTimeout(() => {
-        const run = this.active.get(runKey);
-        if (run)
+      const deadline = Date.now() + timeoutMs;
+      this.active.set(activeKey(info.queue, info.id), {
+        info,
+        entry,
+        resolve,
+        reject,
+        deadline,
+        timeoutMs,
+      });
+      this.watchDeadlines();
+      // A readable, unique message id: queue, job id and attempt.
+      entry.inject({
+        _msgid: `${info.queue}:${info.id}:${info.attempt}`,
+        payload: data,
+        job: info,
+      });
+    });
+  }
+
+  /**
+   * One timer for all runs rather than one per job (this is the hot path): every
+   * DEADLINE_CHECK_MS it fails the runs past their deadline; it stops when nothing is active.
+   */
+  private watchDeadlines(): void {
+    if (this.deadlineTimer) return;
+    this.deadlineTimer = setInterval(() => {
+      const now = Date.now();
+      for (const [runKey, run] of this.active) {
+        if (run.deadline <= now) {
+          const { info } = run;
           this.finish(
             runKey,
             run,
             new ChatiaError(
               "CF_JOB_TIMEOUT",
-              `job ${info.queue}/${info.name} ${info.id} was not settled by its flow within ${options.timeoutMs} ms`,
+              `job ${info.queue}/${info.name} ${info.id} was not settled by its flow within ${run.timeoutMs} ms`,
             ),
           );
-      }, options.timeoutMs);
-      this.active.set(runKey, { info, entry, resolve, reject, timer });
-      entry.inject({ payload: job.data, job: info });
-    });
+        }
+      }
+      if (this.active.size === 0) {
+        clearInterval(this.deadlineTimer);
+        this.deadlineTimer = undefined;
+      }
+    }, DEADLINE_CHECK_MS);
+    this.deadlineTimer.unref();
   }
 
   /** Completes the run `msg.job` belongs to with `result`. False when it is no longer active. */
@@ -134,7 +177,6 @@ export class Dispatcher {
     const run = this.current(runKey, job);
     if (!run) return false;
     this.active.delete(runKey);
-    clearTimeout(run.timer);
     run.resolve(result);
     return true;
   }
@@ -164,7 +206,6 @@ export class Dispatcher {
 
   private finish(runKey: string, run: ActiveRun, error: Error): void {
     this.active.delete(runKey);
-    clearTimeout(run.timer);
     run.reject(error);
   }
 

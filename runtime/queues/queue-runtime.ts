@@ -146,25 +146,34 @@ export class QueueRuntime {
     for (const queuePlan of this.plan.queues) {
       if (queueNames && !queueNames.includes(queuePlan.name)) continue;
       if (!queuePlan.jobs.some((j) => j.enabled)) continue;
-      processAll(this.queue(queuePlan.name), queuePlan.concurrency, (job) =>
-        this.process(queuePlan.name, job, handler),
+      processAll(
+        this.queue(queuePlan.name),
+        queuePlan.concurrency,
+        this.processor(queuePlan, handler),
       );
     }
   }
 
-  private async process(queueName: string, job: BullJob, handler: JobHandler): Promise<unknown> {
-    try {
-      const plan = this.enabledJob(queueName, job.name);
-      this.validators.assertValid(plan.key, job.data);
-      const rateLimit = this.queuePlan(queueName).rateLimit;
-      const paced = rateLimit && paceKey(rateLimit, job.data);
-      if (rateLimit && paced !== undefined)
-        await this.runPacer.acquire(`${queueName}:${paced}`, paceRule(rateLimit));
-      return await handler(job, plan);
-    } catch (err) {
-      if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
-      throw err;
-    }
+  /**
+   * The processor of one queue. What depends on the queue's settings is fixed here, once (a reload
+   * that changes them re-opens the queue); the job's own plan is looked up per job, so that a
+   * reload's new job options apply at once.
+   */
+  private processor(queuePlan: QueuePlan, handler: JobHandler): (job: BullJob) => Promise<unknown> {
+    const { name: queueName, rateLimit } = queuePlan;
+    const rule = rateLimit && paceRule(rateLimit);
+    return async (job) => {
+      try {
+        const plan = this.enabledJob(queueName, job.name);
+        this.validators.assertValid(plan.key, job.data);
+        const paced = rateLimit && paceKey(rateLimit, job.data);
+        if (rule && paced !== undefined) await this.runPacer.acquire(`${queueName}:${paced}`, rule);
+        return await handler(job, plan);
+      } catch (err) {
+        if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
+        throw err;
+      }
+    };
   }
 
   /** Compares the cron triggers in Redis with the plan's. */

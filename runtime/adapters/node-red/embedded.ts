@@ -41,6 +41,8 @@ export interface EmbedOptions {
 
 export interface EmbeddedNodeRed {
   readonly red: NodeRed;
+  /** From RED.start() to the flows running, ms. */
+  readonly startupMs: number;
   /** The editor and admin API as Express middleware (mount it at `editorPath`). */
   readonly httpAdmin: NodeRed["httpAdmin"] | undefined;
   /** Replaces the running flows (a worker receiving a deploy); resolves once they run again. */
@@ -61,10 +63,13 @@ export async function startNodeRed(options: EmbedOptions): Promise<EmbeddedNodeR
   patchUncaughtErrors(options.onUncaughtError);
   red.init(options.server, settings(options));
   const flowsRunning = nextFlowsStarted(red);
+  const starting = performance.now();
   await red.start();
   await flowsRunning;
+  const startupMs = performance.now() - starting;
   return {
     red,
+    startupMs,
     httpAdmin: options.editorPath === false ? undefined : red.httpAdmin,
     async setFlows(flows) {
       const running = nextFlowsStarted(red);
@@ -131,6 +136,12 @@ function settings(options: EmbedOptions): Record<string, unknown> {
       tours: false,
       palette: { catalogues: [] },
     },
+    // Messages go from node to node synchronously rather than through setImmediate: each hop
+    // otherwise waits for a turn of the event loop, which costs a busy worker ~20% of its
+    // throughput (bench/dispatch.ts). A flow that loops without an asynchronous node then fails
+    // its job with a stack overflow instead of spinning. CHATIA_NODE_RED_ASYNC=1 restores Node-RED's
+    // default.
+    runtimeSyncDelivery: process.env.CHATIA_NODE_RED_ASYNC !== "1",
     logging: { console: { level: options.logLevel ?? "warn", metrics: false, audit: false } },
     [SETTINGS_KEY]: options.context,
   };
