@@ -17,6 +17,8 @@ COPY --from=build /app/flows ./flows
 COPY bin ./bin
 COPY schemas ./schemas
 COPY jobs.yaml ./
+RUN mkdir -p /data/node-red && chown node:node /data/node-red
 USER node
+EXPOSE 8080
 ENTRYPOINT ["node", "bin/chatia-flow.js"]
-CMD ["plan", "--offline"]
+CMD ["start"]

@@ -1,8 +1,10 @@
 // The domain services the nodes use, built once per process.
 import { type Sequelize, SequelizeMessageStore } from "../adapters/db";
+import { KeyedPacer } from "../adapters/redis";
 import { SimulatedWhatsApp } from "../adapters/whatsapp";
+import { connectionPace } from "../compile";
 import type { ChatiaServices } from "../flow-bridge/node-context";
-import type { QueueRuntime } from "../queues/queue-runtime";
+import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
 import { MessageService } from "../services/message.service";
 
 export interface ServiceDependencies {
@@ -12,17 +14,36 @@ export interface ServiceDependencies {
   readonly mediaDir: string;
 }
 
+/**
+ * Slots are exact on the Redis server's clock; a sender learns its slot one round trip later, so
+ * two sends could be seen closer than the window by that round trip. Each send interval gets this
+ * margin so that the gaps WhatsApp sees never fall under the window.
+ */
+const SEND_MARGIN_MS = 40;
+
 export async function buildServices(
   deps: ServiceDependencies,
 ): Promise<ChatiaServices & { close(): Promise<void> }> {
-  const gateway = new SimulatedWhatsApp(deps.queues.redis, {
-    prefix: `${deps.queues.prefix}:chatia:`,
-  });
+  const { queues } = deps;
+  const prefix = `${queues.prefix}:chatia:`;
+  const gateway = new SimulatedWhatsApp(queues.redis, { prefix });
+  const sendPacer = new KeyedPacer(queues.redis, { prefix, name: "whatsapp-send" });
+  // The plan is read at each send, so that a reloaded manifest's pace applies at once.
+  const pace = async (connectionId: number) => {
+    const limit = connectionPace(queues.currentPlan);
+    if (!limit) return;
+    const rule = paceRule(limit);
+    await sendPacer.acquire(connectionId, {
+      ...rule,
+      durationMs: rule.durationMs + SEND_MARGIN_MS * rule.max,
+    });
+  };
   return {
     messages: new MessageService({
       store: new SequelizeMessageStore(deps.sequelize),
       gateway,
       mediaDir: deps.mediaDir,
+      pace,
     }),
     close: () => gateway.close(),
   };

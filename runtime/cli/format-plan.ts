@@ -31,7 +31,7 @@ function formatQueue(
   const { style } = options;
   const title = `${style.bold(queue.name)}${queue.description ? style.dim(`  ${queue.description}`) : ""}`;
   const limit = queue.rateLimit
-    ? `rate limit ${queue.rateLimit.max} per ${duration(queue.rateLimit.durationMs)}${queue.rateLimit.per ? ` per ${queue.rateLimit.per}` : ""}${queue.rateLimit.jitterMs ? ` + up to ${duration(queue.rateLimit.jitterMs)} jitter` : ""}`
+    ? `rate limit ${queue.rateLimit.max} per ${duration(queue.rateLimit.durationMs)}${queue.rateLimit.per ? ` per ${queue.rateLimit.per}` : ""}${queue.rateLimit.paces === "sends" ? " (each WhatsApp send)" : ""}${queue.rateLimit.jitterMs ? ` + up to ${duration(queue.rateLimit.jitterMs)} jitter` : ""}`
     : "no rate limit";
   const lines = [title, `  concurrency ${queue.concurrency} per worker · ${limit}`];
   for (const job of queue.jobs) lines.push(...formatJob(job, options));

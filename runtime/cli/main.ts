@@ -5,6 +5,7 @@ import { PACKAGE_VERSION } from "../project-root";
 import { registerApply } from "./commands/apply";
 import { registerDb } from "./commands/db";
 import { registerDemo } from "./commands/demo";
+import { registerEnqueue } from "./commands/enqueue";
 import { registerPlan } from "./commands/plan";
 import { registerStart } from "./commands/start";
 import { registerValidate } from "./commands/validate";
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
   registerDb(program, io);
   registerDemo(program, io);
   registerApply(program, io);
+  registerEnqueue(program, io);
   registerStart(program, io);
   return program;
 }

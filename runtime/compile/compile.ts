@@ -55,7 +55,13 @@ function compileRateLimit(limiter: Limiter): RateLimitPlan {
     durationMs: limiter.duration,
     ...(limiter.per !== undefined && { per: limiter.per }),
     jitterMs: limiter.jitter ?? 0,
+    paces: limiter.per?.split(".").at(-1) === "whatsappId" ? "sends" : "starts",
   };
+}
+
+/** The pace of each WhatsApp connection's sends: the rate limit of a queue paced per whatsappId. */
+export function connectionPace(plan: Plan): RateLimitPlan | undefined {
+  return plan.queues.find((q) => q.rateLimit?.paces === "sends")?.rateLimit;
 }
 
 function compileJob(

@@ -1,4 +1,4 @@
 export { backoffDelay } from "./backoff";
-export { BULL_SETTINGS_DEFAULTS, compile } from "./compile";
+export { BULL_SETTINGS_DEFAULTS, compile, connectionPace } from "./compile";
 export type * from "./plan";
 export { BACKOFF_STRATEGY } from "./plan";

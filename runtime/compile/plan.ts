@@ -34,6 +34,11 @@ export interface RateLimitPlan {
   /** Job-data path whose values get separate budgets; absent for one queue-wide budget. */
   readonly per?: string;
   readonly jitterMs: number;
+  /**
+   * What is paced: job starts, or — for a budget per WhatsApp connection (`per` ending in
+   * `whatsappId`) — each WhatsApp send through that connection, at the moment it is sent.
+   */
+  readonly paces: "starts" | "sends";
 }
 
 export interface BullQueueSettings {

@@ -161,7 +161,8 @@ export class QueueRuntime {
    */
   private processor(queuePlan: QueuePlan, handler: JobHandler): (job: BullJob) => Promise<unknown> {
     const { name: queueName, rateLimit } = queuePlan;
-    const rule = rateLimit && paceRule(rateLimit);
+    // A per-connection WhatsApp pace is kept at the moment of sending (MessageService), not here.
+    const rule = rateLimit && rateLimit.paces === "starts" ? paceRule(rateLimit) : undefined;
     return async (job) => {
       try {
         const plan = this.enabledJob(queueName, job.name);
@@ -279,7 +280,7 @@ function indexJobs(plan: Plan): Map<string, JobPlan> {
   return new Map(plan.queues.flatMap((q) => q.jobs.map((j) => [j.key, j] as const)));
 }
 
-function paceRule(limit: RateLimitPlan): PaceRule {
+export function paceRule(limit: RateLimitPlan): PaceRule {
   return { max: limit.max, durationMs: limit.durationMs, jitterMs: limit.jitterMs };
 }
 

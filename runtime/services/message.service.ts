@@ -24,6 +24,11 @@ export interface MessageServiceDeps {
   readonly gateway: WhatsAppGateway;
   /** Root of the companies' media: a company's files are in `<mediaDir>/company<companyId>/`. */
   readonly mediaDir: string;
+  /**
+   * Waits for the connection's next send slot (its pace, held across every process). Called
+   * right before each send, after the database work, so that the gaps WhatsApp sees are the pace's.
+   */
+  readonly pace?: (connectionId: number) => Promise<void>;
 }
 
 export interface SendInput {
@@ -157,6 +162,7 @@ export class MessageService {
           { details: { whatsappId: p.input.whatsappId, status: p.connectionStatus } },
         );
       }
+      await this.deps.pace?.(p.input.whatsappId);
       const sent = await this.deps.gateway.send(p.input.whatsappId, outgoingMessage(p, media));
       return { sent, media };
     } catch (err) {

@@ -53,6 +53,7 @@ describe("valid manifests", () => {
       durationMs: 3000,
       per: "whatsappId",
       jitterMs: 0,
+      paces: "sends",
     });
   });
 
