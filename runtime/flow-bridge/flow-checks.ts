@@ -14,6 +14,7 @@ import { describeNode } from "../adapters/node-red/flow-format";
 import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
 import type { ManifestCheck, ManifestDocument, Reporter } from "../manifest";
 import { didYouMean } from "../manifest/schema-errors";
+import { findUnbrokenLoop } from "./flow-loops";
 
 export { listInstalledNodeTypes } from "../adapters/node-red/node-types";
 
@@ -124,6 +125,23 @@ function checkJobFlow(job: JobFlow, context: CheckContext): void {
   checkJobIn(job, subject, nodes, context);
   checkJobOut(job, subject, nodes, context);
   checkTypes(subject, nodes, context);
+  checkLoops(subject, nodes, context);
+}
+
+function checkLoops(subject: string, nodes: readonly NodeRedNode[], context: CheckContext): void {
+  const loop = findUnbrokenLoop(nodes);
+  if (!loop) return;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const names = loop.map((id) => {
+    const node = byId.get(id);
+    return typeof node?.name === "string" && node.name !== ""
+      ? `"${node.name}"`
+      : (node?.type ?? id);
+  });
+  context.problem(
+    `${subject} loops (${names.join(" → ")}) without a delay or trigger node`,
+    "messages pass between nodes synchronously: put a delay node in the loop, or remove the loop",
+  );
 }
 
 function checkJobIn(

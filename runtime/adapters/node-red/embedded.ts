@@ -138,9 +138,9 @@ function settings(options: EmbedOptions): Record<string, unknown> {
     },
     // Messages go from node to node synchronously rather than through setImmediate: each hop
     // otherwise waits for a turn of the event loop, which costs a busy worker ~20% of its
-    // throughput (bench/dispatch.ts). A flow that loops without an asynchronous node then fails
-    // its job with a stack overflow instead of spinning. CHATIA_NODE_RED_ASYNC=1 restores Node-RED's
-    // default.
+    // throughput (bench/dispatch.ts). A loop must then yield on a timer, or it would hold the
+    // event loop: the flow checks refuse loops without a delay or trigger node (flow-loops.ts).
+    // CHATIA_NODE_RED_ASYNC=1 restores Node-RED's default.
     runtimeSyncDelivery: process.env.CHATIA_NODE_RED_ASYNC !== "1",
     logging: { console: { level: options.logLevel ?? "warn", metrics: false, audit: false } },
     [SETTINGS_KEY]: options.context,

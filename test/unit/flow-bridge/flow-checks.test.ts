@@ -86,3 +86,15 @@ describe("flowChecks", () => {
     ]);
   });
 });
+
+describe("flowChecks: loops", () => {
+  it("refuses a loop that no delay or trigger node breaks", async () => {
+    expect(await problemsOf("loop")).toEqual([
+      `jobs.yaml:6:15: ${FILE} loops ("retry count" → "again?" → "retry count") without a delay or trigger node; messages pass between nodes synchronously: put a delay node in the loop, or remove the loop ${AT}`,
+    ]);
+  });
+
+  it("accepts a loop through a delay node", async () => {
+    expect(await problemsOf("loop-with-delay")).toEqual([]);
+  });
+});
