@@ -1,4 +1,5 @@
-// `chatia-flow plan --offline [FILE]`: the compiled plan, for humans or (--format json) machines.
+// `chatia-flow plan [FILE]`: the changes applying the manifest would make in Redis; with --offline,
+// the compiled plan, for humans or (--format json) machines.
 import type { Command } from "commander";
 import { compile } from "../../compile";
 import { formatProblem, loadManifest, ManifestError } from "../../manifest";
@@ -6,7 +7,7 @@ import { formatPlan } from "../format-plan";
 import type { Io } from "../io";
 import { manifestPath, parseFormat } from "../options";
 import { styleFor } from "../style";
-import type { LiveOptions } from "./apply";
+import { type LiveOptions, live } from "./apply";
 
 interface PlanOptions extends LiveOptions {
   offline?: boolean;
@@ -19,7 +20,7 @@ export function registerPlan(program: Command, io: Io): void {
   program
     .command("plan")
     .description(
-      "show what the manifest compiles to: queues, limits, job options, crons in words and their next runs",
+      "what applying the manifest would change in Redis (exit 0: nothing, 2: changes); --offline: the compiled plan, crons in words and their next runs",
     )
     .argument("[file]", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
     .option("--offline", "print the compiled plan without comparing it with Redis")
@@ -38,12 +39,7 @@ export function registerPlan(program: Command, io: Io): void {
 }
 
 async function plan(file: string, opts: PlanOptions, io: Io): Promise<number> {
-  if (!opts.offline) {
-    io.err(
-      "plan: comparing with live Redis is done by the runtime's `plan`; use --offline for the compiled plan",
-    );
-    return 1;
-  }
+  if (!opts.offline) return live(file, opts, io, "plan");
   const now = opts.at === undefined ? new Date() : new Date(opts.at);
   const runs = Number(opts.runs);
   if (Number.isNaN(now.getTime()) || !Number.isInteger(runs) || runs < 0) {
