@@ -1,0 +1,111 @@
+// One api process and one worker process: the worker runs the jobs; a deploy in the api's editor
+// reaches the worker without a restart, and the api writes it to flows/.
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateUp } from "../../../runtime/adapters/db";
+import { compile } from "../../../runtime/compile";
+import { loadManifest } from "../../../runtime/manifest";
+import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
+import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { type RunningProcess, startProcess } from "../../helpers/process";
+import { createTestRedis, type TestRedis } from "../../helpers/redis";
+
+const fixture = path.resolve(__dirname, "../../fixtures/runtime/echo");
+const password = "cluster-test-password";
+let dir: string;
+let db: TestDatabase;
+let redis: TestRedis;
+let queues: QueueRuntime;
+let api: RunningProcess;
+let worker: RunningProcess;
+let apiUrl: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "chatia-cluster-"));
+  await cp(fixture, dir, { recursive: true });
+  db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  redis = createTestRedis();
+  const prefix = redis.prefix.slice(0, -1);
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: prefix,
+    CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
+    CHATIA_ADMIN_PASSWORD: password,
+    NODE_RED_CREDENTIAL_SECRET: "cluster-test-credential-secret",
+  };
+  api = startProcess(["start", "--role", "api", "--port", "0"], {
+    ...env,
+    CHATIA_DATA_DIR: path.join(dir, ".api"),
+  });
+  [, apiUrl = ""] = await api.waitFor(/running at (http:\/\/\S+)/, 60_000);
+  worker = startProcess(["start", "--role", "worker"], {
+    ...env,
+    CHATIA_DATA_DIR: path.join(dir, ".worker"),
+  });
+  await worker.waitFor(/chatia-flow worker running/, 60_000);
+  queues = await QueueRuntime.open(compile(await loadManifest(path.join(dir, "jobs.yaml"))), {
+    url: redis.url,
+    prefix,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of [api, worker]) p?.child.kill("SIGTERM");
+  await Promise.all([api?.exited(), worker?.exited()]);
+  await queues?.close();
+  await redis?.cleanup();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function echo(text: string): Promise<unknown> {
+  const job = await queues.enqueue("TestQueue", "Echo", { text });
+  return job.finished();
+}
+
+describe("an api and a worker", () => {
+  it("the worker runs the jobs", async () => {
+    await expect(echo("olá")).resolves.toBe("OLÁ");
+    expect(worker.output()).not.toMatch(/"level":50/);
+  });
+
+  it("a deploy in the api's editor reaches the worker without a restart", async () => {
+    const token = await fetch(`${apiUrl}/flows/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        client_id: "node-red-admin",
+        grant_type: "password",
+        scope: "*",
+        username: "admin",
+        password,
+      }),
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const headers = {
+      authorization: `Bearer ${token.access_token}`,
+      "node-red-api-version": "v2",
+      "content-type": "application/json",
+    };
+    const current = (await (await fetch(`${apiUrl}/flows/flows`, { headers })).json()) as {
+      flows: { id: string; rules?: { to: string }[] }[];
+    };
+    const change = current.flows.find((n) => n.id === "e0000000000003");
+    if (!change?.rules?.[0]) throw new Error("the echo flow has no change node");
+    change.rules[0].to = "$lowercase(payload.text)";
+    const deployed = await fetch(`${apiUrl}/flows/flows`, {
+      method: "POST",
+      headers: { ...headers, "node-red-deployment-type": "full" },
+      body: JSON.stringify(current),
+    });
+    expect(deployed.status).toBe(200);
+    await worker.waitFor(/deployed flows loaded/, 15_000);
+    await expect(echo("OLÁ")).resolves.toBe("olá");
+    expect(await readFile(path.join(dir, "flows", "echo.json"), "utf8")).toContain(
+      "$lowercase(payload.text)",
+    );
+  });
+});
