@@ -101,6 +101,7 @@ export async function startRuntime(
       dispatcher.fail(job, flowError(error, `node "${nodeName}"`));
     },
     logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
+    log: (level, fields, message) => log[level](fields, message),
   });
   log.info(
     { ms: Date.now() - started, nodeRedStartMs: Math.round(red.startupMs) },

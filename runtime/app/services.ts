@@ -1,11 +1,18 @@
 // The domain services the nodes use, built once per process.
-import { type Sequelize, SequelizeMessageStore } from "../adapters/db";
+import {
+  type Sequelize,
+  SequelizeInvoiceStore,
+  SequelizeMessageStore,
+  SequelizeUserStore,
+} from "../adapters/db";
 import { KeyedPacer } from "../adapters/redis";
 import { SimulatedWhatsApp } from "../adapters/whatsapp";
 import { connectionPace } from "../compile";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
+import { BillingService } from "../services/billing.service";
 import { MessageService } from "../services/message.service";
+import { UserService } from "../services/user.service";
 
 export interface ServiceDependencies {
   readonly sequelize: Sequelize;
@@ -45,6 +52,8 @@ export async function buildServices(
       mediaDir: deps.mediaDir,
       pace,
     }),
+    users: new UserService(new SequelizeUserStore(deps.sequelize)),
+    billing: new BillingService(new SequelizeInvoiceStore(deps.sequelize)),
     close: () => gateway.close(),
   };
 }

@@ -1,7 +1,9 @@
 // What chatia's Node-RED nodes get from the runtime: it is put in Node-RED's settings under
 // `chatia` (nodes read `RED.settings.chatia`), so that nodes stay thin adapters over services.
 import type { Plan } from "../compile";
+import type { BillingService } from "../services/billing.service";
 import type { MessageService } from "../services/message.service";
+import type { UserService } from "../services/user.service";
 import type { Dispatcher } from "./dispatcher";
 
 export const SETTINGS_KEY = "chatia";
@@ -17,4 +19,8 @@ export interface ChatiaNodeContext {
 export interface ChatiaServices {
   /** Sends WhatsApp messages at most once per idempotency key and records them (`send whatsapp`). */
   readonly messages: MessageService;
+  /** Sets attendants online but idle too long offline (`update users`). */
+  readonly users: UserService;
+  /** Creates each company's open invoice for its coming due date, once (`create invoices`). */
+  readonly billing: BillingService;
 }

@@ -35,8 +35,35 @@ export interface EmbedOptions {
     error: unknown,
     nodeName: string,
   ) => void;
-  /** Node-RED's console log level. @defaultValue "warn" */
+  /** Node-RED's log level. @defaultValue "warn" */
   readonly logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "off";
+  /** Where Node-RED's log lines go (the runtime's structured log). */
+  readonly log?: NodeRedLogSink;
+}
+
+export type NodeRedLogSink = (level: "error" | "warn" | "info" | "debug", fields: Record<string, unknown>, message: string) => void;
+
+/** A line of Node-RED's log, as its log handlers receive it. */
+interface NodeRedLogEvent {
+  readonly level: number;
+  readonly msg: unknown;
+  readonly type?: string;
+  readonly id?: string;
+  readonly name?: string;
+  readonly z?: string;
+}
+
+/** Node-RED's numeric levels: 10 fatal, 20 error, 30 warn, 40 info, 50 debug, 60 trace. */
+function forwardLog(sink: NodeRedLogSink | undefined, event: NodeRedLogEvent): void {
+  if (!sink) return;
+  const level = event.level <= 20 ? "error" : event.level <= 30 ? "warn" : event.level <= 40 ? "info" : "debug";
+  const fields: Record<string, unknown> = { component: "node-red" };
+  if (event.type) fields.nodeType = event.type;
+  if (event.id) fields.nodeId = event.id;
+  if (event.name) fields.nodeName = event.name;
+  if (event.z) fields.flowId = event.z;
+  const message = event.msg instanceof Error ? event.msg.message : typeof event.msg === "string" ? event.msg : JSON.stringify(event.msg);
+  sink(level, fields, message);
 }
 
 export interface EmbeddedNodeRed {
@@ -142,7 +169,16 @@ function settings(options: EmbedOptions): Record<string, unknown> {
     // event loop: the flow checks refuse loops without a delay or trigger node (flow-loops.ts).
     // CHATIA_NODE_RED_ASYNC=1 restores Node-RED's default.
     runtimeSyncDelivery: process.env.CHATIA_NODE_RED_ASYNC !== "1",
-    logging: { console: { level: options.logLevel ?? "warn", metrics: false, audit: false } },
+    logging: {
+      // Node-RED's console logger would print plain text lines; ours go into the runtime's JSON log.
+      console: { level: "off" },
+      chatia: {
+        level: options.logLevel ?? "warn",
+        metrics: false,
+        audit: false,
+        handler: () => (event: NodeRedLogEvent) => forwardLog(options.log, event),
+      },
+    },
     [SETTINGS_KEY]: options.context,
   };
 }

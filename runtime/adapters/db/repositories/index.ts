@@ -9,3 +9,9 @@ export {
   type SentRecord,
   SequelizeMessageStore,
 } from "./message-store";
+export {
+  type DueInvoicesResult,
+  type InvoiceStore,
+  SequelizeInvoiceStore,
+} from "./invoice-store";
+export { SequelizeUserStore, type UserStore } from "./user-store";
