@@ -64,6 +64,7 @@ export const ERROR_CODES = {
       "A deploy from the editor was refused and nothing saved: two tabs give the same flow id, or a tab's name gives none.",
   },
   CF_DB_CONNECT: { kind: "operational", summary: "Postgres cannot be reached." },
+  CF_REDIS_CONNECT: { kind: "operational", summary: "Redis cannot be reached." },
   CF_DB_MIGRATION: {
     kind: "unexpected",
     summary: "A database migration failed; it was rolled back.",

@@ -2,6 +2,7 @@
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
 import bcrypt from "bcryptjs";
 import { assertDatabaseReachable, createSequelize } from "../adapters/db";
+import { assertRedisReachable } from "../adapters/redis";
 import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
@@ -60,6 +61,10 @@ export async function startRuntime(
   });
   await assertDatabaseReachable(sequelize);
   const queues = await QueueRuntime.open(plan, { url: config.redisUrl, prefix: config.prefix });
+  await assertRedisReachable(queues.redis).catch(async (err: unknown) => {
+    await Promise.all([queues.close({ waitForJobs: false }), sequelize.close()]);
+    throw err;
+  });
   const dispatcher = new Dispatcher();
   const services = await deps.services({ sequelize, queues, mediaDir: config.mediaDir });
   const flowSync = new FlowSync(queues.redis, config.prefix);

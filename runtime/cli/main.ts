@@ -1,6 +1,7 @@
 // The `chatia-flow` command.
 import { Command, CommanderError } from "commander";
 import { ChatiaError } from "../errors";
+import { ManifestError } from "../manifest";
 import { PACKAGE_VERSION } from "../project-root";
 import { registerApply } from "./commands/apply";
 import { registerDb } from "./commands/db";
@@ -39,6 +40,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return io.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ManifestError) {
+      io.err(err.format());
+      return 1;
+    }
     if (err instanceof ChatiaError) {
       io.err(`${err.code}: ${err.message}`);
       return 1;

@@ -60,7 +60,8 @@ export class BullConnections {
     const clients = [this.client, this.subscriber, ...this.blocking].filter(
       (c): c is Redis => c !== undefined,
     );
-    await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT waits for Redis to answer: a client that never connected is just disconnected.
+    await Promise.all(clients.map((c) => (c.status === "ready" ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
     this.client = undefined;
     this.subscriber = undefined;
   }

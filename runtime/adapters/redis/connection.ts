@@ -1,6 +1,7 @@
 // The one place an ioredis client is built. Only files under runtime/adapters/redis import
 // ioredis; everything else takes the `Redis` type from here.
 import { Redis, type RedisOptions } from "ioredis";
+import { ChatiaError } from "../../errors";
 
 export type { Redis } from "ioredis";
 
@@ -40,5 +41,26 @@ export function createRedis(
     // so one factory serves every role.
     maxRetriesPerRequest: null,
   };
-  return new Redis(url, options);
+  const client = new Redis(url, options);
+  // While Redis is away, ioredis emits an error at every reconnect attempt and prints each one
+  // with its stack unless someone listens. Its commands wait for the reconnect (see above); the
+  // outage shows in /readyz, at start-up (assertRedisReachable) and in the jobs' timeouts.
+  client.on("error", () => undefined);
+  return client;
+}
+
+/** Resolves when Redis answers PING within `timeoutMs`; otherwise throws CF_REDIS_CONNECT. */
+export async function assertRedisReachable(client: Redis, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.ping(), timeout]);
+  } catch (err) {
+    const { host, port } = client.options;
+    throw new ChatiaError("CF_REDIS_CONNECT", `cannot reach Redis at ${host}:${port}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
 }

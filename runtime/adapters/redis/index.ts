@@ -1,4 +1,5 @@
 export {
+  assertRedisReachable,
   createRedis,
   DEFAULT_REDIS_URL,
   type Redis,

@@ -1,4 +1,9 @@
 export {
+  type DueInvoicesResult,
+  type InvoiceStore,
+  SequelizeInvoiceStore,
+} from "./invoice-store";
+export {
   type ClaimResult,
   type ConnectionRecord,
   type LedgerClaim,
@@ -9,9 +14,4 @@ export {
   type SentRecord,
   SequelizeMessageStore,
 } from "./message-store";
-export {
-  type DueInvoicesResult,
-  type InvoiceStore,
-  SequelizeInvoiceStore,
-} from "./invoice-store";
 export { SequelizeUserStore, type UserStore } from "./user-store";
