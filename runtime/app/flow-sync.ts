@@ -42,18 +42,22 @@ export class FlowSync {
     return rev && text ? { rev, flows: JSON.parse(text) as NodeRedNode[] } : undefined;
   }
 
-  /** Calls `onChange` with each newly published set of flows. */
-  async follow(onChange: (published: Published) => void): Promise<void> {
+  /** Calls `onChange` with each newly published set of flows; `onError` when one cannot be read. */
+  async follow(
+    onChange: (published: Published) => void,
+    onError: (err: unknown) => void,
+  ): Promise<void> {
     this.subscriber = this.redis.duplicate();
     await this.subscriber.subscribe(this.key);
     let last = (await this.load())?.rev;
-    this.subscriber.on("message", async (_channel: string, rev: string) => {
+    this.subscriber.on("message", (_channel: string, rev: string) => {
       if (rev === last) return;
-      const published = await this.load();
-      if (published && published.rev !== last) {
-        last = published.rev;
-        onChange(published);
-      }
+      this.load().then((published) => {
+        if (published && published.rev !== last) {
+          last = published.rev;
+          onChange(published);
+        }
+      }, onError);
     });
   }
 

@@ -2,10 +2,10 @@
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
 import bcrypt from "bcryptjs";
 import { assertDatabaseReachable, createSequelize } from "../adapters/db";
-import { assertRedisReachable } from "../adapters/redis";
 import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
+import { assertRedisReachable } from "../adapters/redis";
 import { compile, type Plan, type QueuePlan } from "../compile";
 import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
@@ -117,12 +117,15 @@ export async function startRuntime(
     const running = red.red.nodes.getFlows();
     if (running) await flowSync.publish(running.flows);
   } else {
-    await flowSync.follow((next) => {
-      red.setFlows(next.flows).then(
-        () => log.info({ rev: next.rev }, "deployed flows loaded"),
-        (err: unknown) => log.error({ err }, "could not load the deployed flows"),
-      );
-    });
+    await flowSync.follow(
+      (next) => {
+        red.setFlows(next.flows).then(
+          () => log.info({ rev: next.rev }, "deployed flows loaded"),
+          (err: unknown) => log.error({ err }, "could not load the deployed flows"),
+        );
+      },
+      (err: unknown) => log.error({ err }, "could not read the deployed flows"),
+    );
   }
 
   const handle = (job: BullJob, jobPlan: { timeoutMs: number; queue: string }) =>
