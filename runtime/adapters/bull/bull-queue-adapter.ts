@@ -61,7 +61,11 @@ export class BullConnections {
       (c): c is Redis => c !== undefined,
     );
     // QUIT waits for Redis to answer: a client that never connected is just disconnected.
-    await Promise.all(clients.map((c) => (c.status === "ready" ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+    await Promise.all(
+      clients.map((c) =>
+        c.status === "ready" ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+      ),
+    );
     this.client = undefined;
     this.subscriber = undefined;
   }

@@ -41,7 +41,11 @@ export interface EmbedOptions {
   readonly log?: NodeRedLogSink;
 }
 
-export type NodeRedLogSink = (level: "error" | "warn" | "info" | "debug", fields: Record<string, unknown>, message: string) => void;
+export type NodeRedLogSink = (
+  level: "error" | "warn" | "info" | "debug",
+  fields: Record<string, unknown>,
+  message: string,
+) => void;
 
 /** A line of Node-RED's log, as its log handlers receive it. */
 interface NodeRedLogEvent {
@@ -56,13 +60,19 @@ interface NodeRedLogEvent {
 /** Node-RED's numeric levels: 10 fatal, 20 error, 30 warn, 40 info, 50 debug, 60 trace. */
 function forwardLog(sink: NodeRedLogSink | undefined, event: NodeRedLogEvent): void {
   if (!sink) return;
-  const level = event.level <= 20 ? "error" : event.level <= 30 ? "warn" : event.level <= 40 ? "info" : "debug";
+  const level =
+    event.level <= 20 ? "error" : event.level <= 30 ? "warn" : event.level <= 40 ? "info" : "debug";
   const fields: Record<string, unknown> = { component: "node-red" };
   if (event.type) fields.nodeType = event.type;
   if (event.id) fields.nodeId = event.id;
   if (event.name) fields.nodeName = event.name;
   if (event.z) fields.flowId = event.z;
-  const message = event.msg instanceof Error ? event.msg.message : typeof event.msg === "string" ? event.msg : JSON.stringify(event.msg);
+  const message =
+    event.msg instanceof Error
+      ? event.msg.message
+      : typeof event.msg === "string"
+        ? event.msg
+        : JSON.stringify(event.msg);
   sink(level, fields, message);
 }
 

@@ -59,7 +59,11 @@ export async function assertRedisReachable(client: Redis, timeoutMs = 5000): Pro
     await Promise.race([client.ping(), timeout]);
   } catch (err) {
     const { host, port } = client.options;
-    throw new ChatiaError("CF_REDIS_CONNECT", `cannot reach Redis at ${host}:${port}: ${(err as Error).message}`, { cause: err });
+    throw new ChatiaError(
+      "CF_REDIS_CONNECT",
+      `cannot reach Redis at ${host}:${port}: ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     clearTimeout(timer);
   }
