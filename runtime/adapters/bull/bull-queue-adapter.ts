@@ -36,14 +36,16 @@ export class BullConnections {
 
   createClient = (type: "client" | "subscriber" | "bclient"): Redis => {
     if (type === "client") {
-      this.client ??= createRedis(this.connection.url, { connectionName: "chatia-flow:bull" });
+      this.client ??= shared(createRedis(this.connection.url, { connectionName: "chatia-flow:bull" }));
       return this.client;
     }
     if (type === "subscriber") {
-      this.subscriber ??= createRedis(this.connection.url, {
-        connectionName: "chatia-flow:bull-sub",
-        enableReadyCheck: false,
-      });
+      this.subscriber ??= shared(
+        createRedis(this.connection.url, {
+          connectionName: "chatia-flow:bull-sub",
+          enableReadyCheck: false,
+        }),
+      );
       return this.subscriber;
     }
     const client = createRedis(this.connection.url, {
@@ -69,6 +71,12 @@ export class BullConnections {
     this.client = undefined;
     this.subscriber = undefined;
   }
+}
+
+/** Every queue adds its own listeners to a shared client: more than Node's default warning limit. */
+function shared(client: Redis): Redis {
+  client.setMaxListeners(0);
+  return client;
 }
 
 /** Opens (or re-opens) the Bull queue of a plan, with the plan's limiter and stalled-job settings. */
