@@ -36,7 +36,9 @@ export class BullConnections {
 
   createClient = (type: "client" | "subscriber" | "bclient"): Redis => {
     if (type === "client") {
-      this.client ??= shared(createRedis(this.connection.url, { connectionName: "chatia-flow:bull" }));
+      this.client ??= shared(
+        createRedis(this.connection.url, { connectionName: "chatia-flow:bull" }),
+      );
       return this.client;
     }
     if (type === "subscriber") {
