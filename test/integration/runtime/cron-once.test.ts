@@ -1,0 +1,71 @@
+// Several processes running the same crons at once produce each effect exactly once: the cron
+// trigger fires once per cluster (a Bull repeatable job), and the invoice is unique by constraint.
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Company, Invoice, initModels, migrateUp, Plan } from "../../../runtime/adapters/db";
+import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { type RunningProcess, startProcess } from "../../helpers/process";
+import { createTestRedis, type TestRedis } from "../../helpers/redis";
+
+let dir: string;
+let db: TestDatabase;
+let redis: TestRedis;
+let processes: RunningProcess[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "chatia-cron-once-"));
+  await cp(path.resolve(__dirname, "../../fixtures/runtime/billing-every-second"), dir, {
+    recursive: true,
+  });
+  db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  initModels(db.sequelize);
+  const plan = await Plan.create({ name: "Plano Prata", amount: "99.90" });
+  const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  for (const name of ["A", "B", "C"])
+    await Company.create({ name, planId: plan.id, dueDate: due, timezone: "UTC" });
+  redis = createTestRedis();
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of processes) p.child.kill("SIGTERM");
+  await Promise.all(processes.map((p) => p.exited()));
+  await redis?.cleanup();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("crons in a cluster", () => {
+  it("three processes running CreateInvoices every second create one invoice per company", async () => {
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix.slice(0, -1),
+      CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
+      NODE_RED_CREDENTIAL_SECRET: "cron-once-credential-secret",
+    };
+    processes = [1, 2, 3].map((n) =>
+      startProcess(["start", "--no-editor", "--port", "0"], {
+        ...env,
+        CHATIA_DATA_DIR: path.join(dir, `.nr-${n}`),
+      }),
+    );
+    await Promise.all(processes.map((p) => p.waitFor(/chatia-flow all running/, 60_000)));
+    await new Promise((r) => setTimeout(r, 4000));
+    const invoices = await Invoice.findAll({ order: [["companyId", "ASC"]] });
+    expect(invoices.map((i) => [i.detail, i.value, i.status])).toEqual([
+      ["Plano Prata", "99.90", "open"],
+      ["Plano Prata", "99.90", "open"],
+      ["Plano Prata", "99.90", "open"],
+    ]);
+    // It ran every second — once per second, not once per process.
+    const runs = await redis.redis.zcard(`${redis.prefix}InvoiceMonitor:completed`);
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(runs).toBeLessThanOrEqual(7);
+    // One trigger in Redis, however many processes reconciled it at start.
+    const keys = await redis.redis.zrange(`${redis.prefix}InvoiceMonitor:repeat`, 0, -1);
+    expect(keys).toHaveLength(1);
+  });
+});
