@@ -36,7 +36,9 @@ export = (RED: NodeAPI) => {
             done();
           },
           (err: unknown) => {
-            const code = err instanceof ChatiaError ? err.code : "error";
+            // By shape, not instanceof: the service may come from another copy of the runtime modules.
+            const coded = (err as { code?: unknown } | undefined)?.code;
+            const code = typeof coded === "string" ? coded : "error";
             this.status({ fill: "red", shape: "ring", text: code });
             // Untouched: the runtime reads a ChatiaError's code and kind to decide on a retry.
             done(err instanceof Error ? err : new Error(String(err)));
