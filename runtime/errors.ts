@@ -166,11 +166,55 @@ export const ERROR_CODES = {
       "The send's idempotency key was already used for a message to another recipient or through another connection.",
   },
 
+  // Scheduled messages (runtime/services/schedule.service.ts).
+  CF_SCHEDULE_INVALID: {
+    kind: "user",
+    summary:
+      "A scheduled message cannot be sent as stored (unknown `intervalo`, no connection for its company); it is set to ERRO.",
+  },
+
   // Chatia nodes (nodes/): what a node finds wrong with its input.
   CF_NODE_INPUT: {
     kind: "user",
     summary:
       "A node's property is missing or has the wrong type for the message (e.g. `send whatsapp` without a connection id).",
+  },
+  // HTTP API (runtime/api). Authentication codes are shared with the auth middleware.
+  CF_AUTH_REQUIRED: {
+    kind: "user",
+    summary: "The request carries no valid credentials (401).",
+  },
+  CF_AUTH_FORBIDDEN: {
+    kind: "user",
+    summary: "The caller is authenticated but may not do this (e.g. not an admin) (403).",
+  },
+  CF_API_BAD_REQUEST: {
+    kind: "user",
+    summary: "A request's parameters or body have the wrong type, size or shape (400).",
+  },
+  CF_API_NOT_FOUND: {
+    kind: "user",
+    summary: "The queue or job does not exist, or belongs to another company (404).",
+  },
+  CF_API_CONFLICT: {
+    kind: "user",
+    summary:
+      "The job is not in a state that allows the action (e.g. retry of a job that has not failed) (409).",
+  },
+  CF_API_TOO_LARGE: { kind: "user", summary: "The request body is over the API's limit (413)." },
+  CF_API_INTERNAL: {
+    kind: "unexpected",
+    summary: "An API request failed on a bug; it is logged with its stack (500).",
+  },
+  // Authentication (runtime/api/auth).
+  CF_AUTH_INVALID: {
+    kind: "user",
+    summary:
+      "Wrong email or password, or a token that is malformed, expired, revoked or unknown (401).",
+  },
+  CF_AUTH_RATE_LIMITED: {
+    kind: "user",
+    summary: "Too many failed logins for this address and email; wait and try again (429).",
   },
 } as const satisfies Record<string, CodeInfo>;
 

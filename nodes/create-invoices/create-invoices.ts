@@ -1,8 +1,8 @@
 // `create invoices`: companies due within N days get one open invoice for that due date
 // (InvoiceMonitor/CreateInvoices). A thin adapter over the runtime's BillingService.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
-import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
 
 type CreateInvoicesDef = NodeDef & {
@@ -38,11 +38,7 @@ export = (RED: NodeAPI) => {
             send(msg);
             done();
           },
-          (err: unknown) => {
-            const code = err instanceof ChatiaError ? err.code : "error";
-            this.status({ fill: "red", shape: "ring", text: code });
-            done(err instanceof Error ? err : new Error(String(err)));
-          },
+          (err: unknown) => failMessage(this, done, err),
         );
     });
   }

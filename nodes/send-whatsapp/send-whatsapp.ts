@@ -6,6 +6,7 @@ import { ChatiaError } from "../../runtime/errors";
 import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
 import type { SendInput, SendResult } from "../../runtime/services/message.service";
 import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
 
 /** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind (msg, flow, global, env, str, num, bool). */
 const PROPERTIES = ["connection", "to", "text", "media", "group", "company", "key"] as const;
@@ -35,14 +36,7 @@ export = (RED: NodeAPI) => {
             send(msg);
             done();
           },
-          (err: unknown) => {
-            // By shape, not instanceof: the service may come from another copy of the runtime modules.
-            const coded = (err as { code?: unknown } | undefined)?.code;
-            const code = typeof coded === "string" ? coded : "error";
-            this.status({ fill: "red", shape: "ring", text: code });
-            // Untouched: the runtime reads a ChatiaError's code and kind to decide on a retry.
-            done(err instanceof Error ? err : new Error(String(err)));
-          },
+          (err: unknown) => failMessage(this, done, err),
         );
     });
   }

@@ -1,8 +1,8 @@
 // `update users`: users online but not seen for N minutes go offline (UserMonitor/VerifyLoginStatus).
 // A thin adapter over the runtime's UserService: it reads its property, calls it, reports the count.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
-import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
 
 type UpdateUsersDef = NodeDef & {
@@ -36,11 +36,7 @@ export = (RED: NodeAPI) => {
             send(msg);
             done();
           },
-          (err: unknown) => {
-            const code = err instanceof ChatiaError ? err.code : "error";
-            this.status({ fill: "red", shape: "ring", text: code });
-            done(err instanceof Error ? err : new Error(String(err)));
-          },
+          (err: unknown) => failMessage(this, done, err),
         );
     });
   }

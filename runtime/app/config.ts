@@ -30,6 +30,8 @@ export interface RuntimeConfig {
   readonly editorPath: string | false;
   readonly admin: { readonly username: string; readonly password: string };
   readonly credentialSecret: string;
+  /** HS256 key of the API's access tokens ($CHATIA_JWT_SECRET, ≥ 32 characters). */
+  readonly jwtSecret: string;
   /** How long SIGTERM waits for active jobs, ms. */
   readonly graceMs: number;
   readonly demo: boolean;
@@ -94,6 +96,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
       password: secret("CHATIA_ADMIN_PASSWORD", env, demo && dataDir, withEditor),
     },
     credentialSecret: secret("NODE_RED_CREDENTIAL_SECRET", env, demo && dataDir, true),
+    jwtSecret: secret("CHATIA_JWT_SECRET", env, demo && dataDir, role !== "worker", 32),
     graceMs: Number(env.SHUTDOWN_GRACE_MS ?? 25_000),
     demo,
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
@@ -110,27 +113,28 @@ function secret(
   env: NodeJS.ProcessEnv,
   demoDir: string | false,
   needed: boolean,
+  minLength = MIN_SECRET_LENGTH,
 ): string {
   const value = env[name];
-  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) return value;
-  if (demoDir) return demoSecret(demoDir, name);
-  if (!needed) return randomBytes(18).toString("base64url");
-  const why =
-    value === undefined ? "is not set" : `is shorter than ${MIN_SECRET_LENGTH} characters`;
+  if (value !== undefined && value.length >= minLength) return value;
+  const bytes = Math.max(18, minLength);
+  if (demoDir) return demoSecret(demoDir, name, bytes);
+  if (!needed) return randomBytes(bytes).toString("base64url");
+  const why = value === undefined ? "is not set" : `is shorter than ${minLength} characters`;
   throw new ChatiaError(
     "CF_CONFIG_MISSING",
     `${name} ${why}; set it (or start the demo with --demo, which generates one)`,
   );
 }
 
-function demoSecret(dir: string, name: string): string {
+function demoSecret(dir: string, name: string, bytes: number): string {
   const file = path.join(dir, "demo-secrets.json");
   const secrets: Record<string, string> = existsSync(file)
     ? JSON.parse(readFileSync(file, "utf8"))
     : {};
   let value = secrets[name];
   if (value === undefined) {
-    value = randomBytes(18).toString("base64url");
+    value = randomBytes(bytes).toString("base64url");
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, `${JSON.stringify({ ...secrets, [name]: value }, null, 2)}\n`, {
       mode: 0o600,

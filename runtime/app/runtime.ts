@@ -12,6 +12,7 @@ import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
 import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
+import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
 import { FlowSync } from "./flow-sync";
 import type { Logger } from "./logger";
@@ -136,6 +137,8 @@ export async function startRuntime(
   if (serves) logRepeatables(log, await queues.applyRepeatables());
   if (processes) queues.startProcessing(handle);
 
+  if (http)
+    mountApi(http.app, { sequelize, jwtSecret: config.jwtSecret, queues, plan: () => plan, log });
   if (http && config.editorPath !== false && red.httpAdmin)
     http.mount(config.editorPath, red.httpAdmin);
   const url = http ? await http.listen() : undefined;

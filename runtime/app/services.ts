@@ -3,6 +3,7 @@ import {
   type Sequelize,
   SequelizeInvoiceStore,
   SequelizeMessageStore,
+  SequelizeScheduleStore,
   SequelizeUserStore,
 } from "../adapters/db";
 import { KeyedPacer } from "../adapters/redis";
@@ -12,6 +13,7 @@ import type { ChatiaServices } from "../flow-bridge/node-context";
 import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
 import { BillingService } from "../services/billing.service";
 import { MessageService } from "../services/message.service";
+import { type ScheduleQueue, ScheduleService } from "../services/schedule.service";
 import { UserService } from "../services/user.service";
 
 export interface ServiceDependencies {
@@ -45,15 +47,34 @@ export async function buildServices(
       durationMs: rule.durationMs + SEND_MARGIN_MS * rule.max,
     });
   };
+  const messages = new MessageService({
+    store: new SequelizeMessageStore(deps.sequelize),
+    gateway,
+    mediaDir: deps.mediaDir,
+    pace,
+  });
   return {
-    messages: new MessageService({
-      store: new SequelizeMessageStore(deps.sequelize),
-      gateway,
-      mediaDir: deps.mediaDir,
-      pace,
-    }),
+    messages,
     users: new UserService(new SequelizeUserStore(deps.sequelize)),
     billing: new BillingService(new SequelizeInvoiceStore(deps.sequelize)),
+    schedules: new ScheduleService({
+      store: new SequelizeScheduleStore(deps.sequelize),
+      queue: scheduleQueue(queues),
+      messages,
+    }),
     close: () => gateway.close(),
+  };
+}
+
+/** SendSacheduledMessages/SendMessage jobs, for the ScheduleService. */
+function scheduleQueue(queues: QueueRuntime): ScheduleQueue {
+  const [queue, name] = ["SendSacheduledMessages", "SendMessage"] as const;
+  return {
+    async enqueueSend(data, options) {
+      await queues.enqueue(queue, name, data, options);
+    },
+    async hasJob(jobId) {
+      return (await queues.queue(queue).getJob(jobId)) !== null;
+    },
   };
 }

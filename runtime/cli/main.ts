@@ -9,6 +9,7 @@ import { registerDemo } from "./commands/demo";
 import { registerEnqueue } from "./commands/enqueue";
 import { registerPlan } from "./commands/plan";
 import { registerStart } from "./commands/start";
+import { registerToken } from "./commands/token";
 import { registerValidate } from "./commands/validate";
 import { type Io, processIo } from "./io";
 
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerApply(program, io);
   registerEnqueue(program, io);
   registerStart(program, io);
+  registerToken(program, io);
   return program;
 }
 

@@ -3,6 +3,7 @@
 import type { Plan } from "../compile";
 import type { BillingService } from "../services/billing.service";
 import type { MessageService } from "../services/message.service";
+import type { ScheduleService } from "../services/schedule.service";
 import type { UserService } from "../services/user.service";
 import type { Dispatcher } from "./dispatcher";
 
@@ -23,4 +24,6 @@ export interface ChatiaServices {
   readonly users: UserService;
   /** Creates each company's open invoice for its coming due date, once (`create invoices`). */
   readonly billing: BillingService;
+  /** Finds due scheduled messages, enqueues them at their sendAt, sends each occurrence once. */
+  readonly schedules: ScheduleService;
 }

@@ -77,6 +77,7 @@ describe("chatia-flow demo and db", { timeout: 120_000 }, () => {
     const down = runCli(["db", "migrate:undo", "--all"], { env });
     expect(down.code).toBe(0);
     expect(down.stdout.trim().split("\n")).toEqual([
+      "reverted 007-auth-tokens",
       "reverted 006-send-ledger",
       "reverted 005-cron-indexes",
       "reverted 004-billing-settings",
@@ -92,10 +93,11 @@ describe("chatia-flow demo and db", { timeout: 120_000 }, () => {
       "pending  004-billing-settings",
       "pending  005-cron-indexes",
       "pending  006-send-ledger",
+      "pending  007-auth-tokens",
     ]);
     const up = runCli(["db", "migrate", "--database-url", url]);
     expect(up.code).toBe(0);
-    expect(up.stdout.trim().split("\n")).toHaveLength(6);
+    expect(up.stdout.trim().split("\n")).toHaveLength(7);
     expect(runCli(["db", "migrate"], { env }).stdout).toBe("database is up to date\n");
   });
 

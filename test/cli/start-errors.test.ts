@@ -9,6 +9,7 @@ import { runCli } from "../helpers/cli";
 const secrets = {
   CHATIA_ADMIN_PASSWORD: "a-long-enough-password",
   NODE_RED_CREDENTIAL_SECRET: "a-long-enough-credential-secret",
+  CHATIA_JWT_SECRET: "a-long-enough-jwt-secret-0123456789abcdef",
 };
 const dir = mkdtempSync(path.join(tmpdir(), "chatia-start-"));
 cpSync(path.resolve(__dirname, "../fixtures/runtime/echo"), dir, { recursive: true });

@@ -52,6 +52,7 @@ export async function startTestRuntime(
     editorPath: options.editor === false ? false : "/flows",
     admin: { username: "admin", password: "test-password-0123456789" },
     credentialSecret: "test-credential-secret-0123456789",
+    jwtSecret: "test-jwt-secret-0123456789abcdefghijklmnop",
     graceMs: options.graceMs ?? 5000,
     demo: false,
     watchManifest: options.watchManifest ?? false,

@@ -139,3 +139,84 @@ export function removeRepeatable(queue: BullQueue, key: string): Promise<void> {
 export function discardJob(job: BullJob): void {
   job.discard();
 }
+
+// Inspecting and operating queues (the HTTP API, runtime/api/routes).
+
+/** A state a job can be listed by: Bull's own, with `waiting` for its `wait` list. */
+export const JOB_STATES = [
+  "waiting",
+  "active",
+  "delayed",
+  "completed",
+  "failed",
+  "paused",
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** How many jobs the queue holds in each state. */
+export async function countJobs(queue: BullQueue): Promise<Record<JobState, number>> {
+  const counts = await Promise.all(JOB_STATES.map((s) => queue.getJobCountByTypes(s)));
+  return Object.fromEntries(JOB_STATES.map((s, i) => [s, counts[i] ?? 0])) as Record<
+    JobState,
+    number
+  >;
+}
+
+/** Whether the queue is paused for every process (not just this one). */
+export function isQueuePaused(queue: BullQueue): Promise<boolean> {
+  return queue.isPaused();
+}
+
+/** Jobs of one state, newest first, from index `start` to `end` inclusive (-1: to the last). */
+export async function jobsInState(
+  queue: BullQueue,
+  state: JobState,
+  start: number,
+  end: number,
+): Promise<BullJob[]> {
+  // Bull may return null for a job removed between listing and loading it.
+  const jobs: (BullJob | null)[] = await queue.getJobs([state], start, end, false);
+  return jobs.filter((j): j is BullJob => j !== null);
+}
+
+export async function findJob(queue: BullQueue, id: string): Promise<BullJob | undefined> {
+  return (await queue.getJob(id)) ?? undefined;
+}
+
+export async function jobState(job: BullJob): Promise<string> {
+  return job.getState();
+}
+
+/** Every log line the job's processor wrote with `job.log()`. */
+export async function jobLogs(queue: BullQueue, id: string): Promise<string[]> {
+  return (await queue.getJobLogs(id, 0, -1)).logs;
+}
+
+export function retryJob(job: BullJob): Promise<void> {
+  return job.retry();
+}
+
+export function removeJob(job: BullJob): Promise<void> {
+  return job.remove();
+}
+
+export function promoteJob(job: BullJob): Promise<void> {
+  return job.promote();
+}
+
+/** Pauses (or resumes) the queue for every process. */
+export function setQueuePaused(queue: BullQueue, paused: boolean): Promise<void> {
+  return paused ? queue.pause() : queue.resume();
+}
+
+/** Removes up to `limit` (0: every) jobs of `state` older than `graceMs`; returns their ids. */
+export async function cleanJobs(
+  queue: BullQueue,
+  state: Exclude<JobState, "waiting"> | "wait",
+  graceMs: number,
+  limit: number,
+): Promise<string[]> {
+  // Bull's typings say jobs, but its clean script returns the removed jobs' ids.
+  const removed: unknown[] = await queue.clean(graceMs, state, limit > 0 ? limit : undefined);
+  return removed.map(String);
+}

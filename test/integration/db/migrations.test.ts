@@ -33,9 +33,11 @@ const MIGRATION_NAMES = [
   "004-billing-settings",
   "005-cron-indexes",
   "006-send-ledger",
+  "007-auth-tokens",
 ];
 
 const TABLES = [
+  "ApiTokens",
   "CampaignSettings",
   "CampaignShipping",
   "Campaigns",
@@ -49,6 +51,7 @@ const TABLES = [
   "Messages",
   "Plans",
   "Queues",
+  "RefreshTokens",
   "Schedules",
   "SendLedger",
   "Tags",
@@ -117,13 +120,22 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the send ledger", async () => {
+  it("down one step reverts only the auth tokens", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["007-auth-tokens"]);
+    const tables = await listTables(db.sequelize);
+    expect(tables).not.toContain("ApiTokens");
+    expect(tables).not.toContain("RefreshTokens");
+    expect(tables).toHaveLength(TABLES.length - 1);
+    expect(await pendingMigrations(db.sequelize)).toEqual(["007-auth-tokens"]);
+  });
+
+  it("down one more step reverts only the send ledger", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["006-send-ledger"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("SendLedger");
-    expect(tables).toHaveLength(TABLES.length);
+    expect(tables).toHaveLength(TABLES.length - 2);
     expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
-    expect(await pendingMigrations(db.sequelize)).toEqual(["006-send-ledger"]);
+    expect(await pendingMigrations(db.sequelize)).toEqual(["006-send-ledger", "007-auth-tokens"]);
   });
 
   it("down one more step reverts only the cron indexes", async () => {
@@ -131,8 +143,12 @@ describe("migrations", () => {
     const indexes = await listIndexes(db.sequelize);
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length);
-    expect(await pendingMigrations(db.sequelize)).toEqual(["005-cron-indexes", "006-send-ledger"]);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 2);
+    expect(await pendingMigrations(db.sequelize)).toEqual([
+      "005-cron-indexes",
+      "006-send-ledger",
+      "007-auth-tokens",
+    ]);
   });
 
   it("down to 0 removes every table and index, up again restores them", async () => {
@@ -151,6 +167,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "007-auth-tokens",
       "006-send-ledger",
       "005-cron-indexes",
       "004-billing-settings",

@@ -36,6 +36,7 @@ beforeAll(async () => {
     CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
     CHATIA_ADMIN_PASSWORD: password,
     NODE_RED_CREDENTIAL_SECRET: "cluster-test-credential-secret",
+    CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
   };
   api = startProcess(["start", "--role", "api", "--port", "0"], {
     ...env,

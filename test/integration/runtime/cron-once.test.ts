@@ -45,6 +45,7 @@ describe("crons in a cluster", () => {
       REDIS_PREFIX: redis.prefix.slice(0, -1),
       CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
       NODE_RED_CREDENTIAL_SECRET: "cron-once-credential-secret",
+      CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
     };
     processes = [1, 2, 3].map((n) =>
       startProcess(["start", "--no-editor", "--port", "0"], {

@@ -38,6 +38,7 @@ beforeAll(async () => {
     CHATIA_DATA_DIR: path.join(dir, ".node-red"),
     CHATIA_ADMIN_PASSWORD: "shutdown-test-password",
     NODE_RED_CREDENTIAL_SECRET: "shutdown-test-credential-secret",
+    CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
     SHUTDOWN_GRACE_MS: "10000",
   };
 });

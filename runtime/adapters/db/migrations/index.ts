@@ -7,6 +7,7 @@ import * as schedulesCampaigns from "./003-schedules-campaigns";
 import * as billingSettings from "./004-billing-settings";
 import * as cronIndexes from "./005-cron-indexes";
 import * as sendLedger from "./006-send-ledger";
+import * as authTokens from "./007-auth-tokens";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "004-billing-settings", up: billingSettings.up, down: billingSettings.down },
   { name: "005-cron-indexes", up: cronIndexes.up, down: cronIndexes.down },
   { name: "006-send-ledger", up: sendLedger.up, down: sendLedger.down },
+  { name: "007-auth-tokens", up: authTokens.up, down: authTokens.down },
 ];
 
 export { CRON_INDEX_NAMES } from "./005-cron-indexes";

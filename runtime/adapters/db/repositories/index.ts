@@ -1,4 +1,12 @@
 export {
+  type ApiTokenRecord,
+  type LoginUser,
+  type NewApiToken,
+  type PublicUser,
+  type RotateResult,
+  SequelizeAuthStore,
+} from "./auth-store";
+export {
   type DueInvoicesResult,
   type InvoiceStore,
   SequelizeInvoiceStore,
@@ -14,4 +22,10 @@ export {
   type SentRecord,
   SequelizeMessageStore,
 } from "./message-store";
+export {
+  type ScheduleForSend,
+  type ScheduleOccurrence,
+  type ScheduleStore,
+  SequelizeScheduleStore,
+} from "./schedule-store";
 export { SequelizeUserStore, type UserStore } from "./user-store";

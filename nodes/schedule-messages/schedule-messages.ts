@@ -1,0 +1,63 @@
+// `schedule messages`: enqueues each due schedule's send job, delayed to its exact sendAt, under
+// a deterministic job id, then marks it AGENDADA (ScheduleMonitor/Verify). Thin: ScheduleService.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import type { DueSchedule } from "../../runtime/services/schedule.service";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+
+type ScheduleMessagesDef = NodeDef & {
+  /** The msg property holding the due schedules. @defaultValue "payload" */
+  property?: string;
+};
+
+export = (RED: NodeAPI) => {
+  function ScheduleMessagesNode(this: Node, config: ScheduleMessagesDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const property = config.property || "payload";
+
+    this.on("input", (msg: NodeMessage & { stale?: unknown }, send, done) => {
+      this.status({ fill: "blue", shape: "ring", text: "enqueueing…" });
+      const now = new Date();
+      Promise.resolve()
+        .then(() => dueSchedules(RED.util.getMessageProperty(msg, property), property))
+        .then(async (due) => {
+          for (const schedule of due) await services.schedules.markScheduled(schedule, now);
+          return due.length;
+        })
+        .then(
+          (enqueued) => {
+            const stale = Array.isArray(msg.stale) ? msg.stale.length : 0;
+            this.status({
+              fill: "green",
+              shape: "dot",
+              text: `${enqueued} enqueued, ${stale} stale`,
+            });
+            msg.payload = { enqueued, stale };
+            send(msg);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("schedule messages", ScheduleMessagesNode);
+};
+
+/** The due schedules in `value`; anything else is CF_NODE_INPUT. */
+function dueSchedules(value: unknown, property: string): DueSchedule[] {
+  const valid = (s: unknown): s is DueSchedule => {
+    const d = s as Partial<DueSchedule> | null;
+    return (
+      typeof d?.id === "number" &&
+      typeof d.sendAt === "string" &&
+      !Number.isNaN(Date.parse(d.sendAt))
+    );
+  };
+  if (Array.isArray(value) && value.every(valid)) return value;
+  throw new ChatiaError(
+    "CF_NODE_INPUT",
+    `msg.${property} must be an array of { id, sendAt } (the output of find schedules)`,
+  );
+}

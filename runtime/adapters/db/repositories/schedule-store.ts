@@ -1,0 +1,153 @@
+// The SQL behind ScheduleService. Parameterized; the due and stranded queries are shaped to the
+// partial indexes schedules_pending_send_at_idx and schedules_agendada_send_at_idx ("sendAt" WHERE
+// status = …), so their cost follows the schedules due. Every status change is conditional on the
+// occurrence (status and sendAt) it was decided for, so a stale job or a concurrent run changes nothing.
+import { QueryTypes, type Sequelize } from "sequelize";
+
+/** One occurrence of a schedule: the schedule and the `sendAt` it is due at. */
+export interface ScheduleOccurrence {
+  readonly id: number;
+  readonly companyId: number;
+  readonly sendAt: Date;
+  readonly status: string;
+}
+
+/** What a send needs: the schedule, its contact, its author's name and its company's time zone. */
+export interface ScheduleForSend extends ScheduleOccurrence {
+  readonly body: string;
+  readonly whatsappId: number | null;
+  readonly openTicket: string;
+  readonly mediaPath: string | null;
+  readonly assinar: boolean;
+  readonly intervalo: number;
+  readonly valorIntervalo: number;
+  readonly enviarQuantasVezes: number;
+  readonly contadorEnvio: number;
+  readonly userName: string | null;
+  readonly contactName: string;
+  readonly contactNumber: string;
+  readonly contactIsGroup: boolean;
+  readonly timezone: string;
+}
+
+export interface ScheduleStore {
+  /** PENDENTE, never sent, `sendAt` in [from, to], earliest first, at most `limit`. */
+  findPending(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]>;
+  /** Sets ERRO on PENDENTE, never-sent schedules due before `before`; returns them. */
+  markStale(before: Date, now: Date): Promise<ScheduleOccurrence[]>;
+  /** AGENDADA schedules due in [from, to) (candidates whose send job may be lost). */
+  findScheduled(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]>;
+  /** PENDENTE or AGENDADA at `sendAt` → ERRO; false when the occurrence moved on. */
+  markError(id: number, sendAt: Date, now: Date): Promise<boolean>;
+  /** PENDENTE → AGENDADA for this occurrence; false when it is no longer PENDENTE at `sendAt`. */
+  markScheduled(id: number, sendAt: Date, now: Date): Promise<boolean>;
+  findForSend(id: number): Promise<ScheduleForSend | null>;
+  /** The company's default connection (not deleted), else its oldest one; null when none. */
+  defaultConnection(companyId: number): Promise<number | null>;
+  /** AGENDADA at `sendAt` → PENDENTE at `nextSendAt` with `contadorEnvio` + 1. */
+  reschedule(id: number, sendAt: Date, nextSendAt: Date, now: Date): Promise<boolean>;
+  /** AGENDADA at `sendAt` → ENVIADA, `sentAt` = now. */
+  markSent(id: number, sendAt: Date, now: Date): Promise<boolean>;
+}
+
+const OCCURRENCE = `id, "companyId", "sendAt", status`;
+
+export class SequelizeScheduleStore implements ScheduleStore {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  findPending(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]> {
+    return this.select(
+      `SELECT ${OCCURRENCE} FROM "Schedules"
+        WHERE status = 'PENDENTE' AND "sentAt" IS NULL AND "sendAt" >= $1 AND "sendAt" <= $2
+        ORDER BY "sendAt", id LIMIT $3`,
+      [from, to, limit],
+    );
+  }
+
+  markStale(before: Date, now: Date): Promise<ScheduleOccurrence[]> {
+    return this.select(
+      `UPDATE "Schedules" SET status = 'ERRO', "updatedAt" = $2
+        WHERE status = 'PENDENTE' AND "sentAt" IS NULL AND "sendAt" < $1
+        RETURNING ${OCCURRENCE}`,
+      [before, now],
+    );
+  }
+
+  findScheduled(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]> {
+    return this.select(
+      `SELECT ${OCCURRENCE} FROM "Schedules"
+        WHERE status = 'AGENDADA' AND "sendAt" >= $1 AND "sendAt" < $2
+        ORDER BY "sendAt", id LIMIT $3`,
+      [from, to, limit],
+    );
+  }
+
+  markError(id: number, sendAt: Date, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Schedules" SET status = 'ERRO', "updatedAt" = $3
+        WHERE id = $1 AND "sendAt" = $2 AND status IN ('PENDENTE', 'AGENDADA') RETURNING id`,
+      [id, sendAt, now],
+    );
+  }
+
+  markScheduled(id: number, sendAt: Date, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Schedules" SET status = 'AGENDADA', "updatedAt" = $3
+        WHERE id = $1 AND "sendAt" = $2 AND status = 'PENDENTE' RETURNING id`,
+      [id, sendAt, now],
+    );
+  }
+
+  async findForSend(id: number): Promise<ScheduleForSend | null> {
+    const [row] = await this.select<ScheduleForSend>(
+      `SELECT s.id, s."companyId", s."sendAt", s.status, s.body, s."whatsappId", s."openTicket",
+              s."mediaPath", s.assinar, s.intervalo, s."valorIntervalo", s."enviarQuantasVezes",
+              s."contadorEnvio", u.name AS "userName", c.name AS "contactName",
+              c.number AS "contactNumber", c."isGroup" AS "contactIsGroup", co.timezone
+         FROM "Schedules" s
+         JOIN "Contacts" c ON c.id = s."contactId"
+         JOIN "Companies" co ON co.id = s."companyId"
+         LEFT JOIN "Users" u ON u.id = s."userId"
+        WHERE s.id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  async defaultConnection(companyId: number): Promise<number | null> {
+    const [row] = await this.select<{ id: number }>(
+      `SELECT id FROM "Whatsapps" WHERE "companyId" = $1 AND "deletedAt" IS NULL
+        ORDER BY "isDefault" DESC, id LIMIT 1`,
+      [companyId],
+    );
+    return row?.id ?? null;
+  }
+
+  reschedule(id: number, sendAt: Date, nextSendAt: Date, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Schedules"
+          SET status = 'PENDENTE', "sendAt" = $3, "contadorEnvio" = "contadorEnvio" + 1, "updatedAt" = $4
+        WHERE id = $1 AND "sendAt" = $2 AND status = 'AGENDADA' RETURNING id`,
+      [id, sendAt, nextSendAt, now],
+    );
+  }
+
+  markSent(id: number, sendAt: Date, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Schedules" SET status = 'ENVIADA', "sentAt" = $3, "updatedAt" = $3
+        WHERE id = $1 AND "sendAt" = $2 AND status = 'AGENDADA' RETURNING id`,
+      [id, sendAt, now],
+    );
+  }
+
+  private select<T extends object = ScheduleOccurrence>(
+    sql: string,
+    bind: unknown[],
+  ): Promise<T[]> {
+    return this.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  }
+
+  private async change(sql: string, bind: unknown[]): Promise<boolean> {
+    return (await this.select<{ id: number }>(sql, bind)).length > 0;
+  }
+}

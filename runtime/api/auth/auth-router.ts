@@ -1,0 +1,105 @@
+// POST /api/auth/login, /api/auth/refresh and /api/auth/logout. Mount with
+// `app.use(createAuthRouter({ sequelize, jwtSecret }))`: the routes carry their full paths.
+import express, { type ErrorRequestHandler, type Request, type Response, Router } from "express";
+import { ipKeyGenerator, rateLimit } from "express-rate-limit";
+import { sendError } from "../errors";
+import { type AuthFailure, type AuthOptions, AuthService, type LoginResult } from "./auth.service";
+import { checkBody } from "./auth-body";
+
+export interface AuthRouterOptions extends AuthOptions {
+  /** Failed logins allowed per client address and email within `windowMs`. @defaultValue 10 */
+  readonly loginMax?: number;
+  /** The login rate limit's window, ms. @defaultValue 900_000 (15 min) */
+  readonly loginWindowMs?: number;
+}
+
+/** The bodies are a few short strings; anything bigger is refused before parsing. */
+const BODY_LIMIT = "8kb";
+
+export function createAuthRouter(options: AuthRouterOptions): Router {
+  const auth = new AuthService(options);
+  const router = Router();
+  const json = express.json({ limit: BODY_LIMIT });
+
+  router.post("/api/auth/login", json, loginBody, loginLimiter(options), async (_req, res) => {
+    const { email, password } = res.locals.body as { email: string; password: string };
+    reply(res, await auth.login(email.trim(), password));
+  });
+  router.post("/api/auth/refresh", json, async (req, res) => {
+    const body = checkBody(req.body, ["refreshToken"]);
+    if (!body.ok) return badRequest(res, body.problems);
+    reply(res, await auth.refresh(body.value.refreshToken));
+  });
+  router.post("/api/auth/logout", json, async (req, res) => {
+    const body = checkBody(req.body, ["refreshToken"]);
+    if (!body.ok) return badRequest(res, body.problems);
+    await auth.logout(body.value.refreshToken);
+    res.status(204).end();
+  });
+  router.use("/api/auth", bodyErrors);
+  return router;
+}
+
+function loginBody(req: Request, res: Response, next: () => void): void {
+  const body = checkBody(req.body, ["email", "password"]);
+  if (!body.ok) {
+    badRequest(res, body.problems);
+    return;
+  }
+  res.locals.body = body.value;
+  next();
+}
+
+/** Counts failed logins (4xx/5xx) per client address + email; successful ones are not counted. */
+function loginLimiter(options: AuthRouterOptions) {
+  return rateLimit({
+    windowMs: options.loginWindowMs ?? 15 * 60_000,
+    limit: options.loginMax ?? 10,
+    skipSuccessfulRequests: true,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: (req, res) =>
+      `${ipKeyGenerator(req.ip ?? "")}|${String(res.locals.body?.email ?? "")
+        .trim()
+        .toLowerCase()}`,
+    handler: (req, res) => {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit
+        ?.resetTime;
+      const retryAfterSeconds = resetTime
+        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+        : undefined;
+      sendError(res, 429, "CF_AUTH_RATE_LIMITED", "too many failed logins; try again later", {
+        retryAfterSeconds,
+      });
+    },
+  });
+}
+
+function reply(res: Response, result: LoginResult | AuthFailure): void {
+  if (typeof result !== "string") {
+    res.json(result);
+    return;
+  }
+  const message: Record<AuthFailure, string> = {
+    credentials: "wrong email or password",
+    invalid: "the refresh token is invalid, expired or revoked",
+    expired: "the refresh token is invalid, expired or revoked",
+    reused: "the refresh token was already used; every session of its user is now revoked",
+  };
+  sendError(res, 401, "CF_AUTH_INVALID", message[result]);
+}
+
+function badRequest(res: Response, problems: unknown): void {
+  sendError(res, 400, "CF_API_BAD_REQUEST", "the request body is not valid", problems);
+}
+
+/** body-parser's refusals (too large, not JSON, bad charset) as API errors; others pass on. */
+const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+  const type = (err as { type?: unknown }).type;
+  if (type === "entity.too.large")
+    return sendError(res, 413, "CF_API_TOO_LARGE", `the request body is over ${BODY_LIMIT}`);
+  const status = (err as { status?: unknown }).status;
+  if (typeof type === "string" && typeof status === "number" && status >= 400 && status < 500)
+    return badRequest(res, [{ field: "", problem: (err as Error).message }]);
+  next(err);
+};

@@ -1,0 +1,1 @@
+export { createQueuesRouter, type QueuesRouterDeps } from "./queues-router";

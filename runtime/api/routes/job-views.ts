@@ -1,0 +1,100 @@
+// What the queue API shows of a Bull job and of a plan, as plain JSON, and which jobs a caller
+// may see. Tenancy: a super-admin sees every job; anyone else sees the jobs whose
+// `data.companyId` is their company's, and the jobs whose data carries no companyId (system jobs
+// such as cron triggers). A job they may not see is answered as missing (404), never 403.
+import type { BullJob } from "../../adapters/bull/bull-queue-adapter";
+import type { Plan } from "../../compile";
+import type { AuthContext } from "../auth-context";
+
+export interface JobSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly data: unknown;
+  readonly attemptsMade: number;
+  readonly timestamp: number;
+  readonly processedOn: number | null;
+  readonly finishedOn: number | null;
+  readonly failedReason: string | null;
+}
+
+export interface JobDetail extends JobSummary {
+  readonly queue: string;
+  readonly state: string;
+  readonly opts: unknown;
+  readonly stacktrace: string[];
+  readonly returnvalue: unknown;
+  readonly logs: string[];
+}
+
+/** The company a job belongs to, or undefined for a job whose data names none. */
+export function companyOf(data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const id = (data as Record<string, unknown>).companyId;
+  return id === undefined || id === null ? undefined : String(id);
+}
+
+export function maySee(auth: AuthContext, data: unknown): boolean {
+  if (auth.super) return true;
+  const company = companyOf(data);
+  return company === undefined || company === String(auth.companyId);
+}
+
+export function jobSummary(job: BullJob): JobSummary {
+  return {
+    id: String(job.id),
+    name: job.name,
+    data: job.data ?? null,
+    attemptsMade: job.attemptsMade,
+    timestamp: job.timestamp,
+    processedOn: job.processedOn ?? null,
+    finishedOn: job.finishedOn ?? null,
+    failedReason: job.failedReason ?? null,
+  };
+}
+
+export function jobDetail(
+  job: BullJob,
+  queue: string,
+  state: string,
+  logs: readonly string[],
+): JobDetail {
+  return {
+    ...jobSummary(job),
+    queue,
+    state,
+    opts: plain(job.opts),
+    stacktrace: job.stacktrace ?? [],
+    returnvalue: job.returnvalue ?? null,
+    logs: [...logs],
+  };
+}
+
+/** The effective manifest: every queue and job of the plan with the options Bull applies. */
+export function effectiveManifest(plan: Plan) {
+  return {
+    source: plan.source,
+    queues: plan.queues.map((q) => ({
+      name: q.name,
+      description: q.description ?? null,
+      concurrency: q.concurrency,
+      rateLimit: q.rateLimit ?? null,
+      settings: q.settings,
+      jobs: q.jobs.map((j) => ({
+        name: j.name,
+        description: j.description ?? null,
+        flow: j.flow,
+        enabled: j.enabled,
+        hasPayloadSchema: j.payloadSchema !== undefined,
+        timeoutMs: j.timeoutMs,
+        options: j.options,
+        repeat: j.repeat ?? null,
+        data: j.data ?? null,
+      })),
+    })),
+  };
+}
+
+/** A JSON round trip: drops undefined and functions so the value matches its documented shape. */
+export function plain<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

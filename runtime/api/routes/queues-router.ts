@@ -1,0 +1,252 @@
+// The queue API: the effective manifest, the cron plan, queues with their counts, their jobs by
+// state, job detail and actions, enqueueing. It assumes an auth middleware ran before it (see
+// guards.ts for who may do what, job-views.ts for which jobs a company sees).
+import { createHash } from "node:crypto";
+import path from "node:path";
+import express, { type Request, Router } from "express";
+import {
+  type BullJob,
+  type BullQueue,
+  cleanJobs,
+  countJobs,
+  findJob,
+  isQueuePaused,
+  jobLogs,
+  jobState,
+  jobsInState,
+  promoteJob,
+  removeJob,
+  retryJob,
+  setQueuePaused,
+} from "../../adapters/bull/bull-queue-adapter";
+import type { Plan, QueuePlan } from "../../compile";
+import { ChatiaError } from "../../errors";
+import type { Manifest } from "../../manifest";
+import type { QueueRuntime } from "../../queues/queue-runtime";
+import type { RepeatableDiff } from "../../queues/repeatables";
+import { openApiDocument } from "../openapi";
+import { adminOf, callerOf, type ErrorLog, errorHandler, superOf } from "./guards";
+import {
+  HttpError,
+  parseCleanBody,
+  parseEnqueueBody,
+  parseJobId,
+  parseJobListQuery,
+} from "./inputs";
+import { effectiveManifest, jobDetail, jobSummary, maySee, plain } from "./job-views";
+
+export interface QueuesRouterDeps {
+  readonly queues: QueueRuntime;
+  /** The running plan (it changes on hot reload). */
+  readonly plan: () => Plan;
+  /** The loaded manifest, added to `GET /api/manifest` as `manifest` when given. */
+  readonly manifest?: () => Manifest;
+  /** Hears of the errors answered 500 / 503. */
+  readonly log?: ErrorLog;
+}
+
+/** Request bodies above this are refused with 413 `CF_API_TOO_LARGE`. */
+export const BODY_LIMIT = "256kb";
+/** A non-super caller's job list filters at most this many jobs of the state (newest first). */
+export const TENANT_SCAN_LIMIT = 10_000;
+
+export function createQueuesRouter(deps: QueuesRouterDeps): Router {
+  const router = Router();
+  const json = express.json({ limit: BODY_LIMIT });
+  const q = queueAccess(deps);
+
+  router.get("/api/openapi.json", (_req, res) => {
+    res.json(openApiDocument);
+  });
+  router.get("/api/manifest", (req, res) => {
+    callerOf(req);
+    const manifest = deps.manifest?.();
+    res.json({
+      ...effectiveManifest(deps.plan()),
+      source: path.basename(deps.plan().source),
+      ...(manifest && { manifest: plain(manifest) }),
+    });
+  });
+  router.get("/api/plan", async (req, res) => {
+    callerOf(req);
+    res.json(planView(await deps.queues.diffRepeatables()));
+  });
+  router.get("/api/queues", async (req, res) => {
+    callerOf(req);
+    res.json({ queues: await Promise.all(deps.plan().queues.map((p) => q.summary(p))) });
+  });
+  router.get("/api/queues/:queue/jobs", async (req, res) => {
+    const auth = callerOf(req);
+    const queue = q.open(req.params.queue);
+    const query = parseJobListQuery(req.query);
+    const start = (query.page - 1) * query.pageSize;
+    let jobs: BullJob[];
+    let total: number;
+    if (auth.super) {
+      total = (await countJobs(queue))[query.state];
+      jobs = await jobsInState(queue, query.state, start, start + query.pageSize - 1);
+    } else {
+      const all = await jobsInState(queue, query.state, 0, TENANT_SCAN_LIMIT - 1);
+      const visible = all.filter((j) => maySee(auth, j.data));
+      total = visible.length;
+      jobs = visible.slice(start, start + query.pageSize);
+    }
+    res.json({ ...query, queue: req.params.queue, total, jobs: jobs.map(jobSummary) });
+  });
+  router.get("/api/queues/:queue/jobs/:id", async (req, res) => {
+    const { queue, job } = await q.visibleJob(req, callerOf(req));
+    const [state, logs] = await Promise.all([jobState(job), jobLogs(queue, String(job.id))]);
+    res.json(jobDetail(job, req.params.queue, state, logs));
+  });
+  router.post("/api/queues/:queue/jobs/:id/:action", async (req, res) => {
+    const { job } = await q.visibleJob(req, adminOf(req));
+    const action = jobActions[req.params.action];
+    if (!action)
+      throw new HttpError(404, "CF_API_NOT_FOUND", `no job action "${req.params.action}"`);
+    await action(job);
+    res.json({ id: String(job.id), action: req.params.action });
+  });
+  router.post("/api/queues/:queue/jobs", json, async (req, res) => {
+    const auth = adminOf(req);
+    q.open(req.params.queue);
+    const body = parseEnqueueBody(req.body);
+    if (!maySee(auth, body.data))
+      throw new HttpError(403, "CF_AUTH_FORBIDDEN", "data.companyId must be your company's");
+    const key = idempotencyKey(req);
+    const scope = auth.super ? "super" : `company-${auth.companyId}`;
+    const job = await enqueue(deps.queues, req.params.queue, body, key && jobIdFor(scope, key));
+    res.status(201).json({ id: String(job.id) });
+  });
+  router.post("/api/queues/:queue/pause", async (req, res) => {
+    superOf(req);
+    await setQueuePaused(q.open(req.params.queue), true);
+    res.json({ queue: req.params.queue, paused: true });
+  });
+  router.post("/api/queues/:queue/resume", async (req, res) => {
+    superOf(req);
+    await setQueuePaused(q.open(req.params.queue), false);
+    res.json({ queue: req.params.queue, paused: false });
+  });
+  router.post("/api/queues/:queue/clean", json, async (req, res) => {
+    superOf(req);
+    const queue = q.open(req.params.queue);
+    const body = parseCleanBody(req.body);
+    const state = body.state === "waiting" ? "wait" : body.state;
+    const removed = await cleanJobs(queue, state, body.graceMs, body.limit);
+    res.json({ queue: req.params.queue, state: body.state, removed });
+  });
+  router.use(errorHandler(deps.log));
+  return router;
+}
+
+/** The job actions, each first checking the job's state so that a wrong one is a 409. */
+const jobActions: Record<string, ((job: BullJob) => Promise<void>) | undefined> = {
+  retry: (job) => inState(job, ["failed"], "retried", retryJob),
+  promote: (job) => inState(job, ["delayed"], "promoted", promoteJob),
+  remove: (job) =>
+    inState(job, ["waiting", "delayed", "completed", "failed", "paused"], "removed", removeJob),
+};
+
+async function inState(
+  job: BullJob,
+  allowed: readonly string[],
+  verb: string,
+  act: (job: BullJob) => Promise<void>,
+): Promise<void> {
+  const state = await jobState(job);
+  if (!allowed.includes(state))
+    throw new HttpError(409, "CF_API_CONFLICT", `job ${job.id} is ${state}: it cannot be ${verb}`, {
+      state,
+    });
+  try {
+    await act(job);
+  } catch (err) {
+    // The job moved between the check and the action (e.g. a worker took it).
+    throw new HttpError(409, "CF_API_CONFLICT", `job ${job.id} cannot be ${verb}: ${String(err)}`);
+  }
+}
+
+function queueAccess(deps: QueuesRouterDeps) {
+  const planOf = (name: string): QueuePlan => {
+    const plan = deps.plan().queues.find((p) => p.name === name);
+    if (!plan) throw new HttpError(404, "CF_API_NOT_FOUND", `there is no queue "${name}"`);
+    return plan;
+  };
+  const open = (name: string): BullQueue => deps.queues.queue(planOf(name).name);
+  return {
+    open,
+    async summary(plan: QueuePlan) {
+      const queue = open(plan.name);
+      const [counts, paused] = await Promise.all([countJobs(queue), isQueuePaused(queue)]);
+      return {
+        name: plan.name,
+        description: plan.description ?? null,
+        counts,
+        paused,
+        concurrency: plan.concurrency,
+        rateLimit: plan.rateLimit ?? null,
+      };
+    },
+    /** The job of `:queue/:id` if the caller may see it; 404 alike when missing or foreign. */
+    async visibleJob(req: Request, auth: ReturnType<typeof callerOf>) {
+      const queue = open(String(req.params.queue));
+      const id = parseJobId(String(req.params.id));
+      const job = await findJob(queue, id);
+      if (!job || !maySee(auth, job.data))
+        throw new HttpError(
+          404,
+          "CF_API_NOT_FOUND",
+          `there is no job ${id} in ${req.params.queue}`,
+        );
+      return { queue, job };
+    },
+  };
+}
+
+async function enqueue(
+  queues: QueueRuntime,
+  queue: string,
+  body: ReturnType<typeof parseEnqueueBody>,
+  jobId: string | undefined,
+): Promise<BullJob> {
+  try {
+    return await queues.enqueue(queue, body.name, body.data, {
+      ...(jobId !== undefined && { jobId }),
+      ...(body.delayMs !== undefined && { delayMs: body.delayMs }),
+      ...(body.priority !== undefined && { priority: body.priority }),
+    });
+  } catch (err) {
+    if (err instanceof ChatiaError && err.code === "CF_JOB_BAD_PAYLOAD")
+      throw new HttpError(400, err.code, err.message, err.details);
+    if (err instanceof ChatiaError && err.code === "CF_JOB_UNKNOWN")
+      throw new HttpError(400, err.code, err.message);
+    throw err;
+  }
+}
+
+/** The `Idempotency-Key` header, when sent (1 to 200 characters). */
+function idempotencyKey(req: Request): string | undefined {
+  const key = req.get("idempotency-key");
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > 200)
+    throw new HttpError(400, "CF_API_BAD_REQUEST", "Idempotency-Key must be 1 to 200 characters");
+  return key;
+}
+
+/**
+ * The job id of an idempotent enqueue: the same key (within one company) gives the same id, and
+ * Bull ignores an add whose id exists. Scoped by company so that one company's key neither
+ * collides with nor reveals another's.
+ */
+export function jobIdFor(scope: string, key: string): string {
+  return `idem-${createHash("sha256").update(`${scope}\n${key}`).digest("hex").slice(0, 24)}`;
+}
+
+/** The cron diff without the full job plans (they are in /api/manifest). */
+function planView(diff: RepeatableDiff) {
+  return {
+    add: diff.add.map(({ queue, name, cron, tz, id }) => ({ queue, name, cron, tz, id })),
+    remove: diff.remove,
+    keep: diff.keep,
+  };
+}

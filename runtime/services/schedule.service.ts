@@ -1,0 +1,218 @@
+// Scheduled messages (ScheduleMonitor/Verify and SendSacheduledMessages/SendMessage). Postgres is
+// the system of record; a Bull job per occurrence (schedule id + sendAt) sends it at its sendAt.
+//
+//   Verify:  due PENDENTE ─▶ enqueue (deterministic id, delayed to sendAt) ─▶ mark AGENDADA
+//            stranded AGENDADA (old, no job) ─▶ enqueue again with the same id
+//   Send:    occurrence still AGENDADA at sendAt? ─▶ send (ledger key per occurrence)
+//            ─▶ recurring: next sendAt, PENDENTE, counter + 1 │ else ENVIADA │ user error: ERRO
+import type {
+  ScheduleForSend,
+  ScheduleOccurrence,
+  ScheduleStore,
+} from "../adapters/db/repositories/schedule-store";
+import { ChatiaError } from "../errors";
+import type { MessageService, SendResult } from "./message.service";
+import { intervalUnit, nextOccurrence, scheduledText } from "./schedule-calendar";
+
+/** The data of a SendSacheduledMessages/SendMessage job (schemas/payloads/send-scheduled-message.json). */
+export interface SendScheduledData {
+  readonly scheduleId: number;
+  /** The occurrence's due time, ISO 8601. */
+  readonly sendAt: string;
+}
+
+/** Where the send jobs go: SendSacheduledMessages/SendMessage in the runtime. */
+export interface ScheduleQueue {
+  /** Adds the job unless one with `jobId` exists (then nothing changes). */
+  enqueueSend(data: SendScheduledData, options: { jobId: string; delayMs: number }): Promise<void>;
+  /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
+  hasJob(jobId: string): Promise<boolean>;
+}
+
+export interface DueOptions {
+  /** Schedules due up to this long after `now` are enqueued now, delayed to their sendAt. @defaultValue 60_000 */
+  readonly lookAheadMs?: number;
+  /** Schedules overdue by more than this are not sent but set to ERRO. @defaultValue 24 h */
+  readonly staleAfterMs?: number;
+  /** AGENDADA schedules overdue by more than this whose job is gone are enqueued again. @defaultValue 10 min */
+  readonly strandedAfterMs?: number;
+  /** At most this many schedules per run (the next run takes the rest). @defaultValue 1000 */
+  readonly limit?: number;
+}
+
+/** A due occurrence, as plain data (it travels in `msg.payload`). */
+export interface DueSchedule {
+  readonly id: number;
+  readonly companyId: number;
+  /** ISO 8601. */
+  readonly sendAt: string;
+  /** PENDENTE, or AGENDADA for a stranded one whose job was lost. */
+  readonly status: string;
+}
+
+export interface StaleSchedule extends DueSchedule {
+  readonly reason: string;
+}
+
+export interface DueSchedules {
+  readonly due: DueSchedule[];
+  /** Set to ERRO now: overdue beyond the staleness limit. */
+  readonly stale: StaleSchedule[];
+}
+
+export type SendScheduledResult =
+  | { readonly scheduleId: number; readonly sent: false; readonly reason: "missing" | "obsolete" }
+  | {
+      readonly scheduleId: number;
+      readonly sent: true;
+      /** True when an earlier attempt had sent this occurrence: nothing was sent now. */
+      readonly alreadySent: boolean;
+      readonly messageId?: number;
+      /** PENDENTE with the next occurrence, or ENVIADA. */
+      readonly status: "PENDENTE" | "ENVIADA";
+      readonly nextSendAt?: string;
+    };
+
+const DEFAULTS = {
+  lookAheadMs: 60_000,
+  staleAfterMs: 24 * 3_600_000,
+  strandedAfterMs: 10 * 60_000,
+  limit: 1000,
+};
+
+export interface ScheduleServiceDeps {
+  readonly store: ScheduleStore;
+  readonly queue: ScheduleQueue;
+  readonly messages: Pick<MessageService, "send">;
+}
+
+export class ScheduleService {
+  constructor(private readonly deps: ScheduleServiceDeps) {}
+
+  /**
+   * The occurrences to enqueue at `now`: PENDENTE ones due up to `now + lookAhead` (overdue ones
+   * too, within `staleAfter`), and AGENDADA ones overdue by more than `strandedAfter` whose job
+   * is gone. PENDENTE ones older than `staleAfter` are set to ERRO and returned as `stale`.
+   */
+  async dueSchedules(now: Date, options: DueOptions = {}): Promise<DueSchedules> {
+    const o = { ...DEFAULTS, ...options };
+    const { store } = this.deps;
+    const staleBefore = new Date(now.getTime() - o.staleAfterMs);
+    const staleRows = await store.markStale(staleBefore, now);
+    const pending = await store.findPending(
+      staleBefore,
+      new Date(now.getTime() + o.lookAheadMs),
+      o.limit,
+    );
+    const scheduled = await store.findScheduled(
+      staleBefore,
+      new Date(now.getTime() - o.strandedAfterMs),
+      o.limit,
+    );
+    const stranded: ScheduleOccurrence[] = [];
+    for (const s of scheduled) {
+      if (!(await this.deps.queue.hasJob(sendJobId(s.id, s.sendAt)))) stranded.push(s);
+    }
+    const staleFor = `${Math.round(o.staleAfterMs / 60_000)} min`;
+    return {
+      due: [...pending, ...stranded].map(plain),
+      stale: staleRows.map((s) => ({
+        ...plain(s),
+        reason: `stale: due at ${s.sendAt.toISOString()} and not sent within ${staleFor}`,
+      })),
+    };
+  }
+
+  /**
+   * Enqueues the occurrence's send job, delayed to its sendAt, then marks it AGENDADA. In this
+   * order, a crash in between leaves it PENDENTE and the next run enqueues the same job id again:
+   * no loss, no duplicate (SPEC defect 8). Returns the job id.
+   */
+  async markScheduled(schedule: DueSchedule, now: Date): Promise<string> {
+    const sendAt = new Date(schedule.sendAt);
+    const jobId = sendJobId(schedule.id, sendAt);
+    await this.deps.queue.enqueueSend(
+      { scheduleId: schedule.id, sendAt: sendAt.toISOString() },
+      { jobId, delayMs: Math.max(0, sendAt.getTime() - now.getTime()) },
+    );
+    await this.deps.store.markScheduled(schedule.id, sendAt, now);
+    return jobId;
+  }
+
+  /**
+   * Sends one occurrence at most once (ledger key `schedule:<id>:<sendAt ms>`), then moves the
+   * schedule on. An occurrence that is no longer the schedule's (sendAt moved, status not
+   * AGENDADA) is not sent. User errors set the schedule to ERRO and are rethrown.
+   */
+  async sendScheduled(
+    data: SendScheduledData,
+    now: () => Date = () => new Date(),
+  ): Promise<SendScheduledResult> {
+    const { store } = this.deps;
+    const sendAt = new Date(data.sendAt);
+    const s = await store.findForSend(data.scheduleId);
+    if (s === null) return { scheduleId: data.scheduleId, sent: false, reason: "missing" };
+    if (s.status !== "AGENDADA" || s.sendAt.getTime() !== sendAt.getTime()) {
+      return { scheduleId: s.id, sent: false, reason: "obsolete" };
+    }
+    let result: SendResult;
+    let next: Date | null;
+    try {
+      next = this.nextSendAt(s);
+      result = await this.send(s, now());
+    } catch (err) {
+      if (err instanceof ChatiaError && err.kind === "user")
+        await store.markError(s.id, s.sendAt, now());
+      throw err;
+    }
+    const common = { scheduleId: s.id, sent: true, alreadySent: result.alreadySent } as const;
+    const message = result.messageId === undefined ? {} : { messageId: result.messageId };
+    if (next !== null) {
+      await store.reschedule(s.id, s.sendAt, next, now());
+      return { ...common, ...message, status: "PENDENTE", nextSendAt: next.toISOString() };
+    }
+    await store.markSent(s.id, s.sendAt, now());
+    return { ...common, ...message, status: "ENVIADA" };
+  }
+
+  /** The next occurrence of a recurring schedule that has sends left, else null. */
+  private nextSendAt(s: ScheduleForSend): Date | null {
+    if (s.valorIntervalo <= 0 || s.contadorEnvio >= s.enviarQuantasVezes) return null;
+    return nextOccurrence(s.sendAt, intervalUnit(s.intervalo), s.valorIntervalo, s.timezone);
+  }
+
+  private async send(s: ScheduleForSend, now: Date): Promise<SendResult> {
+    const whatsappId = s.whatsappId ?? (await this.deps.store.defaultConnection(s.companyId));
+    if (whatsappId === null) {
+      throw new ChatiaError(
+        "CF_SCHEDULE_INVALID",
+        `company ${s.companyId} has no WhatsApp connection`,
+      );
+    }
+    const openTicket = s.openTicket === "enabled";
+    const body = scheduledText({
+      body: s.body,
+      signedBy: s.assinar && s.userName !== null ? s.userName : null,
+      variables: openTicket ? { contactName: s.contactName, now, timeZone: s.timezone } : null,
+    });
+    return this.deps.messages.send({
+      whatsappId,
+      number: s.contactNumber,
+      body,
+      mediaPath: s.mediaPath,
+      isGroup: s.contactIsGroup,
+      companyId: s.companyId,
+      idempotencyKey: `schedule:${s.id}:${s.sendAt.getTime()}`,
+      record: openTicket,
+    });
+  }
+}
+
+/** The Bull job id of an occurrence: the same however often it is enqueued. */
+export function sendJobId(scheduleId: number, sendAt: Date): string {
+  return `schedule-${scheduleId}-${sendAt.getTime()}`;
+}
+
+function plain(s: ScheduleOccurrence): DueSchedule {
+  return { id: s.id, companyId: s.companyId, sendAt: s.sendAt.toISOString(), status: s.status };
+}

@@ -1,0 +1,81 @@
+// The API as the runtime serves it: log in as a company's admin, list the queues, enqueue a job
+// that the flow then completes; without a token nothing but the OpenAPI document answers.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Company, initModels, User } from "../../../runtime/adapters/db";
+import { hashPassword } from "../../../runtime/cli/commands/db";
+import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+
+let t: TestRuntime;
+let token: string;
+
+beforeAll(async () => {
+  t = await startTestRuntime(path.resolve(__dirname, "../../fixtures/runtime/echo"), {
+    editor: false,
+  });
+  initModels(t.db.sequelize);
+  const company = await Company.create({ name: "API" });
+  await User.create({
+    name: "Ana",
+    email: "ana@api.test",
+    passwordHash: await hashPassword("ana-password-123"),
+    profile: "admin",
+    companyId: company.id,
+  });
+  const login = await fetch(`${t.runtime.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "ana@api.test", password: "ana-password-123" }),
+  });
+  expect(login.status).toBe(200);
+  token = ((await login.json()) as { accessToken: string }).accessToken;
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const api = (route: string, init: RequestInit = {}) =>
+  fetch(`${t.runtime.url}${route}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      ...init.headers,
+    },
+  });
+
+describe("the runtime's API", () => {
+  it("refuses requests without a token, but serves the OpenAPI document", async () => {
+    expect((await fetch(`${t.runtime.url}/api/queues`)).status).toBe(401);
+    const doc = await fetch(`${t.runtime.url}/api/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(((await doc.json()) as { openapi: string }).openapi).toMatch(/^3\.1/);
+  });
+
+  it("lists the queues of the manifest with their counts", async () => {
+    const response = await api("/api/queues");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { queues: { name: string }[] } | { name: string }[];
+    expect(JSON.stringify(body)).toContain('"TestQueue"');
+  });
+
+  it("enqueues a job that its flow completes", async () => {
+    const response = await api("/api/queues/TestQueue/jobs", {
+      method: "POST",
+      body: JSON.stringify({ name: "Echo", data: { text: "via api" } }),
+    });
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    const job = await t.runtime.queues.queue("TestQueue").getJob(id);
+    await expect(job?.finished()).resolves.toBe("VIA API");
+  });
+
+  it("answers 400 with every problem to data that does not fit the payload schema", async () => {
+    const response = await api("/api/queues/TestQueue/jobs", {
+      method: "POST",
+      body: JSON.stringify({ name: "Echo", data: { txt: 1 } }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "CF_JOB_BAD_PAYLOAD" });
+  });
+});

@@ -1,0 +1,277 @@
+// ScheduleService against a real Postgres and Redis (simulated WhatsApp driver, real
+// MessageService). The send queue is a recording stand-in that, like Bull, keeps the first job
+// of an id; test/integration/runtime/schedule-flows.test.ts checks the same with real Bull.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { migrateUp } from "../../../runtime/adapters/db/migrator";
+import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
+import {
+  type ScheduleStore,
+  SequelizeMessageStore,
+  SequelizeScheduleStore,
+} from "../../../runtime/adapters/db/repositories";
+import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
+import { ChatiaError } from "../../../runtime/errors";
+import { MessageService } from "../../../runtime/services/message.service";
+import {
+  type ScheduleQueue,
+  ScheduleService,
+  type SendScheduledData,
+} from "../../../runtime/services/schedule.service";
+import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { createTestRedis, type TestRedis } from "../../helpers/redis";
+
+const MIN = 60_000;
+/** A Verify run at second :00. */
+const NOW = new Date("2027-03-10T12:00:00.000Z");
+
+let db: TestDatabase;
+let m: DbModels;
+let companyId: number;
+let whatsappId: number;
+let contactId: number;
+let userId: number;
+let t: TestRedis;
+let wa: SimulatedWhatsApp;
+let store: ScheduleStore;
+let jobs: Map<string, { data: SendScheduledData; delayMs: number }>;
+let service: ScheduleService;
+
+const recordingQueue = (): ScheduleQueue => ({
+  async enqueueSend(data, { jobId, delayMs }) {
+    if (!jobs.has(jobId)) jobs.set(jobId, { data, delayMs });
+  },
+  async hasJob(jobId) {
+    return jobs.has(jobId);
+  },
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  m = initModels(db.sequelize);
+  companyId = (await m.Company.create({ name: "Empresa" })).id;
+  whatsappId = (
+    await m.Whatsapp.create({ name: "W", companyId, status: "CONNECTED", isDefault: true })
+  ).id;
+  contactId = (await m.Contact.create({ name: "Maria Silva", number: "5511987650001", companyId }))
+    .id;
+  userId = (
+    await m.User.create({
+      name: "Ana Souza",
+      email: "ana@example.com",
+      passwordHash: "x",
+      companyId,
+    })
+  ).id;
+}, 60_000);
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await m.Schedule.destroy({ where: {} });
+  t = createTestRedis();
+  wa = new SimulatedWhatsApp(t.redis, { prefix: t.prefix });
+  store = new SequelizeScheduleStore(db.sequelize);
+  jobs = new Map();
+  const messages = new MessageService({
+    store: new SequelizeMessageStore(db.sequelize),
+    gateway: wa,
+    mediaDir: "/nonexistent",
+  });
+  service = new ScheduleService({ store, queue: recordingQueue(), messages });
+});
+
+afterEach(async () => {
+  await t.cleanup();
+});
+
+function schedule(
+  sendAt: Date,
+  fields: Partial<Parameters<DbModels["Schedule"]["create"]>[0]> = {},
+) {
+  return m.Schedule.create({ body: "Lembrete", sendAt, contactId, companyId, ...fields });
+}
+
+async function statusOf(id: number) {
+  return (await m.Schedule.findByPk(id, { rejectOnEmpty: true })).get({ plain: true });
+}
+
+describe("ScheduleService.dueSchedules and markScheduled (Verify)", () => {
+  it("takes a schedule due at :45 at the :00 run (the original's [now, now+30 s] missed it) and delays it to its sendAt", async () => {
+    const at45 = await schedule(new Date(NOW.getTime() + 45_000));
+    const { due } = await service.dueSchedules(NOW);
+    expect(due.map((s) => s.id)).toEqual([at45.id]);
+
+    for (const s of due) await service.markScheduled(s, NOW);
+    const jobId = `schedule-${at45.id}-${NOW.getTime() + 45_000}`;
+    expect([...jobs]).toEqual([
+      [
+        jobId,
+        { data: { scheduleId: at45.id, sendAt: "2027-03-10T12:00:45.000Z" }, delayMs: 45_000 },
+      ],
+    ]);
+    expect((await statusOf(at45.id)).status).toBe("AGENDADA");
+  });
+
+  it("sends one overdue by 10 minutes (after downtime) at once; one older than the staleness limit becomes ERRO", async () => {
+    const late = await schedule(new Date(NOW.getTime() - 10 * MIN));
+    const stale = await schedule(new Date(NOW.getTime() - 25 * 60 * MIN));
+    const later = await schedule(new Date(NOW.getTime() + 2 * MIN)); // next run's
+
+    const { due, stale: staled } = await service.dueSchedules(NOW);
+    expect(due.map((s) => s.id)).toEqual([late.id]);
+    expect(staled).toEqual([
+      expect.objectContaining({
+        id: stale.id,
+        reason: expect.stringMatching(/^stale: due at .* not sent within 1440 min$/),
+      }),
+    ]);
+    expect((await statusOf(stale.id)).status).toBe("ERRO");
+    expect((await statusOf(later.id)).status).toBe("PENDENTE");
+
+    await service.markScheduled(due[0] as (typeof due)[0], NOW);
+    expect([...jobs.values()][0]?.delayMs).toBe(0);
+  });
+
+  it("enqueues before marking: a crash in between leaves it PENDENTE and the next run enqueues the same job id", async () => {
+    const s = await schedule(new Date(NOW.getTime() + 30_000));
+    const crashing: ScheduleStore = Object.create(store);
+    crashing.markScheduled = async () => {
+      throw new Error("crash after enqueue");
+    };
+    const first = new ScheduleService({
+      store: crashing,
+      queue: recordingQueue(),
+      messages: { send: () => Promise.reject(new Error("unused")) },
+    });
+    const [occurrence] = (await first.dueSchedules(NOW)).due;
+    await expect(
+      first.markScheduled(occurrence as NonNullable<typeof occurrence>, NOW),
+    ).rejects.toThrow("crash");
+    expect((await statusOf(s.id)).status).toBe("PENDENTE");
+
+    const again = (await service.dueSchedules(new Date(NOW.getTime() + 5_000))).due;
+    for (const o of again) await service.markScheduled(o, new Date(NOW.getTime() + 5_000));
+    expect([...jobs.keys()]).toEqual([`schedule-${s.id}-${NOW.getTime() + 30_000}`]);
+    expect((await statusOf(s.id)).status).toBe("AGENDADA");
+  });
+
+  it("re-enqueues an AGENDADA schedule over 10 minutes overdue whose job is gone, not one whose job exists", async () => {
+    const lost = await schedule(new Date(NOW.getTime() - 15 * MIN), { status: "AGENDADA" });
+    const kept = await schedule(new Date(NOW.getTime() - 20 * MIN), { status: "AGENDADA" });
+    await schedule(new Date(NOW.getTime() - 5 * MIN), { status: "AGENDADA" }); // its job may be delayed: left alone
+    jobs.set(`schedule-${kept.id}-${kept.sendAt.getTime()}`, {
+      data: { scheduleId: kept.id, sendAt: kept.sendAt.toISOString() },
+      delayMs: 0,
+    });
+    const { due } = await service.dueSchedules(NOW);
+    expect(due.map((s) => [s.id, s.status])).toEqual([[lost.id, "AGENDADA"]]);
+    await service.markScheduled(due[0] as (typeof due)[0], NOW);
+    expect(jobs.has(`schedule-${lost.id}-${lost.sendAt.getTime()}`)).toBe(true);
+  });
+});
+
+describe("ScheduleService.sendScheduled (SendMessage)", () => {
+  async function scheduled(sendAt: Date, fields: Parameters<typeof schedule>[1] = {}) {
+    const s = await schedule(sendAt, { status: "AGENDADA", ...fields });
+    return { s, data: { scheduleId: s.id, sendAt: sendAt.toISOString() } };
+  }
+
+  it("sends a signed message with the U+200E prefix once, however often the job is retried, then ENVIADA", async () => {
+    const { s, data } = await scheduled(NOW, {
+      assinar: true,
+      userId,
+      body: "Sua consulta é amanhã",
+    });
+    const first = await service.sendScheduled(data);
+    expect(first).toMatchObject({ sent: true, alreadySent: false, status: "ENVIADA" });
+    // A retry of the same occurrence (the job ran again): the schedule is no longer AGENDADA.
+    await expect(service.sendScheduled(data)).resolves.toEqual({
+      scheduleId: s.id,
+      sent: false,
+      reason: "obsolete",
+    });
+    // Even if its status had not moved on (crash before the update), the ledger stops a resend.
+    await m.Schedule.update({ status: "AGENDADA", sentAt: null }, { where: { id: s.id } });
+    await expect(service.sendScheduled(data)).resolves.toMatchObject({ alreadySent: true });
+
+    const sends = await wa.sends();
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({
+      connectionId: whatsappId,
+      jid: "5511987650001@s.whatsapp.net",
+      text: "\u200e *Ana Souza:*\nSua consulta é amanhã",
+    });
+    const row = await statusOf(s.id);
+    expect(row.status).toBe("ENVIADA");
+    expect(row.sentAt).toBeInstanceOf(Date);
+  });
+
+  it("fills ticket variables and records the message when the schedule opens a ticket", async () => {
+    const { data } = await scheduled(NOW, {
+      openTicket: "enabled",
+      body: "{{ms}}, {{firstName}}!",
+    });
+    const result = await service.sendScheduled(data, () => new Date("2027-03-10T12:00:00Z"));
+    expect(result).toMatchObject({ sent: true, messageId: expect.any(Number) });
+    expect((await wa.sends())[0]?.text).toBe("\u200e Bom dia, Maria!");
+  });
+
+  it("reschedules a recurring one by calendar months with the counter, and the last one becomes ENVIADA", async () => {
+    const jan31 = new Date("2028-01-31T13:00:00.000Z"); // 10:00 in São Paulo
+    const { s, data } = await scheduled(jan31, {
+      intervalo: 3,
+      valorIntervalo: 1,
+      enviarQuantasVezes: 1,
+    });
+    await expect(service.sendScheduled(data)).resolves.toMatchObject({
+      status: "PENDENTE",
+      nextSendAt: "2028-02-29T13:00:00.000Z",
+    });
+    let row = await statusOf(s.id);
+    expect([row.status, row.sendAt.toISOString(), row.contadorEnvio, row.sentAt]).toEqual([
+      "PENDENTE",
+      "2028-02-29T13:00:00.000Z",
+      1,
+      null,
+    ]);
+    // The old occurrence's job, run again, sends nothing: its sendAt has moved on.
+    await m.Schedule.update({ status: "AGENDADA" }, { where: { id: s.id } });
+    await expect(service.sendScheduled(data)).resolves.toMatchObject({
+      sent: false,
+      reason: "obsolete",
+    });
+
+    await expect(
+      service.sendScheduled({ scheduleId: s.id, sendAt: "2028-02-29T13:00:00.000Z" }),
+    ).resolves.toMatchObject({ sent: true, status: "ENVIADA" });
+    row = await statusOf(s.id);
+    expect([row.status, row.contadorEnvio]).toEqual(["ENVIADA", 1]);
+    expect(await wa.sends()).toHaveLength(2);
+  });
+
+  it("uses the company's default connection and sets ERRO on a user error (not retried)", async () => {
+    const { s, data } = await scheduled(NOW, {
+      intervalo: 9,
+      valorIntervalo: 1,
+      enviarQuantasVezes: 2,
+    });
+    const err = await service.sendScheduled(data).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatiaError);
+    expect(err).toMatchObject({ code: "CF_SCHEDULE_INVALID", kind: "user" });
+    expect((await statusOf(s.id)).status).toBe("ERRO");
+    expect(await wa.sends()).toHaveLength(0);
+  });
+
+  it("leaves the schedule AGENDADA on an operational error, so the job's retry sends it", async () => {
+    const { s, data } = await scheduled(NOW);
+    await wa.setBehaviour(whatsappId, { status: "DISCONNECTED" });
+    await expect(service.sendScheduled(data)).rejects.toMatchObject({ code: "CF_WA_DISCONNECTED" });
+    expect((await statusOf(s.id)).status).toBe("AGENDADA");
+    await wa.setBehaviour(whatsappId, { status: "CONNECTED" });
+    await expect(service.sendScheduled(data)).resolves.toMatchObject({ sent: true });
+    expect(await wa.sends()).toHaveLength(1);
+  });
+});
