@@ -1,10 +1,14 @@
 // The HTTP API on the runtime's server: /api/auth/* (login, refresh, logout), then everything else
-// under /api behind authentication, except the OpenAPI document.
+// under /api behind authentication, except the OpenAPI document; /metrics for admins; Bull Board
+// at /admin/queues behind the same login.
 import type { Express } from "express";
+import { createBullBoard } from "../adapters/bull/bull-board";
 import type { Sequelize } from "../adapters/db";
-import { AuthService, authenticate, createAuthRouter } from "../api/auth";
+import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
+import { AuthService, authenticate, createAuthRouter, requireProfile } from "../api/auth";
 import { createQueuesRouter } from "../api/routes";
 import type { Plan } from "../compile";
+import { createMetricsRouter, type Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
 import type { Logger } from "./logger";
 
@@ -14,16 +18,29 @@ export interface ApiDependencies {
   readonly queues: QueueRuntime;
   readonly plan: () => Plan;
   readonly log: Logger;
+  readonly metrics: Metrics;
 }
 
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
+const BOARD_PATH = "/admin/queues";
 
-export function mountApi(app: Express, deps: ApiDependencies): void {
-  const { sequelize, jwtSecret } = deps;
+/** Mounts the API, the metrics and Bull Board; returns what a reload must call. */
+export function mountApi(app: Express, deps: ApiDependencies): { refresh(): void } {
+  const { sequelize, jwtSecret, queues } = deps;
+  const auth = new AuthService({ sequelize, jwtSecret });
   app.use(createAuthRouter({ sequelize, jwtSecret }));
-  const guard = authenticate(new AuthService({ sequelize, jwtSecret }));
+  const guard = authenticate(auth);
   app.use("/api", (req, res, next) =>
     PUBLIC_PATHS.has(req.path) ? next() : guard(req, res, next),
   );
-  app.use(createQueuesRouter({ queues: deps.queues, plan: deps.plan, log: deps.log }));
+  app.use(createQueuesRouter({ queues, plan: deps.plan, log: deps.log }));
+  app.use(createMetricsRouter(deps.metrics, [guard, requireProfile("admin")]));
+  // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
+  const board = createBullBoard({
+    queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
+    basePath: BOARD_PATH,
+  });
+  app.use(createAdminSessionRouter({ auth }));
+  app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), board.router);
+  return { refresh: () => board.refresh() };
 }

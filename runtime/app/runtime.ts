@@ -6,11 +6,12 @@ import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { assertRedisReachable } from "../adapters/redis";
-import { compile, type Plan, type QueuePlan } from "../compile";
+import { compile, type JobPlan, type Plan, type QueuePlan } from "../compile";
 import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
+import { Metrics } from "../observability/metrics";
 import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
@@ -129,16 +130,27 @@ export async function startRuntime(
     );
   }
 
-  const handle = (job: BullJob, jobPlan: { timeoutMs: number; queue: string }) =>
-    dispatcher.dispatch(job as unknown as DispatchJob, {
-      queue: jobPlan.queue,
-      timeoutMs: jobPlan.timeoutMs,
-    });
+  const metrics = new Metrics(queues);
+  const handle = (job: BullJob, jobPlan: JobPlan) =>
+    measured(metrics, job, jobPlan, () =>
+      dispatcher.dispatch(job as unknown as DispatchJob, {
+        queue: jobPlan.queue,
+        timeoutMs: jobPlan.timeoutMs,
+      }),
+    );
   if (serves) logRepeatables(log, await queues.applyRepeatables());
   if (processes) queues.startProcessing(handle);
 
-  if (http)
-    mountApi(http.app, { sequelize, jwtSecret: config.jwtSecret, queues, plan: () => plan, log });
+  const api = http
+    ? mountApi(http.app, {
+        sequelize,
+        jwtSecret: config.jwtSecret,
+        queues,
+        plan: () => plan,
+        log,
+        metrics,
+      })
+    : undefined;
   if (http && config.editorPath !== false && red.httpAdmin)
     http.mount(config.editorPath, red.httpAdmin);
   const url = http ? await http.listen() : undefined;
@@ -167,6 +179,7 @@ export async function startRuntime(
       }
     }
     if (serves) logRepeatables(log, await queues.applyRepeatables());
+    api?.refresh();
     log.info({ reopened: changed }, "jobs.yaml reloaded");
     return { applied: true, problems: [] };
   };
@@ -208,6 +221,27 @@ export async function startRuntime(
       ]);
     },
   };
+}
+
+/** Runs a job, recording its outcome and duration in the metrics. */
+async function measured(
+  metrics: Metrics,
+  job: BullJob,
+  plan: JobPlan,
+  run: () => Promise<unknown>,
+): Promise<unknown> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const result = await run();
+    metrics.jobFinished(plan.queue, plan.name, plan.flow, "completed", seconds(), false);
+    return result;
+  } catch (err) {
+    const userError = (err as { kind?: unknown }).kind === "user";
+    const willRetry = !userError && job.attemptsMade + 1 < plan.options.attempts;
+    metrics.jobFinished(plan.queue, plan.name, plan.flow, "failed", seconds(), willRetry);
+    throw err;
+  }
 }
 
 /** Queues whose processor must be re-opened: new ones and those whose Bull-level settings changed. */

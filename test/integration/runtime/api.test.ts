@@ -79,3 +79,33 @@ describe("the runtime's API", () => {
     expect(await response.json()).toMatchObject({ code: "CF_JOB_BAD_PAYLOAD" });
   });
 });
+
+describe("the runtime's metrics", () => {
+  it("counts the jobs its flows ran, for admins only", async () => {
+    expect((await fetch(`${t.runtime.url}/metrics`)).status).toBe(401);
+    const response = await api("/metrics");
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(
+      /^chatia_jobs_total\{queue="TestQueue",job="Echo",outcome="completed"\} [1-9]/m,
+    );
+    expect(text).toMatch(/^chatia_flow_runs_total\{flow="echo"\} [1-9]/m);
+    expect(text).toMatch(/^chatia_queue_jobs\{queue="TestQueue",state="waiting"\} \d+/m);
+  });
+});
+
+describe("Bull Board", () => {
+  it("sends a browser without a login to the login form, and shows the board to an admin", async () => {
+    const anonymous = await fetch(`${t.runtime.url}/admin/queues`, {
+      headers: { accept: "text/html" },
+      redirect: "manual",
+    });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toContain("/admin/login");
+    const board = await fetch(`${t.runtime.url}/admin/queues/api/queues`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(board.status).toBe(200);
+    expect(JSON.stringify(await board.json())).toContain("TestQueue");
+  });
+});
