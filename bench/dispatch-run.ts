@@ -9,6 +9,7 @@ import { NODES_DIRS } from "../runtime/app/config";
 import { compile } from "../runtime/compile";
 import { Dispatcher, type DispatchJob } from "../runtime/flow-bridge/dispatcher";
 import { loadManifest } from "../runtime/manifest";
+import { Metrics, measureJob } from "../runtime/observability/metrics";
 import { QueueRuntime } from "../runtime/queues/queue-runtime";
 
 const [mode = "raw", concurrencyArg = "10", jobsArg = "10000"] = process.argv.slice(2);
@@ -75,11 +76,15 @@ async function flow(): Promise<number> {
   const queue = queues.queue("BenchQueue");
   await fill(queue);
   const elapsed = finished(queue);
+  // As the runtime does: each job measured for the metrics, then dispatched to its flow.
+  const metrics = new Metrics(queues);
   queues.startProcessing((job, jobPlan) =>
-    dispatcher.dispatch(job as unknown as DispatchJob, {
-      queue: jobPlan.queue,
-      timeoutMs: jobPlan.timeoutMs,
-    }),
+    measureJob(metrics, job.attemptsMade, jobPlan, () =>
+      dispatcher.dispatch(job as unknown as DispatchJob, {
+        queue: jobPlan.queue,
+        timeoutMs: jobPlan.timeoutMs,
+      }),
+    ),
   );
   const ms = await elapsed;
   await queue.obliterate({ force: true });

@@ -11,7 +11,7 @@ import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-b
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
-import { Metrics } from "../observability/metrics";
+import { Metrics, measureJob } from "../observability/metrics";
 import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
@@ -132,7 +132,7 @@ export async function startRuntime(
 
   const metrics = new Metrics(queues);
   const handle = (job: BullJob, jobPlan: JobPlan) =>
-    measured(metrics, job, jobPlan, () =>
+    measureJob(metrics, job.attemptsMade, jobPlan, () =>
       dispatcher.dispatch(job as unknown as DispatchJob, {
         queue: jobPlan.queue,
         timeoutMs: jobPlan.timeoutMs,
@@ -221,27 +221,6 @@ export async function startRuntime(
       ]);
     },
   };
-}
-
-/** Runs a job, recording its outcome and duration in the metrics. */
-async function measured(
-  metrics: Metrics,
-  job: BullJob,
-  plan: JobPlan,
-  run: () => Promise<unknown>,
-): Promise<unknown> {
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  try {
-    const result = await run();
-    metrics.jobFinished(plan.queue, plan.name, plan.flow, "completed", seconds(), false);
-    return result;
-  } catch (err) {
-    const userError = (err as { kind?: unknown }).kind === "user";
-    const willRetry = !userError && job.attemptsMade + 1 < plan.options.attempts;
-    metrics.jobFinished(plan.queue, plan.name, plan.flow, "failed", seconds(), willRetry);
-    throw err;
-  }
 }
 
 /** Queues whose processor must be re-opened: new ones and those whose Bull-level settings changed. */

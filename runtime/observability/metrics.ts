@@ -107,3 +107,33 @@ export function createMetricsRouter(
   });
   return router;
 }
+
+/** What measureJob needs of a job's plan. */
+interface MeasuredJob {
+  readonly queue: string;
+  readonly name: string;
+  readonly flow: string;
+  readonly options: { readonly attempts: number };
+}
+
+/** Runs a job (`attemptsMade` runs before this one), recording its outcome and duration. */
+export async function measureJob(
+  metrics: Metrics,
+  attemptsMade: number,
+  plan: MeasuredJob,
+  run: () => Promise<unknown>,
+): Promise<unknown> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const result = await run();
+    metrics.jobFinished(plan.queue, plan.name, plan.flow, "completed", seconds(), false);
+    return result;
+  } catch (err) {
+    // A user error is never retried, whatever attempts are left.
+    const userError = (err as { kind?: unknown } | undefined)?.kind === "user";
+    const willRetry = !userError && attemptsMade + 1 < plan.options.attempts;
+    metrics.jobFinished(plan.queue, plan.name, plan.flow, "failed", seconds(), willRetry);
+    throw err;
+  }
+}
