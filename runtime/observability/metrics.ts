@@ -80,11 +80,42 @@ export class Metrics {
     willRetry: boolean,
   ): void {
     const recorded: JobOutcome = outcome === "failed" && willRetry ? "retried" : outcome;
-    const labels = { queue, job, outcome: recorded };
-    this.jobs.inc(labels);
-    this.durations.observe(labels, Math.max(0, seconds));
-    this.flowRuns.inc({ flow });
-    if (outcome === "failed") this.flowErrors.inc({ flow });
+    const series = this.jobSeries(queue, job, recorded);
+    series.count.inc();
+    series.duration.observe(Math.max(0, seconds));
+    const flowSeries = this.flowSeries(flow);
+    flowSeries.runs.inc();
+    if (outcome === "failed") flowSeries.errors.inc();
+  }
+
+  // Labelled children looked up once per label set: this runs for every job.
+  private readonly jobChildren = new Map<
+    string,
+    { count: { inc(): void }; duration: { observe(v: number): void } }
+  >();
+  private readonly flowChildren = new Map<
+    string,
+    { runs: { inc(): void }; errors: { inc(): void } }
+  >();
+
+  private jobSeries(queue: string, job: string, outcome: JobOutcome) {
+    const key = `${queue}\u0000${job}\u0000${outcome}`;
+    let series = this.jobChildren.get(key);
+    if (!series) {
+      const labels = { queue, job, outcome };
+      series = { count: this.jobs.labels(labels), duration: this.durations.labels(labels) };
+      this.jobChildren.set(key, series);
+    }
+    return series;
+  }
+
+  private flowSeries(flow: string) {
+    let series = this.flowChildren.get(flow);
+    if (!series) {
+      series = { runs: this.flowRuns.labels({ flow }), errors: this.flowErrors.labels({ flow }) };
+      this.flowChildren.set(flow, series);
+    }
+    return series;
   }
 
   /** The registry in the text exposition format. */
