@@ -148,7 +148,7 @@ interface MeasuredJob {
 }
 
 /** Runs a job (`attemptsMade` runs before this one), recording its outcome and duration. */
-export async function measureJob(
+export function measureJob(
   metrics: Metrics,
   attemptsMade: number,
   plan: MeasuredJob,
@@ -156,15 +156,17 @@ export async function measureJob(
 ): Promise<unknown> {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  try {
-    const result = await run();
-    metrics.jobFinished(plan.queue, plan.name, plan.flow, "completed", seconds(), false);
-    return result;
-  } catch (err) {
-    // A user error is never retried, whatever attempts are left.
-    const userError = (err as { kind?: unknown } | undefined)?.kind === "user";
-    const willRetry = !userError && attemptsMade + 1 < plan.options.attempts;
-    metrics.jobFinished(plan.queue, plan.name, plan.flow, "failed", seconds(), willRetry);
-    throw err;
-  }
+  return run().then(
+    (result) => {
+      metrics.jobFinished(plan.queue, plan.name, plan.flow, "completed", seconds(), false);
+      return result;
+    },
+    (err: unknown) => {
+      // A user error is never retried, whatever attempts are left.
+      const userError = (err as { kind?: unknown } | undefined)?.kind === "user";
+      const willRetry = !userError && attemptsMade + 1 < plan.options.attempts;
+      metrics.jobFinished(plan.queue, plan.name, plan.flow, "failed", seconds(), willRetry);
+      throw err;
+    },
+  );
 }
