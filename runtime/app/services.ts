@@ -7,6 +7,7 @@ import {
   SequelizeUserStore,
 } from "../adapters/db";
 import { KeyedPacer } from "../adapters/redis";
+import { RedisCompanyEvents } from "../adapters/socket";
 import { SimulatedWhatsApp } from "../adapters/whatsapp";
 import { connectionPace } from "../compile";
 import type { ChatiaServices } from "../flow-bridge/node-context";
@@ -57,6 +58,7 @@ export async function buildServices(
     messages,
     users: new UserService(new SequelizeUserStore(deps.sequelize)),
     billing: new BillingService(new SequelizeInvoiceStore(deps.sequelize)),
+    events: new RedisCompanyEvents(queues.redis, queues.prefix),
     schedules: new ScheduleService({
       store: new SequelizeScheduleStore(deps.sequelize),
       queue: scheduleQueue(queues),

@@ -2,6 +2,7 @@
 // `chatia` (nodes read `RED.settings.chatia`), so that nodes stay thin adapters over services.
 import type { Plan } from "../compile";
 import type { BillingService } from "../services/billing.service";
+import type { CompanyEvents } from "../services/events";
 import type { MessageService } from "../services/message.service";
 import type { ScheduleService } from "../services/schedule.service";
 import type { UserService } from "../services/user.service";
@@ -26,4 +27,6 @@ export interface ChatiaServices {
   readonly billing: BillingService;
   /** Finds due scheduled messages, enqueues them at their sendAt, sends each occurrence once. */
   readonly schedules: ScheduleService;
+  /** Events to one company's frontend, from any process (`emit event`). */
+  readonly events: CompanyEvents;
 }

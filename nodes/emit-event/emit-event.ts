@@ -1,0 +1,63 @@
+// `emit event`: sends `company-<id>-<topic>` with a payload to that company's socket.io
+// namespace, from whichever process runs the flow (through Redis to the api processes).
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+
+type EmitEventDef = NodeDef & {
+  /** The event's topic: `campaign` gives `company-<id>-campaign`. */
+  topic?: string;
+  /** Where the company id is. @defaultValue "payload.companyId" (msg) */
+  company?: string;
+  /** Kind of `company`: msg, flow, global, env or num. @defaultValue "msg" */
+  companyType?: string;
+  /** What to send. @defaultValue "payload" (msg) */
+  event?: string;
+  /** Kind of `event`: msg, flow, global, json or jsonata. @defaultValue "msg" */
+  eventType?: string;
+};
+
+const TOPIC = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export = (RED: NodeAPI) => {
+  function EmitEventNode(this: Node, config: EmitEventDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const topic = (config.topic ?? "").trim();
+    if (!TOPIC.test(topic))
+      this.error(`topic ${JSON.stringify(topic)} is not a word like "ticket"`);
+
+    const property = (value: string, type: string, msg: NodeMessage) =>
+      new Promise<unknown>((resolve, reject) => {
+        RED.util.evaluateNodeProperty(value, type, this, msg, (err, result) =>
+          err ? reject(err) : resolve(result),
+        );
+      });
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      const companyAt = config.company || "payload.companyId";
+      const companyType = config.companyType || "msg";
+      Promise.all([
+        property(companyAt, companyType, msg),
+        property(config.event || "payload", config.eventType || "msg", msg),
+      ])
+        .then(([company, payload]) => {
+          const companyId = typeof company === "string" ? Number(company) : company;
+          if (typeof companyId !== "number" || !Number.isSafeInteger(companyId) || companyId < 1)
+            throw new ChatiaError(
+              "CF_NODE_INPUT",
+              `company (${companyType}.${companyAt}) must be a company id, got ${JSON.stringify(company)}`,
+            );
+          if (!TOPIC.test(topic))
+            throw new ChatiaError("CF_NODE_INPUT", `topic ${JSON.stringify(topic)} is not a word`);
+          services.events.emit(companyId, topic, payload);
+          this.status({ fill: "green", shape: "dot", text: `company-${companyId}-${topic}` });
+          send(msg);
+          done();
+        })
+        .catch((err: unknown) => failMessage(this, done, err));
+    });
+  }
+  RED.nodes.registerType("emit event", EmitEventNode);
+};

@@ -1,0 +1,1 @@
+export { RedisCompanyEvents, socketChannelKey } from "./emitter";
