@@ -173,6 +173,13 @@ export const ERROR_CODES = {
       "A scheduled message cannot be sent as stored (unknown `intervalo`, no connection for its company); it is set to ERRO.",
   },
 
+  // Message texts (runtime/services/message-template.ts).
+  CF_TEMPLATE_INVALID: {
+    kind: "user",
+    summary:
+      "A ticket message template is not valid Mustache (e.g. a section opened and never closed).",
+  },
+
   // Chatia nodes (nodes/): what a node finds wrong with its input.
   CF_NODE_INPUT: {
     kind: "user",

@@ -2,8 +2,8 @@
 // the text an occurrence sends (U+200E prefix, signature, ticket variables).
 import { describe, expect, it } from "vitest";
 import { ChatiaError } from "../../../runtime/errors";
+import { greeting } from "../../../runtime/services/message-template";
 import {
-  greeting,
   intervalUnit,
   nextOccurrence,
   scheduledText,
@@ -60,13 +60,13 @@ describe("scheduledText", () => {
     );
   });
 
-  it("fills name, firstName and ms when the schedule opens a ticket, unescaped; others stay", () => {
+  it("renders the ticket template when the schedule opens a ticket, unescaped; unknown tags empty", () => {
     const text = scheduledText({
-      body: "{{ms}}, {{firstName}}! ({{ name }}) {{protocol}}",
+      body: "{{ms}}, {{firstName}}! ({{ name }}) {{protocol}}{{unknown}}",
       signedBy: null,
-      variables: { contactName: "João D'Ávila", now, timeZone: SP },
+      variables: { contactName: "João D'Ávila", ticketId: 42, now, timeZone: SP },
     });
-    expect(text).toBe("\u200e Bom dia, João! (João D'Ávila) {{protocol}}");
+    expect(text).toBe("\u200e Bom dia, João! (João D'Ávila) 2027051009000042");
   });
 
   it("greets by the hour in the company's time zone", () => {

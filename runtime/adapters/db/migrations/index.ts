@@ -8,6 +8,7 @@ import * as billingSettings from "./004-billing-settings";
 import * as cronIndexes from "./005-cron-indexes";
 import * as sendLedger from "./006-send-ledger";
 import * as authTokens from "./007-auth-tokens";
+import * as whatsappSessions from "./008-whatsapp-sessions";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "005-cron-indexes", up: cronIndexes.up, down: cronIndexes.down },
   { name: "006-send-ledger", up: sendLedger.up, down: sendLedger.down },
   { name: "007-auth-tokens", up: authTokens.up, down: authTokens.down },
+  { name: "008-whatsapp-sessions", up: whatsappSessions.up, down: whatsappSessions.down },
 ];
 
 export { CRON_INDEX_NAMES } from "./005-cron-indexes";
