@@ -34,6 +34,7 @@ const MIGRATION_NAMES = [
   "005-cron-indexes",
   "006-send-ledger",
   "007-auth-tokens",
+  "008-whatsapp-sessions",
 ];
 
 const TABLES = [
@@ -59,6 +60,8 @@ const TABLES = [
   "Tickets",
   "UserQueues",
   "Users",
+  "WhatsappSessionKeys",
+  "WhatsappSessions",
   "Whatsapps",
 ];
 
@@ -120,22 +123,38 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the auth tokens", async () => {
+  it("down one step reverts only the WhatsApp sessions", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["008-whatsapp-sessions"]);
+    const tables = await listTables(db.sequelize);
+    expect(tables).not.toContain("WhatsappSessions");
+    expect(tables).not.toContain("WhatsappSessionKeys");
+    expect(tables).toHaveLength(TABLES.length - 1);
+    expect(await pendingMigrations(db.sequelize)).toEqual(["008-whatsapp-sessions"]);
+  });
+
+  it("down one more step reverts only the auth tokens", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["007-auth-tokens"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("ApiTokens");
     expect(tables).not.toContain("RefreshTokens");
-    expect(tables).toHaveLength(TABLES.length - 1);
-    expect(await pendingMigrations(db.sequelize)).toEqual(["007-auth-tokens"]);
+    expect(tables).toHaveLength(TABLES.length - 3);
+    expect(await pendingMigrations(db.sequelize)).toEqual([
+      "007-auth-tokens",
+      "008-whatsapp-sessions",
+    ]);
   });
 
   it("down one more step reverts only the send ledger", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["006-send-ledger"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("SendLedger");
-    expect(tables).toHaveLength(TABLES.length - 2);
+    expect(tables).toHaveLength(TABLES.length - 4);
     expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
-    expect(await pendingMigrations(db.sequelize)).toEqual(["006-send-ledger", "007-auth-tokens"]);
+    expect(await pendingMigrations(db.sequelize)).toEqual([
+      "006-send-ledger",
+      "007-auth-tokens",
+      "008-whatsapp-sessions",
+    ]);
   });
 
   it("down one more step reverts only the cron indexes", async () => {
@@ -143,11 +162,12 @@ describe("migrations", () => {
     const indexes = await listIndexes(db.sequelize);
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 2);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 4);
     expect(await pendingMigrations(db.sequelize)).toEqual([
       "005-cron-indexes",
       "006-send-ledger",
       "007-auth-tokens",
+      "008-whatsapp-sessions",
     ]);
   });
 
@@ -167,6 +187,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "008-whatsapp-sessions",
       "007-auth-tokens",
       "006-send-ledger",
       "005-cron-indexes",
