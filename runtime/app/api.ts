@@ -24,8 +24,11 @@ export interface ApiDependencies {
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
 const BOARD_PATH = "/admin/queues";
 
-/** Mounts the API, the metrics and Bull Board; returns what a reload must call. */
-export function mountApi(app: Express, deps: ApiDependencies): { refresh(): void } {
+/** Mounts the API, the metrics and Bull Board; returns what a reload must call, and the auth. */
+export function mountApi(
+  app: Express,
+  deps: ApiDependencies,
+): { refresh(): void; auth: AuthService } {
   const { sequelize, jwtSecret, queues } = deps;
   const auth = new AuthService({ sequelize, jwtSecret });
   app.use(createAuthRouter({ sequelize, jwtSecret }));
@@ -42,5 +45,5 @@ export function mountApi(app: Express, deps: ApiDependencies): { refresh(): void
   });
   app.use(createAdminSessionRouter({ auth }));
   app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), board.router);
-  return { refresh: () => board.refresh() };
+  return { refresh: () => board.refresh(), auth };
 }

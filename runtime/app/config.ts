@@ -37,6 +37,11 @@ export interface RuntimeConfig {
   readonly demo: boolean;
   /** Watch the manifest file and reload it when it changes (SIGHUP reloads too). */
   readonly watchManifest: boolean;
+  /**
+   * Origins a browser may call the API and socket.io from besides the server's own
+   * ($CHATIA_CORS_ORIGINS, comma-separated). @defaultValue [] (closed: same origin only)
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface StartFlags {
@@ -100,7 +105,34 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     graceMs: Number(env.SHUTDOWN_GRACE_MS ?? 25_000),
     demo,
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
+    corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
   };
+}
+
+/** `https://a.example, https://b.example` → their origins; anything but an http(s) origin is refused. */
+export function corsOrigins(value: string | undefined): string[] {
+  const items = (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  return items.map((item) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      !/^https?:$/.test(url.protocol) ||
+      url.origin !== item.replace(/\/$/, "")
+    )
+      throw new ChatiaError(
+        "CF_CLI_USAGE",
+        `CHATIA_CORS_ORIGINS: "${item}" is not an origin like https://app.example.com`,
+      );
+    return url.origin;
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { assertRedisReachable } from "../adapters/redis";
+import { attachSocketServer } from "../adapters/socket";
 import { compile, type JobPlan, type Plan, type QueuePlan } from "../compile";
 import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
@@ -151,6 +152,17 @@ export async function startRuntime(
         metrics,
       })
     : undefined;
+  // socket.io: company namespaces, authenticated like the API; events from every process via Redis.
+  const sockets =
+    http && api
+      ? attachSocketServer({
+          server: http.server,
+          redisUrl: config.redisUrl,
+          prefix: config.prefix,
+          authenticate: (token) => api.auth.authenticate(token),
+          corsOrigins: config.corsOrigins,
+        })
+      : undefined;
   if (http && config.editorPath !== false && red.httpAdmin)
     http.mount(config.editorPath, red.httpAdmin);
   const url = http ? await http.listen() : undefined;
@@ -216,6 +228,7 @@ export async function startRuntime(
         () => red.stop(),
         () => flowSync.close(),
         async () => services.close?.(),
+        async () => sockets?.close(),
         async () => http?.close(),
         () => sequelize.close(),
       ]);

@@ -25,6 +25,7 @@ export interface TestRuntimeOptions {
   readonly editor?: boolean;
   readonly watchManifest?: boolean;
   readonly graceMs?: number;
+  readonly corsOrigins?: readonly string[];
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -56,6 +57,7 @@ export async function startTestRuntime(
     graceMs: options.graceMs ?? 5000,
     demo: false,
     watchManifest: options.watchManifest ?? false,
+    corsOrigins: options.corsOrigins ?? [],
   };
   const runtime = await startRuntime(config, {
     log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),

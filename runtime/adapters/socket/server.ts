@@ -1,0 +1,129 @@
+// The socket.io server of the `api` processes. Each company has its namespace `/<companyId>`;
+// a client authenticates in the handshake (`auth.token`: an access token or an API token) and
+// may join its own company's namespace only (a super-admin any). Events reach it from every
+// process through the Redis adapter, on the channel the emitter (./emitter.ts) publishes to.
+import type http from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { type ExtendedError, Server, type Socket } from "socket.io";
+import { createRedis } from "../redis";
+import { socketChannelKey } from "./emitter";
+
+/** Who a handshake's token stands for; a string says why it was refused. */
+export type SocketIdentity = { readonly companyId?: number; readonly super: boolean };
+export type SocketAuthenticate = (
+  token: string,
+) => Promise<SocketIdentity | "expired" | "invalid" | string>;
+
+export interface SocketServerOptions {
+  /** The HTTP server the API listens on. */
+  readonly server: http.Server;
+  readonly redisUrl: string;
+  /** The deployment's key prefix (the Bull prefix). */
+  readonly prefix: string;
+  /** Verifies a handshake token (the API's AuthService.authenticate). */
+  readonly authenticate: SocketAuthenticate;
+  /**
+   * Origins a browser may connect from besides the server's own (the API's CORS list).
+   * @defaultValue [] (same origin only)
+   */
+  readonly corsOrigins?: readonly string[];
+  /** @defaultValue "/socket.io" */
+  readonly path?: string;
+}
+
+export interface CompanySocketServer {
+  readonly io: Server;
+  /** Disconnects every client and closes the Redis clients. */
+  close(): Promise<void>;
+}
+
+/** The codes a refused handshake carries in `err.data.code` (README, "Errors"). */
+export type SocketRefusal = "CF_AUTH_REQUIRED" | "CF_AUTH_INVALID" | "CF_AUTH_FORBIDDEN";
+
+const COMPANY_NAMESPACE = /^\/\d+$/;
+const IDENTITY = Symbol("chatia.socket.identity");
+
+export function attachSocketServer(options: SocketServerOptions): CompanySocketServer {
+  const origins = new Set(options.corsOrigins ?? []);
+  const pub = createRedis(options.redisUrl, { connectionName: "chatia-flow:socket.io-pub" });
+  const sub = createRedis(options.redisUrl, { connectionName: "chatia-flow:socket.io-sub" });
+  const io = new Server(options.server, {
+    path: options.path ?? "/socket.io",
+    serveClient: false,
+    // Node-RED's editor answers its own websocket upgrades on the same server.
+    destroyUpgrade: false,
+    adapter: createAdapter(pub, sub, { key: socketChannelKey(options.prefix) }),
+    ...(origins.size > 0 && { cors: { origin: [...origins], credentials: false } }),
+    // Browsers send Origin on both transports; websockets ignore CORS, so it is checked here.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(
+        null,
+        origin === undefined || sameHost(origin, req.headers.host) || origins.has(origin),
+      );
+    },
+  });
+
+  const verify = async (socket: Socket, next: (err?: ExtendedError) => void) => {
+    const token = handshakeToken(socket);
+    if (token === undefined)
+      return next(refusal("CF_AUTH_REQUIRED", "authentication required: connect with auth.token"));
+    let result: Awaited<ReturnType<SocketAuthenticate>>;
+    try {
+      result = await options.authenticate(token);
+    } catch {
+      return next(refusal("CF_AUTH_INVALID", "the token could not be verified; try again"));
+    }
+    if (typeof result === "string")
+      return next(
+        refusal(
+          "CF_AUTH_INVALID",
+          result === "expired"
+            ? "the access token has expired; refresh it"
+            : "the token is invalid or revoked",
+        ),
+      );
+    (socket.data as Record<symbol, SocketIdentity>)[IDENTITY] = result;
+    next();
+  };
+
+  io.use(verify);
+  const companies = io.of(COMPANY_NAMESPACE);
+  companies.use(verify);
+  companies.use((socket, next) => {
+    const identity = (socket.data as Record<symbol, SocketIdentity>)[IDENTITY];
+    const companyId = Number(socket.nsp.name.slice(1));
+    if (identity?.super || identity?.companyId === companyId) return next();
+    next(refusal("CF_AUTH_FORBIDDEN", `this token may not join company ${companyId}'s namespace`));
+  });
+
+  return {
+    io,
+    close: async () => {
+      await io.close();
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    },
+  };
+}
+
+/** `auth.token`, else an `Authorization: Bearer` header (clients that set extra headers). */
+function handshakeToken(socket: Socket): string | undefined {
+  const fromAuth = (socket.handshake.auth as { token?: unknown }).token;
+  if (typeof fromAuth === "string" && fromAuth !== "") return fromAuth;
+  const header = socket.handshake.headers.authorization;
+  return header ? /^Bearer +(\S+) *$/i.exec(header)?.[1] : undefined;
+}
+
+function refusal(code: SocketRefusal, message: string): ExtendedError {
+  const err: ExtendedError = new Error(message);
+  err.data = { code, message };
+  return err;
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

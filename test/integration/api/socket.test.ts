@@ -1,0 +1,207 @@
+// socket.io with a real client against an api process: the handshake needs a token, a company's
+// token joins its own namespace only, events emitted by a worker process reach the api's clients,
+// and no company ever sees another company's events.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Company, initModels, User } from "../../../runtime/adapters/db";
+import { createRedis, type Redis } from "../../../runtime/adapters/redis";
+import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
+import { AuthService } from "../../../runtime/api/auth";
+import { hashPassword } from "../../../runtime/cli/commands/db";
+import { type RunningProcess, startProcess } from "../../helpers/process";
+import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+import { type CompanySocket, connectCompanySocket, refusedConnect } from "../../helpers/socket";
+
+const fixture = path.resolve(__dirname, "../../fixtures/runtime/events");
+const PASSWORD = "socket-test-password";
+let t: TestRuntime;
+let url: string;
+let companyA: number;
+let companyB: number;
+const tokens: Record<"a" | "b" | "super" | "apiA", string> = { a: "", b: "", super: "", apiA: "" };
+let publisher: Redis;
+let events: RedisCompanyEvents;
+const open: CompanySocket[] = [];
+
+async function login(email: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function connect(companyId: number, token: string): Promise<CompanySocket> {
+  const socket = await connectCompanySocket({ url, token, companyId });
+  open.push(socket);
+  return socket;
+}
+
+beforeAll(async () => {
+  t = await startTestRuntime(fixture, { role: "api", editor: false });
+  url = t.runtime.url ?? "";
+  initModels(t.db.sequelize);
+  const [a, b] = await Company.bulkCreate([{ name: "A" }, { name: "B" }]);
+  companyA = a?.id ?? 0;
+  companyB = b?.id ?? 0;
+  const passwordHash = await hashPassword(PASSWORD);
+  await User.bulkCreate([
+    { name: "Ana", email: "ana@a.test", passwordHash, profile: "user", companyId: companyA },
+    { name: "Bia", email: "bia@b.test", passwordHash, profile: "admin", companyId: companyB },
+    {
+      name: "Root",
+      email: "root@a.test",
+      passwordHash,
+      profile: "admin",
+      companyId: companyA,
+      super: true,
+    },
+  ]);
+  tokens.a = await login("ana@a.test");
+  tokens.b = await login("bia@b.test");
+  tokens.super = await login("root@a.test");
+  const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+  tokens.apiA = (
+    await auth.createApiToken({ name: "frontend", companyId: companyA, profile: "user" })
+  ).token;
+  publisher = createRedis(t.redis.url);
+  events = new RedisCompanyEvents(publisher, t.config.prefix);
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of open) s.close();
+  await publisher?.quit();
+  await t?.stop();
+});
+
+describe("the socket.io handshake", () => {
+  it("refuses a client without a token", async () => {
+    const err = await refusedConnect({ url, companyId: companyA });
+    expect(err.message).toMatch(/authentication required/);
+    expect(err.data).toMatchObject({ code: "CF_AUTH_REQUIRED" });
+  });
+
+  it("refuses an invalid token", async () => {
+    const err = await refusedConnect({ url, companyId: companyA, token: "not-a-jwt" });
+    expect(err.data).toMatchObject({ code: "CF_AUTH_INVALID" });
+    const revoked = await refusedConnect({ url, companyId: companyA, token: "cfa_nothing" });
+    expect(revoked.data).toMatchObject({ code: "CF_AUTH_INVALID" });
+  });
+
+  it("refuses another company's namespace", async () => {
+    const err = await refusedConnect({ url, companyId: companyB, token: tokens.a });
+    expect(err.message).toContain(`company ${companyB}`);
+    expect(err.data).toMatchObject({ code: "CF_AUTH_FORBIDDEN" });
+    const byApiToken = await refusedConnect({ url, companyId: companyB, token: tokens.apiA });
+    expect(byApiToken.data).toMatchObject({ code: "CF_AUTH_FORBIDDEN" });
+  });
+
+  it("lets a company's access token or API token join its namespace, a super-admin any", async () => {
+    await connect(companyA, tokens.a);
+    await connect(companyA, tokens.apiA);
+    await connect(companyB, tokens.super);
+  });
+
+  it("takes the token from an Authorization header too", async () => {
+    const s = await connectCompanySocket({
+      url,
+      companyId: companyA,
+      headers: { authorization: `Bearer ${tokens.a}` },
+    });
+    open.push(s);
+  });
+
+  it("refuses a browser of a foreign origin (CORS closed by default)", async () => {
+    const handshake = (origin: string) =>
+      fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+    const foreign = await handshake("https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    expect((await handshake(url)).status).toBe(200);
+    await expect(
+      connectCompanySocket({
+        url,
+        companyId: companyA,
+        token: tokens.a,
+        transports: ["polling"],
+        headers: { origin: "https://evil.example" },
+      }),
+    ).rejects.toThrow();
+    const same = await connectCompanySocket({
+      url,
+      companyId: companyA,
+      token: tokens.a,
+      transports: ["polling"],
+      headers: { origin: url },
+    });
+    open.push(same);
+  });
+});
+
+describe("events", () => {
+  it("company A receives all its own 500 events of 1,000 and none of company B's", async () => {
+    const a = await connect(companyA, tokens.a);
+    const b = await connect(companyB, tokens.b);
+    const nameA = `company-${companyA}-campaign`;
+    const nameB = `company-${companyB}-campaign`;
+    await a.untilReceiving(() => events.emit(companyA, "campaign", { warmUp: true }), nameA);
+    await b.untilReceiving(() => events.emit(companyB, "campaign", { warmUp: true }), nameB);
+    a.clear();
+    b.clear();
+    for (let i = 0; i < 1000; i++) {
+      const company = i % 2 === 0 ? companyA : companyB;
+      events.emit(company, "campaign", { action: "update", record: { id: i, companyId: company } });
+    }
+    const gotA = await a.waitFor(nameA, 500);
+    const gotB = await b.waitFor(nameB, 500);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(new Set(a.names())).toEqual(new Set([nameA]));
+    expect(new Set(b.names())).toEqual(new Set([nameB]));
+    expect(a.received(nameA)).toHaveLength(500);
+    expect(b.received(nameB)).toHaveLength(500);
+    expect(gotA.map((e) => (e as { record: { id: number } }).record.id)).toEqual(
+      Array.from({ length: 500 }, (_, k) => 2 * k),
+    );
+    expect(
+      gotB.every((e) => (e as { record: { companyId: number } }).record.companyId === companyB),
+    ).toBe(true);
+  });
+
+  it("an event emitted by a worker process reaches a client of the api process", async () => {
+    const worker: RunningProcess = startProcess(["start", "--role", "worker"], {
+      DATABASE_URL: t.db.url,
+      REDIS_URL: t.redis.url,
+      REDIS_PREFIX: t.config.prefix,
+      CHATIA_MANIFEST: t.config.manifestFile,
+      CHATIA_DATA_DIR: path.join(t.dir, ".worker"),
+      NODE_RED_CREDENTIAL_SECRET: t.config.credentialSecret,
+    });
+    try {
+      await worker.waitFor(/chatia-flow worker running/, 60_000);
+      const a = await connect(companyA, tokens.a);
+      const name = `company-${companyA}-ticket`;
+      const enqueue = async (text: string) => {
+        const res = await fetch(`${url}/api/queues/EventsQueue/jobs`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${tokens.super}`, "content-type": "application/json" },
+          body: JSON.stringify({ name: "Announce", data: { companyId: companyA, text } }),
+        });
+        expect(res.status).toBe(201);
+      };
+      await a.untilReceiving(() => void enqueue("warm-up"), name, {
+        timeoutMs: 20_000,
+        everyMs: 500,
+      });
+      await enqueue("from the worker");
+      const sent = { companyId: companyA, text: "from the worker" };
+      await expect
+        .poll(() => a.received(name).filter((p) => JSON.stringify(p) === JSON.stringify(sent)))
+        .toHaveLength(1);
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.exited();
+    }
+  }, 90_000);
+});
