@@ -3,7 +3,7 @@
 // they finish, Bull's counts by state read at scrape time, and the process_* / nodejs_* defaults.
 // `createMetricsRouter` serves them as `GET /metrics` behind the guard it is given.
 import { type RequestHandler, Router } from "express";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { countJobs, JOB_STATES } from "../adapters/bull/bull-queue-adapter";
 import type { QueueRuntime } from "../queues/queue-runtime";
 
@@ -18,40 +18,104 @@ export const JOB_DURATION_BUCKETS = [
 /** What the queue gauge reads: the queues of the current plan and a Bull queue by name. */
 export type MetricsQueueSource = Pick<QueueRuntime, "currentPlan" | "queue">;
 
+/** One labelled series of job attempts: a count, a sum of seconds and per-bucket counts. */
+class JobSeries {
+  count = 0;
+  sum = 0;
+  /** Attempts per bucket (not cumulative); the last slot is over the largest bound (+Inf). */
+  readonly buckets = new Float64Array(JOB_DURATION_BUCKETS.length + 1);
+
+  constructor(readonly labels: Readonly<Record<"queue" | "job" | "outcome", string>>) {}
+
+  observe(seconds: number): void {
+    this.count += 1;
+    this.sum += seconds;
+    let i = 0;
+    while (i < JOB_DURATION_BUCKETS.length && seconds > (JOB_DURATION_BUCKETS[i] as number)) i += 1;
+    this.buckets[i] = (this.buckets[i] as number) + 1;
+  }
+}
+
+/** Runs and errors of one flow. */
+interface FlowSeries {
+  readonly flow: string;
+  runs: number;
+  errors: number;
+}
+
+/** A sample as prom-client's registry renders it. */
+interface MetricValue {
+  readonly value: number;
+  readonly labels: Record<string, string | number>;
+  readonly metricName?: string;
+}
+
+/**
+ * A metric the registry reads at scrape time (`get()`), for series that the runtime counts in
+ * plain fields: recording a job is then a few additions, with no label hashing on the job's path.
+ */
+function scrapedMetric(
+  registry: Registry,
+  name: string,
+  type: "counter" | "histogram",
+  help: string,
+  values: () => MetricValue[],
+): void {
+  registry.registerMetric({
+    name,
+    help,
+    type,
+    aggregator: "sum",
+    get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
+  } as unknown as Parameters<Registry["registerMetric"]>[0]);
+}
+
+/** The series a job's plan records into, resolved once per plan object (plans change on reload). */
+interface PlanSeries {
+  readonly completed: JobSeries;
+  readonly failed: JobSeries;
+  readonly retried: JobSeries;
+  readonly flow: FlowSeries;
+}
+
 export class Metrics {
   readonly registry = new Registry();
-  private readonly jobs: Counter<"queue" | "job" | "outcome">;
-  private readonly durations: Histogram<"queue" | "job" | "outcome">;
-  private readonly flowRuns: Counter<"flow">;
-  private readonly flowErrors: Counter<"flow">;
+  private readonly jobSeries = new Map<string, JobSeries>();
+  private readonly flowSeries = new Map<string, FlowSeries>();
+  private readonly planSeries = new WeakMap<MeasuredJob, PlanSeries>();
 
   constructor(queues: MetricsQueueSource) {
     const registers = [this.registry];
-    this.jobs = new Counter({
-      name: "chatia_jobs_total",
-      help: "Job attempts finished, by queue, job name and outcome (completed, failed, retried).",
-      labelNames: ["queue", "job", "outcome"],
-      registers,
-    });
-    this.durations = new Histogram({
-      name: "chatia_job_duration_seconds",
-      help: "Duration of job attempts in seconds, by queue, job name and outcome.",
-      labelNames: ["queue", "job", "outcome"],
-      buckets: [...JOB_DURATION_BUCKETS],
-      registers,
-    });
-    this.flowRuns = new Counter({
-      name: "chatia_flow_runs_total",
-      help: "Flow runs finished (one per job attempt), by flow.",
-      labelNames: ["flow"],
-      registers,
-    });
-    this.flowErrors = new Counter({
-      name: "chatia_flow_errors_total",
-      help: "Flow runs that failed their job (retried or not), by flow.",
-      labelNames: ["flow"],
-      registers,
-    });
+    const jobs = () => [...this.jobSeries.values()];
+    const flows = () => [...this.flowSeries.values()];
+    scrapedMetric(
+      this.registry,
+      "chatia_jobs_total",
+      "counter",
+      "Job attempts finished, by queue, job name and outcome (completed, failed, retried).",
+      () => jobs().map((s) => ({ labels: { ...s.labels }, value: s.count })),
+    );
+    scrapedMetric(
+      this.registry,
+      "chatia_job_duration_seconds",
+      "histogram",
+      "Duration of job attempts in seconds, by queue, job name and outcome.",
+      () => jobs().flatMap(histogramValues),
+    );
+    scrapedMetric(
+      this.registry,
+      "chatia_flow_runs_total",
+      "counter",
+      "Flow runs finished (one per job attempt), by flow.",
+      () => flows().map((f) => ({ labels: { flow: f.flow }, value: f.runs })),
+    );
+    scrapedMetric(
+      this.registry,
+      "chatia_flow_errors_total",
+      "counter",
+      "Flow runs that failed their job (retried or not), by flow.",
+      () => flows().map((f) => ({ labels: { flow: f.flow }, value: f.errors })),
+    );
     new Gauge({
       name: "chatia_queue_jobs",
       help: "Jobs in each Bull queue of the current plan, by state, read at scrape time.",
@@ -80,40 +144,46 @@ export class Metrics {
     willRetry: boolean,
   ): void {
     const recorded: JobOutcome = outcome === "failed" && willRetry ? "retried" : outcome;
-    const series = this.jobSeries(queue, job, recorded);
-    series.count.inc();
-    series.duration.observe(Math.max(0, seconds));
-    const flowSeries = this.flowSeries(flow);
-    flowSeries.runs.inc();
-    if (outcome === "failed") flowSeries.errors.inc();
+    this.record(this.series(queue, job, recorded), this.flow(flow), recorded, seconds);
   }
 
-  // Labelled children looked up once per label set: this runs for every job.
-  private readonly jobChildren = new Map<
-    string,
-    { count: { inc(): void }; duration: { observe(v: number): void } }
-  >();
-  private readonly flowChildren = new Map<
-    string,
-    { runs: { inc(): void }; errors: { inc(): void } }
-  >();
-
-  private jobSeries(queue: string, job: string, outcome: JobOutcome) {
-    const key = `${queue}\u0000${job}\u0000${outcome}`;
-    let series = this.jobChildren.get(key);
+  /** jobFinished for a job's plan, with its series looked up once per plan object. */
+  planFinished(plan: MeasuredJob, outcome: JobOutcome, seconds: number): void {
+    let series = this.planSeries.get(plan);
     if (!series) {
-      const labels = { queue, job, outcome };
-      series = { count: this.jobs.labels(labels), duration: this.durations.labels(labels) };
-      this.jobChildren.set(key, series);
+      const { queue, name } = plan;
+      series = {
+        completed: this.series(queue, name, "completed"),
+        failed: this.series(queue, name, "failed"),
+        retried: this.series(queue, name, "retried"),
+        flow: this.flow(plan.flow),
+      };
+      this.planSeries.set(plan, series);
+    }
+    this.record(series[outcome], series.flow, outcome, seconds);
+  }
+
+  private record(job: JobSeries, flow: FlowSeries, outcome: JobOutcome, seconds: number): void {
+    job.observe(Math.max(0, seconds));
+    flow.runs += 1;
+    if (outcome !== "completed") flow.errors += 1;
+  }
+
+  private series(queue: string, job: string, outcome: JobOutcome): JobSeries {
+    const key = `${queue}\u0000${job}\u0000${outcome}`;
+    let series = this.jobSeries.get(key);
+    if (!series) {
+      series = new JobSeries({ queue, job, outcome });
+      this.jobSeries.set(key, series);
     }
     return series;
   }
 
-  private flowSeries(flow: string) {
-    let series = this.flowChildren.get(flow);
+  private flow(flow: string): FlowSeries {
+    let series = this.flowSeries.get(flow);
     if (!series) {
-      series = { runs: this.flowRuns.labels({ flow }), errors: this.flowErrors.labels({ flow }) };
-      this.flowChildren.set(flow, series);
+      series = { flow, runs: 0, errors: 0 };
+      this.flowSeries.set(flow, series);
     }
     return series;
   }
@@ -122,6 +192,21 @@ export class Metrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** A series' histogram samples: cumulative `_bucket`s up to `+Inf`, then `_sum` and `_count`. */
+function histogramValues(s: JobSeries): MetricValue[] {
+  const name = "chatia_job_duration_seconds";
+  const values: MetricValue[] = [];
+  let cumulative = 0;
+  s.buckets.forEach((n, i) => {
+    cumulative += n;
+    const le = i < JOB_DURATION_BUCKETS.length ? (JOB_DURATION_BUCKETS[i] as number) : "+Inf";
+    values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le }, value: cumulative });
+  });
+  values.push({ metricName: `${name}_sum`, labels: { ...s.labels }, value: s.sum });
+  values.push({ metricName: `${name}_count`, labels: { ...s.labels }, value: s.count });
+  return values;
 }
 
 /** `GET /metrics` behind `guard` (the runtime passes authenticate + requireProfile("admin")). */
@@ -158,14 +243,14 @@ export function measureJob(
   const seconds = () => (performance.now() - started) / 1000;
   return run().then(
     (result) => {
-      metrics.jobFinished(plan.queue, plan.name, plan.flow, "completed", seconds(), false);
+      metrics.planFinished(plan, "completed", seconds());
       return result;
     },
     (err: unknown) => {
       // A user error is never retried, whatever attempts are left.
       const userError = (err as { kind?: unknown } | undefined)?.kind === "user";
       const willRetry = !userError && attemptsMade + 1 < plan.options.attempts;
-      metrics.jobFinished(plan.queue, plan.name, plan.flow, "failed", seconds(), willRetry);
+      metrics.planFinished(plan, willRetry ? "retried" : "failed", seconds());
       throw err;
     },
   );
