@@ -137,6 +137,11 @@ export const ERROR_CODES = {
     kind: "user",
     summary: "A message has neither text nor media, or its media has no path.",
   },
+  CF_WA_SEND_UNCONFIRMED: {
+    kind: "operational",
+    summary:
+      "The connection closed while a send was under way: WhatsApp may or may not have the message (treated as in doubt, never re-sent blindly).",
+  },
 
   // Sending messages (runtime/services/message.service.ts): what a send meets before and after
   // the gateway. A send is recorded in the send ledger ("SendLedger") under an idempotency key,

@@ -29,3 +29,26 @@ export {
   SequelizeScheduleStore,
 } from "./schedule-store";
 export { SequelizeUserStore, type UserStore } from "./user-store";
+export {
+  type Attendant,
+  type AttendantCriteria,
+  type BoardStore,
+  type CompanyCriteria,
+  type FoundCompany,
+  type LaneMove,
+  type PlanFeature,
+  SequelizeBoardStore,
+} from "./board-store";
+export {
+  type PurgeCriteria,
+  type PurgedSession,
+  SequelizeSessionStore,
+  type SessionStore,
+} from "./session-store";
+export {
+  type FoundTicket,
+  type IdleRule,
+  SequelizeTicketOpsStore,
+  type TicketCriteria,
+  type TicketOpsStore,
+} from "./ticket-ops-store";

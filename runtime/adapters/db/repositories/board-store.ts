@@ -1,0 +1,160 @@
+// The SQL behind companies, attendants and kanban lanes for the ticket crons. Parameterized;
+// set-based: one statement picks attendants for a whole set of tickets, one moves every due lane.
+import { QueryTypes, type Sequelize } from "sequelize";
+
+/** A Plans flag a company's plan may have. */
+export type PlanFeature = "useKanban" | "useCampaigns" | "useSchedules";
+const FEATURES: ReadonlySet<string> = new Set(["useKanban", "useCampaigns", "useSchedules"]);
+
+export interface CompanyCriteria {
+  /** Only companies with `status` true. @defaultValue true */
+  readonly active?: boolean;
+  /** Only companies whose plan has this flag. */
+  readonly feature?: PlanFeature;
+}
+
+export interface FoundCompany {
+  readonly id: number;
+  readonly name: string;
+  readonly timezone: string;
+}
+
+export interface AttendantCriteria {
+  readonly companyId: number;
+  /** Only members of this queue (UserQueues). */
+  readonly queueId?: number;
+  /** Only users online (true) or offline (false). @defaultValue either */
+  readonly online?: boolean;
+  /** Only this profile. @defaultValue either */
+  readonly profile?: "admin" | "user";
+}
+
+export interface Attendant {
+  readonly id: number;
+  readonly name: string;
+  readonly profile: string;
+  readonly online: boolean;
+}
+
+/** A ticket to hand to an attendant of its queue. */
+export interface PickRequest {
+  readonly ticketId: number;
+  readonly companyId: number;
+  readonly queueId: number;
+  /** The current attendant, never picked again. */
+  readonly userId: number | null;
+}
+
+export interface LaneMove {
+  readonly ticketId: number;
+  readonly companyId: number;
+  readonly whatsappId: number | null;
+  readonly contactId: number | null;
+  readonly number: string | null;
+  readonly isGroup: boolean;
+  readonly fromTagId: number;
+  readonly toTagId: number;
+  /** The next lane's `greetingMessageLane` (null or empty: none). */
+  readonly greeting: string | null;
+}
+
+export interface BoardStore {
+  findCompanies(criteria: CompanyCriteria): Promise<FoundCompany[]>;
+  findAttendants(criteria: AttendantCriteria): Promise<Attendant[]>;
+  /** For each request, a random online attendant of profile `user` of its queue (not its current one), or none. */
+  pickAttendants(requests: readonly PickRequest[]): Promise<Map<number, number>>;
+  /** Moves every due lane of `companyIds` (see TicketService.moveLanes); returns the moves made now. */
+  moveLanes(companyIds: readonly number[], now: Date): Promise<LaneMove[]>;
+}
+
+const MOVE_LANES = `
+WITH due AS (
+  SELECT tt."ticketId", tt."tagId", nt.id AS "toTagId", nt."greetingMessageLane" AS greeting,
+         t."companyId", t."whatsappId", t."contactId", t."isGroup"
+    FROM "Tags" g
+    JOIN "Tags" nt ON nt.id = g."nextLaneId" AND nt."companyId" = g."companyId"
+    JOIN "TicketTags" tt ON tt."tagId" = g.id
+    JOIN "Tickets" t ON t.id = tt."ticketId" AND t."companyId" = g."companyId"
+   WHERE g."companyId" = ANY($1::int[]) AND g."timeLane" > 0 AND nt.id <> g.id
+     AND t.status = 'open' AND t."fromMe"
+     AND GREATEST(t."updatedAt", tt."createdAt") < $2::timestamptz - g."timeLane" * interval '1 hour'
+), removed AS (
+  DELETE FROM "TicketTags" x USING due d
+   WHERE x."ticketId" = d."ticketId" AND x."tagId" = d."tagId"
+  RETURNING x."ticketId", x."tagId"
+), added AS (
+  INSERT INTO "TicketTags" ("ticketId", "tagId", "createdAt", "updatedAt")
+  SELECT d."ticketId", d."toTagId", $2, $2 FROM due d JOIN removed r USING ("ticketId", "tagId")
+  ON CONFLICT ("ticketId", "tagId") DO NOTHING
+  RETURNING "ticketId"
+)
+SELECT d."ticketId", d."companyId", d."whatsappId", d."contactId", c.number, d."isGroup",
+       d."tagId" AS "fromTagId", d."toTagId", d.greeting
+  FROM due d JOIN removed r USING ("ticketId", "tagId")
+  LEFT JOIN "Contacts" c ON c.id = d."contactId"
+ ORDER BY d."ticketId"`;
+
+export class SequelizeBoardStore implements BoardStore {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async findCompanies(criteria: CompanyCriteria): Promise<FoundCompany[]> {
+    const feature = criteria.feature;
+    if (feature !== undefined && !FEATURES.has(feature))
+      throw new RangeError(`unknown plan feature ${feature}`);
+    // The feature is one of a fixed set of column names (checked above), never user text.
+    const byFeature = feature === undefined ? "" : ` AND p."${feature}"`;
+    return this.sequelize.query<FoundCompany>(
+      `SELECT c.id, c.name, c.timezone FROM "Companies" c
+         LEFT JOIN "Plans" p ON p.id = c."planId"
+        WHERE ($1::boolean IS NULL OR c.status = $1)${byFeature}
+        ORDER BY c.id`,
+      { bind: [criteria.active === false ? null : true], type: QueryTypes.SELECT },
+    );
+  }
+
+  async findAttendants(c: AttendantCriteria): Promise<Attendant[]> {
+    return this.sequelize.query<Attendant>(
+      `SELECT u.id, u.name, u.profile, u.online FROM "Users" u
+        WHERE u."companyId" = $1
+          AND ($2::int IS NULL OR EXISTS (SELECT 1 FROM "UserQueues" uq WHERE uq."userId" = u.id AND uq."queueId" = $2))
+          AND ($3::boolean IS NULL OR u.online = $3)
+          AND ($4::text IS NULL OR u.profile = $4)
+        ORDER BY u.id`,
+      {
+        bind: [c.companyId, c.queueId ?? null, c.online ?? null, c.profile ?? null],
+        type: QueryTypes.SELECT,
+      },
+    );
+  }
+
+  async pickAttendants(requests: readonly PickRequest[]): Promise<Map<number, number>> {
+    if (requests.length === 0) return new Map();
+    const rows = await this.sequelize.query<{ ticketId: number; userId: number }>(
+      `SELECT x."ticketId", pick.id AS "userId"
+         FROM unnest($1::int[], $2::int[], $3::int[], $4::int[]) AS x("ticketId", "companyId", "queueId", "userId")
+        CROSS JOIN LATERAL (
+          SELECT u.id FROM "UserQueues" uq JOIN "Users" u ON u.id = uq."userId"
+           WHERE uq."queueId" = x."queueId" AND u."companyId" = x."companyId"
+             AND u.online AND u.profile = 'user' AND u.id IS DISTINCT FROM x."userId"
+           ORDER BY random() LIMIT 1) pick`,
+      {
+        bind: [
+          requests.map((r) => r.ticketId),
+          requests.map((r) => r.companyId),
+          requests.map((r) => r.queueId),
+          requests.map((r) => r.userId),
+        ],
+        type: QueryTypes.SELECT,
+      },
+    );
+    return new Map(rows.map((r) => [r.ticketId, r.userId]));
+  }
+
+  async moveLanes(companyIds: readonly number[], now: Date): Promise<LaneMove[]> {
+    if (companyIds.length === 0) return [];
+    return this.sequelize.query<LaneMove>(MOVE_LANES, {
+      bind: [companyIds, now],
+      type: QueryTypes.SELECT,
+    });
+  }
+}
