@@ -41,6 +41,7 @@ export type WhatsAppErrorCode =
   | "CF_WA_DISCONNECTED"
   | "CF_WA_SEND_FAILED"
   | "CF_WA_TIMEOUT"
+  | "CF_WA_SEND_UNCONFIRMED"
   | "CF_WA_BAD_RECIPIENT"
   | "CF_WA_BAD_MESSAGE";
 
@@ -48,7 +49,8 @@ export interface WhatsAppGateway {
   /**
    * Sends through connection `connectionId` (a `Whatsapps.id`). Not paced: callers reserve a
    * slot first (KeyedPacer). Throws ChatiaError: CF_WA_BAD_RECIPIENT or CF_WA_BAD_MESSAGE (user,
-   * do not retry); CF_WA_DISCONNECTED, CF_WA_SEND_FAILED or CF_WA_TIMEOUT (operational, retry).
+   * do not retry); CF_WA_DISCONNECTED, CF_WA_SEND_FAILED, CF_WA_TIMEOUT or
+   * CF_WA_SEND_UNCONFIRMED (operational; only the first two prove nothing was sent).
    */
   send(connectionId: number, message: OutgoingMessage): Promise<SentMessage>;
   /** The connection's current state; an unknown connection is reported, not thrown. */
