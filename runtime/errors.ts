@@ -178,11 +178,25 @@ export const ERROR_CODES = {
       "A scheduled message cannot be sent as stored (unknown `intervalo`, no connection for its company); it is set to ERRO.",
   },
 
+  // Campaigns (runtime/services/campaign.service.ts).
+  CF_CAMPAIGN_INVALID: {
+    kind: "user",
+    summary:
+      "A campaign shipping cannot be sent as stored (no message text nor media, no connection); the shipping gets failedAt and the reason.",
+  },
+
   // Message texts (runtime/services/message-template.ts).
   CF_TEMPLATE_INVALID: {
     kind: "user",
     summary:
       "A ticket message template is not valid Mustache (e.g. a section opened and never closed).",
+  },
+
+  // Tickets (runtime/services/ticket.service.ts).
+  CF_TICKET_INVALID: {
+    kind: "user",
+    summary:
+      "A ticket cannot be found or opened as asked: the ticket, contact, queue or user is not the company's, or the status or number is not valid.",
   },
 
   // Chatia nodes (nodes/): what a node finds wrong with its input.

@@ -4,6 +4,7 @@
 // ledger's `sent` and the Message in one transaction, so a message is never recorded twice.
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import type { SendLedgerStatus } from "../models/enums";
+import { SequelizeTicketStore } from "./ticket-store";
 
 /** What a send needs to know of a connection (a live `Whatsapps` row). */
 export interface ConnectionRecord {
@@ -84,8 +85,6 @@ export interface MessageStore {
   recordSent(record: SentRecord): Promise<RecordedMessage | undefined>;
 }
 
-/** Two-int advisory lock namespace for "find or create the contact's ticket" ('CF' 0x0001). */
-const TICKET_LOCK_NAMESPACE = 0x4346_0001;
 /** A claim that loses to a concurrent failure re-reads this many times before giving up. */
 const CLAIM_ROUNDS = 3;
 
@@ -106,7 +105,11 @@ FROM "SendLedger" l LEFT JOIN "Messages" m ON m."id" = l."messageId"
 WHERE l."key" = $1`;
 
 export class SequelizeMessageStore implements MessageStore {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly tickets: SequelizeTicketStore;
+
+  constructor(private readonly sequelize: Sequelize) {
+    this.tickets = new SequelizeTicketStore(sequelize);
+  }
 
   async findConnection(whatsappId: number): Promise<ConnectionRecord | null> {
     const [row] = await this.select<ConnectionRecord>(
@@ -195,54 +198,33 @@ export class SequelizeMessageStore implements MessageStore {
   }
 
   /** Contacts are unique per (companyId, number); a new one is named by its number. */
-  private async findOrCreateContact(
-    out: OutgoingRecord,
-    transaction: Transaction,
-  ): Promise<number> {
-    const [created] = await this.select<{ id: number }>(
-      `INSERT INTO "Contacts" ("name", "number", "isGroup", "companyId", "whatsappId")
-       VALUES ($1, $1, $2, $3, $4) ON CONFLICT ("companyId", "number") DO NOTHING RETURNING "id"`,
-      [out.number, out.isGroup, out.companyId, out.whatsappId],
-      transaction,
-    );
-    if (created !== undefined) return created.id;
-    const [found] = await this.select<{ id: number }>(
-      `SELECT "id" FROM "Contacts" WHERE "companyId" = $1 AND "number" = $2`,
-      [out.companyId, out.number],
-      transaction,
-    );
-    return requireRow(found).id;
+  private findOrCreateContact(out: OutgoingRecord, transaction: Transaction): Promise<number> {
+    return this.tickets.findOrCreateContact(out, transaction);
   }
 
   /**
-   * The contact's open or pending ticket on the connection (latest first), or a new pending one.
-   * Serialized per contact, so two sends to a new contact open one ticket, not two.
+   * The contact's open or pending ticket on the connection (latest first), or a new pending one;
+   * serialized per contact (TicketStore), so two sends to a new contact open one ticket, not two.
    */
   private async findOrCreateTicket(
     out: OutgoingRecord,
     contactId: number,
     transaction: Transaction,
   ): Promise<{ id: number; queueId: number | null }> {
-    await this.sequelize.query("SELECT pg_advisory_xact_lock($1, $2)", {
-      bind: [TICKET_LOCK_NAMESPACE, contactId],
-      transaction,
-    });
-    const [found] = await this.select<{ id: number; queueId: number | null }>(
-      `SELECT "id", "queueId" FROM "Tickets"
-       WHERE "contactId" = $1 AND "whatsappId" = $2 AND "companyId" = $3
-         AND "status" IN ('open', 'pending')
-       ORDER BY "updatedAt" DESC LIMIT 1`,
-      [contactId, out.whatsappId, out.companyId],
-      transaction,
-    );
-    if (found !== undefined) return found;
-    const [created] = await this.select<{ id: number; queueId: number | null }>(
-      `INSERT INTO "Tickets" ("status", "contactId", "whatsappId", "companyId", "isGroup")
-       VALUES ('pending', $1, $2, $3, $4) RETURNING "id", "queueId"`,
-      [contactId, out.whatsappId, out.companyId, out.isGroup],
+    const { ticket } = await this.tickets.findOrOpenTicket(
+      {
+        companyId: out.companyId,
+        whatsappId: out.whatsappId,
+        contactId,
+        isGroup: out.isGroup,
+        queueId: null,
+        userId: null,
+        status: "pending",
+        now: new Date(),
+      },
       transaction,
     );
-    return requireRow(created);
+    return { id: ticket.id, queueId: ticket.queueId };
   }
 
   private select<T extends object = Record<string, unknown>>(
