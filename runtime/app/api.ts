@@ -6,6 +6,7 @@ import { createBullBoard } from "../adapters/bull/bull-board";
 import type { Sequelize } from "../adapters/db";
 import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
 import { AuthService, authenticate, createAuthRouter, requireProfile } from "../api/auth";
+import { apiBodyLimit } from "../api/body-limit";
 import { createQueuesRouter } from "../api/routes";
 import type { Plan } from "../compile";
 import { createMetricsRouter, type Metrics } from "../observability/metrics";
@@ -31,6 +32,7 @@ export function mountApi(
 ): { refresh(): void; auth: AuthService } {
   const { sequelize, jwtSecret, queues } = deps;
   const auth = new AuthService({ sequelize, jwtSecret });
+  app.use("/api", ...apiBodyLimit());
   app.use(createAuthRouter({ sequelize, jwtSecret }));
   const guard = authenticate(auth);
   app.use("/api", (req, res, next) =>

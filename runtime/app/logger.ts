@@ -1,24 +1,74 @@
-// Structured JSON logs (pino). Phone numbers and secrets never reach a log line.
+// Structured JSON logs (pino). Phone numbers and secrets never reach a log line: fields with those
+// names are redacted wherever they sit (up to three levels deep), and phone numbers, WhatsApp ids
+// and tokens are masked inside messages and errors too.
 import pino, { type Logger } from "pino";
 
 export type { Logger } from "pino";
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
+/** Field names whose values are never logged. */
+const SECRET_FIELDS = [
+  "password",
+  "passwordHash",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiToken",
+  "authorization",
+  "cookie",
+  "secret",
+  "jwtSecret",
+  "credentialSecret",
+  "number",
+  "phone",
+  "phoneNumber",
+  "jid",
+  "remoteJid",
+];
+
+const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+
+const MASKS: readonly [RegExp, string][] = [
+  // JWTs (access tokens) and API tokens.
+  [/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, "[token]"],
+  [/\bcfa_[\w-]+/g, "[token]"],
+  [/\b(Bearer)\s+\S+/gi, "$1 [token]"],
+  // Phone numbers and WhatsApp ids: 10 to 15 digits, maybe +, spaces or dashes, maybe @domain.
+  [/\+?\b\d(?:[ -]?\d){9,14}\b(?:@[\w.]+)?/g, "[phone]"],
+];
+
+/** `text` with tokens and phone numbers masked. */
+export function maskSecrets(text: string): string {
+  let masked = text;
+  for (const [pattern, replacement] of MASKS) masked = masked.replace(pattern, replacement);
+  return masked;
+}
+
+function maskedError(err: unknown): unknown {
+  const plain = pino.stdSerializers.err(err as Error) as unknown;
+  if (typeof plain !== "object" || plain === null) return plain;
+  const out: Record<string, unknown> = { ...(plain as Record<string, unknown>) };
+  for (const key of ["message", "stack"])
+    if (typeof out[key] === "string") out[key] = maskSecrets(out[key] as string);
+  return out;
+}
+
+/** `destination` (tests) receives the JSON lines instead of stdout. */
+export function createLogger(
+  options: { level?: string; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
+  const settings: pino.LoggerOptions = {
     name: options.name ?? "chatia-flow",
     level: options.level ?? process.env.LOG_LEVEL ?? "info",
-    redact: {
-      paths: [
-        "*.password",
-        "*.passwordHash",
-        "*.token",
-        "*.credentialSecret",
-        "*.number",
-        "*.jid",
-        "*.*.number",
-        "*.*.jid",
-      ],
-      censor: "[redacted]",
+    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    serializers: { err: maskedError },
+    hooks: {
+      // The message (a log call's last string argument) goes through the masks.
+      logMethod(args, method) {
+        const masked = args.map((a) => (typeof a === "string" ? maskSecrets(a) : a));
+        method.apply(this, masked as Parameters<typeof method>);
+      },
     },
-  });
+  };
+  // Without a destination pino writes to stdout as it always has.
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

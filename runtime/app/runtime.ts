@@ -2,6 +2,8 @@
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
 import bcrypt from "bcryptjs";
 import { assertDatabaseReachable, createSequelize } from "../adapters/db";
+import { requestLog } from "../adapters/http/request-log";
+import { apiCors, securityHeaders } from "../adapters/http/security";
 import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
@@ -12,6 +14,7 @@ import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-b
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
+import { logJobFailure } from "../observability/job-log";
 import { Metrics, measureJob } from "../observability/metrics";
 import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
@@ -82,6 +85,13 @@ export async function startRuntime(
           { name: "postgres", check: () => sequelize.authenticate() },
           { name: "redis", check: async () => void (await queues.redis.ping()) },
         ],
+        middleware: [
+          requestLog(log),
+          securityHeaders({
+            uiPaths: [...(config.editorPath === false ? [] : [config.editorPath]), "/admin"],
+          }),
+          apiCors(config.corsOrigins),
+        ],
       })
     : undefined;
 
@@ -138,7 +148,10 @@ export async function startRuntime(
         queue: jobPlan.queue,
         timeoutMs: jobPlan.timeoutMs,
       }),
-    );
+    ).catch((err: unknown) => {
+      logJobFailure(log, job, jobPlan, err);
+      throw err;
+    });
   if (serves) logRepeatables(log, await queues.applyRepeatables());
   if (processes) queues.startProcessing(handle);
 

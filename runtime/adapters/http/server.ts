@@ -12,6 +12,8 @@ export interface HttpOptions {
   readonly host: string;
   readonly port: number;
   readonly checks: readonly HealthCheck[];
+  /** Run before every route, in order (request ids, security headers, CORS). */
+  readonly middleware?: readonly RequestHandler[];
 }
 
 export interface HttpServer {
@@ -29,6 +31,7 @@ export function createHttpServer(
 ): Omit<HttpServer, "url"> & { listen(): Promise<string> } {
   const app = express();
   app.disable("x-powered-by");
+  for (const handler of options.middleware ?? []) app.use(handler);
   app.get("/livez", (_req, res) => {
     res.json({ status: "ok" });
   });

@@ -1,6 +1,7 @@
 // Who may call a queue route, and the router's last middleware that turns every error into the
 // JSON error shape (a route never answers 500 for bad input).
 import type { ErrorRequestHandler, Request } from "express";
+import { requestIdOf } from "../../adapters/http/request-log";
 import { ChatiaError } from "../../errors";
 import { type AuthContext, authOf } from "../auth-context";
 import { sendError } from "../errors";
@@ -39,7 +40,7 @@ export interface ErrorLog {
 
 /** The router's error middleware; `log` hears of the unexpected ones (answered 500 / 503). */
 export function errorHandler(log?: ErrorLog): ErrorRequestHandler {
-  return (err: unknown, _req, res, next) => {
+  return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     if (err instanceof HttpError)
       return sendError(res, err.status, err.code, err.message, err.details);
@@ -47,7 +48,7 @@ export function errorHandler(log?: ErrorLog): ErrorRequestHandler {
     if (parser) return sendError(res, parser.status, parser.code, parser.message);
     if (err instanceof ChatiaError && err.kind === "user")
       return sendError(res, 400, err.code, err.message, err.details);
-    log?.error({ err }, "queue API request failed");
+    log?.error({ err, reqId: requestIdOf(req) }, "queue API request failed");
     if (err instanceof ChatiaError && err.kind === "operational")
       return sendError(res, 503, err.code, err.message);
     return sendError(res, 500, "CF_API_INTERNAL", "internal error");

@@ -1,0 +1,128 @@
+// What reaches a log line: secrets and phone numbers never do; a failed job's line names the job,
+// its queue and company; the CORS origins setting refuses what is not an origin.
+import { Writable } from "node:stream";
+import express from "express";
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { requestLog } from "../../../runtime/adapters/http/request-log";
+import { corsOrigins } from "../../../runtime/app/config";
+import { createLogger, maskSecrets } from "../../../runtime/app/logger";
+import { ChatiaError } from "../../../runtime/errors";
+import { logJobFailure } from "../../../runtime/observability/job-log";
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, log: createLogger({ level: "debug", destination }) };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe("the logger", () => {
+  it("redacts secret and phone fields at any of the first levels", async () => {
+    const { lines, log } = capture();
+    log.info(
+      {
+        password: "p4ss",
+        contact: { number: "5511999990000", name: "Ana" },
+        auth: { session: { accessToken: "eyJx.eyJy.z" } },
+        req: { headers: { authorization: "Bearer abc", cookie: "chatia_token=abc" } },
+      },
+      "login",
+    );
+    await flush();
+    const text = JSON.stringify(lines[0]);
+    for (const secret of ["p4ss", "5511999990000", "eyJx", "Bearer abc", "chatia_token"])
+      expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({ contact: { name: "Ana", number: "[redacted]" } });
+  });
+
+  it("masks phone numbers, WhatsApp ids and tokens inside messages and errors", async () => {
+    const { lines, log } = capture();
+    log.warn("could not send to +55 11 99999-0000 (5511999990000@s.whatsapp.net)");
+    log.error(
+      { err: new Error("token cfa_abcdefgh123 refused for 551199999000") },
+      "request with Bearer eyJhbGciOi.eyJzdWIiOjF9.sig failed",
+    );
+    await flush();
+    expect(lines[0]?.msg).toBe("could not send to [phone] ([phone])");
+    expect(lines[1]?.msg).toBe("request with Bearer [token] failed");
+    const err = lines[1]?.err as { message: string; stack: string };
+    expect(err.message).toBe("token [token] refused for [phone]");
+    expect(err.stack).not.toContain("551199999000");
+  });
+
+  it("keeps ordinary numbers: ids, durations, short codes", () => {
+    expect(maskSecrets("job 12345 took 873 ms, company 7, status 413")).toBe(
+      "job 12345 took 873 ms, company 7, status 413",
+    );
+  });
+});
+
+describe("a failed job's log line", () => {
+  const plan = { queue: "SendSacheduledMessages", name: "SendMessage", options: { attempts: 3 } };
+
+  it("names the job, queue and company, and says whether it will be retried", async () => {
+    const { lines, log } = capture();
+    const job = { id: 42, attemptsMade: 0, data: { companyId: 7, scheduleId: 1 } };
+    logJobFailure(log, job, plan, new ChatiaError("CF_JOB_TIMEOUT", "no answer"));
+    logJobFailure(log, { ...job, attemptsMade: 2 }, plan, new Error("boom"));
+    logJobFailure(log, job, plan, new ChatiaError("CF_JOB_BAD_PAYLOAD", "bad"));
+    await flush();
+    expect(lines.map((l) => [l.level, l.jobId, l.queue, l.job, l.companyId, l.attempt])).toEqual([
+      [40, "42", "SendSacheduledMessages", "SendMessage", 7, 1],
+      [50, "42", "SendSacheduledMessages", "SendMessage", 7, 3],
+      [50, "42", "SendSacheduledMessages", "SendMessage", 7, 1],
+    ]);
+    expect(lines[0]).toMatchObject({
+      code: "CF_JOB_TIMEOUT",
+      msg: expect.stringMatching(/retried/),
+    });
+  });
+});
+
+describe("the request log", () => {
+  it("writes one line per request with its id, path without query, status and time", async () => {
+    const { lines, log } = capture();
+    const app = express();
+    app.use(requestLog(log));
+    app.get("/api/thing", (_req, res) => {
+      res.status(404).json({});
+    });
+    app.get("/livez", (_req, res) => {
+      res.json({});
+    });
+    const res = await request(app).get("/api/thing?token=abc").set("x-request-id", "r-1");
+    await request(app).get("/livez");
+    await flush();
+    expect(res.headers["x-request-id"]).toBe("r-1");
+    expect(lines[0]).toMatchObject({
+      reqId: "r-1",
+      method: "GET",
+      path: "/api/thing",
+      status: 404,
+    });
+    expect(JSON.stringify(lines)).not.toContain("abc");
+    expect(lines[1]).toMatchObject({ level: 20, path: "/livez" });
+  });
+});
+
+describe("CHATIA_CORS_ORIGINS", () => {
+  it("is closed when unset, and lists origins", () => {
+    expect(corsOrigins(undefined)).toEqual([]);
+    expect(corsOrigins(" https://app.example.com, http://localhost:3000/ ")).toEqual([
+      "https://app.example.com",
+      "http://localhost:3000",
+    ]);
+  });
+
+  it("refuses what is not an http(s) origin", () => {
+    for (const bad of ["*", "app.example.com", "https://app.example.com/path", "ftp://x.example"])
+      expect(() => corsOrigins(bad)).toThrow(/CHATIA_CORS_ORIGINS/);
+  });
+});
