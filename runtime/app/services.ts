@@ -3,9 +3,13 @@ import {
   type Sequelize,
   SequelizeInvoiceStore,
   SequelizeMessageStore,
+  SequelizeBoardStore,
   SequelizeScheduleStore,
+  SequelizeTicketOpsStore,
   SequelizeUserStore,
 } from "../adapters/db";
+import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
+import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
 import { KeyedPacer } from "../adapters/redis";
 import { RedisCompanyEvents } from "../adapters/socket";
 import { SimulatedWhatsApp } from "../adapters/whatsapp";
@@ -15,6 +19,10 @@ import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
 import { BillingService } from "../services/billing.service";
 import { MessageService } from "../services/message.service";
 import { type ScheduleQueue, ScheduleService } from "../services/schedule.service";
+import { SessionService } from "../services/session.service";
+import { TicketMessageService } from "../services/ticket-messages.service";
+import { TicketOpsService } from "../services/ticket-ops.service";
+import { TicketService } from "../services/ticket.service";
 import { UserService } from "../services/user.service";
 
 export interface ServiceDependencies {
@@ -54,11 +62,22 @@ export async function buildServices(
     mediaDir: deps.mediaDir,
     pace,
   });
+  const events = new RedisCompanyEvents(queues.redis, queues.prefix);
+  const ticketOpsStore = new SequelizeTicketOpsStore(deps.sequelize);
+  const tickets = new TicketService(new SequelizeTicketStore(deps.sequelize));
   return {
     messages,
+    tickets,
+    ticketOps: new TicketOpsService({
+      tickets: ticketOpsStore,
+      board: new SequelizeBoardStore(deps.sequelize),
+      events,
+    }),
+    ticketMessages: new TicketMessageService({ store: ticketOpsStore, messages, tickets }),
+    sessions: new SessionService(new SequelizeWhatsappSessionStore(deps.sequelize)),
     users: new UserService(new SequelizeUserStore(deps.sequelize)),
     billing: new BillingService(new SequelizeInvoiceStore(deps.sequelize)),
-    events: new RedisCompanyEvents(queues.redis, queues.prefix),
+    events,
     schedules: new ScheduleService({
       store: new SequelizeScheduleStore(deps.sequelize),
       queue: scheduleQueue(queues),

@@ -5,6 +5,10 @@ import type { BillingService } from "../services/billing.service";
 import type { CompanyEvents } from "../services/events";
 import type { MessageService } from "../services/message.service";
 import type { ScheduleService } from "../services/schedule.service";
+import type { SessionService } from "../services/session.service";
+import type { TicketMessageService } from "../services/ticket-messages.service";
+import type { TicketOpsService } from "../services/ticket-ops.service";
+import type { TicketService } from "../services/ticket.service";
 import type { UserService } from "../services/user.service";
 import type { Dispatcher } from "./dispatcher";
 
@@ -29,4 +33,12 @@ export interface ChatiaServices {
   readonly schedules: ScheduleService;
   /** Events to one company's frontend, from any process (`emit event`). */
   readonly events: CompanyEvents;
+  /** The contact's ticket found or opened, template values, messages recorded (`find or open ticket`, `render message`, `record message`). */
+  readonly tickets: TicketService;
+  /** Ticket crons, set-based: find, update, log, route, move lanes (`find tickets`, `update ticket`…). */
+  readonly ticketOps: TicketOpsService;
+  /** Greetings and farewells on a set of tickets, once each (`send ticket message`). */
+  readonly ticketMessages: TicketMessageService;
+  /** WhatsApp auth-state housekeeping (`purge sessions`). */
+  readonly sessions: SessionService;
 }

@@ -1,30 +1,25 @@
-// WhatsApp session housekeeping (SessionMonitor/PurgeWhatsappSessions): stored auth state of
+// WhatsApp session housekeeping (SessionMonitor/PurgeWhatsappSessions): the stored auth state of
 // deleted connections, and of connections logged out for more than N days, is deleted from the
-// database. Nothing else is touched: no files, no processes, no remote calls.
-import type { PurgedSession, SessionStore } from "../adapters/db/repositories/session-store";
-
-export type { PurgedSession };
+// database through the auth-state store. Nothing else is touched: no files, no processes, no
+// remote calls.
+import type { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
 
 export interface PurgeOptions {
-  /** Days a connection must have been logged out (DISCONNECTED, unchanged) before its state goes; null: never. */
-  readonly loggedOutDays: number | null;
-  /** Purge deleted connections' state. @defaultValue true */
-  readonly deletedConnections?: boolean;
+  /** Days a connection must have been logged out (DISCONNECTED, its row unchanged) before its state goes. */
+  readonly loggedOutDays: number;
 }
 
 export class SessionService {
-  constructor(private readonly store: SessionStore) {}
+  constructor(private readonly store: Pick<SequelizeWhatsappSessionStore, "purgeSessions">) {}
 
-  /** Deletes the stored auth state that `options` select at `now`; returns whose. */
-  async purge(now: Date, options: PurgeOptions): Promise<{ purged: PurgedSession[] }> {
+  /** Deletes the auth state of deleted connections and of ones logged out `loggedOutDays` before `now`. */
+  async purge(now: Date, options: PurgeOptions): Promise<{ deleted: number }> {
     const days = options.loggedOutDays;
-    if (days !== null && (!Number.isFinite(days) || days < 0)) {
+    if (!Number.isFinite(days) || days < 0) {
       throw new RangeError(`loggedOutDays must be a number >= 0, got ${days}`);
     }
-    const purged = await this.store.purge({
-      deletedConnections: options.deletedConnections !== false,
-      loggedOutBefore: days === null ? null : new Date(now.getTime() - days * 86_400_000),
+    return this.store.purgeSessions({
+      loggedOutBefore: new Date(now.getTime() - days * 86_400_000),
     });
-    return { purged };
   }
 }

@@ -12,6 +12,7 @@ import type {
 import { ChatiaError } from "../errors";
 import type { MessageService } from "./message.service";
 import { markMessage, renderTicketTemplate, TICKET_MESSAGE_MARK } from "./message-template";
+import type { TicketService } from "./ticket.service";
 
 /** One message to send: the ticket, its text (a ticket template) and the version in its key. */
 export interface TicketMessage {
@@ -34,7 +35,7 @@ export interface TicketMessageOptions {
 export interface TicketMessagesResult {
   readonly sent: {
     readonly ticketId: number;
-    readonly messageId?: number;
+    readonly messageId: number;
     readonly alreadySent: boolean;
   }[];
   readonly failed: { readonly ticketId: number; readonly code: string; readonly message: string }[];
@@ -46,7 +47,13 @@ const KIND = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export class TicketMessageService {
   constructor(
-    private readonly deps: { readonly store: TicketOpsStore; readonly messages: MessageService },
+    private readonly deps: {
+      /** Where the messages go and what their templates say, for a whole set in one query. */
+      readonly store: TicketOpsStore;
+      readonly messages: MessageService;
+      /** Records each sent message on its ticket, once per wid. */
+      readonly tickets: Pick<TicketService, "recordMessage">;
+    },
   ) {}
 
   async send(
@@ -109,7 +116,7 @@ export class TicketMessageService {
         // (a farewell's ticket is closed by now).
         record: false,
       });
-      const messageId = await this.deps.store.recordBotMessage({
+      const { messageId } = await this.deps.tickets.recordMessage({
         ticketId: ctx.ticketId,
         companyId: ctx.companyId,
         wid: sent.wid,
@@ -118,7 +125,7 @@ export class TicketMessageService {
       });
       result.sent.push({
         ticketId: ctx.ticketId,
-        ...(messageId === null ? {} : { messageId }),
+        messageId,
         alreadySent: sent.alreadySent,
       });
     } catch (err) {

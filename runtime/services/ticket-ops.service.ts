@@ -157,8 +157,13 @@ export class TicketOpsService {
    * stayed in a lane with `timeLane` > 0 and a `nextLaneId` for that many hours (counted from the
    * later of their last change and their entry into the lane) move to the next lane, once.
    */
-  moveLanes(companyIds: readonly number[], now: Date): Promise<LaneMove[]> {
-    return this.deps.board.moveLanes(companyIds, now);
+  async moveLanes(
+    companyIds: readonly number[],
+    now: Date,
+  ): Promise<(LaneMove & { readonly stamp: string })[]> {
+    const moves = await this.deps.board.moveLanes(companyIds, now);
+    // The move's instant tells this lane greeting apart from later ones (idempotency keys).
+    return moves.map((m) => ({ ...m, stamp: String(now.getTime()) }));
   }
 
   private emitChanged(changed: readonly ChangedTicket[], emit: "update" | "delete" | "none"): void {

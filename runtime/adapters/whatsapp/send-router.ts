@@ -192,13 +192,17 @@ export class SendRouter {
     }
   }
 
-  /** Stops serving (sends under way finish and answer) and closes the router's clients. */
+  /** Stops serving (sends under way get up to timeoutMs to answer) and closes the router's clients. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.blocking?.disconnect();
     await this.serving;
-    await Promise.allSettled([...this.inFlight]);
+    // Sends under way may answer, for as long as their requesters wait at most.
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      sleep(this.options.timeoutMs, undefined, { ref: false }),
+    ]);
     // The owner may have taken these sends: their outcome is unknown here.
     for (const pending of this.pending.values()) {
       pending.reject(

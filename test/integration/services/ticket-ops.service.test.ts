@@ -4,12 +4,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
 import { SequelizeBoardStore } from "../../../runtime/adapters/db/repositories/board-store";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories/message-store";
-import { SequelizeSessionStore } from "../../../runtime/adapters/db/repositories/session-store";
 import { SequelizeTicketOpsStore } from "../../../runtime/adapters/db/repositories/ticket-ops-store";
+import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
+import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import type { CompanyEvents } from "../../../runtime/services/events";
 import { MessageService } from "../../../runtime/services/message.service";
 import { SessionService } from "../../../runtime/services/session.service";
+import { TicketService } from "../../../runtime/services/ticket.service";
 import { TicketMessageService } from "../../../runtime/services/ticket-messages.service";
 import { TicketOpsService } from "../../../runtime/services/ticket-ops.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
@@ -62,7 +64,11 @@ beforeEach(() => {
     gateway: wa,
     mediaDir: "/nonexistent",
   });
-  messenger = new TicketMessageService({ store, messages });
+  messenger = new TicketMessageService({
+    store,
+    messages,
+    tickets: new TicketService(new SequelizeTicketStore(db.sequelize)),
+  });
 });
 afterEach(async () => {
   await redis.cleanup();
@@ -409,17 +415,13 @@ describe("PurgeWhatsappSessions", () => {
         { bind: [id] },
       );
     }
-    const service = new SessionService(new SequelizeSessionStore(db.sequelize));
-    const { purged } = await service.purge(now(), { loggedOutDays: 30 });
-    expect(purged).toEqual([
-      { whatsappId: deleted, companyId: a, reason: "deleted" },
-      { whatsappId: longOut, companyId: a, reason: "logged-out" },
-    ]);
+    const service = new SessionService(new SequelizeWhatsappSessionStore(db.sequelize));
+    expect(await service.purge(now(), { loggedOutDays: 30 })).toEqual({ deleted: 2 });
     const left = await w.rows<{ whatsappId: number }>(
       `SELECT "whatsappId" FROM "WhatsappSessionKeys" WHERE "whatsappId" = ANY($1) ORDER BY 1`,
       [[live, deleted, longOut, recentOut]],
     );
     expect(left.map((r) => r.whatsappId)).toEqual([live, recentOut]);
-    expect((await service.purge(now(), { loggedOutDays: 30 })).purged).toEqual([]);
+    expect(await service.purge(now(), { loggedOutDays: 30 })).toEqual({ deleted: 0 });
   });
 });

@@ -40,12 +40,6 @@ export {
   SequelizeBoardStore,
 } from "./board-store";
 export {
-  type PurgeCriteria,
-  type PurgedSession,
-  SequelizeSessionStore,
-  type SessionStore,
-} from "./session-store";
-export {
   type FoundTicket,
   type IdleRule,
   SequelizeTicketOpsStore,

@@ -120,15 +120,6 @@ export interface TicketMessageContext {
 export const MESSAGE_SETTINGS = ["sendGreetingMessageOneQueues"] as const;
 export type MessageSetting = (typeof MESSAGE_SETTINGS)[number];
 
-/** A bot message sent on a ticket, to record there. */
-export interface BotMessage {
-  readonly ticketId: number;
-  readonly companyId: number;
-  readonly wid: string;
-  readonly body: string;
-  readonly remoteJid: string;
-}
-
 export interface TicketOpsStore {
   findTickets(criteria: TicketCriteria, now: Date): Promise<FoundTicket[]>;
   updateTickets(
@@ -141,8 +132,6 @@ export interface TicketOpsStore {
     ticketIds: readonly number[],
     setting: MessageSetting | null,
   ): Promise<TicketMessageContext[]>;
-  /** Adds the message to its ticket (whatever the ticket's status) as the ticket's last message, once per wid. */
-  recordBotMessage(message: BotMessage): Promise<number | null>;
 }
 
 const STAMP = `((extract(epoch from t."updatedAt") * 1000000)::bigint)::text`;
@@ -307,26 +296,5 @@ export class SequelizeTicketOpsStore implements TicketOpsStore {
         ORDER BY t.id`,
       { bind: [ticketIds], type: QueryTypes.SELECT },
     );
-  }
-
-  async recordBotMessage(m: BotMessage): Promise<number | null> {
-    const [row] = await this.sequelize.query<{ id: number }>(
-      `WITH ticket AS (
-         SELECT id, "contactId", "queueId" FROM "Tickets" WHERE id = $1 AND "companyId" = $2
-       ), inserted AS (
-         INSERT INTO "Messages" (wid, body, ack, read, "fromMe", "mediaType", "remoteJid",
-           "ticketId", "contactId", "companyId", "queueId", "createdAt", "updatedAt")
-         SELECT $3::text, $4::text, 1, true, true, 'chat', $5::text, t.id, t."contactId", $2, t."queueId", now(), now()
-           FROM ticket t
-          WHERE NOT EXISTS (SELECT 1 FROM "Messages" m WHERE m.wid = $3::text AND m."ticketId" = t.id)
-         RETURNING id, "ticketId"
-       ), touched AS (
-         UPDATE "Tickets" t SET "lastMessage" = $4::text, "fromMe" = true
-           FROM inserted i WHERE t.id = i."ticketId"
-       )
-       SELECT id FROM inserted`,
-      { bind: [m.ticketId, m.companyId, m.wid, m.body, m.remoteJid], type: QueryTypes.SELECT },
-    );
-    return row?.id ?? null;
   }
 }

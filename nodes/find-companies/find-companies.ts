@@ -1,0 +1,49 @@
+// `find companies`: the companies a cron works for — active ones, optionally only those whose
+// plan has a feature (e.g. useKanban) — in one query (TicketOpsService.findCompanies).
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { PlanFeature } from "../../runtime/adapters/db/repositories/board-store";
+import { ChatiaError } from "../../runtime/errors";
+import { chatiaContext } from "../shared/chatia-context";
+import { runStep } from "../shared/ticket-input";
+
+type FindCompaniesDef = NodeDef & {
+  /** Only companies with `status` true. @defaultValue true */
+  active?: boolean;
+  /** "" (any plan), useKanban, useCampaigns or useSchedules. @defaultValue "" */
+  feature?: string;
+};
+
+const FEATURES = new Set(["useKanban", "useCampaigns", "useSchedules"]);
+
+export = (RED: NodeAPI) => {
+  function FindCompaniesNode(this: Node, config: FindCompaniesDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const feature = config.feature || "";
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      runStep(
+        this,
+        msg,
+        send,
+        done,
+        () => {
+          if (feature !== "" && !FEATURES.has(feature))
+            throw new ChatiaError(
+              "CF_NODE_INPUT",
+              `plan feature ${feature} is not useKanban, useCampaigns or useSchedules`,
+            );
+          return services.ticketOps.findCompanies({
+            active: config.active !== false,
+            ...(feature === "" ? {} : { feature: feature as PlanFeature }),
+          });
+        },
+        (m, companies) => {
+          m.payload = companies;
+          return `${companies.length} companies`;
+        },
+      );
+    });
+  }
+  RED.nodes.registerType("find companies", FindCompaniesNode);
+};

@@ -1,0 +1,80 @@
+// `send ticket message`: a bot message (greeting, lane greeting, farewell) on each ticket of a
+// set, rendered as a ticket template and sent once per ticket and version (TicketMessageService).
+// The tickets go on unchanged; msg.messages says what was sent, skipped or failed.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { MessageSetting } from "../../runtime/adapters/db/repositories/ticket-ops-store";
+import { ChatiaError } from "../../runtime/errors";
+import type { TicketMessage } from "../../runtime/services/ticket-messages.service";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import { type Row, readRows } from "../shared/ticket-input";
+
+type SendTicketMessageDef = NodeDef & {
+  /** Where the tickets are. @defaultValue "payload" */
+  property?: string;
+  /** The text: a template (`str`) or the name of each ticket's property holding it (`row`). */
+  text?: string;
+  /** str or row. @defaultValue "str" */
+  textType?: string;
+  /** Part of each message's idempotency key. @defaultValue "greeting" */
+  kind?: string;
+  /** "" or a CompaniesSettings flag that must be "enabled". @defaultValue "" */
+  setting?: string;
+};
+
+const KIND = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const SETTINGS = new Set(["", "sendGreetingMessageOneQueues"]);
+
+export = (RED: NodeAPI) => {
+  function SendTicketMessageNode(this: Node, config: SendTicketMessageDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const kind = config.kind || "greeting";
+    const setting = config.setting || "";
+
+    this.on("input", (msg: NodeMessage & { messages?: unknown }, send, done) => {
+      this.status({ fill: "blue", shape: "ring", text: "sending…" });
+      Promise.resolve()
+        .then(() => {
+          if (!KIND.test(kind)) throw inputError(`kind ${JSON.stringify(kind)} is not a word`);
+          if (!SETTINGS.has(setting)) throw inputError(`setting ${setting} is not known`);
+          const items = readRows(RED, msg, config.property).map((row) => item(row, config));
+          return services.ticketMessages.send(
+            items,
+            { kind, onlyIfSetting: setting === "" ? null : (setting as MessageSetting) },
+            new Date(),
+          );
+        })
+        .then(
+          (result) => {
+            const text = `${result.sent.length} sent, ${result.failed.length} failed`;
+            this.status({ fill: result.failed.length ? "yellow" : "green", shape: "dot", text });
+            for (const f of result.failed)
+              this.warn(`ticket ${f.ticketId}: ${f.code}: ${f.message}`);
+            msg.messages = result;
+            send(msg);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("send ticket message", SendTicketMessageNode);
+};
+
+function item(row: Row, config: SendTicketMessageDef): TicketMessage {
+  const ticketId = row.ticketId ?? row.id;
+  if (!Number.isSafeInteger(ticketId))
+    throw inputError(`a ticket has no id: ${JSON.stringify(row).slice(0, 120)}`);
+  const text = config.textType === "row" ? row[config.text || "greeting"] : (config.text ?? "");
+  if (text !== null && text !== undefined && typeof text !== "string")
+    throw inputError(`ticket ${String(ticketId)}: its text must be a string`);
+  const version = row.stamp;
+  if (typeof version !== "string" && typeof version !== "number")
+    throw inputError(`ticket ${String(ticketId)} has no stamp to tell this message apart`);
+  return { ticketId: ticketId as number, text, version: String(version) };
+}
+
+function inputError(message: string): ChatiaError {
+  return new ChatiaError("CF_NODE_INPUT", message);
+}
