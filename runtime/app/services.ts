@@ -1,9 +1,9 @@
 // The domain services the nodes use, built once per process.
 import {
   type Sequelize,
+  SequelizeBoardStore,
   SequelizeInvoiceStore,
   SequelizeMessageStore,
-  SequelizeBoardStore,
   SequelizeScheduleStore,
   SequelizeTicketOpsStore,
   SequelizeUserStore,
@@ -20,9 +20,9 @@ import { BillingService } from "../services/billing.service";
 import { MessageService } from "../services/message.service";
 import { type ScheduleQueue, ScheduleService } from "../services/schedule.service";
 import { SessionService } from "../services/session.service";
+import { TicketService } from "../services/ticket.service";
 import { TicketMessageService } from "../services/ticket-messages.service";
 import { TicketOpsService } from "../services/ticket-ops.service";
-import { TicketService } from "../services/ticket.service";
 import { UserService } from "../services/user.service";
 
 export interface ServiceDependencies {

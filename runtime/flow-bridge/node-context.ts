@@ -6,9 +6,9 @@ import type { CompanyEvents } from "../services/events";
 import type { MessageService } from "../services/message.service";
 import type { ScheduleService } from "../services/schedule.service";
 import type { SessionService } from "../services/session.service";
+import type { TicketService } from "../services/ticket.service";
 import type { TicketMessageService } from "../services/ticket-messages.service";
 import type { TicketOpsService } from "../services/ticket-ops.service";
-import type { TicketService } from "../services/ticket.service";
 import type { UserService } from "../services/user.service";
 import type { Dispatcher } from "./dispatcher";
 

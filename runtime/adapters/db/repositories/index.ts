@@ -7,6 +7,16 @@ export {
   SequelizeAuthStore,
 } from "./auth-store";
 export {
+  type Attendant,
+  type AttendantCriteria,
+  type BoardStore,
+  type CompanyCriteria,
+  type FoundCompany,
+  type LaneMove,
+  type PlanFeature,
+  SequelizeBoardStore,
+} from "./board-store";
+export {
   type DueInvoicesResult,
   type InvoiceStore,
   SequelizeInvoiceStore,
@@ -28,17 +38,6 @@ export {
   type ScheduleStore,
   SequelizeScheduleStore,
 } from "./schedule-store";
-export { SequelizeUserStore, type UserStore } from "./user-store";
-export {
-  type Attendant,
-  type AttendantCriteria,
-  type BoardStore,
-  type CompanyCriteria,
-  type FoundCompany,
-  type LaneMove,
-  type PlanFeature,
-  SequelizeBoardStore,
-} from "./board-store";
 export {
   type FoundTicket,
   type IdleRule,
@@ -46,3 +45,4 @@ export {
   type TicketCriteria,
   type TicketOpsStore,
 } from "./ticket-ops-store";
+export { SequelizeUserStore, type UserStore } from "./user-store";
