@@ -159,6 +159,39 @@ const schemas = {
     removed: { type: "array", items: { type: "string" } },
   }),
   Enqueued: object({ id: { type: "string" } }),
+  CampaignProgress: object({
+    id: { type: "integer" },
+    status: { enum: ["INATIVA", "PROGRAMADA", "EM_ANDAMENTO", "CANCELADA", "FINALIZADA"] },
+    total: {
+      type: "integer",
+      minimum: 0,
+      description: "Contacts of its list while it runs; its shippings once FINALIZADA",
+    },
+    sent: { type: "integer", minimum: 0, description: "Shippings delivered" },
+    failed: { type: "integer", minimum: 0, description: "Shippings that will not be sent" },
+    pending: { type: "integer", minimum: 0, description: "total − sent − failed" },
+    eta: {
+      type: ["string", "null"],
+      format: "date-time",
+      description: "While EM_ANDAMENTO, at the pace seen so far (two settled shippings needed)",
+    },
+  }),
+  CampaignCancelled: object({
+    id: { type: "integer" },
+    status: { const: "CANCELADA" },
+    cancelled: { type: "boolean", description: "false when it already was CANCELADA" },
+    removedJobs: {
+      type: "integer",
+      minimum: 0,
+      description: "Its waiting or delayed jobs removed from Bull",
+    },
+  }),
+};
+const campaignParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "integer", minimum: 1, maximum: 2147483647 },
 };
 
 const jobAction = (action: string, summary: string, conflict: string) => ({
@@ -174,7 +207,7 @@ const jobAction = (action: string, summary: string, conflict: string) => ({
 export const openApiDocument = {
   openapi: "3.1.0",
   info: {
-    title: "chatia-flow queue API",
+    title: "chatia-flow queue and campaign API",
     version: "1",
     description:
       "Every endpoint but this document needs authentication. A super-admin sees every job; " +
@@ -269,6 +302,30 @@ export const openApiDocument = {
         summary: "Resume the queue in every process (super-admins only)",
         parameters: [queueParam],
         responses: { "200": ok(ref("QueuePaused")), ...pick("401", "403", "404") },
+      },
+    },
+    "/api/campaigns/{id}/progress": {
+      get: {
+        summary: "A campaign's progress: sent, failed, pending of total, and an ETA",
+        description: "A campaign of another company is answered 404 (except to a super-admin).",
+        parameters: [campaignParam],
+        responses: { "200": ok(ref("CampaignProgress")), ...pick("400", "401", "404") },
+        operationId: "campaignProgress",
+      },
+    },
+    "/api/campaigns/{id}/cancel": {
+      post: {
+        summary: "Cancel a PROGRAMADA or EM_ANDAMENTO campaign",
+        description:
+          "Admins only. Sets CANCELADA (its pending shippings are skipped) and removes its " +
+          "waiting and delayed jobs; a repeat answers 200 with cancelled false. 409 for an " +
+          "INATIVA or FINALIZADA campaign.",
+        parameters: [campaignParam],
+        responses: {
+          "200": ok(ref("CampaignCancelled")),
+          ...pick("400", "401", "403", "404", "409"),
+        },
+        operationId: "cancelCampaign",
       },
     },
     "/api/queues/{queue}/clean": {

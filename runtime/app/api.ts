@@ -7,10 +7,11 @@ import type { Sequelize } from "../adapters/db";
 import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
 import { AuthService, authenticate, createAuthRouter, requireProfile } from "../api/auth";
 import { apiBodyLimit } from "../api/body-limit";
-import { createQueuesRouter } from "../api/routes";
+import { createCampaignsRouter, createQueuesRouter } from "../api/routes";
 import type { Plan } from "../compile";
 import { createMetricsRouter, type Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
+import type { CompanyEvents } from "../services/events";
 import type { Logger } from "./logger";
 
 export interface ApiDependencies {
@@ -20,6 +21,8 @@ export interface ApiDependencies {
   readonly plan: () => Plan;
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** Company events (a cancelled campaign is announced to its company). */
+  readonly events?: CompanyEvents;
 }
 
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
@@ -39,6 +42,15 @@ export function mountApi(
     PUBLIC_PATHS.has(req.path) ? next() : guard(req, res, next),
   );
   app.use(createQueuesRouter({ queues, plan: deps.plan, log: deps.log }));
+  app.use(
+    createCampaignsRouter({
+      sequelize,
+      queues,
+      plan: deps.plan,
+      log: deps.log,
+      ...(deps.events && { events: deps.events }),
+    }),
+  );
   app.use(createMetricsRouter(deps.metrics, [guard, requireProfile("admin")]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
   const board = createBullBoard({

@@ -163,6 +163,7 @@ export async function startRuntime(
         plan: () => plan,
         log,
         metrics,
+        events: services.events,
       })
     : undefined;
   // socket.io: company namespaces, authenticated like the API; events from every process via Redis.
