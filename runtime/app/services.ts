@@ -8,6 +8,7 @@ import {
   SequelizeTicketOpsStore,
   SequelizeUserStore,
 } from "../adapters/db";
+import { SequelizeCampaignStore } from "../adapters/db/repositories/campaign-store";
 import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
 import { KeyedPacer } from "../adapters/redis";
@@ -17,6 +18,7 @@ import { connectionPace } from "../compile";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
 import { BillingService } from "../services/billing.service";
+import { type CampaignQueue, CampaignService } from "../services/campaign.service";
 import { MessageService } from "../services/message.service";
 import { type ScheduleQueue, ScheduleService } from "../services/schedule.service";
 import { SessionService } from "../services/session.service";
@@ -78,12 +80,37 @@ export async function buildServices(
     users: new UserService(new SequelizeUserStore(deps.sequelize)),
     billing: new BillingService(new SequelizeInvoiceStore(deps.sequelize)),
     events,
+    jobs: queues,
+    campaigns: new CampaignService({
+      store: new SequelizeCampaignStore(deps.sequelize),
+      queue: campaignQueue(queues),
+      messages,
+      tickets,
+      mediaDir: deps.mediaDir,
+    }),
     schedules: new ScheduleService({
       store: new SequelizeScheduleStore(deps.sequelize),
       queue: scheduleQueue(queues),
       messages,
     }),
     close: () => gateway.close(),
+  };
+}
+
+/** CampaignQueue jobs, for the CampaignService. */
+function campaignQueue(queues: QueueRuntime): CampaignQueue {
+  return {
+    async addBulk(name, jobs) {
+      if (jobs.length === 0) return;
+      const bulk = jobs.map((j) => ({
+        data: j.data,
+        options: { jobId: j.jobId, delayMs: j.delayMs },
+      }));
+      await queues.enqueueBulk("CampaignQueue", name, bulk);
+    },
+    async hasJob(jobId) {
+      return (await queues.queue("CampaignQueue").getJob(jobId)) !== null;
+    },
   };
 }
 

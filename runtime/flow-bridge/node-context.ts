@@ -1,7 +1,9 @@
 // What chatia's Node-RED nodes get from the runtime: it is put in Node-RED's settings under
 // `chatia` (nodes read `RED.settings.chatia`), so that nodes stay thin adapters over services.
 import type { Plan } from "../compile";
+import type { QueueRuntime } from "../queues/queue-runtime";
 import type { BillingService } from "../services/billing.service";
+import type { CampaignService } from "../services/campaign.service";
 import type { CompanyEvents } from "../services/events";
 import type { MessageService } from "../services/message.service";
 import type { ScheduleService } from "../services/schedule.service";
@@ -29,6 +31,10 @@ export interface ChatiaServices {
   readonly users: UserService;
   /** Creates each company's open invoice for its coming due date, once (`create invoices`). */
   readonly billing: BillingService;
+  /** Adds any job of the manifest, its payload checked against its schema (`enqueue job`). */
+  readonly jobs: Pick<QueueRuntime, "enqueue" | "enqueueBulk">;
+  /** Campaigns: due ones started, lists expanded with their pacing, each shipping sent once. */
+  readonly campaigns: CampaignService;
   /** Finds due scheduled messages, enqueues them at their sendAt, sends each occurrence once. */
   readonly schedules: ScheduleService;
   /** Events to one company's frontend, from any process (`emit event`). */

@@ -2,6 +2,7 @@
 // processors per queue, and the reconciliation of cron triggers.
 import {
   addJob,
+  addJobs,
   type BullConnection,
   BullConnections,
   type BullJob,
@@ -136,6 +137,37 @@ export class QueueRuntime {
       ...(options.priority !== undefined && { priority: options.priority }),
       ...(options.jobId !== undefined && { jobId: options.jobId }),
     });
+  }
+
+  /**
+   * Adds many jobs of one kind, each checked as `enqueue` does, in one round trip to Redis. On a
+   * paced queue each job takes its slot one by one instead (the pace needs each reservation).
+   */
+  async enqueueBulk(
+    queueName: string,
+    name: string,
+    jobs: readonly { readonly data: unknown; readonly options?: EnqueueOptions }[],
+  ): Promise<BullJob[]> {
+    const job = this.enabledJob(queueName, name);
+    if (this.queuePlan(queueName).rateLimit) {
+      const added: BullJob[] = [];
+      for (const j of jobs) added.push(await this.enqueue(queueName, name, j.data, j.options));
+      return added;
+    }
+    for (const j of jobs) this.validators.assertValid(job.key, j.data);
+    return addJobs(
+      this.queue(queueName),
+      jobs.map(({ data, options = {} }) => ({
+        name,
+        data,
+        options: {
+          ...job.options,
+          delay: options.delayMs ?? job.options.delay,
+          ...(options.priority !== undefined && { priority: options.priority }),
+          ...(options.jobId !== undefined && { jobId: options.jobId }),
+        },
+      })),
+    );
   }
 
   /**

@@ -48,6 +48,11 @@ export interface SendInput {
   readonly idempotencyKey: string;
   /** Record the Message (with its Contact and Ticket). @defaultValue true */
   readonly record?: boolean;
+  /**
+   * Wait for the connection's send pace before sending. Off for sends that carry their own pacing
+   * (a campaign's CampaignSettings). @defaultValue true
+   */
+  readonly paced?: boolean;
 }
 
 export interface SendResult {
@@ -162,7 +167,7 @@ export class MessageService {
           { details: { whatsappId: p.input.whatsappId, status: p.connectionStatus } },
         );
       }
-      await this.deps.pace?.(p.input.whatsappId);
+      if (p.input.paced !== false) await this.deps.pace?.(p.input.whatsappId);
       const sent = await this.deps.gateway.send(p.input.whatsappId, outgoingMessage(p, media));
       return { sent, media };
     } catch (err) {

@@ -117,6 +117,16 @@ export function addJob(
   return queue.add(name, data, options as Bull.JobOptions);
 }
 
+/** Adds several jobs in one round trip; a job whose id exists is left as it is. */
+export function addJobs(
+  queue: BullQueue,
+  jobs: readonly { name: string; data: unknown; options: AddOptions }[],
+): Promise<BullJob[]> {
+  return queue.addBulk(
+    jobs.map((j) => ({ name: j.name, data: j.data, opts: j.options as Bull.JobOptions })),
+  );
+}
+
 /** Registers one processor for every job name, so the queue's concurrency is exact. */
 export function processAll(
   queue: BullQueue,

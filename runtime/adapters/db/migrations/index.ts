@@ -9,6 +9,7 @@ import * as cronIndexes from "./005-cron-indexes";
 import * as sendLedger from "./006-send-ledger";
 import * as authTokens from "./007-auth-tokens";
 import * as whatsappSessions from "./008-whatsapp-sessions";
+import * as campaignProgress from "./009-campaign-progress";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "006-send-ledger", up: sendLedger.up, down: sendLedger.down },
   { name: "007-auth-tokens", up: authTokens.up, down: authTokens.down },
   { name: "008-whatsapp-sessions", up: whatsappSessions.up, down: whatsappSessions.down },
+  { name: "009-campaign-progress", up: campaignProgress.up, down: campaignProgress.down },
 ];
 
 export { CRON_INDEX_NAMES } from "./005-cron-indexes";

@@ -33,6 +33,8 @@ export class CampaignShipping extends Model<
   /** Set, with a reason, when this shipping will not be sent (so the campaign can finish). */
   declare failedAt: CreationOptional<Date | null>;
   declare failureReason: CreationOptional<string | null>;
+  /** When its DispatchCampaign is due (the campaign's pacing). */
+  declare dueAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -56,6 +58,7 @@ export function initCampaignShipping(sequelize: Sequelize): typeof CampaignShipp
       deliveredAt: { type: DataTypes.DATE, allowNull: true },
       failedAt: { type: DataTypes.DATE, allowNull: true },
       failureReason: { type: DataTypes.TEXT, allowNull: true },
+      dueAt: { type: DataTypes.DATE, allowNull: true },
       ...timestamps(),
     },
     { sequelize, tableName: "CampaignShipping", modelName: "CampaignShipping" },

@@ -49,6 +49,14 @@ export class Campaign extends Model<InferAttributes<Campaign>, InferCreationAttr
   declare queueId: CreationOptional<number | null>;
   declare openTicket: CreationOptional<Switch>;
   declare statusTicket: CreationOptional<TicketStatus>;
+  /** Shippings not yet delivered or failed, counted when ProcessCampaign starts; 0 finishes it. */
+  declare shippingsLeft: CreationOptional<number | null>;
+  /** The list's highest item id when ProcessCampaign started: items added later are not sent. */
+  declare lastItemId: CreationOptional<number | null>;
+  /** The instant the pacing counts from (scheduledAt, or the start when that was later). */
+  declare pacedFrom: CreationOptional<Date | null>;
+  /** When every contact's PrepareContact job had been enqueued. */
+  declare expandedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -94,6 +102,10 @@ export function initCampaign(sequelize: Sequelize): typeof Campaign {
         defaultValue: "closed",
         validate: { isIn: [TICKET_STATUSES] },
       },
+      shippingsLeft: { type: DataTypes.INTEGER, allowNull: true },
+      lastItemId: { type: DataTypes.INTEGER, allowNull: true },
+      pacedFrom: { type: DataTypes.DATE, allowNull: true },
+      expandedAt: { type: DataTypes.DATE, allowNull: true },
       ...timestamps(),
     },
     { sequelize, tableName: "Campaigns", modelName: "Campaign" },

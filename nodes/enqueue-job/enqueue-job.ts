@@ -1,0 +1,145 @@
+// `enqueue job`: adds a job of the manifest (any queue and job that is enabled), its data checked
+// against the job's payload schema, with an optional delay, priority and job id (a job whose id
+// exists is not added again: the id is the idempotency key). In "list" mode it adds every job of
+// an array (e.g. the output of find campaigns), in one round trip per queue and job.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import type { EnqueueOptions } from "../../runtime/queues/queue-runtime";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import { evaluateNumber } from "../shared/number-property";
+
+type EnqueueJobDef = NodeDef & {
+  /** "single": one job from the properties below; "list": an array of jobs. @defaultValue "single" */
+  mode?: string;
+  /** Queue name (in list mode, for items that name none). */
+  queue?: string;
+  /** Job name (in list mode, for items that name none). */
+  job?: string;
+  /** The job's data. @defaultValue "payload" (msg) */
+  data?: string;
+  dataType?: string;
+  /** The job id; empty: Bull's own. */
+  jobId?: string;
+  jobIdType?: string;
+  /** Delay in milliseconds; empty: the manifest's. */
+  delay?: string;
+  delayType?: string;
+  /** Priority (1 is highest); empty: the manifest's. */
+  priority?: string;
+  priorityType?: string;
+  /** List mode: the msg property with `[{ queue?, job?, data, jobId?, delayMs?, priority? }]`. @defaultValue "payload" */
+  property?: string;
+};
+
+interface ListItem {
+  readonly queue?: string;
+  readonly job?: string;
+  readonly data: unknown;
+  readonly jobId?: string;
+  readonly delayMs?: number;
+  readonly priority?: number;
+}
+
+export = (RED: NodeAPI) => {
+  function EnqueueJobNode(this: Node, config: EnqueueJobDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const { jobs } = services;
+    const evaluate = (value: string, type: string, msg: NodeMessage) =>
+      new Promise<unknown>((resolve, reject) => {
+        RED.util.evaluateNodeProperty(value, type, this, msg, (err, result) =>
+          err ? reject(err) : resolve(result),
+        );
+      });
+
+    const single = async (msg: NodeMessage & Record<string, unknown>) => {
+      const queue = required(config.queue, "queue");
+      const name = required(config.job, "job");
+      const data = await evaluate(config.data || "payload", config.dataType || "msg", msg);
+      const jobId = config.jobId
+        ? await evaluate(config.jobId, config.jobIdType || "str", msg)
+        : undefined;
+      const number = (label: string, value?: string, type?: string) =>
+        value
+          ? evaluateNumber(RED, this, msg, { label, value, type, fallback: 0, whole: true })
+          : undefined;
+      const delayMs = await number("delay", config.delay, config.delayType);
+      const priority = await number("priority", config.priority, config.priorityType);
+      const options: EnqueueOptions = {
+        ...(jobId !== undefined && jobId !== "" && { jobId: String(jobId) }),
+        ...(delayMs !== undefined && { delayMs }),
+        ...(priority !== undefined && { priority }),
+      };
+      const job = await jobs.enqueue(queue, name, data, options);
+      msg.enqueuedJob = { queue, name, id: String(job.id) };
+      return `${name} ${String(job.id)}`;
+    };
+
+    const list = async (msg: NodeMessage & Record<string, unknown>) => {
+      const property = config.property || "payload";
+      const items = listItems(RED.util.getMessageProperty(msg, property), property);
+      const groups = new Map<string, { queue: string; name: string; items: ListItem[] }>();
+      for (const item of items) {
+        const queue = required(item.queue ?? config.queue, "queue");
+        const name = required(item.job ?? config.job, "job");
+        const key = `${queue}\u0000${name}`;
+        const group = groups.get(key) ?? { queue, name, items: [] };
+        group.items.push(item);
+        groups.set(key, group);
+      }
+      for (const { queue, name, items: group } of groups.values()) {
+        await jobs.enqueueBulk(
+          queue,
+          name,
+          group.map((i) => ({ data: i.data, options: options(i) })),
+        );
+      }
+      msg.enqueued = items.length;
+      return `${items.length} jobs`;
+    };
+
+    this.on("input", (msg: NodeMessage & Record<string, unknown>, send, done) => {
+      (config.mode === "list" ? list(msg) : single(msg)).then(
+        (text) => {
+          this.status({ fill: "green", shape: "dot", text });
+          send(msg);
+          done();
+        },
+        (err: unknown) => failMessage(this, done, err),
+      );
+    });
+  }
+  RED.nodes.registerType("enqueue job", EnqueueJobNode);
+};
+
+function required(value: string | undefined, what: string): string {
+  if (typeof value === "string" && value.trim() !== "") return value.trim();
+  throw new ChatiaError("CF_NODE_INPUT", `enqueue job needs a ${what} name`);
+}
+
+function options(item: ListItem): EnqueueOptions {
+  return {
+    ...(item.jobId !== undefined && { jobId: item.jobId }),
+    ...(item.delayMs !== undefined && { delayMs: Math.max(0, item.delayMs) }),
+    ...(item.priority !== undefined && { priority: item.priority }),
+  };
+}
+
+function listItems(value: unknown, property: string): ListItem[] {
+  const valid = (i: unknown): i is ListItem => {
+    const d = i as Partial<ListItem> | null;
+    return (
+      typeof d === "object" &&
+      d !== null &&
+      "data" in d &&
+      (d.jobId === undefined || typeof d.jobId === "string") &&
+      (d.delayMs === undefined || typeof d.delayMs === "number")
+    );
+  };
+  if (Array.isArray(value) && value.every(valid)) return value;
+  throw new ChatiaError(
+    "CF_NODE_INPUT",
+    `msg.${property} must be an array of { queue?, job?, data, jobId?, delayMs?, priority? }`,
+  );
+}

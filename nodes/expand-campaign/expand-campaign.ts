@@ -1,0 +1,54 @@
+// `expand campaign`: hands every contact of a loaded campaign on as a PrepareContact job, due at
+// its paced time, a page at a time; an empty list finishes the campaign. Thin: CampaignService.expand.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import type { LoadedCampaign } from "../../runtime/services/campaign.service";
+import { campaignEvent } from "../shared/campaign-event";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+
+type ExpandCampaignDef = NodeDef & {
+  /** The msg property holding the campaign (the output of load campaign). @defaultValue "payload" */
+  property?: string;
+};
+
+export = (RED: NodeAPI) => {
+  function ExpandCampaignNode(this: Node, config: ExpandCampaignDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const property = config.property || "payload";
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      this.status({ fill: "blue", shape: "ring", text: "expanding…" });
+      Promise.resolve()
+        .then(() =>
+          services.campaigns.expand(loaded(RED.util.getMessageProperty(msg, property)), new Date()),
+        )
+        .then(async (result) => {
+          const record = result.finished
+            ? await services.campaigns.campaignRecord(result.campaignId)
+            : null;
+          return { result, record };
+        })
+        .then(
+          ({ result, record }) => {
+            const text = result.finished ? "empty: FINALIZADA" : `${result.contacts} contacts`;
+            this.status({ fill: "green", shape: "dot", text });
+            msg.payload = result;
+            send([msg, record === null ? null : campaignEvent(result.companyId, record)]);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("expand campaign", ExpandCampaignNode);
+};
+
+function loaded(value: unknown): LoadedCampaign {
+  const c = value as Partial<LoadedCampaign> | null;
+  if (typeof c?.id === "number" && typeof c.pacedFrom === "string" && c.pacing) {
+    return c as LoadedCampaign;
+  }
+  throw new ChatiaError("CF_NODE_INPUT", "expand campaign needs the output of load campaign");
+}

@@ -1,0 +1,66 @@
+// `find campaigns`: what CampaignQueue/VerifyCampaignsDaatabase has to enqueue now — the
+// PROGRAMADA campaigns due within the look-ahead, and (reconciling) running campaigns and
+// shippings whose job was lost. A thin adapter over CampaignService.findCampaigns.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import { evaluateNumber } from "../shared/number-property";
+
+type FindCampaignsDef = NodeDef & {
+  /** Minutes ahead of now whose campaigns are started (their job delayed to scheduledAt). @defaultValue "180" (num) */
+  lookAhead?: string;
+  lookAheadType?: string;
+  /** Minutes overdue after which an unsettled shipping without a job is enqueued again. @defaultValue "10" (num) */
+  strandedAfter?: string;
+  strandedAfterType?: string;
+};
+
+export = (RED: NodeAPI) => {
+  function FindCampaignsNode(this: Node, config: FindCampaignsDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const lookAhead = {
+      label: "look-ahead minutes",
+      value: config.lookAhead,
+      type: config.lookAheadType,
+      fallback: 180,
+    };
+    const strandedAfter = {
+      label: "stranded after minutes",
+      value: config.strandedAfter,
+      type: config.strandedAfterType,
+      fallback: 10,
+    };
+
+    this.on("input", (msg: NodeMessage & Record<string, unknown>, send, done) => {
+      this.status({ fill: "blue", shape: "ring", text: "finding…" });
+      Promise.all([
+        evaluateNumber(RED, this, msg, lookAhead),
+        evaluateNumber(RED, this, msg, strandedAfter),
+      ])
+        .then(([ahead, stranded]) =>
+          services.campaigns.findCampaigns(new Date(), {
+            lookAheadMs: ahead * 60_000,
+            strandedAfterMs: stranded * 60_000,
+          }),
+        )
+        .then(
+          (found) => {
+            const lost = found.stranded.campaigns + found.stranded.shippings;
+            this.status({
+              fill: "green",
+              shape: "dot",
+              text: `${found.due.length} due, ${lost} stranded`,
+            });
+            msg.payload = found.jobs;
+            msg.campaigns = found.due;
+            msg.stranded = found.stranded;
+            send(msg);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("find campaigns", FindCampaignsNode);
+};

@@ -1,0 +1,52 @@
+// `load campaign`: the campaign a ProcessCampaign job names, with its company's pacing, its
+// list's snapshot taken on the first run. Thin: CampaignService.loadCampaign.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import { evaluateNumber } from "../shared/number-property";
+
+type LoadCampaignDef = NodeDef & {
+  /** Where the campaign id is. @defaultValue "payload.id" (msg) */
+  campaign?: string;
+  campaignType?: string;
+};
+
+export = (RED: NodeAPI) => {
+  function LoadCampaignNode(this: Node, config: LoadCampaignDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const campaign = {
+      label: "campaign id",
+      value: config.campaign || "payload.id",
+      type: config.campaignType || "msg",
+      fallback: 0,
+      whole: true,
+    };
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      evaluateNumber(RED, this, msg, campaign)
+        .then(async (id) => ({ id, loaded: await services.campaigns.loadCampaign(id, new Date()) }))
+        .then(
+          ({ id, loaded }) => {
+            if (loaded === null) {
+              this.status({ fill: "yellow", shape: "ring", text: `campaign ${id} not found` });
+              msg.payload = { id, status: "missing" };
+              send([null, msg]);
+            } else {
+              const running = loaded.status === "EM_ANDAMENTO";
+              this.status({
+                fill: running ? "green" : "yellow",
+                shape: "dot",
+                text: loaded.status,
+              });
+              msg.payload = loaded;
+              send(running ? [msg, null] : [null, msg]);
+            }
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("load campaign", LoadCampaignNode);
+};

@@ -1,0 +1,59 @@
+// `update campaign`: moves campaigns to a status their current one allows (EM_ANDAMENTO from
+// PROGRAMADA; CANCELADA from PROGRAMADA or EM_ANDAMENTO). Thin: CampaignService.updateStatus.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import { type CampaignTransition, TRANSITIONS } from "../../runtime/services/campaign.service";
+import { campaignEvent } from "../shared/campaign-event";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+
+type UpdateCampaignDef = NodeDef & {
+  /** The status to set. @defaultValue "EM_ANDAMENTO" */
+  status?: string;
+  /** The msg property with the campaign id(s): a number, an array of numbers or of `{ id }`. @defaultValue "campaigns" */
+  property?: string;
+};
+
+export = (RED: NodeAPI) => {
+  function UpdateCampaignNode(this: Node, config: UpdateCampaignDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const property = config.property || "campaigns";
+    const status = (config.status || "EM_ANDAMENTO") as CampaignTransition;
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      Promise.resolve()
+        .then(() => {
+          if (!Object.hasOwn(TRANSITIONS, status)) {
+            throw new ChatiaError("CF_NODE_INPUT", `status ${status} cannot be set by a flow`);
+          }
+          const ids = campaignIds(RED.util.getMessageProperty(msg, property), property);
+          return services.campaigns.updateStatus(ids, status, new Date());
+        })
+        .then(
+          (changed) => {
+            this.status({ fill: "green", shape: "dot", text: `${changed.length} → ${status}` });
+            msg.payload = changed;
+            const events = changed.map((r) => campaignEvent(r.companyId as number, r));
+            send([msg, events]);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("update campaign", UpdateCampaignNode);
+};
+
+/** The campaign ids in `value`; anything else is CF_NODE_INPUT. */
+function campaignIds(value: unknown, property: string): number[] {
+  const list = Array.isArray(value) ? value : [value];
+  const ids = list.map((v) =>
+    typeof v === "object" && v !== null ? (v as { id?: unknown }).id : v,
+  );
+  if (ids.every((id): id is number => Number.isSafeInteger(id) && (id as number) > 0)) return ids;
+  throw new ChatiaError(
+    "CF_NODE_INPUT",
+    `msg.${property} must be a campaign id, or an array of ids or of { id }`,
+  );
+}

@@ -1,0 +1,362 @@
+// The SQL behind CampaignService. Parameterized. A campaign's progress is a counter on its row
+// ("shippingsLeft", set once when ProcessCampaign starts) that the UPDATE settling a shipping
+// decrements in the same statement, so finishing costs O(1) per message (SPEC §4 defect 11).
+// Every change is conditional on the state it was decided for, so retries and races change nothing.
+import { QueryTypes, type Sequelize } from "sequelize";
+
+/** A campaign as the verify step sees it. */
+export interface CampaignRef {
+  readonly id: number;
+  readonly companyId: number;
+  readonly status: string;
+  readonly scheduledAt: Date | null;
+}
+
+/** A campaign whose contacts are being handed on: its snapshot of the list and its settings. */
+export interface CampaignExpansion extends CampaignRef {
+  readonly contactListId: number | null;
+  /** Shippings not settled yet (all of the list's items when the expansion started). */
+  readonly shippingsLeft: number;
+  readonly lastItemId: number;
+  readonly pacedFrom: Date;
+  readonly expandedAt: Date | null;
+  /** The company's CampaignSettings, key → JSON text. */
+  readonly settings: Record<string, string | null>;
+}
+
+export interface ContactItem {
+  readonly id: number;
+  readonly name: string;
+  readonly number: string;
+  readonly email: string;
+  readonly isGroup: boolean;
+}
+
+/** What PrepareContact needs: the campaign's texts, the contact, the custom variables. */
+export interface CampaignForPrepare {
+  readonly id: number;
+  readonly companyId: number;
+  readonly status: string;
+  readonly confirmation: boolean;
+  readonly messages: readonly (string | null)[];
+  readonly confirmationMessages: readonly (string | null)[];
+  /** Null when the item is gone (or not in the campaign's list). */
+  readonly item: ContactItem | null;
+  /** CampaignSettings `variables` (JSON text), or null. */
+  readonly variables: string | null;
+}
+
+export interface NewShipping {
+  readonly campaignId: number;
+  readonly contactId: number;
+  readonly number: string;
+  readonly message: string;
+  readonly confirmationMessage: string | null;
+  readonly dueAt: Date;
+  readonly jobId: string;
+}
+
+/** A shipping row's state after PrepareContact's upsert. */
+export interface ShippingState {
+  readonly id: number;
+  readonly created: boolean;
+  readonly dueAt: Date | null;
+  readonly deliveredAt: Date | null;
+  readonly failedAt: Date | null;
+  readonly confirmationRequestedAt: Date | null;
+}
+
+/** What DispatchCampaign needs: the shipping, its contact and its campaign. */
+export interface ShippingForDispatch extends ShippingState {
+  readonly campaignId: number;
+  readonly contactId: number;
+  readonly number: string;
+  readonly message: string;
+  readonly confirmationMessage: string | null;
+  readonly confirmation: boolean | null;
+  readonly isGroup: boolean;
+  readonly companyId: number;
+  readonly campaignStatus: string;
+  readonly campaignConfirmation: boolean;
+  readonly whatsappId: number | null;
+  readonly mediaPath: string | null;
+  readonly openTicket: string;
+  readonly queueId: number | null;
+  readonly userId: number | null;
+  readonly statusTicket: string;
+}
+
+export type Settlement =
+  | { readonly kind: "delivered"; readonly at: Date }
+  | { readonly kind: "failed"; readonly at: Date; readonly reason: string };
+
+/** The campaign after a shipping was settled. */
+export interface CampaignProgress {
+  readonly campaignId: number;
+  readonly companyId: number;
+  readonly status: string;
+  readonly shippingsLeft: number;
+  /** This settlement finished the campaign (EM_ANDAMENTO → FINALIZADA). */
+  readonly finished: boolean;
+}
+
+export interface StrandedShipping {
+  readonly id: number;
+  readonly campaignId: number;
+  readonly contactId: number;
+  readonly dueAt: Date;
+}
+
+const REF = `id, "companyId", status, "scheduledAt"`;
+
+/** One statement: the shipping settles (once) and its campaign's counter goes down with it. */
+const SETTLE_SQL = `
+WITH settled AS (
+  UPDATE "CampaignShipping"
+     SET "deliveredAt" = $2, "failedAt" = $3, "failureReason" = $4, "updatedAt" = $5
+   WHERE id = $1 AND "deliveredAt" IS NULL AND "failedAt" IS NULL
+  RETURNING "campaignId"
+)
+UPDATE "Campaigns" c
+   SET "shippingsLeft" = GREATEST(c."shippingsLeft" - 1, 0),
+       status = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
+                     THEN 'FINALIZADA' ELSE c.status END,
+       "completedAt" = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
+                            THEN $5 ELSE c."completedAt" END,
+       "updatedAt" = $5
+  FROM settled
+ WHERE c.id = settled."campaignId"
+RETURNING c.id AS "campaignId", c."companyId", c.status, c."shippingsLeft",
+          (c.status = 'FINALIZADA' AND c."completedAt" = $5) AS finished`;
+
+export class SequelizeCampaignStore {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** PROGRAMADA campaigns with `scheduledAt` up to `until` (overdue ones too), earliest first. */
+  findDue(until: Date, limit: number): Promise<CampaignRef[]> {
+    return this.select(
+      `SELECT ${REF} FROM "Campaigns"
+        WHERE status = 'PROGRAMADA' AND "scheduledAt" <= $1 ORDER BY "scheduledAt", id LIMIT $2`,
+      [until, limit],
+    );
+  }
+
+  /** Sets `to` when the status is one of `from`; false otherwise. */
+  setStatus(id: number, to: string, from: readonly string[], now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Campaigns" SET status = $2, "updatedAt" = $4
+        WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
+      [id, to, from, now],
+    );
+  }
+
+  /** EM_ANDAMENTO campaigns whose contacts were not all handed on yet. */
+  findUnexpanded(limit: number): Promise<CampaignRef[]> {
+    return this.select(
+      `SELECT ${REF} FROM "Campaigns"
+        WHERE status = 'EM_ANDAMENTO' AND "expandedAt" IS NULL ORDER BY id LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /** Unsettled shippings of running campaigns due before `before`, oldest first. */
+  findStranded(before: Date, limit: number): Promise<StrandedShipping[]> {
+    return this.select(
+      `SELECT s.id, s."campaignId", s."contactId", s."dueAt"
+         FROM "CampaignShipping" s JOIN "Campaigns" c ON c.id = s."campaignId"
+        WHERE s."deliveredAt" IS NULL AND s."failedAt" IS NULL
+          AND s."confirmationRequestedAt" IS NULL AND s."dueAt" < $1
+          AND c.status = 'EM_ANDAMENTO'
+        ORDER BY s."dueAt" LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  /**
+   * Takes the list's snapshot (item count → shippingsLeft, highest id, pacing start) unless an
+   * earlier run took it, then returns the campaign with its company's settings; null if missing.
+   * A PROGRAMADA campaign becomes EM_ANDAMENTO here too: its ProcessCampaign job may start before
+   * the Verify run that enqueued it has marked it.
+   */
+  async startExpansion(id: number, now: Date): Promise<CampaignExpansion | null> {
+    await this.sequelize.query(
+      `UPDATE "Campaigns" c
+          SET status = 'EM_ANDAMENTO', "shippingsLeft" = s.n, "lastItemId" = s.last,
+              "pacedFrom" = GREATEST(COALESCE(c."scheduledAt", $2), $2), "updatedAt" = $2
+         FROM (SELECT count(i.id)::int AS n, COALESCE(max(i.id), 0) AS last
+                 FROM "Campaigns" k LEFT JOIN "ContactListItems" i ON i."contactListId" = k."contactListId"
+                WHERE k.id = $1) s
+        WHERE c.id = $1 AND c.status IN ('PROGRAMADA', 'EM_ANDAMENTO') AND c."shippingsLeft" IS NULL`,
+      { bind: [id, now] },
+    );
+    const [row] = await this.select<CampaignExpansion>(
+      `SELECT ${REF}, "contactListId", "shippingsLeft", "lastItemId", "pacedFrom", "expandedAt",
+              COALESCE((SELECT json_object_agg(s.key, s.value) FROM "CampaignSettings" s
+                         WHERE s."companyId" = c."companyId"), '{}'::json) AS settings
+         FROM "Campaigns" c WHERE c.id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  /** Up to `limit` item ids of the list in (afterId, lastItemId], in id order. */
+  async itemPage(listId: number, afterId: number, lastItemId: number, limit: number) {
+    const rows = await this.select<{ id: number }>(
+      `SELECT id FROM "ContactListItems"
+        WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
+      [listId, afterId, lastItemId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  markExpanded(id: number, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Campaigns" SET "expandedAt" = $2, "updatedAt" = $2
+        WHERE id = $1 AND "expandedAt" IS NULL RETURNING id`,
+      [id, now],
+    );
+  }
+
+  /** EM_ANDAMENTO with nothing left → FINALIZADA; true when this call finished it. */
+  finishIfDone(id: number, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Campaigns" SET status = 'FINALIZADA', "completedAt" = $2, "updatedAt" = $2
+        WHERE id = $1 AND status = 'EM_ANDAMENTO' AND "shippingsLeft" = 0 RETURNING id`,
+      [id, now],
+    );
+  }
+
+  /** A contact that vanished from the list before it was prepared no longer counts. */
+  async forgetContact(campaignId: number, now: Date): Promise<CampaignProgress | null> {
+    const [row] = await this.select<CampaignProgress>(
+      `UPDATE "Campaigns" c
+          SET "shippingsLeft" = GREATEST(c."shippingsLeft" - 1, 0),
+              status = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
+                            THEN 'FINALIZADA' ELSE c.status END,
+              "completedAt" = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
+                                   THEN $2 ELSE c."completedAt" END,
+              "updatedAt" = $2
+        WHERE c.id = $1 AND c."shippingsLeft" > 0
+      RETURNING c.id AS "campaignId", c."companyId", c.status, c."shippingsLeft",
+                (c.status = 'FINALIZADA' AND c."completedAt" = $2) AS finished`,
+      [campaignId, now],
+    );
+    return row ?? null;
+  }
+
+  async loadForPrepare(campaignId: number, itemId: number): Promise<CampaignForPrepare | null> {
+    const [row] = await this.select<Record<string, unknown>>(
+      `SELECT c.id, c."companyId", c.status, c.confirmation,
+              c.message1, c.message2, c.message3, c.message4, c.message5,
+              c."confirmationMessage1", c."confirmationMessage2", c."confirmationMessage3",
+              c."confirmationMessage4", c."confirmationMessage5",
+              i.id AS "itemId", i.name, i.number, i.email, i."isGroup",
+              (SELECT s.value FROM "CampaignSettings" s
+                WHERE s."companyId" = c."companyId" AND s.key = 'variables') AS variables
+         FROM "Campaigns" c
+         LEFT JOIN "ContactListItems" i ON i.id = $2 AND i."contactListId" = c."contactListId"
+        WHERE c.id = $1`,
+      [campaignId, itemId],
+    );
+    if (row === undefined) return null;
+    const texts = (prefix: string) => [1, 2, 3, 4, 5].map((n) => row[`${prefix}${n}`] as string);
+    return {
+      id: row.id as number,
+      companyId: row.companyId as number,
+      status: row.status as string,
+      confirmation: row.confirmation as boolean,
+      messages: texts("message"),
+      confirmationMessages: texts("confirmationMessage"),
+      item:
+        row.itemId === null
+          ? null
+          : {
+              id: row.itemId as number,
+              name: row.name as string,
+              number: row.number as string,
+              email: row.email as string,
+              isGroup: row.isGroup as boolean,
+            },
+      variables: (row.variables as string | null) ?? null,
+    };
+  }
+
+  /**
+   * Creates the shipping (one per campaign and contact, by constraint); an existing one keeps its
+   * message and state (a re-run must not change what may already be sent) and is returned as is.
+   */
+  async upsertShipping(s: NewShipping): Promise<ShippingState> {
+    const [row] = await this.select<ShippingState>(
+      `INSERT INTO "CampaignShipping"
+              ("campaignId", "contactId", number, message, "confirmationMessage", "dueAt", "jobId")
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT ("campaignId", "contactId") DO UPDATE SET "jobId" = EXCLUDED."jobId"
+       RETURNING id, (xmax = 0) AS created, "dueAt", "deliveredAt", "failedAt",
+                 "confirmationRequestedAt"`,
+      [s.campaignId, s.contactId, s.number, s.message, s.confirmationMessage, s.dueAt, s.jobId],
+    );
+    return requireRow(row);
+  }
+
+  async loadForDispatch(shippingId: number): Promise<ShippingForDispatch | null> {
+    const [row] = await this.select<ShippingForDispatch>(
+      `SELECT s.id, false AS created, s."dueAt", s."deliveredAt", s."failedAt",
+              s."confirmationRequestedAt", s."campaignId", s."contactId", s.number, s.message,
+              s."confirmationMessage", s.confirmation, COALESCE(i."isGroup", false) AS "isGroup",
+              c."companyId", c.status AS "campaignStatus", c.confirmation AS "campaignConfirmation",
+              c."whatsappId", c."mediaPath", c."openTicket", c."queueId", c."userId", c."statusTicket"
+         FROM "CampaignShipping" s
+         JOIN "Campaigns" c ON c.id = s."campaignId"
+         LEFT JOIN "ContactListItems" i ON i.id = s."contactId"
+        WHERE s.id = $1`,
+      [shippingId],
+    );
+    return row ?? null;
+  }
+
+  /** Settles the shipping once; null when it was settled before (nothing changes then). */
+  async settle(shippingId: number, how: Settlement, now: Date): Promise<CampaignProgress | null> {
+    const delivered = how.kind === "delivered" ? how.at : null;
+    const failed = how.kind === "failed" ? [how.at, how.reason] : [null, null];
+    const [row] = await this.select<CampaignProgress>(SETTLE_SQL, [
+      shippingId,
+      delivered,
+      ...failed,
+      now,
+    ]);
+    return row ?? null;
+  }
+
+  markConfirmationRequested(shippingId: number, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "CampaignShipping" SET "confirmationRequestedAt" = $2, "updatedAt" = $2
+        WHERE id = $1 AND "confirmationRequestedAt" IS NULL RETURNING id`,
+      [shippingId, now],
+    );
+  }
+
+  /** The campaign row as the frontend knows it (for `company-<id>-campaign` events). */
+  async campaignRecord(id: number): Promise<Record<string, unknown> | null> {
+    const [row] = await this.select<Record<string, unknown>>(
+      `SELECT * FROM "Campaigns" WHERE id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  private select<T extends object = CampaignRef>(sql: string, bind: unknown[]): Promise<T[]> {
+    return this.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  }
+
+  private async change(sql: string, bind: unknown[]): Promise<boolean> {
+    return (await this.select<{ id: number }>(sql, bind)).length > 0;
+  }
+}
+
+/** The store CampaignService uses (the Sequelize one in the runtime). */
+export type CampaignStore = Pick<SequelizeCampaignStore, keyof SequelizeCampaignStore>;
+
+function requireRow<T>(row: T | undefined): T {
+  if (row === undefined) throw new Error("expected a row from Postgres, got none");
+  return row;
+}

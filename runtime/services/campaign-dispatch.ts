@@ -1,0 +1,220 @@
+// DispatchCampaign: sends one campaign shipping at most once and settles it.
+//
+//   load shipping ─▶ campaign CANCELADA / already settled / awaiting confirmation: skip
+//     ├ confirmation asked, not answered ─▶ send the request (key …:confirmation), confirmationRequestedAt
+//     └ send the message: text │ media with caption │ audio: the text, then the audio (key …:audio)
+//          ─▶ deliveredAt, shippingsLeft − 1 in the same UPDATE (0: FINALIZADA)
+//   a user error (no text nor media, missing media, bad number, deleted connection, a send in
+//   doubt) settles the shipping as failed with the reason; operational errors (connection
+//   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
+import { TICKET_STATUSES, type TicketStatus } from "../adapters/db/models/enums";
+import type {
+  CampaignProgress,
+  CampaignStore,
+  ShippingForDispatch,
+} from "../adapters/db/repositories/campaign-store";
+import { ChatiaError } from "../errors";
+import { type MediaKind, resolveMediaFile } from "./media-file";
+import type { MessageService } from "./message.service";
+import type { TicketService } from "./ticket.service";
+
+export interface DispatchData {
+  readonly campaignId: number;
+  readonly campaignShippingId: number;
+  readonly contactListItemId?: number;
+}
+
+export type DispatchOutcome = "delivered" | "failed" | "confirmation-requested" | "skipped";
+
+export interface DispatchResult {
+  readonly campaignId: number;
+  readonly shippingId: number;
+  readonly companyId?: number;
+  readonly outcome: DispatchOutcome;
+  /** Why it was skipped or failed (`CODE: message` for a failure). */
+  readonly reason?: string;
+  /** True when an earlier attempt had sent it (nothing was sent now). */
+  readonly alreadySent?: boolean;
+  /** The campaign after the shipping settled. */
+  readonly progress?: Pick<CampaignProgress, "status" | "shippingsLeft" | "finished">;
+  /** Whether the frontend should hear of it now: status changes always, progress at most 1/s. */
+  readonly emit: boolean;
+}
+
+export interface DispatcherDeps {
+  readonly store: CampaignStore;
+  readonly messages: Pick<MessageService, "send">;
+  /** Open-ticket mode: the recipient's ticket, and the messages recorded on it. */
+  readonly tickets: Pick<TicketService, "findOrOpenTicket" | "recordMessage">;
+  readonly mediaDir: string;
+}
+
+/** One message of a shipping: its text or media, and its ledger key. */
+interface Part {
+  readonly body: string;
+  readonly key: string;
+  readonly kind: "chat" | MediaKind;
+  readonly mediaPath?: string;
+  readonly mediaUrl?: string;
+}
+
+/** Progress events per campaign at most this often (status changes are always emitted). */
+const PROGRESS_EVERY_MS = 1000;
+
+export class ShippingDispatcher {
+  /** When this process last emitted each running campaign's progress. */
+  private readonly lastEmit = new Map<number, number>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async dispatch(data: DispatchData, now: () => Date): Promise<DispatchResult> {
+    const ids = { campaignId: data.campaignId, shippingId: data.campaignShippingId };
+    const s = await this.deps.store.loadForDispatch(data.campaignShippingId);
+    if (s === null) return { ...ids, outcome: "skipped", reason: "missing", emit: false };
+    const skip = (reason: string): DispatchResult => ({
+      ...ids,
+      companyId: s.companyId,
+      outcome: "skipped",
+      reason,
+      emit: false,
+    });
+    if (s.campaignStatus === "CANCELADA") return skip("cancelled");
+    if (s.deliveredAt !== null || s.failedAt !== null) return skip("settled");
+    const confirming = s.campaignConfirmation && s.confirmation === null;
+    if (confirming && s.confirmationRequestedAt !== null) return skip("awaiting confirmation");
+    let alreadySent: boolean;
+    try {
+      if (s.whatsappId === null) {
+        throw new ChatiaError("CF_CAMPAIGN_INVALID", `campaign ${s.campaignId} has no connection`);
+      }
+      if (confirming) {
+        const sent = await this.requestConfirmation(s, s.whatsappId);
+        await this.deps.store.markConfirmationRequested(s.id, now());
+        return { ...ids, companyId: s.companyId, outcome: "confirmation-requested", ...sent };
+      }
+      alreadySent = await this.sendMessage(s, s.whatsappId);
+    } catch (err) {
+      if (!(err instanceof ChatiaError) || err.kind !== "user") throw err;
+      const reason = `${err.code}: ${err.message}`;
+      const at = now();
+      const progress = await this.deps.store.settle(s.id, { kind: "failed", at, reason }, at);
+      return { ...ids, ...this.progressOf(s, progress, at), outcome: "failed", reason };
+    }
+    const at = now();
+    const progress = await this.deps.store.settle(s.id, { kind: "delivered", at }, at);
+    return { ...ids, ...this.progressOf(s, progress, at), outcome: "delivered", alreadySent };
+  }
+
+  private async requestConfirmation(
+    s: ShippingForDispatch,
+    whatsappId: number,
+  ): Promise<{ alreadySent: boolean; emit: false }> {
+    const body = s.confirmationMessage ?? "";
+    if (body.trim() === "") {
+      throw new ChatiaError("CF_CAMPAIGN_INVALID", "the campaign has no confirmation message");
+    }
+    const key = `${shippingKey(s)}:confirmation`;
+    const alreadySent = await this.sendPart(s, whatsappId, { body, key, kind: "chat" });
+    return { alreadySent, emit: false };
+  }
+
+  /** Sends the message proper; true when every part had been sent by an earlier attempt. */
+  private async sendMessage(s: ShippingForDispatch, whatsappId: number): Promise<boolean> {
+    let all = true;
+    for (const part of await this.parts(s)) {
+      all = (await this.sendPart(s, whatsappId, part)) && all;
+    }
+    return all;
+  }
+
+  /** What goes out, in order: text; media with the text as caption; or the text, then audio. */
+  private async parts(s: ShippingForDispatch): Promise<Part[]> {
+    const key = shippingKey(s);
+    const text = s.message.trim() === "" ? "" : s.message;
+    if (s.mediaPath === null || s.mediaPath === "") {
+      if (text === "") {
+        throw new ChatiaError("CF_CAMPAIGN_INVALID", "the campaign has no message text or media");
+      }
+      return [{ body: text, key, kind: "chat" }];
+    }
+    // Resolved first, so that a missing file fails the shipping before any part is sent.
+    const media = await resolveMediaFile(this.deps.mediaDir, s.companyId, s.mediaPath);
+    const file = { mediaPath: s.mediaPath, mediaUrl: media.relativePath, kind: media.kind };
+    if (media.kind !== "audio") return [{ body: text, key, ...file }];
+    // WhatsApp shows no caption on audio: the text goes first, as in the original.
+    const audio: Part = { body: "", key: `${key}:audio`, ...file };
+    return text === "" ? [audio] : [{ body: text, key, kind: "chat" }, audio];
+  }
+
+  /**
+   * Sends one part at most once; in open-ticket mode it goes on the contact's ticket (a new one
+   * with the campaign's queue, attendant and status), once per WhatsApp id, retries included.
+   */
+  private async sendPart(s: ShippingForDispatch, whatsappId: number, part: Part): Promise<boolean> {
+    const sent = await this.deps.messages.send({
+      whatsappId,
+      number: s.number,
+      isGroup: s.isGroup,
+      companyId: s.companyId,
+      body: part.body,
+      mediaPath: part.mediaPath ?? null,
+      idempotencyKey: part.key,
+      // The campaign's own pacing (CampaignSettings) spaces these sends.
+      paced: false,
+      record: false,
+    });
+    if (s.openTicket === "enabled") {
+      const { ticket } = await this.deps.tickets.findOrOpenTicket({
+        companyId: s.companyId,
+        whatsappId,
+        number: s.number,
+        isGroup: s.isGroup,
+        queueId: s.queueId,
+        userId: s.userId,
+        status: ticketStatus(s.statusTicket),
+      });
+      await this.deps.tickets.recordMessage({
+        companyId: s.companyId,
+        ticketId: ticket.id,
+        wid: sent.wid,
+        body: part.body,
+        mediaType: part.kind,
+        mediaUrl: part.mediaUrl ?? null,
+        remoteJid: sent.jid,
+      });
+    }
+    return sent.alreadySent;
+  }
+
+  private progressOf(s: ShippingForDispatch, progress: CampaignProgress | null, at: Date) {
+    if (progress === null) return { companyId: s.companyId, emit: false };
+    const { status, shippingsLeft, finished } = progress;
+    return {
+      companyId: s.companyId,
+      progress: { status, shippingsLeft, finished },
+      emit: this.shouldEmit(s.campaignId, finished, at.getTime()),
+    };
+  }
+
+  private shouldEmit(campaignId: number, finished: boolean, at: number): boolean {
+    if (finished) {
+      this.lastEmit.delete(campaignId);
+      return true;
+    }
+    const last = this.lastEmit.get(campaignId);
+    if (last !== undefined && at - last < PROGRESS_EVERY_MS) return false;
+    this.lastEmit.set(campaignId, at);
+    return true;
+  }
+}
+
+function ticketStatus(status: string): TicketStatus {
+  return (TICKET_STATUSES as readonly string[]).includes(status)
+    ? (status as TicketStatus)
+    : "pending";
+}
+
+/** The ledger key of a shipping: `campaign:<campaignId>:shipping:<contact list item id>`. */
+export function shippingKey(s: Pick<ShippingForDispatch, "campaignId" | "contactId">): string {
+  return `campaign:${s.campaignId}:shipping:${s.contactId}`;
+}

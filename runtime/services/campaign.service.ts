@@ -1,0 +1,347 @@
+// Campaigns (CampaignQueue): from a due campaign to one paced, at-most-once send per contact.
+// Postgres is the system of record; every Bull job has a deterministic id, so enqueueing twice
+// is harmless and a reconcile step can re-enqueue whatever a crash left behind.
+//
+//   Verify:   PROGRAMADA due ─▶ enqueue ProcessCampaign `campaign-<id>` ─▶ mark EM_ANDAMENTO
+//             EM_ANDAMENTO not expanded, no job ─▶ enqueue again │ unsettled shipping, no job ─▶ again
+//   Process:  snapshot the list (shippingsLeft) ─▶ PrepareContact `campaign-<id>-contact-<item>`
+//             per item, due at its paced time (empty list: FINALIZADA at once)
+//   Prepare:  pick a message, fill variables, upsert the shipping ─▶ DispatchCampaign
+//             `campaign-<id>-dispatch-<item>`, delayed to its due time
+//   Dispatch: campaign-dispatch.ts
+import type { CampaignExpansion, CampaignStore } from "../adapters/db/repositories/campaign-store";
+import { ChatiaError } from "../errors";
+import { type DispatchData, type DispatchResult, ShippingDispatcher } from "./campaign-dispatch";
+import { type CampaignPacing, dueOffsetMs, parsePacing } from "./campaign-pacing";
+import type { MessageService } from "./message.service";
+import {
+  CAMPAIGN_MESSAGE_MARK,
+  markMessage,
+  parseCampaignVariables,
+  renderCampaignMessage,
+} from "./message-template";
+import type { TicketService } from "./ticket.service";
+
+export type { DispatchData, DispatchResult } from "./campaign-dispatch";
+
+export const CAMPAIGN_QUEUE = "CampaignQueue";
+export type CampaignJobName = "ProcessCampaign" | "PrepareContact" | "DispatchCampaign";
+
+/** A job to enqueue, as plain data (it travels in `msg.payload` to the `enqueue job` node). */
+export interface JobToEnqueue {
+  readonly queue: string;
+  readonly job: string;
+  readonly data: Record<string, unknown>;
+  readonly jobId: string;
+  readonly delayMs: number;
+}
+
+/** Where campaign jobs go: CampaignQueue in the runtime. */
+export interface CampaignQueue {
+  /** Adds the jobs (any that exists by id is left as it is), in one round trip per call. */
+  addBulk(name: CampaignJobName, jobs: readonly JobToEnqueue[]): Promise<void>;
+  /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
+  hasJob(jobId: string): Promise<boolean>;
+}
+
+export interface FindOptions {
+  /** PROGRAMADA campaigns due up to this long ahead are started now. @defaultValue 3 h */
+  readonly lookAheadMs?: number;
+  /** Unsettled shippings overdue by more than this whose job is gone are enqueued again. @defaultValue 10 min */
+  readonly strandedAfterMs?: number;
+  /** At most this many rows of each kind per run. @defaultValue 100 */
+  readonly limit?: number;
+}
+
+/** What one Verify run found: the jobs to enqueue, and the campaigns to mark EM_ANDAMENTO after. */
+export interface FoundCampaigns {
+  readonly jobs: JobToEnqueue[];
+  /** Ids of the PROGRAMADA campaigns among `jobs`. */
+  readonly due: number[];
+  /** How many of `jobs` re-enqueue stranded work (campaigns, shippings). */
+  readonly stranded: { readonly campaigns: number; readonly shippings: number };
+}
+
+/** A campaign about to be expanded, as plain data (`load campaign` → `expand campaign`). */
+export interface LoadedCampaign {
+  readonly id: number;
+  readonly companyId: number;
+  readonly status: string;
+  readonly contactListId: number | null;
+  readonly shippingsLeft: number;
+  readonly lastItemId: number;
+  /** ISO 8601. */
+  readonly pacedFrom: string;
+  readonly expanded: boolean;
+  readonly pacing: CampaignPacing;
+}
+
+export interface ExpandResult {
+  readonly campaignId: number;
+  readonly companyId: number;
+  /** PrepareContact jobs handed to Bull (existing ids are kept by Bull). */
+  readonly contacts: number;
+  /** The campaign is FINALIZADA now (its list was empty). */
+  readonly finished: boolean;
+}
+
+export interface PrepareData {
+  readonly campaignId: number;
+  /** ContactListItems.id. */
+  readonly contactId: number;
+  /** When the dispatch is due, ISO 8601 (else now + `delay`). */
+  readonly dueAt?: string;
+  readonly delay?: number;
+  /** The original producer's custom variables (the company's current ones are used too). */
+  readonly variables?: readonly { key: string; value: string }[];
+}
+
+export type PrepareResult =
+  | {
+      readonly campaignId: number;
+      readonly contactId: number;
+      readonly shippingId: number;
+      readonly dispatch: JobToEnqueue;
+    }
+  | {
+      readonly campaignId: number;
+      readonly contactId: number;
+      readonly skipped: "missing" | "cancelled" | "settled" | "contact-removed";
+      readonly finished?: boolean;
+      readonly companyId?: number;
+    };
+
+export interface CampaignServiceDeps {
+  readonly store: CampaignStore;
+  readonly queue: CampaignQueue;
+  readonly messages: Pick<MessageService, "send">;
+  /** Open-ticket mode: the recipient's ticket, and the messages recorded on it. */
+  readonly tickets: Pick<TicketService, "findOrOpenTicket" | "recordMessage">;
+  /** Root of the companies' media (`<mediaDir>/company<id>/…`). */
+  readonly mediaDir: string;
+  /** Picks an index in [0, n). @defaultValue Math.random */
+  readonly random?: () => number;
+}
+
+/** The statuses a flow may set, and the ones each may be set from. */
+export const TRANSITIONS = {
+  EM_ANDAMENTO: ["PROGRAMADA"],
+  CANCELADA: ["PROGRAMADA", "EM_ANDAMENTO"],
+} as const satisfies Record<string, readonly string[]>;
+export type CampaignTransition = keyof typeof TRANSITIONS;
+
+const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
+/** Item ids read (and PrepareContact jobs added) per round trip while expanding a list. */
+const PAGE = 1000;
+
+export const processJobId = (campaignId: number) => `campaign-${campaignId}`;
+export const prepareJobId = (campaignId: number, itemId: number) =>
+  `campaign-${campaignId}-contact-${itemId}`;
+export const dispatchJobId = (campaignId: number, itemId: number) =>
+  `campaign-${campaignId}-dispatch-${itemId}`;
+
+export class CampaignService {
+  private readonly dispatcher: ShippingDispatcher;
+
+  constructor(private readonly deps: CampaignServiceDeps) {
+    this.dispatcher = new ShippingDispatcher(deps);
+  }
+
+  /**
+   * The work of one Verify run at `now`: a ProcessCampaign job per PROGRAMADA campaign due up to
+   * `now + lookAhead` (overdue ones too), delayed to its scheduledAt; and, reconciling, one per
+   * EM_ANDAMENTO campaign not fully expanded whose job is gone, and a DispatchCampaign per
+   * unsettled shipping overdue by `strandedAfter` whose job is gone. Enqueue them, then mark
+   * `due` EM_ANDAMENTO: a crash in between is repaired by the next run (same job ids).
+   */
+  async findCampaigns(now: Date, options: FindOptions = {}): Promise<FoundCampaigns> {
+    const o = { ...DEFAULTS, ...options };
+    const { store, queue } = this.deps;
+    const due = await store.findDue(new Date(now.getTime() + o.lookAheadMs), o.limit);
+    const jobs = due.map((c) => processJob(c.id, (c.scheduledAt?.getTime() ?? 0) - now.getTime()));
+    let campaigns = 0;
+    for (const c of await store.findUnexpanded(o.limit)) {
+      if (await queue.hasJob(processJobId(c.id))) continue;
+      jobs.push(processJob(c.id, 0));
+      campaigns++;
+    }
+    let shippings = 0;
+    const before = new Date(now.getTime() - o.strandedAfterMs);
+    for (const s of await store.findStranded(before, o.limit)) {
+      const job = dispatchJob(s.campaignId, s.id, s.contactId, 0);
+      if (await queue.hasJob(job.jobId)) continue;
+      jobs.push(job);
+      shippings++;
+    }
+    return { jobs, due: due.map((c) => c.id), stranded: { campaigns, shippings } };
+  }
+
+  /**
+   * Moves each campaign to `to` if its status allows it (EM_ANDAMENTO from PROGRAMADA; CANCELADA
+   * from PROGRAMADA or EM_ANDAMENTO); returns the campaign rows that changed.
+   */
+  async updateStatus(
+    ids: readonly number[],
+    to: CampaignTransition,
+    now: Date,
+  ): Promise<Record<string, unknown>[]> {
+    const changed: Record<string, unknown>[] = [];
+    for (const id of ids) {
+      if (!(await this.deps.store.setStatus(id, to, TRANSITIONS[to], now))) continue;
+      const record = await this.deps.store.campaignRecord(id);
+      if (record !== null) changed.push(record);
+    }
+    return changed;
+  }
+
+  /**
+   * Loads a campaign for ProcessCampaign, taking its list's snapshot on the first run (how many
+   * items, the highest id, when the pacing starts). Null when the campaign does not exist.
+   */
+  async loadCampaign(id: number, now: Date): Promise<LoadedCampaign | null> {
+    const c = await this.deps.store.startExpansion(id, now);
+    return c === null ? null : loaded(c);
+  }
+
+  /**
+   * Hands every item of the snapshot on as a PrepareContact job due at its paced time, a page
+   * of ids at a time (memory bounded by the page, not the list). A campaign whose list was empty
+   * becomes FINALIZADA. Runs again after a crash without harm: the job ids are the same.
+   */
+  async expand(c: LoadedCampaign, now: Date): Promise<ExpandResult> {
+    const { store, queue } = this.deps;
+    const result = { campaignId: c.id, companyId: c.companyId };
+    if (c.status !== "EM_ANDAMENTO" || c.expanded)
+      return { ...result, contacts: 0, finished: false };
+    const start = new Date(c.pacedFrom).getTime();
+    let position = 0;
+    let after = 0;
+    for (;;) {
+      if (c.contactListId === null) break;
+      const ids = await store.itemPage(c.contactListId, after, c.lastItemId, PAGE);
+      if (ids.length === 0) break;
+      const jobs = ids.map((itemId) => {
+        const dueAt = new Date(start + dueOffsetMs(c.pacing, position++));
+        return prepareJob(c.id, itemId, dueAt);
+      });
+      await queue.addBulk("PrepareContact", jobs);
+      after = ids[ids.length - 1] ?? after;
+    }
+    await store.markExpanded(c.id, now);
+    const finished = c.shippingsLeft === 0 && (await store.finishIfDone(c.id, now));
+    return { ...result, contacts: position, finished };
+  }
+
+  /**
+   * Prepares one contact's shipping: one of the non-empty message1..5 at random (and of the
+   * confirmation messages when the campaign asks for confirmation), variables filled, marked
+   * U+200C; the row is created once per campaign and contact. Returns the DispatchCampaign job
+   * to enqueue, delayed to the shipping's due time, or why there is none.
+   */
+  async prepare(data: PrepareData, now: Date): Promise<PrepareResult> {
+    const { store } = this.deps;
+    const ids = { campaignId: data.campaignId, contactId: data.contactId };
+    const c = await store.loadForPrepare(data.campaignId, data.contactId);
+    if (c === null) return { ...ids, skipped: "missing" };
+    if (c.status === "CANCELADA") return { ...ids, skipped: "cancelled" };
+    if (c.item === null) {
+      const progress = await store.forgetContact(c.id, now);
+      const finished = progress?.finished === true;
+      return { ...ids, skipped: "contact-removed", finished, companyId: c.companyId };
+    }
+    const custom = {
+      ...Object.fromEntries((data.variables ?? []).map((v) => [v.key, v.value])),
+      ...parseCampaignVariables(c.variables),
+    };
+    const vars = { nome: c.item.name, email: c.item.email, numero: c.item.number, custom };
+    const fill = (texts: readonly (string | null)[]) => {
+      const picked = this.pick(texts);
+      return picked === null
+        ? null
+        : markMessage(CAMPAIGN_MESSAGE_MARK, renderCampaignMessage(picked, vars));
+    };
+    const dueAt = data.dueAt ? new Date(data.dueAt) : new Date(now.getTime() + (data.delay ?? 0));
+    if (Number.isNaN(dueAt.getTime())) {
+      throw new ChatiaError("CF_NODE_INPUT", `dueAt ${JSON.stringify(data.dueAt)} is not a date`);
+    }
+    const jobId = dispatchJobId(c.id, c.item.id);
+    const state = await store.upsertShipping({
+      ...ids,
+      number: c.item.number,
+      message: fill(c.messages) ?? "",
+      confirmationMessage: c.confirmation ? fill(c.confirmationMessages) : null,
+      dueAt,
+      jobId,
+    });
+    if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) {
+      return { ...ids, skipped: "settled" };
+    }
+    const delayMs = (state.dueAt ?? dueAt).getTime() - now.getTime();
+    return {
+      ...ids,
+      shippingId: state.id,
+      dispatch: dispatchJob(c.id, state.id, c.item.id, delayMs),
+    };
+  }
+
+  /** Sends one shipping at most once (see campaign-dispatch.ts). */
+  dispatch(data: DispatchData, now: () => Date = () => new Date()): Promise<DispatchResult> {
+    return this.dispatcher.dispatch(data, now);
+  }
+
+  /** The campaign row as the frontend knows it, for `company-<id>-campaign` events. */
+  campaignRecord(id: number): Promise<Record<string, unknown> | null> {
+    return this.deps.store.campaignRecord(id);
+  }
+
+  /** One of the non-empty texts at random, or null when all are empty. */
+  private pick(texts: readonly (string | null)[]): string | null {
+    const candidates = texts.filter((t): t is string => typeof t === "string" && t.trim() !== "");
+    if (candidates.length === 0) return null;
+    const random = this.deps.random ?? Math.random;
+    const index = Math.min(candidates.length - 1, Math.floor(random() * candidates.length));
+    return candidates[index] ?? null;
+  }
+}
+
+function loaded(c: CampaignExpansion): LoadedCampaign {
+  return {
+    id: c.id,
+    companyId: c.companyId,
+    status: c.status,
+    contactListId: c.contactListId,
+    shippingsLeft: c.shippingsLeft ?? 0,
+    lastItemId: c.lastItemId ?? 0,
+    pacedFrom: (c.pacedFrom ?? new Date()).toISOString(),
+    expanded: c.expandedAt !== null,
+    pacing: parsePacing(c.settings ?? {}),
+  };
+}
+
+function processJob(campaignId: number, delayMs: number): JobToEnqueue {
+  return job("ProcessCampaign", { id: campaignId }, processJobId(campaignId), delayMs);
+}
+
+function prepareJob(campaignId: number, itemId: number, dueAt: Date): JobToEnqueue {
+  const data = { campaignId, contactId: itemId, dueAt: dueAt.toISOString() };
+  return job("PrepareContact", data, prepareJobId(campaignId, itemId), 0);
+}
+
+export function dispatchJob(
+  campaignId: number,
+  shippingId: number,
+  itemId: number,
+  delayMs: number,
+): JobToEnqueue {
+  const data = { campaignId, campaignShippingId: shippingId, contactListItemId: itemId };
+  return job("DispatchCampaign", data, dispatchJobId(campaignId, itemId), delayMs);
+}
+
+function job(
+  name: CampaignJobName,
+  data: Record<string, unknown>,
+  jobId: string,
+  delayMs: number,
+): JobToEnqueue {
+  return { queue: CAMPAIGN_QUEUE, job: name, data, jobId, delayMs: Math.max(0, delayMs) };
+}

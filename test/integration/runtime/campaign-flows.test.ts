@@ -1,0 +1,343 @@
+// The four CampaignQueue flows in a real runtime (Node-RED, Postgres, Redis, simulated WhatsApp):
+// a campaign goes from PROGRAMADA to FINALIZADA with exactly one send per contact, paced as its
+// CampaignSettings say; the original's defects (SPEC §4: 3, 4, 5, 6, 8, 11) do not come back.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { QueryTypes } from "sequelize";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SequelizeMessageStore } from "../../../runtime/adapters/db";
+import { initModels } from "../../../runtime/adapters/db/models";
+import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
+import { MessageService } from "../../../runtime/services/message.service";
+import {
+  type CampaignWorld,
+  campaignFixture,
+  contactNumber,
+  createCampaign,
+  createCampaignWorld,
+  until,
+} from "../../helpers/campaigns";
+import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+
+let t: TestRuntime;
+let wa: SimulatedWhatsApp;
+let m: ReturnType<typeof initModels>;
+
+beforeAll(async () => {
+  t = await startTestRuntime(await campaignFixture(5), { editor: false });
+  wa = new SimulatedWhatsApp(t.redis.redis, { prefix: `${t.config.prefix}:chatia:` });
+  m = initModels(t.db.sequelize);
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+beforeEach(async () => {
+  await wa.reset();
+});
+
+const queue = () => t.runtime.queues.queue("CampaignQueue");
+
+async function verify(): Promise<unknown> {
+  const job = await t.runtime.queues.enqueue("CampaignQueue", "VerifyCampaignsDaatabase", {});
+  return job.finished();
+}
+
+async function campaign(id: number) {
+  return m.Campaign.findByPk(id, { rejectOnEmpty: true });
+}
+
+async function finished(id: number, timeoutMs = 8000) {
+  return until(async () => {
+    const c = await campaign(id);
+    return c.status === "FINALIZADA" ? c : undefined;
+  }, timeoutMs);
+}
+
+async function sendsTo(world: CampaignWorld) {
+  return wa.sends({ connectionId: world.whatsappId });
+}
+
+describe("campaign flows", () => {
+  it("Verify starts a due campaign once; every contact gets one message, paced exactly; FINALIZADA", async () => {
+    // Gaps: 0.4 s after each message, 1.2 s after every 2nd (defect 5: seconds, not ms).
+    const pacing = { messageInterval: 0.4, longerIntervalAfter: 2, greaterInterval: 1.2 };
+    const world = await createCampaignWorld(t.db.sequelize, {
+      contacts: 5,
+      pacing,
+      variables: [{ key: "promo", value: "BLACK10" }],
+    });
+    const scheduledAt = new Date(Date.now() + 1000);
+    const id = await createCampaign(t.db.sequelize, world, {
+      scheduledAt,
+      message1: "Oi {nome}, código {promo}",
+      message2: "   ",
+      message3: "Olá {nome} ({numero}, {email})",
+    });
+
+    const first = (await verify()) as unknown[];
+    expect(first).toHaveLength(1);
+    expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
+    const job = await queue().getJob(`campaign-${id}`);
+    expect(
+      Math.abs((job?.timestamp ?? 0) + (job?.opts.delay ?? 0) - scheduledAt.getTime()),
+    ).toBeLessThan(150);
+    // As if the first run had crashed before marking it: the same job id, kept once.
+    await m.Campaign.update({ status: "PROGRAMADA" }, { where: { id } });
+    await verify();
+    const delayed = await queue().getDelayed();
+    expect(delayed.filter((j) => j.name === "ProcessCampaign").map((j) => j.id)).toEqual([
+      `campaign-${id}`,
+    ]);
+
+    const done = await finished(id, 10_000);
+    expect(done.completedAt).toBeInstanceOf(Date);
+    expect(done.shippingsLeft).toBe(0);
+    const shippings = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(shippings).toHaveLength(5);
+    const start = (done.pacedFrom as Date).getTime();
+    // Contact i is due at start + (i − ⌊i/2⌋)·0.4 s + ⌊i/2⌋·1.2 s: 0, 0.4, 1.6, 2.0, 3.2 s.
+    expect(shippings.map((s) => (s.dueAt as Date).getTime() - start)).toEqual([
+      0, 400, 1600, 2000, 3200,
+    ]);
+    expect(start).toBeGreaterThanOrEqual(scheduledAt.getTime());
+
+    const sends = await sendsTo(world);
+    expect(sends).toHaveLength(5);
+    sends.forEach((send, i) => {
+      expect(send.jid).toBe(`${contactNumber(i)}@s.whatsapp.net`);
+      const dueAt = shippings[i]?.dueAt as Date;
+      expect(Math.abs(send.startedAt - dueAt.getTime())).toBeLessThan(400);
+      const name = `Contato ${i}`;
+      expect([
+        `\u200c Oi ${name}, código BLACK10`,
+        `\u200c Olá ${name} (${contactNumber(i)}, c${i}@example.com)`,
+      ]).toContain(send.text);
+    });
+    // Not recorded on tickets when the campaign does not open them.
+    expect(await m.Message.count()).toBe(0);
+  }, 30_000);
+
+  it("an empty list finishes the campaign when it is processed (defect 6)", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 0 });
+    const id = await createCampaign(t.db.sequelize, world);
+    await verify();
+    const done = await finished(id);
+    expect(done.completedAt).toBeInstanceOf(Date);
+    expect(await sendsTo(world)).toHaveLength(0);
+  });
+
+  it("a cancelled campaign sends nothing more", async () => {
+    const pacing = { messageInterval: 1, longerIntervalAfter: 0, greaterInterval: 0 };
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 4, pacing });
+    const id = await createCampaign(t.db.sequelize, world);
+    await verify();
+    await until(async () => ((await sendsTo(world)).length >= 1 ? true : undefined), 5000);
+    await m.Campaign.update({ status: "CANCELADA" }, { where: { id } });
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect((await sendsTo(world)).length).toBeLessThanOrEqual(2);
+    expect((await campaign(id)).status).toBe("CANCELADA");
+    const undelivered = await m.CampaignShipping.count({
+      where: { campaignId: id, deliveredAt: null },
+    });
+    expect(undelivered).toBeGreaterThanOrEqual(2);
+  }, 15_000);
+
+  it("confirmation mode sends the request, not the message, and waits", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
+    const id = await createCampaign(t.db.sequelize, world, {
+      confirmation: true,
+      confirmationMessage2: "{nome}, podemos enviar a oferta?",
+    });
+    await verify();
+    const shipping = await until(async () => {
+      const s = await m.CampaignShipping.findOne({ where: { campaignId: id } });
+      return s?.confirmationRequestedAt ? s : undefined;
+    }, 5000);
+    expect(shipping.deliveredAt).toBeNull();
+    const sends = await sendsTo(world);
+    expect(sends.map((s) => s.text)).toEqual(["\u200c Contato 0, podemos enviar a oferta?"]);
+    expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
+    // The contact confirms (the inbound listener's part) and the dispatch runs again.
+    await shipping.update({ confirmation: true, confirmedAt: new Date() });
+    const again = await t.runtime.queues.enqueue("CampaignQueue", "DispatchCampaign", {
+      campaignId: id,
+      campaignShippingId: shipping.id,
+    });
+    await expect(again.finished()).resolves.toMatchObject({ outcome: "delivered" });
+    expect((await sendsTo(world)).map((s) => s.text)).toEqual([
+      "\u200c Contato 0, podemos enviar a oferta?",
+      "\u200c Olá Contato 0",
+    ]);
+    await finished(id);
+  }, 15_000);
+
+  it("open-ticket mode records the message on a ticket with the campaign's queue, user and status", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
+    const queueId = (
+      await m.Queue.create({ name: "Vendas", color: "#fff", companyId: world.companyId })
+    ).id;
+    const userId = (
+      await m.User.create({
+        name: "Ana",
+        email: `ana-${world.companyId}@example.com`,
+        passwordHash: "x",
+        companyId: world.companyId,
+      })
+    ).id;
+    const id = await createCampaign(t.db.sequelize, world, {
+      openTicket: "enabled",
+      queueId,
+      userId,
+      statusTicket: "open",
+    });
+    await verify();
+    await finished(id);
+    const ticket = await m.Ticket.findOne({
+      where: { companyId: world.companyId },
+      rejectOnEmpty: true,
+    });
+    expect(ticket).toMatchObject({ queueId, userId, status: "open", whatsappId: world.whatsappId });
+    const messages = await m.Message.findAll({ where: { ticketId: ticket.id } });
+    expect(messages.map((msg) => msg.body)).toEqual(["\u200c Olá Contato 0"]);
+  }, 15_000);
+
+  it("audio goes after its text; a missing media file fails the shipping with its reason", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
+    const folder = path.join(t.config.mediaDir, `company${world.companyId}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, "oferta.ogg"), "OggS");
+    const audio = await createCampaign(t.db.sequelize, world, { mediaPath: "oferta.ogg" });
+    await verify();
+    await finished(audio);
+    const sends = await sendsTo(world);
+    expect(sends.map((s) => s.text ?? s.media?.fileName)).toEqual([
+      "\u200c Olá Contato 0",
+      "oferta.ogg",
+    ]);
+    const ledger = await t.db.sequelize.query<{ key: string }>(
+      `SELECT key FROM "SendLedger" WHERE key LIKE $1 ORDER BY key`,
+      { bind: [`campaign:${audio}:%`], type: QueryTypes.SELECT },
+    );
+    const item = world.itemIds[0];
+    expect(ledger.map((r) => r.key)).toEqual([
+      `campaign:${audio}:shipping:${item}`,
+      `campaign:${audio}:shipping:${item}:audio`,
+    ]);
+
+    await wa.reset();
+    const missing = await createCampaign(t.db.sequelize, world, { mediaPath: "sumiu.jpg" });
+    await verify();
+    await finished(missing);
+    const failed = await m.CampaignShipping.findOne({
+      where: { campaignId: missing },
+      rejectOnEmpty: true,
+    });
+    expect(failed.deliveredAt).toBeNull();
+    expect(failed.failedAt).toBeInstanceOf(Date);
+    expect(failed.failureReason).toMatch(/^CF_MEDIA_MISSING: /);
+    expect(await sendsTo(world)).toHaveLength(0);
+  }, 20_000);
+
+  it("a DISCONNECTED connection fails the dispatch visibly and it is retried, then sent once", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, {
+      contacts: 1,
+      status: "DISCONNECTED",
+    });
+    const id = await createCampaign(t.db.sequelize, world);
+    await verify();
+    const item = world.itemIds[0];
+    const failedJob = await until(async () => {
+      const job = await queue().getJob(`campaign-${id}-dispatch-${item}`);
+      return job && (await job.isFailed()) ? job : undefined;
+    }, 8000);
+    expect(failedJob.attemptsMade).toBe(3);
+    expect(failedJob.failedReason).toMatch(/DISCONNECTED/);
+    expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
+    expect(await sendsTo(world)).toHaveLength(0);
+
+    await m.Whatsapp.update({ status: "CONNECTED" }, { where: { id: world.whatsappId } });
+    await failedJob.retry();
+    await finished(id);
+    expect(await sendsTo(world)).toHaveLength(1);
+  }, 20_000);
+
+  it("duplicate PrepareContact and DispatchCampaign jobs send once; a crash after the send does not resend", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 2 });
+    const id = await createCampaign(t.db.sequelize, world, { status: "EM_ANDAMENTO" });
+    const [a, b] = world.itemIds as [number, number];
+    // Prepare contact a twice (two jobs with Bull's own ids) before the campaign is processed.
+    await m.Campaign.update(
+      { shippingsLeft: 2, lastItemId: b, pacedFrom: new Date() },
+      { where: { id } },
+    );
+    const prepares = await Promise.all(
+      [1, 2].map(() =>
+        t.runtime.queues.enqueue("CampaignQueue", "PrepareContact", {
+          campaignId: id,
+          contactId: a,
+        }),
+      ),
+    );
+    await Promise.all(prepares.map((p) => p.finished()));
+    const shipping = await until(async () => {
+      const s = await m.CampaignShipping.findOne({ where: { campaignId: id, contactId: a } });
+      return s?.deliveredAt ? s : undefined;
+    }, 5000);
+    // A duplicate dispatch of a delivered shipping.
+    const dup = await t.runtime.queues.enqueue("CampaignQueue", "DispatchCampaign", {
+      campaignId: id,
+      campaignShippingId: shipping.id,
+    });
+    await expect(dup.finished()).resolves.toMatchObject({ outcome: "skipped", reason: "settled" });
+
+    // Contact b: WhatsApp accepted the message, then the worker died before deliveredAt.
+    const messages = new MessageService({
+      store: new SequelizeMessageStore(t.db.sequelize),
+      gateway: wa,
+      mediaDir: t.config.mediaDir,
+    });
+    await messages.send({
+      whatsappId: world.whatsappId,
+      number: contactNumber(1),
+      body: "\u200c Olá Contato 1",
+      idempotencyKey: `campaign:${id}:shipping:${b}`,
+      record: false,
+      paced: false,
+    });
+    await t.runtime.queues.enqueue("CampaignQueue", "PrepareContact", {
+      campaignId: id,
+      contactId: b,
+    });
+    await finished(id);
+    const sends = await sendsTo(world);
+    expect(sends.map((s) => s.jid)).toEqual([
+      `${contactNumber(0)}@s.whatsapp.net`,
+      `${contactNumber(1)}@s.whatsapp.net`,
+    ]);
+  }, 20_000);
+
+  it("Verify re-enqueues a shipping whose dispatch job was lost", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
+    const id = await createCampaign(t.db.sequelize, world, {
+      status: "EM_ANDAMENTO",
+      shippingsLeft: 1,
+      lastItemId: world.itemIds[0],
+      pacedFrom: new Date(),
+      expandedAt: new Date(),
+    });
+    // Prepared an hour ago; its DispatchCampaign job is gone (Redis lost it).
+    await m.CampaignShipping.create({
+      campaignId: id,
+      contactId: world.itemIds[0] as number,
+      number: contactNumber(0),
+      message: "\u200c Atrasada",
+      dueAt: new Date(Date.now() - 3_600_000),
+    });
+    await verify();
+    await finished(id);
+    expect((await sendsTo(world)).map((s) => s.text)).toEqual(["\u200c Atrasada"]);
+  }, 15_000);
+});
