@@ -7,6 +7,7 @@ import { databaseUrlFromEnv } from "../adapters/db";
 import { redisUrlFromEnv } from "../adapters/redis";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
+import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-gateway";
 
 export type Role = "all" | "api" | "worker";
 
@@ -35,6 +36,10 @@ export interface RuntimeConfig {
   /** How long SIGTERM waits for active jobs, ms. */
   readonly graceMs: number;
   readonly demo: boolean;
+  /** $CHATIA_WHATSAPP_DRIVER: simulated (default; always in demo mode) or baileys. */
+  readonly whatsappDriver?: WhatsAppDriverName;
+  /** $CHATIA_WHATSAPP_MAX_CONNECTIONS: most WhatsApp connections one worker runs (baileys). */
+  readonly whatsappMaxConnections?: number;
   /** Watch the manifest file and reload it when it changes (SIGHUP reloads too). */
   readonly watchManifest: boolean;
   /**
@@ -104,6 +109,8 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     jwtSecret: secret("CHATIA_JWT_SECRET", env, demo && dataDir, role !== "worker", 32),
     graceMs: Number(env.SHUTDOWN_GRACE_MS ?? 25_000),
     demo,
+    whatsappDriver: demo ? "simulated" : whatsappDriver(env),
+    whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
   };
@@ -171,6 +178,27 @@ function demoSecret(dir: string, name: string, bytes: number): string {
     writeFileSync(file, `${JSON.stringify({ ...secrets, [name]: value }, null, 2)}\n`, {
       mode: 0o600,
     });
+  }
+  return value;
+}
+
+function whatsappDriver(env: NodeJS.ProcessEnv): WhatsAppDriverName {
+  const value = env.CHATIA_WHATSAPP_DRIVER ?? "simulated";
+  if (!(WHATSAPP_DRIVERS as readonly string[]).includes(value)) {
+    throw new ChatiaError(
+      "CF_CLI_USAGE",
+      `CHATIA_WHATSAPP_DRIVER must be ${WHATSAPP_DRIVERS.join(" or ")}, not "${value}"`,
+    );
+  }
+  return value as WhatsAppDriverName;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ChatiaError("CF_CLI_USAGE", `${name} must be a whole number >= 1, not "${text}"`);
   }
   return value;
 }

@@ -72,7 +72,16 @@ export async function startRuntime(
     throw err;
   });
   const dispatcher = new Dispatcher();
-  const services = await deps.services({ sequelize, queues, mediaDir: config.mediaDir });
+  const services = await deps.services({
+    sequelize,
+    queues,
+    mediaDir: config.mediaDir,
+    whatsapp: {
+      driver: config.whatsappDriver ?? "simulated",
+      runConnections: config.role !== "api",
+      ...(config.whatsappMaxConnections && { maxConnections: config.whatsappMaxConnections }),
+    },
+  });
   const flowSync = new FlowSync(queues.redis, config.prefix);
   const serves = config.role !== "worker";
   const processes = config.role !== "api";

@@ -13,7 +13,6 @@ import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
 import { KeyedPacer } from "../adapters/redis";
 import { RedisCompanyEvents } from "../adapters/socket";
-import { SimulatedWhatsApp } from "../adapters/whatsapp";
 import { connectionPace } from "../compile";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
@@ -26,12 +25,15 @@ import { TicketService } from "../services/ticket.service";
 import { TicketMessageService } from "../services/ticket-messages.service";
 import { TicketOpsService } from "../services/ticket-ops.service";
 import { UserService } from "../services/user.service";
+import { createWhatsAppGateway, type WhatsAppDriverConfig } from "./whatsapp-gateway";
 
 export interface ServiceDependencies {
   readonly sequelize: Sequelize;
   readonly queues: QueueRuntime;
   /** Root of the companies' media files (`<mediaDir>/company<id>/…`). */
   readonly mediaDir: string;
+  /** The WhatsApp driver. @defaultValue the simulated one */
+  readonly whatsapp?: WhatsAppDriverConfig;
 }
 
 /**
@@ -46,7 +48,11 @@ export async function buildServices(
 ): Promise<ChatiaServices & { close(): Promise<void> }> {
   const { queues } = deps;
   const prefix = `${queues.prefix}:chatia:`;
-  const gateway = new SimulatedWhatsApp(queues.redis, { prefix });
+  const events = new RedisCompanyEvents(queues.redis, queues.prefix);
+  const gateway = await createWhatsAppGateway(
+    { sequelize: deps.sequelize, queues, events },
+    deps.whatsapp,
+  );
   const sendPacer = new KeyedPacer(queues.redis, { prefix, name: "whatsapp-send" });
   // The plan is read at each send, so that a reloaded manifest's pace applies at once.
   const pace = async (connectionId: number) => {
@@ -64,7 +70,6 @@ export async function buildServices(
     mediaDir: deps.mediaDir,
     pace,
   });
-  const events = new RedisCompanyEvents(queues.redis, queues.prefix);
   const ticketOpsStore = new SequelizeTicketOpsStore(deps.sequelize);
   const tickets = new TicketService(new SequelizeTicketStore(deps.sequelize));
   return {
