@@ -1,0 +1,261 @@
+// CampaignService against a real Postgres and Redis (simulated WhatsApp driver, real
+// MessageService and TicketService). The CampaignQueue is a recording stand-in that, like Bull,
+// keeps the first job of an id; test/integration/runtime/campaign-flows.test.ts runs real Bull.
+import { QueryTypes } from "sequelize";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { migrateUp } from "../../../runtime/adapters/db/migrator";
+import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
+import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories";
+import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
+import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
+import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
+import {
+  type CampaignQueue,
+  CampaignService,
+  type JobToEnqueue,
+} from "../../../runtime/services/campaign.service";
+import {
+  type CampaignPacing,
+  DEFAULT_PACING,
+  dueOffsetMs,
+  parsePacing,
+} from "../../../runtime/services/campaign-pacing";
+import { MessageService } from "../../../runtime/services/message.service";
+import { TicketService } from "../../../runtime/services/ticket.service";
+import { type CampaignWorld, createCampaign, createCampaignWorld } from "../../helpers/campaigns";
+import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { createTestRedis, type TestRedis } from "../../helpers/redis";
+
+let db: TestDatabase;
+let m: DbModels;
+let r: TestRedis;
+let wa: SimulatedWhatsApp;
+let jobs: Map<string, JobToEnqueue>;
+let randomValues: number[];
+
+const recordingQueue: CampaignQueue = {
+  async addBulk(_name, added) {
+    for (const job of added) if (!jobs.has(job.jobId)) jobs.set(job.jobId, job);
+  },
+  async hasJob(jobId) {
+    return jobs.has(jobId);
+  },
+};
+
+function service(): CampaignService {
+  return new CampaignService({
+    store: new SequelizeCampaignStore(db.sequelize),
+    queue: recordingQueue,
+    messages: new MessageService({
+      store: new SequelizeMessageStore(db.sequelize),
+      gateway: wa,
+      mediaDir: "/nonexistent",
+    }),
+    tickets: new TicketService(new SequelizeTicketStore(db.sequelize)),
+    mediaDir: "/nonexistent",
+    random: () => randomValues.shift() ?? 0,
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  m = initModels(db.sequelize);
+  r = createTestRedis();
+  wa = new SimulatedWhatsApp(r.redis, { prefix: r.prefix });
+}, 60_000);
+afterAll(async () => {
+  await r?.cleanup();
+  await db?.drop();
+});
+beforeEach(async () => {
+  jobs = new Map();
+  randomValues = [];
+  await wa.reset();
+});
+
+/** The gap before each contact, summed: the rule as a loop (the service uses a closed form). */
+function dueBySummingGaps(p: CampaignPacing, position: number): number {
+  let seconds = 0;
+  for (let sent = 1; sent <= position; sent++) {
+    const longer = p.longerIntervalAfter > 0 && sent % p.longerIntervalAfter === 0;
+    seconds += longer ? p.greaterInterval : p.messageInterval;
+  }
+  return Math.round(seconds * 1000);
+}
+
+describe("pacing", () => {
+  it("is in seconds: contact i waits messageInterval after each message, greaterInterval after every L-th", () => {
+    // The defaults (20, 20, 60): the 21st contact (position 20) comes 19·20 + 60 s after the
+    // first. The original added greaterInterval·1000 as seconds there (defect 5): 60,000 s.
+    expect(dueOffsetMs(DEFAULT_PACING, 0)).toBe(0);
+    expect(dueOffsetMs(DEFAULT_PACING, 1)).toBe(20_000);
+    expect(dueOffsetMs(DEFAULT_PACING, 19)).toBe(380_000);
+    expect(dueOffsetMs(DEFAULT_PACING, 20)).toBe(440_000);
+    expect(dueOffsetMs(DEFAULT_PACING, 21)).toBe(460_000);
+    expect(dueOffsetMs(DEFAULT_PACING, 40)).toBe(2 * 440_000);
+    const cases: CampaignPacing[] = [
+      { messageInterval: 2, longerIntervalAfter: 3, greaterInterval: 10 },
+      { messageInterval: 0.5, longerIntervalAfter: 1, greaterInterval: 7 },
+      { messageInterval: 5, longerIntervalAfter: 0, greaterInterval: 99 },
+      { messageInterval: 0, longerIntervalAfter: 0, greaterInterval: 0 },
+    ];
+    for (const p of cases) {
+      for (let i = 0; i < 50; i++) expect(dueOffsetMs(p, i)).toBe(dueBySummingGaps(p, i));
+    }
+  });
+
+  it("reads CampaignSettings' JSON text, with the defaults for what is missing or wrong", () => {
+    expect(parsePacing({})).toEqual(DEFAULT_PACING);
+    expect(
+      parsePacing({ messageInterval: "5", longerIntervalAfter: '"3"', greaterInterval: "-1" }),
+    ).toEqual({ messageInterval: 5, longerIntervalAfter: 3, greaterInterval: 60 });
+  });
+});
+
+describe("CampaignService", () => {
+  async function running(world: CampaignWorld, fields: Record<string, unknown> = {}) {
+    const id = await createCampaign(db.sequelize, world, { status: "EM_ANDAMENTO", ...fields });
+    const loaded = await service().loadCampaign(id, new Date());
+    if (loaded === null) throw new Error("campaign not loaded");
+    return { id, loaded };
+  }
+
+  it("expands the list in id order with each contact's paced time and deterministic job ids", async () => {
+    const pacing = { messageInterval: 3, longerIntervalAfter: 2, greaterInterval: 30 };
+    const world = await createCampaignWorld(db.sequelize, { contacts: 5, pacing });
+    const { id, loaded } = await running(world);
+    expect(loaded).toMatchObject({ shippingsLeft: 5, pacing, expanded: false });
+    const result = await service().expand(loaded, new Date());
+    expect(result).toMatchObject({ contacts: 5, finished: false });
+    const start = Date.parse(loaded.pacedFrom);
+    const due = [...jobs.values()].map((j) => Date.parse(String(j.data.dueAt)) - start);
+    expect(due).toEqual([0, 3_000, 33_000, 36_000, 66_000]);
+    expect([...jobs.keys()]).toEqual(world.itemIds.map((item) => `campaign-${id}-contact-${item}`));
+    // Loaded again (a retried job): the snapshot and pacing start are kept; nothing is re-added.
+    const again = await service().loadCampaign(id, new Date(Date.now() + 60_000));
+    expect(again).toMatchObject({ pacedFrom: loaded.pacedFrom, shippingsLeft: 5, expanded: true });
+    expect(await service().expand(again as never, new Date())).toMatchObject({ contacts: 0 });
+  });
+
+  it("prepares one of the non-empty messages at random, variables filled, marked U+200C, once", async () => {
+    const world = await createCampaignWorld(db.sequelize, {
+      contacts: 1,
+      variables: [{ key: "loja", value: "Centro $1" }],
+    });
+    const { id } = await running(world, {
+      message1: "",
+      message2: "A {nome}",
+      message3: null,
+      message4: "B {numero} {email} {loja} {outro}",
+    });
+    const contactId = world.itemIds[0] as number;
+    randomValues = [0.99];
+    const dueAt = new Date(Date.now() + 5_000);
+    const first = await service().prepare(
+      { campaignId: id, contactId, dueAt: dueAt.toISOString() },
+      new Date(),
+    );
+    if (!("dispatch" in first)) throw new Error("expected a dispatch");
+    expect(first.dispatch).toMatchObject({
+      job: "DispatchCampaign",
+      jobId: `campaign-${id}-dispatch-${contactId}`,
+      data: { campaignId: id, campaignShippingId: first.shippingId, contactListItemId: contactId },
+    });
+    expect(first.dispatch.delayMs).toBeGreaterThan(4_000);
+    const shipping = await m.CampaignShipping.findByPk(first.shippingId, { rejectOnEmpty: true });
+    expect(shipping.message).toBe("\u200c B 5511910000000 c0@example.com Centro $1 {outro}");
+    // A duplicate PrepareContact (another random pick) keeps the first message and due time.
+    randomValues = [0];
+    const second = await service().prepare({ campaignId: id, contactId }, new Date());
+    expect(second).toMatchObject({ shippingId: first.shippingId });
+    await shipping.reload();
+    expect(shipping.message).toBe("\u200c B 5511910000000 c0@example.com Centro $1 {outro}");
+    expect(shipping.dueAt?.getTime()).toBe(dueAt.getTime());
+    expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(1);
+  });
+
+  it("finishes in O(1) per message: one settling UPDATE, no count over the shippings", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 2000 });
+    const { id, loaded } = await running(world);
+    expect(loaded.shippingsLeft).toBe(2000);
+    // Every shipping prepared; all but the last two already delivered.
+    await db.sequelize.query(
+      `INSERT INTO "CampaignShipping" ("campaignId", "contactId", number, message, "dueAt", "deliveredAt")
+       SELECT $1, i.id, i.number, 'x', now(), CASE WHEN i.id < $2 THEN now() END
+         FROM "ContactListItems" i WHERE i."contactListId" = $3`,
+      { bind: [id, world.itemIds[1998], world.listId] },
+    );
+    await m.Campaign.update({ shippingsLeft: 2 }, { where: { id } });
+    const shippings = await db.sequelize.query<{ id: number }>(
+      `SELECT id FROM "CampaignShipping" WHERE "campaignId" = $1 AND "deliveredAt" IS NULL ORDER BY id`,
+      { bind: [id], type: QueryTypes.SELECT },
+    );
+    const statements: string[] = [];
+    const hook = (options: { sql?: string }, query: { sql?: string }) => {
+      statements.push(String(query?.sql ?? options?.sql ?? ""));
+    };
+    db.sequelize.addHook("afterQuery", "count-statements", hook as never);
+    try {
+      const s = service();
+      const before = statements.length;
+      const first = await s.dispatch({
+        campaignId: id,
+        campaignShippingId: shippings[0]?.id as number,
+      });
+      const perMessage = statements.length - before;
+      const last = await s.dispatch({
+        campaignId: id,
+        campaignShippingId: shippings[1]?.id as number,
+      });
+      expect(first).toMatchObject({
+        outcome: "delivered",
+        progress: { shippingsLeft: 1, finished: false },
+      });
+      expect(last).toMatchObject({
+        outcome: "delivered",
+        progress: { status: "FINALIZADA", finished: true },
+      });
+      // The same handful of statements for the 1,999th and the 2,000th message.
+      expect(statements.length - before - perMessage).toBe(perMessage);
+      expect(perMessage).toBeGreaterThan(0);
+      expect(perMessage).toBeLessThanOrEqual(8);
+      const settles = statements.filter((sql) => sql.includes(`"shippingsLeft" - 1`));
+      expect(settles).toHaveLength(2);
+    } finally {
+      db.sequelize.removeHook("afterQuery", "count-statements");
+    }
+    expect(statements.some((sql) => /count\s*\(/i.test(sql))).toBe(false);
+    const campaign = await m.Campaign.findByPk(id, { rejectOnEmpty: true });
+    expect(campaign.status).toBe("FINALIZADA");
+    expect(campaign.completedAt).toBeInstanceOf(Date);
+  });
+
+  it("a send left in doubt by a crash is not repeated: the shipping fails with the reason", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 1 });
+    const { id, loaded } = await running(world);
+    await service().expand(loaded, new Date());
+    const contactId = world.itemIds[0] as number;
+    const prepared = await service().prepare({ campaignId: id, contactId }, new Date());
+    if (!("dispatch" in prepared)) throw new Error("expected a dispatch");
+    // The worker claimed the key and died before WhatsApp answered.
+    await db.sequelize.query(
+      `INSERT INTO "SendLedger" (key, "companyId", "whatsappId", jid, status) VALUES ($1, $2, $3, $4, 'sending')`,
+      {
+        bind: [
+          `campaign:${id}:shipping:${contactId}`,
+          world.companyId,
+          world.whatsappId,
+          "5511910000000@s.whatsapp.net",
+        ],
+      },
+    );
+    const result = await service().dispatch({
+      campaignId: id,
+      campaignShippingId: prepared.shippingId,
+    });
+    expect(result).toMatchObject({ outcome: "failed", progress: { status: "FINALIZADA" } });
+    expect(result.reason).toMatch(/^CF_SEND_IN_DOUBT: /);
+    expect(await wa.sends()).toHaveLength(0);
+  });
+});
