@@ -31,7 +31,7 @@ export = (RED: NodeAPI) => {
       fallback: 1440,
     };
 
-    this.on("input", (msg: NodeMessage & { stale?: unknown }, send, done) => {
+    this.on("input", (msg: NodeMessage & { stale?: unknown; failed?: unknown }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "finding…" });
       Promise.all([
         evaluateNumber(RED, this, msg, lookAhead),
@@ -44,11 +44,12 @@ export = (RED: NodeAPI) => {
           }),
         )
         .then(
-          ({ due, stale }) => {
-            const text = `${due.length} due, ${stale.length} stale`;
+          ({ due, stale, failed }) => {
+            const text = `${due.length} due, ${stale.length} stale, ${failed.length} failed`;
             this.status({ fill: "green", shape: "dot", text });
             msg.payload = due;
             msg.stale = stale;
+            msg.failed = failed;
             send(msg);
             done();
           },

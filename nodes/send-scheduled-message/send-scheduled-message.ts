@@ -2,7 +2,9 @@
 // reschedules it if recurring or marks it ENVIADA (SendSacheduledMessages/SendMessage).
 // A thin adapter over ScheduleService.sendScheduled.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Plan } from "../../runtime/compile";
 import { ChatiaError } from "../../runtime/errors";
+import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
 import type {
   SendScheduledData,
   SendScheduledResult,
@@ -18,14 +20,18 @@ type SendScheduledMessageDef = NodeDef & {
 export = (RED: NodeAPI) => {
   function SendScheduledMessageNode(this: Node, config: SendScheduledMessageDef) {
     RED.nodes.createNode(this, config);
-    const { services } = chatiaContext(RED);
+    const { services, plan } = chatiaContext(RED);
     const property = config.property || "payload";
 
-    this.on("input", (msg: NodeMessage, send, done) => {
+    this.on("input", (msg: NodeMessage & { job?: Partial<JobInfo> }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "sending…" });
       Promise.resolve()
         .then(() => occurrence(RED.util.getMessageProperty(msg, property), property))
-        .then((data) => services.schedules.sendScheduled(data))
+        .then((data) =>
+          services.schedules.sendScheduled(data, undefined, {
+            finalAttempt: isFinalAttempt(plan(), msg.job),
+          }),
+        )
         .then(
           (result) => {
             this.status(resultStatus(result));
@@ -39,6 +45,18 @@ export = (RED: NodeAPI) => {
   }
   RED.nodes.registerType("send scheduled message", SendScheduledMessageNode);
 };
+
+/**
+ * Whether the job in `msg.job` runs its last attempt (its manifest's `attempts`): then a failure
+ * sets the schedule to ERRO, since no retry will come. Without `msg.job`, it is not.
+ */
+function isFinalAttempt(plan: Plan, job: Partial<JobInfo> | undefined): boolean {
+  if (job?.queue === undefined || job.name === undefined || job.attempt === undefined) return false;
+  const jobPlan = plan.queues
+    .find((q) => q.name === job.queue)
+    ?.jobs.find((j) => j.name === job.name);
+  return jobPlan !== undefined && job.attempt >= jobPlan.options.attempts;
+}
 
 function resultStatus(result: SendScheduledResult) {
   if (!result.sent)

@@ -97,6 +97,7 @@ export async function buildServices(
       store: new SequelizeScheduleStore(deps.sequelize),
       queue: scheduleQueue(queues),
       messages,
+      tickets,
     }),
     close: () => gateway.close(),
   };
@@ -126,8 +127,11 @@ function scheduleQueue(queues: QueueRuntime): ScheduleQueue {
     async enqueueSend(data, options) {
       await queues.enqueue(queue, name, data, options);
     },
-    async hasJob(jobId) {
-      return (await queues.queue(queue).getJob(jobId)) !== null;
+    async jobState(jobId) {
+      const job = await queues.queue(queue).getJob(jobId);
+      if (job === null) return { state: "missing" };
+      if ((await job.getState()) !== "failed") return { state: "present" };
+      return { state: "failed", reason: job.failedReason ?? "the send job failed" };
     },
   };
 }

@@ -3,8 +3,12 @@
 //
 //   Verify:  due PENDENTE ─▶ enqueue (deterministic id, delayed to sendAt) ─▶ mark AGENDADA
 //            stranded AGENDADA (old, no job) ─▶ enqueue again with the same id
-//   Send:    occurrence still AGENDADA at sendAt? ─▶ send (ledger key per occurrence)
-//            ─▶ recurring: next sendAt, PENDENTE, counter + 1 │ else ENVIADA │ user error: ERRO
+//            stranded AGENDADA whose job failed for good ─▶ ERRO with the job's reason
+//   Send:    occurrence still AGENDADA at sendAt? ─▶ [open ticket] ─▶ send (ledger key per occurrence)
+//            ─▶ recurring: next sendAt, PENDENTE, counter + 1 │ else ENVIADA
+//            user error, or any error on the last attempt: ERRO with the reason
+
+import type { TicketStatus } from "../adapters/db/models/enums";
 import type {
   ScheduleForSend,
   ScheduleOccurrence,
@@ -13,6 +17,7 @@ import type {
 import { ChatiaError } from "../errors";
 import type { MessageService, SendResult } from "./message.service";
 import { intervalUnit, nextOccurrence, scheduledText } from "./schedule-calendar";
+import type { TicketService } from "./ticket.service";
 
 /** The data of a SendSacheduledMessages/SendMessage job (schemas/payloads/send-scheduled-message.json). */
 export interface SendScheduledData {
@@ -25,8 +30,21 @@ export interface SendScheduledData {
 export interface ScheduleQueue {
   /** Adds the job unless one with `jobId` exists (then nothing changes). */
   enqueueSend(data: SendScheduledData, options: { jobId: string; delayMs: number }): Promise<void>;
-  /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
-  hasJob(jobId: string): Promise<boolean>;
+  /** What Bull holds for this id: nothing, a job that failed for good (and why), or another job. */
+  jobState(jobId: string): Promise<SendJobState>;
+}
+
+export type SendJobState =
+  | { readonly state: "missing" }
+  | { readonly state: "failed"; readonly reason: string }
+  | { readonly state: "present" };
+
+export interface SendOptions {
+  /**
+   * This is the job's last attempt: any error sets the schedule to ERRO with its reason (not
+   * only user errors), since no retry will follow. @defaultValue false
+   */
+  readonly finalAttempt?: boolean;
 }
 
 export interface DueOptions {
@@ -58,6 +76,8 @@ export interface DueSchedules {
   readonly due: DueSchedule[];
   /** Set to ERRO now: overdue beyond the staleness limit. */
   readonly stale: StaleSchedule[];
+  /** Set to ERRO now: AGENDADA, and their send job failed for good (`reason` is the job's). */
+  readonly failed: StaleSchedule[];
 }
 
 export type SendScheduledResult =
@@ -84,6 +104,8 @@ export interface ScheduleServiceDeps {
   readonly store: ScheduleStore;
   readonly queue: ScheduleQueue;
   readonly messages: Pick<MessageService, "send">;
+  /** Opens or reuses the ticket of a schedule with `openTicket` and gives its template values. */
+  readonly tickets: Pick<TicketService, "findOrOpenTicket" | "templateVars">;
 }
 
 export class ScheduleService {
@@ -92,13 +114,15 @@ export class ScheduleService {
   /**
    * The occurrences to enqueue at `now`: PENDENTE ones due up to `now + lookAhead` (overdue ones
    * too, within `staleAfter`), and AGENDADA ones overdue by more than `strandedAfter` whose job
-   * is gone. PENDENTE ones older than `staleAfter` are set to ERRO and returned as `stale`.
+   * is gone. PENDENTE ones older than `staleAfter` are set to ERRO and returned as `stale`;
+   * AGENDADA ones whose job failed for good are set to ERRO and returned as `failed`.
    */
   async dueSchedules(now: Date, options: DueOptions = {}): Promise<DueSchedules> {
     const o = { ...DEFAULTS, ...options };
     const { store } = this.deps;
     const staleBefore = new Date(now.getTime() - o.staleAfterMs);
-    const staleRows = await store.markStale(staleBefore, now);
+    const staleFor = `${Math.round(o.staleAfterMs / 60_000)} min`;
+    const staleRows = await store.markStale(staleBefore, now, staleFor);
     const pending = await store.findPending(
       staleBefore,
       new Date(now.getTime() + o.lookAheadMs),
@@ -110,16 +134,21 @@ export class ScheduleService {
       o.limit,
     );
     const stranded: ScheduleOccurrence[] = [];
+    const failed: StaleSchedule[] = [];
     for (const s of scheduled) {
-      if (!(await this.deps.queue.hasJob(sendJobId(s.id, s.sendAt)))) stranded.push(s);
+      const job = await this.deps.queue.jobState(sendJobId(s.id, s.sendAt));
+      if (job.state === "missing") stranded.push(s);
+      if (job.state === "failed" && (await store.markError(s.id, s.sendAt, now, job.reason))) {
+        failed.push({ ...plain(s), status: "ERRO", reason: job.reason });
+      }
     }
-    const staleFor = `${Math.round(o.staleAfterMs / 60_000)} min`;
     return {
       due: [...pending, ...stranded].map(plain),
       stale: staleRows.map((s) => ({
         ...plain(s),
         reason: `stale: due at ${s.sendAt.toISOString()} and not sent within ${staleFor}`,
       })),
+      failed,
     };
   }
 
@@ -142,11 +171,13 @@ export class ScheduleService {
   /**
    * Sends one occurrence at most once (ledger key `schedule:<id>:<sendAt ms>`), then moves the
    * schedule on. An occurrence that is no longer the schedule's (sendAt moved, status not
-   * AGENDADA) is not sent. User errors set the schedule to ERRO and are rethrown.
+   * AGENDADA) is not sent. User errors — and any error on the final attempt — set the schedule to
+   * ERRO with the reason, and are rethrown.
    */
   async sendScheduled(
     data: SendScheduledData,
     now: () => Date = () => new Date(),
+    options: SendOptions = {},
   ): Promise<SendScheduledResult> {
     const { store } = this.deps;
     const sendAt = new Date(data.sendAt);
@@ -161,8 +192,10 @@ export class ScheduleService {
       next = this.nextSendAt(s);
       result = await this.send(s, now());
     } catch (err) {
-      if (err instanceof ChatiaError && err.kind === "user")
-        await store.markError(s.id, s.sendAt, now());
+      const userError = err instanceof ChatiaError && err.kind === "user";
+      if (userError || options.finalAttempt === true) {
+        await store.markError(s.id, s.sendAt, now(), describeError(err));
+      }
       throw err;
     }
     const common = { scheduleId: s.id, sent: true, alreadySent: result.alreadySent } as const;
@@ -173,6 +206,22 @@ export class ScheduleService {
     }
     await store.markSent(s.id, s.sendAt, now());
     return { ...common, ...message, status: "ENVIADA" };
+  }
+
+  /**
+   * Sets the occurrence (the schedule at `sendAt`, PENDENTE or AGENDADA) to ERRO with `reason`.
+   * False when the schedule has moved on (another sendAt, sent, already ERRO) or is missing.
+   */
+  markError(data: SendScheduledData, reason: string, now: Date): Promise<boolean> {
+    return this.deps.store.markError(data.scheduleId, new Date(data.sendAt), now, reason);
+  }
+
+  /**
+   * Gives an ERRO schedule another go: PENDENTE at `sendAt` (the next Verify run sends it then,
+   * or at once when it is past), its reason cleared. False when the schedule is not ERRO.
+   */
+  rearm(scheduleId: number, sendAt: Date, now: Date): Promise<boolean> {
+    return this.deps.store.rearm(scheduleId, sendAt, now);
   }
 
   /** The next occurrence of a recurring schedule that has sends left, else null. */
@@ -189,11 +238,12 @@ export class ScheduleService {
         `company ${s.companyId} has no WhatsApp connection`,
       );
     }
-    const openTicket = s.openTicket === "enabled";
+    const ticketId = s.openTicket === "enabled" ? await this.openTicket(s, whatsappId, now) : null;
     const body = scheduledText({
       body: s.body,
       signedBy: s.assinar && s.userName !== null ? s.userName : null,
-      variables: openTicket ? { contactName: s.contactName, now, timeZone: s.timezone } : null,
+      variables:
+        ticketId === null ? null : await this.deps.tickets.templateVars(s.companyId, ticketId, now),
     });
     return this.deps.messages.send({
       whatsappId,
@@ -203,14 +253,34 @@ export class ScheduleService {
       isGroup: s.contactIsGroup,
       companyId: s.companyId,
       idempotencyKey: `schedule:${s.id}:${s.sendAt.getTime()}`,
-      record: openTicket,
+      record: ticketId !== null,
+      ...(ticketId === null ? {} : { ticketId }),
     });
+  }
+
+  /** The contact's open/pending ticket on the connection, or a new one as the schedule says. */
+  private async openTicket(s: ScheduleForSend, whatsappId: number, now: Date): Promise<number> {
+    const { ticket } = await this.deps.tickets.findOrOpenTicket({
+      companyId: s.companyId,
+      whatsappId,
+      contactId: s.contactId,
+      queueId: s.queueId,
+      userId: s.ticketUserId,
+      status: s.statusTicket as TicketStatus,
+      now,
+    });
+    return ticket.id;
   }
 }
 
 /** The Bull job id of an occurrence: the same however often it is enqueued. */
 export function sendJobId(scheduleId: number, sendAt: Date): string {
   return `schedule-${scheduleId}-${sendAt.getTime()}`;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ChatiaError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 function plain(s: ScheduleOccurrence): DueSchedule {

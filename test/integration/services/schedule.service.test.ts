@@ -9,6 +9,7 @@ import {
   SequelizeMessageStore,
   SequelizeScheduleStore,
 } from "../../../runtime/adapters/db/repositories";
+import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { ChatiaError } from "../../../runtime/errors";
 import { MessageService } from "../../../runtime/services/message.service";
@@ -17,6 +18,7 @@ import {
   ScheduleService,
   type SendScheduledData,
 } from "../../../runtime/services/schedule.service";
+import { TicketService } from "../../../runtime/services/ticket.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 
@@ -34,14 +36,19 @@ let t: TestRedis;
 let wa: SimulatedWhatsApp;
 let store: ScheduleStore;
 let jobs: Map<string, { data: SendScheduledData; delayMs: number }>;
+/** Jobs that failed for good, with their failedReason. */
+let failedJobs: Map<string, string>;
 let service: ScheduleService;
+let tickets: TicketService;
 
 const recordingQueue = (): ScheduleQueue => ({
   async enqueueSend(data, { jobId, delayMs }) {
     if (!jobs.has(jobId)) jobs.set(jobId, { data, delayMs });
   },
-  async hasJob(jobId) {
-    return jobs.has(jobId);
+  async jobState(jobId) {
+    const reason = failedJobs.get(jobId);
+    if (reason !== undefined) return { state: "failed", reason };
+    return jobs.has(jobId) ? { state: "present" } : { state: "missing" };
   },
 });
 
@@ -71,16 +78,19 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await m.Schedule.destroy({ where: {} });
+  await m.Ticket.update({ status: "closed" }, { where: {} });
   t = createTestRedis();
   wa = new SimulatedWhatsApp(t.redis, { prefix: t.prefix });
   store = new SequelizeScheduleStore(db.sequelize);
   jobs = new Map();
+  failedJobs = new Map();
+  tickets = new TicketService(new SequelizeTicketStore(db.sequelize));
   const messages = new MessageService({
     store: new SequelizeMessageStore(db.sequelize),
     gateway: wa,
     mediaDir: "/nonexistent",
   });
-  service = new ScheduleService({ store, queue: recordingQueue(), messages });
+  service = new ScheduleService({ store, queue: recordingQueue(), messages, tickets });
 });
 
 afterEach(async () => {
@@ -129,6 +139,9 @@ describe("ScheduleService.dueSchedules and markScheduled (Verify)", () => {
       }),
     ]);
     expect((await statusOf(stale.id)).status).toBe("ERRO");
+    expect((await statusOf(stale.id)).errorReason).toMatch(
+      /^stale: due at 2027-03-09T11:00:00\.000Z and not sent within 1440 min$/,
+    );
     expect((await statusOf(later.id)).status).toBe("PENDENTE");
 
     await service.markScheduled(due[0] as (typeof due)[0], NOW);
@@ -145,6 +158,7 @@ describe("ScheduleService.dueSchedules and markScheduled (Verify)", () => {
       store: crashing,
       queue: recordingQueue(),
       messages: { send: () => Promise.reject(new Error("unused")) },
+      tickets,
     });
     const [occurrence] = (await first.dueSchedules(NOW)).due;
     await expect(
@@ -170,6 +184,25 @@ describe("ScheduleService.dueSchedules and markScheduled (Verify)", () => {
     expect(due.map((s) => [s.id, s.status])).toEqual([[lost.id, "AGENDADA"]]);
     await service.markScheduled(due[0] as (typeof due)[0], NOW);
     expect(jobs.has(`schedule-${lost.id}-${lost.sendAt.getTime()}`)).toBe(true);
+  });
+});
+
+describe("ScheduleService.dueSchedules: send jobs that failed for good", () => {
+  it("sets an AGENDADA schedule whose job failed for good to ERRO with the job's reason, once", async () => {
+    const s = await schedule(new Date(NOW.getTime() - 15 * MIN), { status: "AGENDADA" });
+    failedJobs.set(`schedule-${s.id}-${s.sendAt.getTime()}`, "CF_JOB_TIMEOUT: no verdict in 30 s");
+    const { due, failed } = await service.dueSchedules(NOW);
+    expect(due).toEqual([]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        id: s.id,
+        status: "ERRO",
+        reason: "CF_JOB_TIMEOUT: no verdict in 30 s",
+      }),
+    ]);
+    const row = await statusOf(s.id);
+    expect([row.status, row.errorReason]).toEqual(["ERRO", "CF_JOB_TIMEOUT: no verdict in 30 s"]);
+    expect((await service.dueSchedules(NOW)).failed).toEqual([]);
   });
 });
 
@@ -219,6 +252,47 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
     expect((await wa.sends())[0]?.text).toBe("\u200e Bom dia, Maria!");
   });
 
+  it("opens the ticket with the schedule's queue, attendant and status, renders every ticket tag and records the message on it", async () => {
+    const queueId = (await m.Queue.create({ name: "Cobrança", color: "#123", companyId })).id;
+    const { data } = await scheduled(NOW, {
+      openTicket: "enabled",
+      queueId,
+      ticketUserId: userId,
+      statusTicket: "open",
+      body: "{{ms}} {{name}}: {{queue}}/{{user}}/{{connection}} #{{ticket_id}} {{protocol}}",
+    });
+    const result = await service.sendScheduled(data, () => new Date("2027-03-10T19:30:00Z"));
+    const ticket = await m.Ticket.findOne({ where: { contactId, queueId } });
+    expect(ticket).toMatchObject({ status: "open", userId, whatsappId });
+    const id = ticket?.id;
+    expect((await wa.sends()).map((x) => x.text)).toEqual([
+      `\u200e Boa tarde Maria Silva: Cobrança/Ana Souza/W #${id} 20270310163000${id}`,
+    ]);
+    expect(result).toMatchObject({ sent: true });
+    const message = await m.Message.findOne({ where: { ticketId: id as number } });
+    expect(message?.body).toContain("Boa tarde Maria Silva");
+  });
+
+  it("reuses the contact's open ticket on the connection instead of opening another", async () => {
+    const existing = await m.Ticket.create({ status: "pending", contactId, whatsappId, companyId });
+    const { data } = await scheduled(NOW, { openTicket: "enabled", statusTicket: "open" });
+    await service.sendScheduled(data);
+    expect(await m.Ticket.count({ where: { contactId, status: ["open", "pending"] } })).toBe(1);
+    expect(await m.Message.count({ where: { ticketId: existing.id } })).toBe(1);
+  });
+
+  it("sets ERRO with the reason after the last attempt of an operational error", async () => {
+    const { s, data } = await scheduled(NOW);
+    await wa.setBehaviour(whatsappId, { status: "DISCONNECTED" });
+    await expect(
+      service.sendScheduled(data, undefined, { finalAttempt: true }),
+    ).rejects.toMatchObject({ code: "CF_WA_DISCONNECTED" });
+    const row = await statusOf(s.id);
+    expect(row.status).toBe("ERRO");
+    expect(row.errorReason).toMatch(/^CF_WA_DISCONNECTED: .*DISCONNECTED/);
+    await wa.setBehaviour(whatsappId, { status: "CONNECTED" });
+  });
+
   it("reschedules a recurring one by calendar months with the counter, and the last one becomes ENVIADA", async () => {
     const jan31 = new Date("2028-01-31T13:00:00.000Z"); // 10:00 in São Paulo
     const { s, data } = await scheduled(jan31, {
@@ -262,6 +336,7 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
     expect(err).toBeInstanceOf(ChatiaError);
     expect(err).toMatchObject({ code: "CF_SCHEDULE_INVALID", kind: "user" });
     expect((await statusOf(s.id)).status).toBe("ERRO");
+    expect((await statusOf(s.id)).errorReason).toMatch(/^CF_SCHEDULE_INVALID: intervalo must be/);
     expect(await wa.sends()).toHaveLength(0);
   });
 

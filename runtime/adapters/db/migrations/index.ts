@@ -10,6 +10,7 @@ import * as sendLedger from "./006-send-ledger";
 import * as authTokens from "./007-auth-tokens";
 import * as whatsappSessions from "./008-whatsapp-sessions";
 import * as campaignProgress from "./009-campaign-progress";
+import * as scheduleErrorReason from "./010-schedule-error-reason";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -28,6 +29,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "007-auth-tokens", up: authTokens.up, down: authTokens.down },
   { name: "008-whatsapp-sessions", up: whatsappSessions.up, down: whatsappSessions.down },
   { name: "009-campaign-progress", up: campaignProgress.up, down: campaignProgress.down },
+  {
+    name: "010-schedule-error-reason",
+    up: scheduleErrorReason.up,
+    down: scheduleErrorReason.down,
+  },
 ];
 
 export { CRON_INDEX_NAMES } from "./005-cron-indexes";

@@ -49,6 +49,8 @@ export class Schedule extends Model<InferAttributes<Schedule>, InferCreationAttr
   declare valorIntervalo: CreationOptional<number>;
   declare enviarQuantasVezes: CreationOptional<number>;
   declare contadorEnvio: CreationOptional<number>;
+  /** Why the schedule is ERRO (its last send's error, or staleness); null otherwise. */
+  declare errorReason: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -93,6 +95,7 @@ export function initSchedule(sequelize: Sequelize): typeof Schedule {
       valorIntervalo: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       enviarQuantasVezes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
       contadorEnvio: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      errorReason: { type: DataTypes.TEXT, allowNull: true },
       ...timestamps(),
     },
     { sequelize, tableName: "Schedules", modelName: "Schedule" },

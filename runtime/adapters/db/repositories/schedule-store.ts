@@ -17,6 +17,11 @@ export interface ScheduleForSend extends ScheduleOccurrence {
   readonly body: string;
   readonly whatsappId: number | null;
   readonly openTicket: string;
+  /** The ticket a send with `openTicket` opens: its queue, attendant and status. */
+  readonly queueId: number | null;
+  readonly ticketUserId: number | null;
+  readonly statusTicket: string;
+  readonly contactId: number;
   readonly mediaPath: string | null;
   readonly assinar: boolean;
   readonly intervalo: number;
@@ -33,12 +38,12 @@ export interface ScheduleForSend extends ScheduleOccurrence {
 export interface ScheduleStore {
   /** PENDENTE, never sent, `sendAt` in [from, to], earliest first, at most `limit`. */
   findPending(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]>;
-  /** Sets ERRO on PENDENTE, never-sent schedules due before `before`; returns them. */
-  markStale(before: Date, now: Date): Promise<ScheduleOccurrence[]>;
+  /** Sets ERRO on PENDENTE, never-sent schedules due before `before`, the reason saying it; returns them. */
+  markStale(before: Date, now: Date, staleFor: string): Promise<ScheduleOccurrence[]>;
   /** AGENDADA schedules due in [from, to) (candidates whose send job may be lost). */
   findScheduled(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]>;
-  /** PENDENTE or AGENDADA at `sendAt` → ERRO; false when the occurrence moved on. */
-  markError(id: number, sendAt: Date, now: Date): Promise<boolean>;
+  /** PENDENTE or AGENDADA at `sendAt` → ERRO with `reason`; false when the occurrence moved on. */
+  markError(id: number, sendAt: Date, now: Date, reason: string): Promise<boolean>;
   /** PENDENTE → AGENDADA for this occurrence; false when it is no longer PENDENTE at `sendAt`. */
   markScheduled(id: number, sendAt: Date, now: Date): Promise<boolean>;
   findForSend(id: number): Promise<ScheduleForSend | null>;
@@ -48,6 +53,8 @@ export interface ScheduleStore {
   reschedule(id: number, sendAt: Date, nextSendAt: Date, now: Date): Promise<boolean>;
   /** AGENDADA at `sendAt` → ENVIADA, `sentAt` = now. */
   markSent(id: number, sendAt: Date, now: Date): Promise<boolean>;
+  /** ERRO → PENDENTE at `sendAt`, reason cleared; false when the schedule is not ERRO. */
+  rearm(id: number, sendAt: Date, now: Date): Promise<boolean>;
 }
 
 const OCCURRENCE = `id, "companyId", "sendAt", status`;
@@ -64,12 +71,15 @@ export class SequelizeScheduleStore implements ScheduleStore {
     );
   }
 
-  markStale(before: Date, now: Date): Promise<ScheduleOccurrence[]> {
+  markStale(before: Date, now: Date, staleFor: string): Promise<ScheduleOccurrence[]> {
     return this.select(
-      `UPDATE "Schedules" SET status = 'ERRO', "updatedAt" = $2
+      `UPDATE "Schedules" SET status = 'ERRO', "updatedAt" = $2,
+              "errorReason" = 'stale: due at '
+                || to_char("sendAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                || ' and not sent within ' || $3::text
         WHERE status = 'PENDENTE' AND "sentAt" IS NULL AND "sendAt" < $1
         RETURNING ${OCCURRENCE}`,
-      [before, now],
+      [before, now, staleFor],
     );
   }
 
@@ -82,11 +92,11 @@ export class SequelizeScheduleStore implements ScheduleStore {
     );
   }
 
-  markError(id: number, sendAt: Date, now: Date): Promise<boolean> {
+  markError(id: number, sendAt: Date, now: Date, reason: string): Promise<boolean> {
     return this.change(
-      `UPDATE "Schedules" SET status = 'ERRO', "updatedAt" = $3
+      `UPDATE "Schedules" SET status = 'ERRO', "updatedAt" = $3, "errorReason" = $4
         WHERE id = $1 AND "sendAt" = $2 AND status IN ('PENDENTE', 'AGENDADA') RETURNING id`,
-      [id, sendAt, now],
+      [id, sendAt, now, reason],
     );
   }
 
@@ -101,6 +111,7 @@ export class SequelizeScheduleStore implements ScheduleStore {
   async findForSend(id: number): Promise<ScheduleForSend | null> {
     const [row] = await this.select<ScheduleForSend>(
       `SELECT s.id, s."companyId", s."sendAt", s.status, s.body, s."whatsappId", s."openTicket",
+              s."queueId", s."ticketUserId", s."statusTicket", s."contactId",
               s."mediaPath", s.assinar, s.intervalo, s."valorIntervalo", s."enviarQuantasVezes",
               s."contadorEnvio", u.name AS "userName", c.name AS "contactName",
               c.number AS "contactNumber", c."isGroup" AS "contactIsGroup", co.timezone
@@ -126,7 +137,8 @@ export class SequelizeScheduleStore implements ScheduleStore {
   reschedule(id: number, sendAt: Date, nextSendAt: Date, now: Date): Promise<boolean> {
     return this.change(
       `UPDATE "Schedules"
-          SET status = 'PENDENTE', "sendAt" = $3, "contadorEnvio" = "contadorEnvio" + 1, "updatedAt" = $4
+          SET status = 'PENDENTE', "sendAt" = $3, "contadorEnvio" = "contadorEnvio" + 1, "updatedAt" = $4,
+              "errorReason" = NULL
         WHERE id = $1 AND "sendAt" = $2 AND status = 'AGENDADA' RETURNING id`,
       [id, sendAt, nextSendAt, now],
     );
@@ -134,8 +146,16 @@ export class SequelizeScheduleStore implements ScheduleStore {
 
   markSent(id: number, sendAt: Date, now: Date): Promise<boolean> {
     return this.change(
-      `UPDATE "Schedules" SET status = 'ENVIADA', "sentAt" = $3, "updatedAt" = $3
+      `UPDATE "Schedules" SET status = 'ENVIADA', "sentAt" = $3, "updatedAt" = $3, "errorReason" = NULL
         WHERE id = $1 AND "sendAt" = $2 AND status = 'AGENDADA' RETURNING id`,
+      [id, sendAt, now],
+    );
+  }
+
+  rearm(id: number, sendAt: Date, now: Date): Promise<boolean> {
+    return this.change(
+      `UPDATE "Schedules" SET status = 'PENDENTE', "sendAt" = $2, "errorReason" = NULL, "updatedAt" = $3
+        WHERE id = $1 AND status = 'ERRO' RETURNING id`,
       [id, sendAt, now],
     );
   }

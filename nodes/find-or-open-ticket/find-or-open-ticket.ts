@@ -1,0 +1,93 @@
+// `find or open ticket`: the contact's open or pending ticket on a connection, or a new one with
+// the queue, attendant and status given (TicketService.findOrOpenTicket). A thin adapter.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { TicketStatus } from "../../runtime/adapters/db/models/enums";
+import { ChatiaError } from "../../runtime/errors";
+import type { FindOrOpenTicketInput } from "../../runtime/services/ticket.service";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import {
+  evaluateProperty,
+  isUnset,
+  optionalIdOrNull,
+  requireId,
+  requireText,
+  whereOf,
+} from "../shared/typed-property";
+
+/** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind. */
+const PROPERTIES = [
+  "company",
+  "connection",
+  "contact",
+  "number",
+  "group",
+  "queue",
+  "user",
+  "status",
+] as const;
+type Property = (typeof PROPERTIES)[number];
+
+type FindOrOpenTicketDef = NodeDef &
+  Partial<Record<Property | `${Property}Type`, string>> & {
+    /** The msg property the ticket is written to. @defaultValue "ticket" */
+    output?: string;
+  };
+
+type Values = Record<Property, unknown>;
+
+export = (RED: NodeAPI) => {
+  function FindOrOpenTicketNode(this: Node, config: FindOrOpenTicketDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const output = config.output || "ticket";
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      this.status({ fill: "blue", shape: "ring", text: "looking…" });
+      Promise.all(
+        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
+      )
+        .then((values) => {
+          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
+          return services.tickets.findOrOpenTicket(ticketInput(config, v));
+        })
+        .then(
+          ({ ticket, created }) => {
+            RED.util.setMessageProperty(msg, output, { ...ticket, created }, true);
+            this.status({
+              fill: "green",
+              shape: "dot",
+              text: `${created ? "opened" : "found"} #${ticket.id} (${ticket.status})`,
+            });
+            send(msg);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("find or open ticket", FindOrOpenTicketNode);
+};
+
+function ticketInput(config: FindOrOpenTicketDef, v: Values): FindOrOpenTicketInput {
+  const where = (p: Property) => `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+  const common = {
+    companyId: requireId(v.company, where("company")),
+    whatsappId: requireId(v.connection, where("connection")),
+    queueId: optionalIdOrNull(v.queue, where("queue")),
+    userId: optionalIdOrNull(v.user, where("user")),
+    status: requireText(v.status, where("status"), "pending") as TicketStatus,
+  };
+  if (!isUnset(v.contact)) return { ...common, contactId: requireId(v.contact, where("contact")) };
+  if (isUnset(v.number)) {
+    throw new ChatiaError(
+      "CF_NODE_INPUT",
+      `neither a contact (${whereOf(config.contact, config.contactType)}) nor a number (${whereOf(config.number, config.numberType)}) is set`,
+    );
+  }
+  return {
+    ...common,
+    number: requireText(v.number, where("number")),
+    isGroup: v.group === true || v.group === "true",
+  };
+}

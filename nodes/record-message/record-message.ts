@@ -1,0 +1,73 @@
+// `record message`: puts a message that was sent (or received) on a ticket's history, once per
+// WhatsApp message id (TicketService.recordMessage). For sends made with `send whatsapp`'s
+// recording off, or through another path. A thin adapter.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { RecordMessageInput } from "../../runtime/services/ticket.service";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import {
+  evaluateProperty,
+  isUnset,
+  requireId,
+  requireText,
+  whereOf,
+} from "../shared/typed-property";
+
+const PROPERTIES = ["company", "ticket", "wid", "body", "mediaType", "mediaUrl", "jid"] as const;
+type Property = (typeof PROPERTIES)[number];
+
+type RecordMessageDef = NodeDef &
+  Partial<Record<Property | `${Property}Type`, string>> & {
+    /** The message was sent by us (else received from the contact). @defaultValue true */
+    fromMe?: boolean;
+    /** The msg property the result is written to. @defaultValue "message" */
+    output?: string;
+  };
+
+type Values = Record<Property, unknown>;
+
+export = (RED: NodeAPI) => {
+  function RecordMessageNode(this: Node, config: RecordMessageDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const output = config.output || "message";
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      Promise.all(
+        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
+      )
+        .then((values) => {
+          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
+          return services.tickets.recordMessage(recordInput(config, v));
+        })
+        .then(
+          (recorded) => {
+            RED.util.setMessageProperty(msg, output, recorded, true);
+            this.status(
+              recorded.created
+                ? { fill: "green", shape: "dot", text: `recorded on #${recorded.ticketId}` }
+                : { fill: "yellow", shape: "ring", text: `already on #${recorded.ticketId}` },
+            );
+            send(msg);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("record message", RecordMessageNode);
+};
+
+function recordInput(config: RecordMessageDef, v: Values): RecordMessageInput {
+  const where = (p: Property) => `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+  return {
+    companyId: requireId(v.company, where("company")),
+    ticketId: requireId(v.ticket, where("ticket")),
+    wid: requireText(v.wid, where("wid")),
+    body: requireText(v.body, where("body"), ""),
+    fromMe: config.fromMe !== false,
+    mediaType: requireText(v.mediaType, where("mediaType"), "chat"),
+    mediaUrl: isUnset(v.mediaUrl) ? null : requireText(v.mediaUrl, where("mediaUrl")),
+    remoteJid: isUnset(v.jid) ? null : requireText(v.jid, where("jid")),
+  };
+}

@@ -1,0 +1,82 @@
+// `update schedule`: changes one scheduled message's status — ERRO with a reason for an
+// occurrence (e.g. from a Catch node), or an ERRO schedule armed again (PENDENTE at a time).
+// A thin adapter over ScheduleService.markError / rearm.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { ChatiaError } from "../../runtime/errors";
+import { chatiaContext } from "../shared/chatia-context";
+import { failMessage } from "../shared/fail";
+import {
+  evaluateProperty,
+  isUnset,
+  requireId,
+  requireText,
+  whereOf,
+} from "../shared/typed-property";
+
+const PROPERTIES = ["schedule", "sendAt", "reason"] as const;
+type Property = (typeof PROPERTIES)[number];
+
+type UpdateScheduleDef = NodeDef &
+  Partial<Record<Property | `${Property}Type`, string>> & {
+    /** "error": the occurrence at sendAt → ERRO with the reason; "rearm": ERRO → PENDENTE at sendAt. @defaultValue "error" */
+    action?: string;
+  };
+
+type Values = Record<Property, unknown>;
+
+export = (RED: NodeAPI) => {
+  function UpdateScheduleNode(this: Node, config: UpdateScheduleDef) {
+    RED.nodes.createNode(this, config);
+    const { services } = chatiaContext(RED);
+    const action = config.action === "rearm" ? "rearm" : "error";
+
+    this.on("input", (msg: NodeMessage, send, done) => {
+      Promise.all(
+        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
+      )
+        .then((values) => {
+          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
+          const where = (p: Property) => `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+          const scheduleId = requireId(v.schedule, where("schedule"));
+          const sendAt = instant(v.sendAt, where("sendAt"));
+          const now = new Date();
+          if (action === "rearm") return services.schedules.rearm(scheduleId, sendAt, now);
+          const reason = requireText(v.reason, where("reason"), "set to ERRO by a flow");
+          return services.schedules.markError(
+            { scheduleId, sendAt: sendAt.toISOString() },
+            reason || "set to ERRO by a flow",
+            now,
+          );
+        })
+        .then(
+          (changed) => {
+            msg.payload = { changed, status: action === "rearm" ? "PENDENTE" : "ERRO" };
+            this.status(
+              changed
+                ? { fill: "green", shape: "dot", text: action === "rearm" ? "PENDENTE" : "ERRO" }
+                : { fill: "grey", shape: "ring", text: "unchanged" },
+            );
+            send(msg);
+            done();
+          },
+          (err: unknown) => failMessage(this, done, err),
+        );
+    });
+  }
+  RED.nodes.registerType("update schedule", UpdateScheduleNode);
+};
+
+/** An ISO 8601 text, epoch ms or Date; anything else is CF_NODE_INPUT. */
+function instant(value: unknown, what: string): Date {
+  const d =
+    value instanceof Date
+      ? value
+      : typeof value === "string" || typeof value === "number"
+        ? new Date(value)
+        : undefined;
+  if (d !== undefined && !Number.isNaN(d.getTime()) && !isUnset(value)) return d;
+  throw new ChatiaError(
+    "CF_NODE_INPUT",
+    `${what} must be a time (ISO 8601 or epoch ms), got ${value === undefined ? "nothing" : JSON.stringify(value)}`,
+  );
+}
