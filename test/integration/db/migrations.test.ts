@@ -35,7 +35,20 @@ const MIGRATION_NAMES = [
   "006-send-ledger",
   "007-auth-tokens",
   "008-whatsapp-sessions",
+  "009-campaign-progress",
+  "010-schedule-error-reason",
 ];
+
+/** The later migrations that add columns and indexes only, newest first. */
+const COLUMN_MIGRATIONS = ["010-schedule-error-reason", "009-campaign-progress"];
+
+async function columnsOf(database: TestDatabase, table: string): Promise<string[]> {
+  const [rows] = await database.sequelize.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_name = $1`,
+    { bind: [table] },
+  );
+  return (rows as { column_name: string }[]).map((r) => r.column_name);
+}
 
 const TABLES = [
   "ApiTokens",
@@ -123,13 +136,28 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the WhatsApp sessions", async () => {
+  it("down one step reverts only the schedules' error reason", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["010-schedule-error-reason"]);
+    expect(await columnsOf(db, "Schedules")).not.toContain("errorReason");
+    expect(await columnsOf(db, "Campaigns")).toContain("shippingsLeft");
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length + 1);
+  });
+
+  it("down one more step reverts only the campaign progress", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["009-campaign-progress"]);
+    expect(await columnsOf(db, "Campaigns")).not.toContain("shippingsLeft");
+    expect(await columnsOf(db, "CampaignShipping")).not.toContain("dueAt");
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length + 1);
+    expect(await pendingMigrations(db.sequelize)).toEqual([...COLUMN_MIGRATIONS].reverse());
+  });
+
+  it("down one more step reverts only the WhatsApp sessions", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["008-whatsapp-sessions"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("WhatsappSessions");
     expect(tables).not.toContain("WhatsappSessionKeys");
     expect(tables).toHaveLength(TABLES.length - 1);
-    expect(await pendingMigrations(db.sequelize)).toEqual(["008-whatsapp-sessions"]);
+    expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(7));
   });
 
   it("down one more step reverts only the auth tokens", async () => {
@@ -138,10 +166,7 @@ describe("migrations", () => {
     expect(tables).not.toContain("ApiTokens");
     expect(tables).not.toContain("RefreshTokens");
     expect(tables).toHaveLength(TABLES.length - 3);
-    expect(await pendingMigrations(db.sequelize)).toEqual([
-      "007-auth-tokens",
-      "008-whatsapp-sessions",
-    ]);
+    expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(6));
   });
 
   it("down one more step reverts only the send ledger", async () => {
@@ -150,11 +175,7 @@ describe("migrations", () => {
     expect(tables).not.toContain("SendLedger");
     expect(tables).toHaveLength(TABLES.length - 4);
     expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
-    expect(await pendingMigrations(db.sequelize)).toEqual([
-      "006-send-ledger",
-      "007-auth-tokens",
-      "008-whatsapp-sessions",
-    ]);
+    expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(5));
   });
 
   it("down one more step reverts only the cron indexes", async () => {
@@ -163,12 +184,7 @@ describe("migrations", () => {
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
     expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 4);
-    expect(await pendingMigrations(db.sequelize)).toEqual([
-      "005-cron-indexes",
-      "006-send-ledger",
-      "007-auth-tokens",
-      "008-whatsapp-sessions",
-    ]);
+    expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(4));
   });
 
   it("down to 0 removes every table and index, up again restores them", async () => {
@@ -187,6 +203,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      ...COLUMN_MIGRATIONS,
       "008-whatsapp-sessions",
       "007-auth-tokens",
       "006-send-ledger",
