@@ -238,11 +238,17 @@ export class QueueRuntime {
   }
 
   /** Makes the cron triggers in Redis exactly the plan's; returns what it changed. */
-  async applyRepeatables(): Promise<RepeatableDiff> {
+  async applyRepeatables(
+    onProgress?: (done: number, total: number, label: string) => void,
+  ): Promise<RepeatableDiff> {
     await this.redis.sadd(this.managedQueuesKey, ...this.plan.queues.map((q) => q.name));
     const diff = await this.diffRepeatables();
-    for (const stale of diff.remove)
+    const total = diff.remove.length + diff.add.length;
+    let done = 0;
+    for (const stale of diff.remove) {
       await removeRepeatable(this.openedQueue(stale.queue), stale.key);
+      onProgress?.(++done, total, `removed ${stale.queue}/${stale.name}`);
+    }
     for (const wanted of diff.add) {
       const { job } = wanted;
       await addJob(this.queue(wanted.queue), wanted.name, job.data ?? {}, {
@@ -250,6 +256,7 @@ export class QueueRuntime {
         jobId: wanted.id,
         repeat: { cron: wanted.cron, tz: wanted.tz },
       });
+      onProgress?.(++done, total, `added ${wanted.queue}/${wanted.name}`);
     }
     await this.forgetQueuesNotInPlan();
     return diff;

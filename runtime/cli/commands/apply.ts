@@ -8,7 +8,7 @@ import { compile } from "../../compile";
 import { formatProblem, ManifestError } from "../../manifest";
 import { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
-import type { Io } from "../io";
+import { type Io, progressOf } from "../io";
 import { manifestPath } from "../options";
 
 export interface LiveOptions {
@@ -52,8 +52,13 @@ export async function live(
       url: opts.redisUrl ?? redisUrlFromEnv(),
       prefix,
     });
+    const bar = progressOf(io);
     const diff =
-      mode === "apply" ? await queues.applyRepeatables() : await queues.diffRepeatables();
+      mode === "apply"
+        ? await queues
+            .applyRepeatables((done, total, label) => bar.update(done, total, label))
+            .finally(() => bar.stop())
+        : await queues.diffRepeatables();
     printDiff(diff, io, mode);
     return mode === "plan" && diff.add.length + diff.remove.length > 0 ? 2 : 0;
   } catch (err) {

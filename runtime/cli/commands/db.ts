@@ -13,7 +13,7 @@ import {
   seedDemo,
 } from "../../adapters/db";
 import { ChatiaError } from "../../errors";
-import type { Io } from "../io";
+import { type Io, progressOf } from "../io";
 import { databaseUrl } from "../options";
 
 interface DbOptions {
@@ -72,7 +72,11 @@ export function registerDb(program: Command, io: Io): void {
     .action((opts: DbOptions & { demo?: boolean }) =>
       withDatabase(opts, io, async (sequelize) => {
         if (!opts.demo) throw new ChatiaError("CF_CLI_USAGE", "say what to seed: --demo");
-        const result = await seedDemo(sequelize, { passwordHash: hashPassword });
+        const bar = progressOf(io);
+        const result = await seedDemo(sequelize, {
+          passwordHash: hashPassword,
+          onProgress: (done, total, label) => bar.update(done, total, label),
+        }).finally(() => bar.stop());
         if (result.alreadySeeded)
           throw new ChatiaError(
             "CF_CLI_USAGE",

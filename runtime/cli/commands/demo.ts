@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { ensureDatabaseExists, redact, seedDemo } from "../../adapters/db";
 import { loadConfig } from "../../app/config";
-import type { Io } from "../io";
+import { type Io, progressOf } from "../io";
 import { databaseUrl } from "../options";
 import { DATABASE_URL_HELP, hashPassword, migrate, printSeed, withDatabase } from "./db";
 import { runUntilStopped, withStartOptions } from "./start";
@@ -19,7 +19,11 @@ export function registerDemo(program: Command, io: Io): void {
       if (await ensureDatabaseExists(url)) io.out(`created database ${redact(url)}`);
       await withDatabase({ databaseUrl: url }, io, async (sequelize) => {
         await migrate(sequelize, io);
-        const seeded = await seedDemo(sequelize, { passwordHash: hashPassword });
+        const bar = progressOf(io);
+        const seeded = await seedDemo(sequelize, {
+          passwordHash: hashPassword,
+          onProgress: (done, total, label) => bar.update(done, total, label),
+        }).finally(() => bar.stop());
         if (seeded.alreadySeeded)
           io.out("demo data already present (its passwords were shown when it was seeded)");
         else printSeed(seeded, io);
