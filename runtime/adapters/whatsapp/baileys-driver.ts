@@ -81,7 +81,10 @@ export const defaultSocketFactory: SocketFactory = (config) =>
 
 export interface BaileysWhatsAppOptions {
   readonly sequelize: Sequelize;
-  /** The caller's client (left open by close()); the driver duplicates it for blocking reads. */
+  /**
+   * The caller's client, left open by close(). The driver works on its own duplicates of it, so
+   * that it can free its leases at shutdown whatever the order in which clients are closed.
+   */
   readonly redis: Redis;
   readonly events: CompanyEvents;
   /** Key prefix, e.g. `bull:chatia:`. */
@@ -136,6 +139,7 @@ SELECT id, "companyId" FROM "Whatsapps"
 export class BaileysWhatsApp implements WhatsAppGateway {
   readonly ownerId: string;
   readonly sessions: SequelizeWhatsappSessionStore;
+  private readonly redis: Redis;
   private readonly leases: ConnectionLeases;
   private readonly router: SendRouter;
   private readonly connections = new Map<number, BaileysConnection>();
@@ -149,12 +153,14 @@ export class BaileysWhatsApp implements WhatsAppGateway {
     this.ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const leaseMs = options.leaseMs ?? 30_000;
     this.sessions = new SequelizeWhatsappSessionStore(options.sequelize);
-    this.leases = new ConnectionLeases(options.redis, {
+    this.redis = options.redis.duplicate();
+    this.redis.on("error", () => undefined);
+    this.leases = new ConnectionLeases(this.redis, {
       prefix: options.prefix,
       ownerId: this.ownerId,
       leaseMs,
     });
-    this.router = new SendRouter(options.redis, {
+    this.router = new SendRouter(this.redis, {
       prefix: options.prefix,
       ownerId: this.ownerId,
       timeoutMs: options.routedSendTimeoutMs ?? 30_000,
@@ -297,6 +303,7 @@ export class BaileysWhatsApp implements WhatsAppGateway {
       await this.retire(id, true).catch(() => undefined);
     }
     await this.router.close();
+    await this.redis.quit().catch(() => undefined);
   }
 
   /** Writes a connection's status to `Whatsapps` and emits it to its company. */
