@@ -1,6 +1,5 @@
 // The running chatia-flow process: manifest → plan → Bull queues, Node-RED with its flows, the
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
-import bcrypt from "bcryptjs";
 import { assertDatabaseReachable, createSequelize } from "../adapters/db";
 import { requestLog } from "../adapters/http/request-log";
 import { apiCors, securityHeaders } from "../adapters/http/security";
@@ -19,6 +18,7 @@ import { Metrics, measureJob } from "../observability/metrics";
 import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
+import { createEditorLogin } from "./editor-login";
 import { FlowSync } from "./flow-sync";
 import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
@@ -113,10 +113,11 @@ export async function startRuntime(
     nodesDirs: config.nodesDirs,
     context: { dispatcher, plan: () => plan, services },
     ...(config.editorPath !== false && {
-      admin: {
-        username: config.admin.username,
-        passwordHash: await bcrypt.hash(config.admin.password, 10),
-      },
+      admin: await createEditorLogin({
+        sequelize,
+        jwtSecret: config.jwtSecret,
+        operator: config.admin,
+      }),
     }),
     credentialSecret: config.credentialSecret,
     ...(serves && {

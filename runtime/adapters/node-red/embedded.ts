@@ -21,8 +21,8 @@ export interface EmbedOptions {
   /** Folders of compiled chatia nodes. */
   readonly nodesDirs: readonly string[];
   readonly context: ChatiaNodeContext;
-  /** Editor login: a user with a bcrypt hash; absent only without an editor. */
-  readonly admin?: { readonly username: string; readonly passwordHash: string };
+  /** Who may log in to the editor; absent only without an editor. */
+  readonly admin?: EditorLogin;
   /** Key that encrypts node credentials at rest. */
   readonly credentialSecret: string;
   /** Called after a deploy is written to flows/ (to publish it to the workers). */
@@ -39,6 +39,14 @@ export interface EmbedOptions {
   readonly logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "off";
   /** Where Node-RED's log lines go (the runtime's structured log). */
   readonly log?: NodeRedLogSink;
+}
+
+/** The editor's login: every user it accepts has full rights on the flows. */
+export interface EditorLogin {
+  /** Whether `username` with `password` may log in. */
+  authenticate(username: string, password: string): Promise<boolean>;
+  /** Whether `username` (of a session being restored) may still use the editor. */
+  exists(username: string): Promise<boolean>;
 }
 
 export type NodeRedLogSink = (
@@ -131,6 +139,17 @@ async function prepareUserDir(userDir: string): Promise<void> {
   }
 }
 
+/** Node-RED's custom `adminAuth`: users looked up and checked by the runtime. */
+function adminAuth(login: EditorLogin): Record<string, unknown> {
+  const user = (username: string) => ({ username, permissions: "*" });
+  return {
+    type: "credentials",
+    users: async (username: string) => ((await login.exists(username)) ? user(username) : null),
+    authenticate: async (username: string, password: string) =>
+      (await login.authenticate(username, password)) ? user(username) : null,
+  };
+}
+
 function settings(options: EmbedOptions): Record<string, unknown> {
   return {
     userDir: options.userDir,
@@ -145,18 +164,7 @@ function settings(options: EmbedOptions): Record<string, unknown> {
     // No `http in` endpoints: the runtime's HTTP server is its own API (and Express 5's).
     httpNodeRoot: false,
     httpStatic: false,
-    ...(options.admin && {
-      adminAuth: {
-        type: "credentials",
-        users: [
-          {
-            username: options.admin.username,
-            password: options.admin.passwordHash,
-            permissions: "*",
-          },
-        ],
-      },
-    }),
+    ...(options.admin && { adminAuth: adminAuth(options.admin) }),
     credentialSecret: options.credentialSecret,
     functionExternalModules: false,
     externalModules: {

@@ -66,16 +66,34 @@ export class AuthService {
   }
 
   async login(email: string, password: string): Promise<LoginResult | AuthFailure> {
+    const user = await this.checkPassword(email, password);
+    if (user === undefined) return "credentials";
+    const refreshToken = newRefreshToken();
+    await this.store.insertRefreshToken(user.id, hashToken(refreshToken), this.refreshExpiry());
+    return this.issue(user, refreshToken);
+  }
+
+  /**
+   * The user whose email and password these are, without issuing tokens (the editor's login);
+   * undefined otherwise. An unknown email costs one bcrypt comparison too.
+   */
+  async checkPassword(email: string, password: string): Promise<PublicUser | undefined> {
     const found = await this.store.findUserByEmail(email);
     const matches = await bcrypt.compare(
       password,
       found?.passwordHash ?? (await unknownUserHash()),
     );
-    if (found === undefined || !matches) return "credentials";
+    if (found === undefined || !matches) return undefined;
     const { passwordHash: _, ...user } = found;
-    const refreshToken = newRefreshToken();
-    await this.store.insertRefreshToken(user.id, hashToken(refreshToken), this.refreshExpiry());
-    return this.issue(user, refreshToken);
+    return user;
+  }
+
+  /** The user of this email, if any (the editor restores its sessions by user name). */
+  async findUser(email: string): Promise<PublicUser | undefined> {
+    const found = await this.store.findUserByEmail(email);
+    if (found === undefined) return undefined;
+    const { passwordHash: _, ...user } = found;
+    return user;
   }
 
   /** Exchanges a refresh token for a new pair; the old token is revoked. */

@@ -32,9 +32,12 @@ async function adminToken(): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-async function deploy(edit: (flows: Record<string, unknown>[]) => void): Promise<void> {
+async function deploy(
+  token: string,
+  edit: (flows: Record<string, unknown>[]) => void,
+): Promise<void> {
   const headers = {
-    authorization: `Bearer ${await adminToken()}`,
+    authorization: `Bearer ${token}`,
     "node-red-api-version": "v2",
     "content-type": "application/json",
   };
@@ -57,11 +60,13 @@ describe("deploys and reloads while jobs run", () => {
   });
 
   it("a full deploy while jobs are inside a flow loses none of them", async () => {
+    // Logged in first, so that the deploy lands while the jobs are inside the flow.
+    const token = await adminToken();
     const jobs = await Promise.all(
       Array.from({ length: 8 }, () => t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 700 })),
     );
     await new Promise((r) => setTimeout(r, 300));
-    await deploy((flows) => {
+    await deploy(token, (flows) => {
       const result = flows.find((n) => n.id === "slow-result") as { rules: { to: string }[] };
       (result.rules[0] as { to: string }).to = "slept v2";
     });

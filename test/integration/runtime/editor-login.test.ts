@@ -1,0 +1,88 @@
+// The editor's login: the deployment's operator account and the API's super-admin users, with
+// their own passwords; a company's admin and wrong passwords are refused; a user who loses
+// super-admin loses the editor session at the next request.
+
+import path from "node:path";
+import bcrypt from "bcryptjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initModels } from "../../../runtime/adapters/db";
+import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+
+const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
+const PASSWORD = "a long enough password";
+let t: TestRuntime;
+
+beforeAll(async () => {
+  t = await startTestRuntime(fixture);
+  const { Company, User } = initModels(t.db.sequelize);
+  const company = await Company.create({ name: "Acme" });
+  const passwordHash = await bcrypt.hash(PASSWORD, 10);
+  await User.bulkCreate([
+    {
+      name: "Root",
+      email: "root@ops.test",
+      passwordHash,
+      profile: "admin",
+      companyId: company.id,
+      super: true,
+    },
+    { name: "Ada", email: "ada@acme.test", passwordHash, profile: "admin", companyId: company.id },
+  ]);
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function editorLogin(username: string, password: string): Promise<Response> {
+  return fetch(`${t.runtime.url}/flows/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      client_id: "node-red-editor",
+      grant_type: "password",
+      scope: "*",
+      username,
+      password,
+    }),
+  });
+}
+
+async function tokenOf(response: Response): Promise<string> {
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+const flows = (token?: string) =>
+  fetch(`${t.runtime.url}/flows/flows`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+
+describe("the editor's login", () => {
+  it("lets the operator account in", async () => {
+    const token = await tokenOf(await editorLogin("admin", t.config.admin.password));
+    expect((await flows(token)).status).toBe(200);
+  });
+
+  it("lets a super-admin in with the password of the API's login", async () => {
+    const token = await tokenOf(await editorLogin("root@ops.test", PASSWORD));
+    expect((await flows(token)).status).toBe(200);
+  });
+
+  it("refuses a company's admin, a wrong password and no token", async () => {
+    // Node-RED answers a refused password grant with 403, a request without a token with 401.
+    expect((await editorLogin("ada@acme.test", PASSWORD)).status).toBe(403);
+    expect((await editorLogin("root@ops.test", "wrong password")).status).toBe(403);
+    expect((await editorLogin("admin", "wrong password")).status).toBe(403);
+    expect((await editorLogin("nobody@ops.test", PASSWORD)).status).toBe(403);
+    expect((await flows()).status).toBe(401);
+  });
+
+  it("ends the session of a user who is no longer super-admin", async () => {
+    const token = await tokenOf(await editorLogin("root@ops.test", PASSWORD));
+    expect((await flows(token)).status).toBe(200);
+    const { User } = initModels(t.db.sequelize);
+    await User.update({ super: false }, { where: { email: "root@ops.test" } });
+    expect((await flows(token)).status).toBe(401);
+    await User.update({ super: true }, { where: { email: "root@ops.test" } });
+  });
+});
