@@ -387,6 +387,7 @@ class BaileysConnection {
       whatsappId: this.id,
       companyId: this.companyId,
     });
+    if (this.stopped) return;
     const auth = this.auth;
     const socket = this.driver.context.socketFactory({
       connectionId: this.id,
@@ -406,7 +407,15 @@ class BaileysConnection {
 
   private async onUpdate(update: Partial<ConnectionState>): Promise<void> {
     const decision = decideConnectionUpdate(update, { awaitingScan: this.awaitingScan });
-    if (decision !== null) await this.apply(decision);
+    if (decision === null) return;
+    // A process that lost the lease (a long pause) leaves the connection to its new owner: it
+    // writes nothing, clears nothing and does not reconnect.
+    if (!(await this.driver.owns(this.id))) {
+      this.log.warn({ decision: decision.kind }, "lease lost: leaving the connection to its owner");
+      await this.driver.retire(this.id, false);
+      return;
+    }
+    await this.apply(decision);
   }
 
   private async apply(decision: ConnectionDecision): Promise<void> {

@@ -20,7 +20,7 @@ export type CloseAction =
   | "logout"
   /** The stored session is unusable: clear the auth state and pair again (new QR code). */
   | "re-pair"
-  /** Another client took the session over: stop here, keep the auth state, DISCONNECTED. */
+  /** Nobody is pairing (the QR codes ran out): stop, DISCONNECTED until asked again. */
   | "stop";
 
 export interface CloseContext {
@@ -44,10 +44,10 @@ export function closeAction(
       return "logout";
     case DisconnectReason.badSession:
       return "re-pair";
-    case DisconnectReason.connectionReplaced:
-      return "stop";
     default:
-      // connectionClosed, connectionLost/timedOut, unavailableService, network errors, unknown.
+      // connectionClosed, connectionLost/timedOut, unavailableService, network errors, unknown;
+      // also connectionReplaced: the lease makes this process the only owner, so the other
+      // client is a stale one that will stop (a process that lost its lease never reconnects).
       return "backoff";
   }
 }

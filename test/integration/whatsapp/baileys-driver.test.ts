@@ -232,17 +232,37 @@ describe("pairing and status", () => {
     expect(await row(id)).toMatchObject({ status: "qrcode", qrcode: "2@again" });
   });
 
-  it("connectionReplaced stops here, keeps the auth state, writes DISCONNECTED", async () => {
+  it("connectionReplaced while it holds the lease: reconnects after the backoff, state kept", async () => {
     const id = await newConnection();
     const { driver, sockets } = await startDriver();
     const socket = await firstSocket(sockets, id);
     socket.update({ connection: "open" });
+    await driver.settled(id);
     socket.close(DisconnectReason.connectionReplaced, "replaced");
     await driver.settled(id);
-    await waitUntil(() => driver.ownedConnections().length === 0, 2000, "the retirement");
-    expect(await row(id)).toMatchObject({ status: "DISCONNECTED" });
+    expect(await row(id)).toMatchObject({ status: "OPENING", retries: 1 });
     expect(await driver.sessions.readCreds(id)).not.toBeNull();
+    await waitUntil(() => sockets.of(id).length === 2, 2000, "the reconnect");
+    expect(sockets.of(id)[1]?.config.auth).toBe(socket.config.auth);
+  });
+
+  it("a process that lost the lease leaves the connection alone whatever its socket says", async () => {
+    const id = await newConnection();
+    const { driver, sockets, events } = await startDriver();
+    const socket = await firstSocket(sockets, id);
+    socket.update({ connection: "open" });
+    await driver.settled(id);
+    const emitted = events.emitted.length;
+    // A long pause: the lease expired and another process runs the connection now.
+    await t.redis.set(`${t.prefix}chatia:wa:owner:${id}`, "the-new-owner");
+    socket.close(DisconnectReason.loggedOut, "replaced by the new owner's socket");
+    await driver.settled(id);
+    expect(driver.ownedConnections()).toEqual([]);
+    expect(await row(id)).toMatchObject({ status: "CONNECTED" });
+    expect(await driver.sessions.readCreds(id)).not.toBeNull();
+    expect(events.emitted).toHaveLength(emitted);
     expect(sockets.of(id)).toHaveLength(1);
+    expect(await t.redis.get(`${t.prefix}chatia:wa:owner:${id}`)).toBe("the-new-owner");
   });
 
   it("an unscanned QR that runs out leaves the connection DISCONNECTED instead of cycling", async () => {

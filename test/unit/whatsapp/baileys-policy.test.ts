@@ -31,7 +31,7 @@ describe("closeAction", () => {
     [DisconnectReason.forbidden, "logout"],
     [DisconnectReason.multideviceMismatch, "logout"],
     [DisconnectReason.badSession, "re-pair"],
-    [DisconnectReason.connectionReplaced, "stop"],
+    [DisconnectReason.connectionReplaced, "backoff"],
   ] as const)("status %s → %s", (statusCode, action) => {
     expect(closeAction(statusCode)).toBe(action);
   });
