@@ -147,23 +147,34 @@ export class SequelizeMessageStore implements MessageStore {
   }
 
   async recordSent(record: SentRecord): Promise<RecordedMessage | undefined> {
+    // Nothing to record but the ledger: one statement, no transaction (two round trips fewer).
+    if (record.message === undefined) {
+      await this.settleSent(record, undefined);
+      return undefined;
+    }
+    const message = record.message;
     return this.sequelize.transaction(async (transaction) => {
-      const recorded =
-        record.message === undefined
-          ? undefined
-          : await this.recordMessage(record.message, record.wid, transaction);
-      const settled = await this.select(
-        `UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = $4,
-           "error" = NULL, "updatedAt" = now()
-         WHERE "key" = $1 AND "status" = 'sending' RETURNING "key"`,
-        [record.key, record.wid, record.sentAt, recorded?.messageId ?? null],
-        transaction,
-      );
-      if (settled.length === 0) {
-        throw new Error(`send ledger key ${record.key} was not 'sending' when its send completed`);
-      }
+      const recorded = await this.recordMessage(message, record.wid, transaction);
+      await this.settleSent(record, recorded, transaction);
       return recorded;
     });
+  }
+
+  private async settleSent(
+    record: SentRecord,
+    recorded: RecordedMessage | undefined,
+    transaction?: Transaction,
+  ): Promise<void> {
+    const settled = await this.select(
+      `UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = $4,
+         "error" = NULL, "updatedAt" = now()
+       WHERE "key" = $1 AND "status" = 'sending' RETURNING "key"`,
+      [record.key, record.wid, record.sentAt, recorded?.messageId ?? null],
+      transaction,
+    );
+    if (settled.length === 0) {
+      throw new Error(`send ledger key ${record.key} was not 'sending' when its send completed`);
+    }
   }
 
   private async recordMessage(
