@@ -163,7 +163,9 @@ export class SendRouter {
         continue;
       }
       if (popped === null) continue;
-      const work = this.handle(popped[1], send).finally(() => this.inFlight.delete(work));
+      const work = this.handle(popped[1], send)
+        .catch(() => undefined) // A malformed request, or Redis gone while answering.
+        .finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
     }
   }

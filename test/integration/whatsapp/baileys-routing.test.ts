@@ -220,13 +220,14 @@ describe("routed sends", () => {
     expect(err.code).toBe("CF_WA_TIMEOUT");
   });
 
-  it("the owner drops a request whose deadline passed instead of sending it late", async () => {
+  it("the owner drops a request whose deadline passed (and a malformed one) and serves on", async () => {
     const id = await newConnection();
     const a = await startProcess("proc-a");
     await whenOpen(a.driver);
     const stale = { id: "r1", from: "gone", connectionId: id, message: { jid: JID, text: "late" } };
     await t.redis.rpush(
       `${prefix()}wa:send:${id}`,
+      "not a request",
       JSON.stringify({ ...stale, deadline: Date.now() - 1 }),
       JSON.stringify({
         ...stale,
