@@ -67,7 +67,10 @@ export interface BoardStore {
   moveLanes(companyIds: readonly number[], now: Date): Promise<LaneMove[]>;
 }
 
-const MOVE_LANES = `
+// The DELETE is the claim (a row another run removed first is skipped) and carries what the
+// INSERT and the answer need, so no CTE is joined with another (their row counts are unknown to
+// the planner, and a nested loop over two of them is quadratic).
+export const MOVE_LANES = `
 WITH due AS (
   SELECT tt."ticketId", tt."tagId", nt.id AS "toTagId", nt."greetingMessageLane" AS greeting,
          t."companyId", t."whatsappId", t."contactId", t."isGroup"
@@ -81,18 +84,26 @@ WITH due AS (
 ), removed AS (
   DELETE FROM "TicketTags" x USING due d
    WHERE x."ticketId" = d."ticketId" AND x."tagId" = d."tagId"
-  RETURNING x."ticketId", x."tagId"
+  RETURNING d.*
 ), added AS (
   INSERT INTO "TicketTags" ("ticketId", "tagId", "createdAt", "updatedAt")
-  SELECT d."ticketId", d."toTagId", $2, $2 FROM due d JOIN removed r USING ("ticketId", "tagId")
+  SELECT r."ticketId", r."toTagId", $2, $2 FROM removed r
   ON CONFLICT ("ticketId", "tagId") DO NOTHING
-  RETURNING "ticketId"
 )
-SELECT d."ticketId", d."companyId", d."whatsappId", d."contactId", c.number, d."isGroup",
-       d."tagId" AS "fromTagId", d."toTagId", d.greeting
-  FROM due d JOIN removed r USING ("ticketId", "tagId")
-  LEFT JOIN "Contacts" c ON c.id = d."contactId"
- ORDER BY d."ticketId"`;
+SELECT r."ticketId", r."companyId", r."whatsappId", r."contactId", c.number, r."isGroup",
+       r."tagId" AS "fromTagId", r."toTagId", r.greeting
+  FROM removed r LEFT JOIN "Contacts" c ON c.id = r."contactId"
+ ORDER BY r."ticketId"`;
+
+/** One random eligible attendant per request (LATERAL on user_queues_queue_id_idx). */
+export const PICK_ATTENDANTS = `
+SELECT x."ticketId", pick.id AS "userId"
+  FROM unnest($1::int[], $2::int[], $3::int[], $4::int[]) AS x("ticketId", "companyId", "queueId", "userId")
+ CROSS JOIN LATERAL (
+   SELECT u.id FROM "UserQueues" uq JOIN "Users" u ON u.id = uq."userId"
+    WHERE uq."queueId" = x."queueId" AND u."companyId" = x."companyId"
+      AND u.online AND u.profile = 'user' AND u.id IS DISTINCT FROM x."userId"
+    ORDER BY random() LIMIT 1) pick`;
 
 export class SequelizeBoardStore implements BoardStore {
   constructor(private readonly sequelize: Sequelize) {}
@@ -129,24 +140,15 @@ export class SequelizeBoardStore implements BoardStore {
 
   async pickAttendants(requests: readonly PickRequest[]): Promise<Map<number, number>> {
     if (requests.length === 0) return new Map();
-    const rows = await this.sequelize.query<{ ticketId: number; userId: number }>(
-      `SELECT x."ticketId", pick.id AS "userId"
-         FROM unnest($1::int[], $2::int[], $3::int[], $4::int[]) AS x("ticketId", "companyId", "queueId", "userId")
-        CROSS JOIN LATERAL (
-          SELECT u.id FROM "UserQueues" uq JOIN "Users" u ON u.id = uq."userId"
-           WHERE uq."queueId" = x."queueId" AND u."companyId" = x."companyId"
-             AND u.online AND u.profile = 'user' AND u.id IS DISTINCT FROM x."userId"
-           ORDER BY random() LIMIT 1) pick`,
-      {
-        bind: [
-          requests.map((r) => r.ticketId),
-          requests.map((r) => r.companyId),
-          requests.map((r) => r.queueId),
-          requests.map((r) => r.userId),
-        ],
-        type: QueryTypes.SELECT,
-      },
-    );
+    const rows = await this.sequelize.query<{ ticketId: number; userId: number }>(PICK_ATTENDANTS, {
+      bind: [
+        requests.map((r) => r.ticketId),
+        requests.map((r) => r.companyId),
+        requests.map((r) => r.queueId),
+        requests.map((r) => r.userId),
+      ],
+      type: QueryTypes.SELECT,
+    });
     return new Map(rows.map((r) => [r.ticketId, r.userId]));
   }
 

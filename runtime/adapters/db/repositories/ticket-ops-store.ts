@@ -159,7 +159,8 @@ function queueCondition(queue: TicketCriteria["queue"], p: SqlParams): string {
   return ` AND t."queueId" = ${p.add(queue)}`;
 }
 
-function findSql(c: TicketCriteria, now: Date): { sql: string; bind: unknown[] } {
+/** The statement `findTickets` runs for these criteria, with its bind values (for EXPLAIN checks). */
+export function findTicketsSql(c: TicketCriteria, now: Date): { sql: string; bind: unknown[] } {
   const p = new SqlParams();
   let where =
     c.companyIds === undefined
@@ -218,7 +219,7 @@ export class SequelizeTicketOpsStore implements TicketOpsStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   async findTickets(criteria: TicketCriteria, now: Date): Promise<FoundTicket[]> {
-    const { sql, bind } = findSql(criteria, now);
+    const { sql, bind } = findTicketsSql(criteria, now);
     const rows = await this.sequelize.query<Omit<FoundTicket, "updatedAt"> & { updatedAt: Date }>(
       sql,
       { bind, type: QueryTypes.SELECT },
