@@ -28,6 +28,8 @@ export function securityHeaders(options: SecurityOptions): RequestHandler {
       directives: {
         "upgrade-insecure-requests": null,
         "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        // The editor's markup carries inline event handlers (onclick=…).
+        "script-src-attr": ["'unsafe-inline'"],
         "style-src": ["'self'", "'unsafe-inline'", "https://fonts.googleapis.com"],
         "font-src": ["'self'", "data:", "https://fonts.gstatic.com"],
         "img-src": ["'self'", "data:", "blob:"],
