@@ -315,6 +315,23 @@ describe("MoveKanbanLanes steps", () => {
   });
 });
 
+describe("MoveKanbanLanes timing", () => {
+  it("counts a lane's time from the ticket's entry into it, so a long-idle ticket moves one lane per period", async () => {
+    const a = await w.company({ kanban: true });
+    const third = await w.lane(a);
+    const second = await w.lane(a, { timeLane: 2, nextLaneId: third });
+    const first = await w.lane(a, { timeLane: 2, nextLaneId: second });
+    const ticket = await w.ticket(a, { status: "open", fromMe: true, idleMinutes: 600 });
+    await w.tag(ticket, first, 600);
+
+    expect((await ops.moveLanes([a], now())).map((m) => m.toTagId)).toEqual([second]);
+    // The original compared the ticket's updatedAt only: 10 hours, so on to the third lane now.
+    expect(await ops.moveLanes([a], now())).toEqual([]);
+    const inTwoHours = new Date(Date.now() + 121 * 60_000);
+    expect((await ops.moveLanes([a], inTwoHours)).map((m) => m.toTagId)).toEqual([third]);
+  });
+});
+
 describe("CloseInactiveTickets steps", () => {
   it("closes idle open non-group tickets, says farewell once on the closed ticket, and emits delete", async () => {
     const a = await w.company();
