@@ -75,6 +75,11 @@ export const ERROR_CODES = {
     summary:
       "A setting the runtime needs (a secret, a URL) is not set; outside demo mode nothing is generated.",
   },
+  CF_CONFIG_INVALID: {
+    kind: "user",
+    summary:
+      "A setting has a value the runtime cannot use (e.g. `CHATIA_CORS_ORIGINS` listing something that is not an http(s) origin).",
+  },
 
   // Jobs and their flows (runtime/queues, runtime/flow-bridge).
   CF_JOB_UNKNOWN: {

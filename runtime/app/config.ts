@@ -135,7 +135,7 @@ export function corsOrigins(value: string | undefined): string[] {
       url.origin !== item.replace(/\/$/, "")
     )
       throw new ChatiaError(
-        "CF_CLI_USAGE",
+        "CF_CONFIG_INVALID",
         `CHATIA_CORS_ORIGINS: "${item}" is not an origin like https://app.example.com`,
       );
     return url.origin;

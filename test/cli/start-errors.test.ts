@@ -36,6 +36,16 @@ describe("chatia-flow start refuses to start", () => {
     );
   });
 
+  it("with CHATIA_CORS_ORIGINS listing something that is not an origin", () => {
+    const result = runCli(["start", "--no-editor"], {
+      env: { ...secrets, CHATIA_CORS_ORIGINS: "https://app.example.com, *" },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'CF_CONFIG_INVALID: CHATIA_CORS_ORIGINS: "*" is not an origin like https://app.example.com\n',
+    );
+  });
+
   it("with an invalid manifest, listing every problem as validate does", () => {
     const manifest = path.resolve(__dirname, "../fixtures/manifests/invalid/many-problems.yaml");
     const result = runCli(["start", "--manifest", manifest], { env: secrets });

@@ -123,6 +123,8 @@ describe("CHATIA_CORS_ORIGINS", () => {
 
   it("refuses what is not an http(s) origin", () => {
     for (const bad of ["*", "app.example.com", "https://app.example.com/path", "ftp://x.example"])
-      expect(() => corsOrigins(bad)).toThrow(/CHATIA_CORS_ORIGINS/);
+      expect(() => corsOrigins(bad)).toThrow(
+        expect.objectContaining({ code: "CF_CONFIG_INVALID" }),
+      );
   });
 });
