@@ -42,6 +42,9 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/** Most requests of one list taken in one turn after the first. */
+const BATCH = 100;
+
 export type LocalSend = (connectionId: number, message: OutgoingMessage) => Promise<SentMessage>;
 
 export class SendRouter {
@@ -163,11 +166,18 @@ export class SendRouter {
         continue;
       }
       if (popped === null) continue;
-      const work = this.handle(popped[1], send)
-        .catch(() => undefined) // A malformed request, or Redis gone while answering.
-        .finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
+      // Whatever else waits on that list comes in the same turn (BLPOP takes one at a time).
+      this.take(popped[1], send);
+      const more = await blocking.lpop(popped[0], BATCH).catch(() => null);
+      for (const text of more ?? []) this.take(text, send);
     }
+  }
+
+  private take(text: string, send: LocalSend): void {
+    const work = this.handle(text, send)
+      .catch(() => undefined) // A malformed request, or Redis gone while answering.
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
   }
 
   private async handle(text: string, send: LocalSend): Promise<void> {
