@@ -159,8 +159,9 @@ export class ShippingDispatcher {
       body: part.body,
       mediaPath: part.mediaPath ?? null,
       idempotencyKey: part.key,
-      // The campaign's own pacing (CampaignSettings) spaces these sends.
+      // The campaign's own pacing (CampaignSettings) spaces these sends: each at its due time.
       paced: false,
+      ...(s.dueAt === null ? {} : { notBefore: s.dueAt.getTime() }),
       record: false,
     });
     if (s.openTicket === "enabled") {

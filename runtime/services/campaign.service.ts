@@ -74,6 +74,8 @@ export interface LoadedCampaign {
   readonly pacedFrom: string;
   readonly expanded: boolean;
   readonly pacing: CampaignPacing;
+  /** This load moved it from PROGRAMADA to EM_ANDAMENTO (the frontend should hear of it). */
+  readonly started: boolean;
 }
 
 export interface ExpandResult {
@@ -130,6 +132,14 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, readonly string[]>;
 export type CampaignTransition = keyof typeof TRANSITIONS;
 
+/**
+ * A DispatchCampaign job starts this long before its shipping is due and its send waits for the
+ * due time after the database work, so that the gaps WhatsApp sees are the pacing's.
+ */
+export const DISPATCH_LEAD_MS = 500;
+/** A ProcessCampaign job starts this long before scheduledAt, so the first contacts are ready. */
+export const PROCESS_LEAD_MS = 30_000;
+
 const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
 /** Item ids read (and PrepareContact jobs added) per round trip while expanding a list. */
 const PAGE = 1000;
@@ -158,7 +168,9 @@ export class CampaignService {
     const o = { ...DEFAULTS, ...options };
     const { store, queue } = this.deps;
     const due = await store.findDue(new Date(now.getTime() + o.lookAheadMs), o.limit);
-    const jobs = due.map((c) => processJob(c.id, (c.scheduledAt?.getTime() ?? 0) - now.getTime()));
+    const jobs = due.map((c) =>
+      processJob(c.id, (c.scheduledAt?.getTime() ?? 0) - PROCESS_LEAD_MS - now.getTime()),
+    );
     let campaigns = 0;
     for (const c of await store.findUnexpanded(o.limit)) {
       if (await queue.hasJob(processJobId(c.id))) continue;
@@ -276,7 +288,7 @@ export class CampaignService {
     if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) {
       return { ...ids, skipped: "settled" };
     }
-    const delayMs = (state.dueAt ?? dueAt).getTime() - now.getTime();
+    const delayMs = (state.dueAt ?? dueAt).getTime() - DISPATCH_LEAD_MS - now.getTime();
     return {
       ...ids,
       shippingId: state.id,
@@ -315,6 +327,7 @@ function loaded(c: CampaignExpansion): LoadedCampaign {
     pacedFrom: (c.pacedFrom ?? new Date()).toISOString(),
     expanded: c.expandedAt !== null,
     pacing: parsePacing(c.settings ?? {}),
+    started: c.started,
   };
 }
 

@@ -53,6 +53,11 @@ export interface SendInput {
    * (a campaign's CampaignSettings). @defaultValue true
    */
   readonly paced?: boolean;
+  /**
+   * Epoch ms before which it is not sent: the send waits for it after the database work, so the
+   * moment WhatsApp sees does not carry the job's start-up latency. @defaultValue none
+   */
+  readonly notBefore?: number;
 }
 
 export interface SendResult {
@@ -168,6 +173,8 @@ export class MessageService {
         );
       }
       if (p.input.paced !== false) await this.deps.pace?.(p.input.whatsappId);
+      const early = (p.input.notBefore ?? 0) - Date.now();
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
       const sent = await this.deps.gateway.send(p.input.whatsappId, outgoingMessage(p, media));
       return { sent, media };
     } catch (err) {

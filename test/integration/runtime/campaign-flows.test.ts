@@ -74,18 +74,16 @@ describe("campaign flows", () => {
       message3: "Olá {nome} ({numero}, {email})",
     });
 
-    const first = (await verify()) as unknown[];
-    expect(first).toHaveLength(1);
-    expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
+    await verify();
+    expect(["EM_ANDAMENTO", "FINALIZADA"]).toContain((await campaign(id)).status);
+    // Enqueued to start 30 s before scheduledAt (here: at once), so the first contacts are ready.
     const job = await queue().getJob(`campaign-${id}`);
-    expect(
-      Math.abs((job?.timestamp ?? 0) + (job?.opts.delay ?? 0) - scheduledAt.getTime()),
-    ).toBeLessThan(150);
+    expect(job?.opts.delay).toBe(0);
     // As if the first run had crashed before marking it: the same job id, kept once.
     await m.Campaign.update({ status: "PROGRAMADA" }, { where: { id } });
     await verify();
-    const delayed = await queue().getDelayed();
-    expect(delayed.filter((j) => j.name === "ProcessCampaign").map((j) => j.id)).toEqual([
+    const processJobs = await queue().getJobs(["waiting", "active", "delayed", "completed"]);
+    expect(processJobs.filter((j) => j.name === "ProcessCampaign").map((j) => j.id)).toEqual([
       `campaign-${id}`,
     ]);
 
@@ -102,14 +100,15 @@ describe("campaign flows", () => {
     expect(shippings.map((s) => (s.dueAt as Date).getTime() - start)).toEqual([
       0, 400, 1600, 2000, 3200,
     ]);
-    expect(start).toBeGreaterThanOrEqual(scheduledAt.getTime());
+    expect(start).toBe(scheduledAt.getTime());
 
     const sends = await sendsTo(world);
     expect(sends).toHaveLength(5);
     sends.forEach((send, i) => {
       expect(send.jid).toBe(`${contactNumber(i)}@s.whatsapp.net`);
       const dueAt = shippings[i]?.dueAt as Date;
-      expect(Math.abs(send.startedAt - dueAt.getTime())).toBeLessThan(400);
+      expect(send.startedAt).toBeGreaterThanOrEqual(dueAt.getTime());
+      expect(send.startedAt - dueAt.getTime()).toBeLessThan(250);
       const name = `Contato ${i}`;
       expect([
         `\u200c Oi ${name}, código BLACK10`,

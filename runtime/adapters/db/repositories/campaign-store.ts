@@ -22,6 +22,8 @@ export interface CampaignExpansion extends CampaignRef {
   readonly expandedAt: Date | null;
   /** The company's CampaignSettings, key → JSON text. */
   readonly settings: Record<string, string | null>;
+  /** This call moved it from PROGRAMADA to EM_ANDAMENTO. */
+  readonly started: boolean;
 }
 
 export interface ContactItem {
@@ -175,18 +177,19 @@ export class SequelizeCampaignStore {
   /**
    * Takes the list's snapshot (item count → shippingsLeft, highest id, pacing start) unless an
    * earlier run took it, then returns the campaign with its company's settings; null if missing.
-   * A PROGRAMADA campaign becomes EM_ANDAMENTO here too: its ProcessCampaign job may start before
-   * the Verify run that enqueued it has marked it.
+   * A PROGRAMADA campaign becomes EM_ANDAMENTO here too (`started`): its ProcessCampaign job may
+   * start before the Verify run that enqueued it has marked it.
    */
   async startExpansion(id: number, now: Date): Promise<CampaignExpansion | null> {
+    const started = await this.setStatus(id, "EM_ANDAMENTO", ["PROGRAMADA"], now);
     await this.sequelize.query(
       `UPDATE "Campaigns" c
-          SET status = 'EM_ANDAMENTO', "shippingsLeft" = s.n, "lastItemId" = s.last,
+          SET "shippingsLeft" = s.n, "lastItemId" = s.last,
               "pacedFrom" = GREATEST(COALESCE(c."scheduledAt", $2), $2), "updatedAt" = $2
          FROM (SELECT count(i.id)::int AS n, COALESCE(max(i.id), 0) AS last
                  FROM "Campaigns" k LEFT JOIN "ContactListItems" i ON i."contactListId" = k."contactListId"
                 WHERE k.id = $1) s
-        WHERE c.id = $1 AND c.status IN ('PROGRAMADA', 'EM_ANDAMENTO') AND c."shippingsLeft" IS NULL`,
+        WHERE c.id = $1 AND c.status = 'EM_ANDAMENTO' AND c."shippingsLeft" IS NULL`,
       { bind: [id, now] },
     );
     const [row] = await this.select<CampaignExpansion>(
@@ -196,7 +199,7 @@ export class SequelizeCampaignStore {
          FROM "Campaigns" c WHERE c.id = $1`,
       [id],
     );
-    return row ?? null;
+    return row === undefined ? null : { ...row, started };
   }
 
   /** Up to `limit` item ids of the list in (afterId, lastItemId], in id order. */
