@@ -1,6 +1,7 @@
 // `load campaign`: the campaign a ProcessCampaign job names, with its company's pacing, its
 // list's snapshot taken on the first run. Thin: CampaignService.loadCampaign.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
@@ -25,13 +26,17 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage, send, done) => {
       evaluateNumber(RED, this, msg, campaign)
-        .then(async (id) => ({ id, loaded: await services.campaigns.loadCampaign(id, new Date()) }))
+        .then(async (id) => {
+          const loaded = await services.campaigns.loadCampaign(id, new Date());
+          const record = loaded?.started ? await services.campaigns.campaignRecord(id) : null;
+          return { id, loaded, record };
+        })
         .then(
-          ({ id, loaded }) => {
+          ({ id, loaded, record }) => {
             if (loaded === null) {
               this.status({ fill: "yellow", shape: "ring", text: `campaign ${id} not found` });
               msg.payload = { id, status: "missing" };
-              send([null, msg]);
+              send([null, msg, null]);
             } else {
               const running = loaded.status === "EM_ANDAMENTO";
               this.status({
@@ -40,7 +45,8 @@ export = (RED: NodeAPI) => {
                 text: loaded.status,
               });
               msg.payload = loaded;
-              send(running ? [msg, null] : [null, msg]);
+              const event = record === null ? null : campaignEvent(loaded.companyId, record);
+              send(running ? [msg, null, event] : [null, msg, event]);
             }
             done();
           },
