@@ -153,9 +153,9 @@ export class TicketOpsService {
   }
 
   /**
-   * Kanban: in `companyIds`, open tickets whose last message was the company's (`fromMe`) and that
-   * stayed in a lane with `timeLane` > 0 and a `nextLaneId` for that many hours (counted from the
-   * later of their last change and their entry into the lane) move to the next lane, once.
+   * Kanban: in `companyIds`, open tickets whose last message was the company's (`fromMe`), in a
+   * lane with `timeLane` > 0 and a `nextLaneId`, unchanged for that many hours, move to the next
+   * lane, once; the move sets the ticket's `updatedAt`, so the next lane's hours count from it.
    */
   async moveLanes(
     companyIds: readonly number[],

@@ -316,7 +316,7 @@ describe("MoveKanbanLanes steps", () => {
 });
 
 describe("MoveKanbanLanes timing", () => {
-  it("counts a lane's time from the ticket's entry into it, so a long-idle ticket moves one lane per period", async () => {
+  it("counts the next lane's time from the move, so a long-idle ticket moves one lane per period", async () => {
     const a = await w.company({ kanban: true });
     const third = await w.lane(a);
     const second = await w.lane(a, { timeLane: 2, nextLaneId: third });

@@ -67,6 +67,8 @@ export interface BoardStore {
   moveLanes(companyIds: readonly number[], now: Date): Promise<LaneMove[]>;
 }
 
+// A move is a change of the ticket: its "updatedAt" becomes the move's time, so the next lane's
+// hours count from the move (the ticket does not slide through every lane at once).
 // The DELETE is the claim (a row another run removed first is skipped) and carries what the
 // INSERT and the answer need, so no CTE is joined with another (their row counts are unknown to
 // the planner, and a nested loop over two of them is quadratic).
@@ -80,7 +82,7 @@ WITH due AS (
     JOIN "Tickets" t ON t.id = tt."ticketId" AND t."companyId" = g."companyId"
    WHERE g."companyId" = ANY($1::int[]) AND g."timeLane" > 0 AND nt.id <> g.id
      AND t.status = 'open' AND t."fromMe"
-     AND GREATEST(t."updatedAt", tt."createdAt") < $2::timestamptz - g."timeLane" * interval '1 hour'
+     AND t."updatedAt" < $2::timestamptz - g."timeLane" * interval '1 hour'
 ), removed AS (
   DELETE FROM "TicketTags" x USING due d
    WHERE x."ticketId" = d."ticketId" AND x."tagId" = d."tagId"
@@ -89,6 +91,8 @@ WITH due AS (
   INSERT INTO "TicketTags" ("ticketId", "tagId", "createdAt", "updatedAt")
   SELECT r."ticketId", r."toTagId", $2, $2 FROM removed r
   ON CONFLICT ("ticketId", "tagId") DO NOTHING
+), touched AS (
+  UPDATE "Tickets" t SET "updatedAt" = $2 FROM removed r WHERE t.id = r."ticketId"
 )
 SELECT r."ticketId", r."companyId", r."whatsappId", r."contactId", c.number, r."isGroup",
        r."tagId" AS "fromTagId", r."toTagId", r.greeting
