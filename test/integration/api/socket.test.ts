@@ -1,11 +1,13 @@
 // socket.io with a real client against an api process: the handshake needs a token, a company's
 // token joins its own namespace only, events emitted by a worker process reach the api's clients,
 // and no company ever sees another company's events.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Company, initModels, User } from "../../../runtime/adapters/db";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
-import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
+import { attachSocketServer, RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { AuthService } from "../../../runtime/api/auth";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { type RunningProcess, startProcess } from "../../helpers/process";
@@ -137,6 +139,40 @@ describe("the socket.io handshake", () => {
       headers: { origin: url },
     });
     open.push(same);
+  });
+});
+
+describe("with CHATIA_CORS_ORIGINS set", () => {
+  it("a listed origin's browser may connect; others are refused", async () => {
+    const server = http.createServer();
+    const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+    const sockets = attachSocketServer({
+      server,
+      redisUrl: t.redis.url,
+      prefix: t.config.prefix,
+      authenticate: (token) => auth.authenticate(token),
+      corsOrigins: ["https://app.example.com"],
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const handshake = (origin: string) =>
+        fetch(`${base}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+      const listed = await handshake("https://app.example.com");
+      expect(listed.status).toBe(200);
+      expect(listed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+      expect((await handshake("https://evil.example")).status).toBe(403);
+      const client = await connectCompanySocket({
+        url: base,
+        companyId: companyA,
+        token: tokens.a,
+        transports: ["polling"],
+        headers: { origin: "https://app.example.com" },
+      });
+      client.close();
+    } finally {
+      await sockets.close();
+    }
   });
 });
 
