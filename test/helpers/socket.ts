@@ -12,6 +12,8 @@ export interface CompanySocketOptions {
   readonly transports?: ("websocket" | "polling")[];
   /** Extra headers of the handshake (Origin, Authorization); node clients only. */
   readonly headers?: Record<string, string>;
+  /** Query parameters of the handshake (ChatIA's frontend sends `token` there). */
+  readonly query?: Record<string, string>;
   /** @defaultValue 5000 */
   readonly timeoutMs?: number;
 }
@@ -52,6 +54,7 @@ export function connectCompanySocket(options: CompanySocketOptions): Promise<Com
     timeout: options.timeoutMs ?? 5000,
     ...(options.token !== undefined && { auth: { token: options.token } }),
     ...(options.headers && { extraHeaders: options.headers }),
+    ...(options.query && { query: options.query }),
   });
   const log: { name: string; payload: unknown }[] = [];
   socket.onAny((name: string, payload: unknown) => {

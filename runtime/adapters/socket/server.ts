@@ -106,12 +106,17 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
   };
 }
 
-/** `auth.token`, else an `Authorization: Bearer` header (clients that set extra headers). */
+/**
+ * `auth.token`; else an `Authorization: Bearer` header (clients that set extra headers); else the
+ * `token` query parameter, which ChatIA's frontend sends (`io(url, {query: {token}})`).
+ */
 function handshakeToken(socket: Socket): string | undefined {
   const fromAuth = (socket.handshake.auth as { token?: unknown }).token;
   if (typeof fromAuth === "string" && fromAuth !== "") return fromAuth;
   const header = socket.handshake.headers.authorization;
-  return header ? /^Bearer +(\S+) *$/i.exec(header)?.[1] : undefined;
+  if (header) return /^Bearer +(\S+) *$/i.exec(header)?.[1];
+  const fromQuery = socket.handshake.query.token;
+  return typeof fromQuery === "string" && fromQuery !== "" ? fromQuery : undefined;
 }
 
 function refusal(code: SocketRefusal, message: string): ExtendedError {

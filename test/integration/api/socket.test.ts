@@ -106,13 +106,16 @@ describe("the socket.io handshake", () => {
     await connect(companyB, tokens.super);
   });
 
-  it("takes the token from an Authorization header too", async () => {
+  it("takes the token from an Authorization header or the query (ChatIA's frontend) too", async () => {
     const s = await connectCompanySocket({
       url,
       companyId: companyA,
       headers: { authorization: `Bearer ${tokens.a}` },
     });
     open.push(s);
+    open.push(await connectCompanySocket({ url, companyId: companyA, query: { token: tokens.a } }));
+    const foreign = await refusedConnect({ url, companyId: companyB, query: { token: tokens.a } });
+    expect(foreign.data).toMatchObject({ code: "CF_AUTH_FORBIDDEN" });
   });
 
   it("refuses a browser of a foreign origin (CORS closed by default)", async () => {
