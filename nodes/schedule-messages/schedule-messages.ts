@@ -17,24 +17,22 @@ export = (RED: NodeAPI) => {
     const { services } = chatiaContext(RED);
     const property = config.property || "payload";
 
-    this.on("input", (msg: NodeMessage & { stale?: unknown }, send, done) => {
+    this.on("input", (msg: NodeMessage & { stale?: unknown; failed?: unknown }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "enqueueing…" });
       const now = new Date();
       Promise.resolve()
         .then(() => dueSchedules(RED.util.getMessageProperty(msg, property), property))
-        .then(async (due) => {
-          for (const schedule of due) await services.schedules.markScheduled(schedule, now);
-          return due.length;
-        })
+        .then(async (due) => (await services.schedules.markAllScheduled(due, now)).length)
         .then(
           (enqueued) => {
             const stale = Array.isArray(msg.stale) ? msg.stale.length : 0;
+            const failed = Array.isArray(msg.failed) ? msg.failed.length : 0;
             this.status({
               fill: "green",
               shape: "dot",
-              text: `${enqueued} enqueued, ${stale} stale`,
+              text: `${enqueued} enqueued, ${stale} stale, ${failed} failed`,
             });
-            msg.payload = { enqueued, stale };
+            msg.payload = { enqueued, stale, failed };
             send(msg);
             done();
           },

@@ -124,8 +124,12 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
 function scheduleQueue(queues: QueueRuntime): ScheduleQueue {
   const [queue, name] = ["SendSacheduledMessages", "SendMessage"] as const;
   return {
-    async enqueueSend(data, options) {
-      await queues.enqueue(queue, name, data, options);
+    async enqueueSends(jobs) {
+      const bulk = jobs.map((j) => ({
+        data: j.data,
+        options: { jobId: j.jobId, delayMs: j.delayMs },
+      }));
+      await queues.enqueueBulk(queue, name, bulk);
     },
     async jobState(jobId) {
       const job = await queues.queue(queue).getJob(jobId);

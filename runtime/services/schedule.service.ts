@@ -26,10 +26,17 @@ export interface SendScheduledData {
   readonly sendAt: string;
 }
 
+/** One send job to add. */
+export interface SendJob {
+  readonly data: SendScheduledData;
+  readonly jobId: string;
+  readonly delayMs: number;
+}
+
 /** Where the send jobs go: SendSacheduledMessages/SendMessage in the runtime. */
 export interface ScheduleQueue {
-  /** Adds the job unless one with `jobId` exists (then nothing changes). */
-  enqueueSend(data: SendScheduledData, options: { jobId: string; delayMs: number }): Promise<void>;
+  /** Adds the jobs (in one round trip where it can); a job whose `jobId` exists is left as it is. */
+  enqueueSends(jobs: readonly SendJob[]): Promise<void>;
   /** What Bull holds for this id: nothing, a job that failed for good (and why), or another job. */
   jobState(jobId: string): Promise<SendJobState>;
 }
@@ -92,6 +99,9 @@ export type SendScheduledResult =
       readonly status: "PENDENTE" | "ENVIADA";
       readonly nextSendAt?: string;
     };
+
+/** Schedules enqueued and marked per round trip by markAllScheduled. */
+const MARK_BATCH = 250;
 
 const DEFAULTS = {
   lookAheadMs: 60_000,
@@ -158,14 +168,29 @@ export class ScheduleService {
    * no loss, no duplicate (SPEC defect 8). Returns the job id.
    */
   async markScheduled(schedule: DueSchedule, now: Date): Promise<string> {
-    const sendAt = new Date(schedule.sendAt);
-    const jobId = sendJobId(schedule.id, sendAt);
-    await this.deps.queue.enqueueSend(
-      { scheduleId: schedule.id, sendAt: sendAt.toISOString() },
-      { jobId, delayMs: Math.max(0, sendAt.getTime() - now.getTime()) },
-    );
-    await this.deps.store.markScheduled(schedule.id, sendAt, now);
-    return jobId;
+    const [jobId] = await this.markAllScheduled([schedule], now);
+    return jobId as string;
+  }
+
+  /**
+   * markScheduled for many, a batch at a time: the batch's jobs are added in one round trip, then
+   * its schedules are marked in one statement — the same order, so the same guarantee. Returns
+   * the job ids.
+   */
+  async markAllScheduled(schedules: readonly DueSchedule[], now: Date): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < schedules.length; i += MARK_BATCH) {
+      const batch = schedules.slice(i, i + MARK_BATCH).map((s) => {
+        const sendAt = new Date(s.sendAt);
+        const data = { scheduleId: s.id, sendAt: sendAt.toISOString() };
+        const delayMs = Math.max(0, sendAt.getTime() - now.getTime());
+        return { data, jobId: sendJobId(s.id, sendAt), delayMs, id: s.id, sendAt };
+      });
+      await this.deps.queue.enqueueSends(batch);
+      await this.deps.store.markAllScheduled(batch, now);
+      ids.push(...batch.map((b) => b.jobId));
+    }
+    return ids;
   }
 
   /**

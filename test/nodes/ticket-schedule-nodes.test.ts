@@ -50,7 +50,7 @@ beforeAll(async () => {
   const unused = () => Promise.reject(new Error("not used by update schedule"));
   schedules = new ScheduleService({
     store: new SequelizeScheduleStore(db.sequelize),
-    queue: { enqueueSend: unused, jobState: unused },
+    queue: { enqueueSends: unused, jobState: unused },
     messages: { send: unused },
     tickets,
   });

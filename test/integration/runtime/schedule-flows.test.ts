@@ -45,14 +45,14 @@ describe("scheduled message flows", () => {
 
     const queues = t.runtime.queues;
     const first = await queues.enqueue("ScheduleMonitor", "Verify", {});
-    await expect(first.finished()).resolves.toEqual({ enqueued: 1, stale: 0 });
+    await expect(first.finished()).resolves.toEqual({ enqueued: 1, stale: 0, failed: 0 });
     // As if the first run crashed after enqueueing but before marking AGENDADA: the second run
     // enqueues the occurrence again, under the same job id, which Bull keeps once.
     await m.Schedule.update({ status: "PENDENTE" }, { where: { id: schedule.id } });
     const second = await queues.enqueue("ScheduleMonitor", "Verify", {});
-    await expect(second.finished()).resolves.toEqual({ enqueued: 1, stale: 0 });
+    await expect(second.finished()).resolves.toEqual({ enqueued: 1, stale: 0, failed: 0 });
     const third = await queues.enqueue("ScheduleMonitor", "Verify", {});
-    await expect(third.finished()).resolves.toEqual({ enqueued: 0, stale: 0 });
+    await expect(third.finished()).resolves.toEqual({ enqueued: 0, stale: 0, failed: 0 });
 
     const jobId = `schedule-${schedule.id}-${sendAt.getTime()}`;
     const sendQueue = queues.queue("SendSacheduledMessages");

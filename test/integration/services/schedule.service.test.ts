@@ -42,8 +42,10 @@ let service: ScheduleService;
 let tickets: TicketService;
 
 const recordingQueue = (): ScheduleQueue => ({
-  async enqueueSend(data, { jobId, delayMs }) {
-    if (!jobs.has(jobId)) jobs.set(jobId, { data, delayMs });
+  async enqueueSends(added) {
+    for (const { data, jobId, delayMs } of added) {
+      if (!jobs.has(jobId)) jobs.set(jobId, { data, delayMs });
+    }
   },
   async jobState(jobId) {
     const reason = failedJobs.get(jobId);
@@ -151,7 +153,7 @@ describe("ScheduleService.dueSchedules and markScheduled (Verify)", () => {
   it("enqueues before marking: a crash in between leaves it PENDENTE and the next run enqueues the same job id", async () => {
     const s = await schedule(new Date(NOW.getTime() + 30_000));
     const crashing: ScheduleStore = Object.create(store);
-    crashing.markScheduled = async () => {
+    crashing.markAllScheduled = async () => {
       throw new Error("crash after enqueue");
     };
     const first = new ScheduleService({

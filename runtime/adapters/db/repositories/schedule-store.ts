@@ -44,8 +44,14 @@ export interface ScheduleStore {
   findScheduled(from: Date, to: Date, limit: number): Promise<ScheduleOccurrence[]>;
   /** PENDENTE or AGENDADA at `sendAt` → ERRO with `reason`; false when the occurrence moved on. */
   markError(id: number, sendAt: Date, now: Date, reason: string): Promise<boolean>;
-  /** PENDENTE → AGENDADA for this occurrence; false when it is no longer PENDENTE at `sendAt`. */
-  markScheduled(id: number, sendAt: Date, now: Date): Promise<boolean>;
+  /**
+   * PENDENTE → AGENDADA for each occurrence still PENDENTE at its `sendAt`, in one statement;
+   * returns how many changed.
+   */
+  markAllScheduled(
+    occurrences: readonly { readonly id: number; readonly sendAt: Date }[],
+    now: Date,
+  ): Promise<number>;
   findForSend(id: number): Promise<ScheduleForSend | null>;
   /** The company's default connection (not deleted), else its oldest one; null when none. */
   defaultConnection(companyId: number): Promise<number | null>;
@@ -100,12 +106,19 @@ export class SequelizeScheduleStore implements ScheduleStore {
     );
   }
 
-  markScheduled(id: number, sendAt: Date, now: Date): Promise<boolean> {
-    return this.change(
-      `UPDATE "Schedules" SET status = 'AGENDADA', "updatedAt" = $3
-        WHERE id = $1 AND "sendAt" = $2 AND status = 'PENDENTE' RETURNING id`,
-      [id, sendAt, now],
+  async markAllScheduled(
+    occurrences: readonly { readonly id: number; readonly sendAt: Date }[],
+    now: Date,
+  ): Promise<number> {
+    if (occurrences.length === 0) return 0;
+    const rows = await this.select<{ id: number }>(
+      `UPDATE "Schedules" s SET status = 'AGENDADA', "updatedAt" = $3
+         FROM unnest($1::int[], $2::timestamptz[]) AS o(id, "sendAt")
+        WHERE s.id = o.id AND s."sendAt" = o."sendAt" AND s.status = 'PENDENTE'
+        RETURNING s.id`,
+      [occurrences.map((o) => o.id), occurrences.map((o) => o.sendAt.toISOString()), now],
     );
+    return rows.length;
   }
 
   async findForSend(id: number): Promise<ScheduleForSend | null> {
