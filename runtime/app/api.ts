@@ -7,7 +7,9 @@ import type { Sequelize } from "../adapters/db";
 import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
 import { AuthService, authenticate, createAuthRouter, requireProfile } from "../api/auth";
 import { apiBodyLimit } from "../api/body-limit";
+import { sendError } from "../api/errors";
 import { createCampaignsRouter, createQueuesRouter } from "../api/routes";
+import { errorHandler } from "../api/routes/guards";
 import type { Plan } from "../compile";
 import { createMetricsRouter, type Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
@@ -51,6 +53,12 @@ export function mountApi(
       ...(deps.events && { events: deps.events }),
     }),
   );
+  // Whatever no route above answered under /api: JSON 404, and JSON for any error left.
+  app.use("/api", (req, res) => {
+    const route = `${req.method} ${req.baseUrl}${req.path}`.slice(0, 200);
+    sendError(res, 404, "CF_API_NOT_FOUND", `no API route ${route}`);
+  });
+  app.use("/api", errorHandler(deps.log));
   app.use(createMetricsRouter(deps.metrics, [guard, requireProfile("admin")]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
   const board = createBullBoard({

@@ -46,6 +46,9 @@ export function errorHandler(log?: ErrorLog): ErrorRequestHandler {
       return sendError(res, err.status, err.code, err.message, err.details);
     const parser = bodyParserError(err);
     if (parser) return sendError(res, parser.status, parser.code, parser.message);
+    // A path parameter that is not valid percent-encoding (Express cannot decode it).
+    if (err instanceof URIError)
+      return sendError(res, 400, "CF_API_BAD_REQUEST", "the path is not valid percent-encoding");
     if (err instanceof ChatiaError && err.kind === "user")
       return sendError(res, 400, err.code, err.message, err.details);
     log?.error({ err, reqId: requestIdOf(req) }, "queue API request failed");

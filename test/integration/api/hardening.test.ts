@@ -144,6 +144,28 @@ describe("the API's body limit", () => {
   });
 });
 
+describe("what no route expects", () => {
+  it("an unknown /api route answers JSON 404, a path that does not decode 400, never HTML or 500", async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    for (const [method, route] of [
+      ["GET", "/api/nope"],
+      ["GET", "/api"],
+      ["DELETE", "/api/queues"],
+      ["PUT", "/api/campaigns/1/progress"],
+    ] as const) {
+      const res = await fetch(`${url}${route}`, { method, headers: auth });
+      expect(res.status, `${method} ${route}`).toBe(404);
+      expect(await res.json()).toMatchObject({ code: "CF_API_NOT_FOUND" });
+    }
+    for (const route of ["/api/queues/%E0%A4%A/jobs", "/api/campaigns/%ZZ/progress"]) {
+      const res = await fetch(`${url}${route}`, { headers: auth });
+      expect(res.status, route).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "CF_API_BAD_REQUEST" });
+    }
+    expect((await fetch(`${url}/api/nope`)).status).toBe(401);
+  });
+});
+
 describe("CORS", () => {
   it("is closed by default: no preflight approval, no CORS headers", async () => {
     const preflight = await fetch(`${url}/api/queues`, {
