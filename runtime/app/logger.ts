@@ -32,15 +32,30 @@ const MASKS: readonly [RegExp, string][] = [
   [/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, "[token]"],
   [/\bcfa_[\w-]+/g, "[token]"],
   [/\b(Bearer)\s+\S+/gi, "$1 [token]"],
-  // Phone numbers and WhatsApp ids: 10 to 15 digits, maybe +, spaces or dashes, maybe @domain.
-  [/\+?\b\d(?:[ -]?\d){9,14}\b(?:@[\w.]+)?/g, "[phone]"],
 ];
+
+/**
+ * Phone-number candidates: maybe a +country code, maybe an (area code), then digits with at most
+ * one space or dash between them, maybe a WhatsApp @domain; not starting inside a word, an id
+ * (`a-123`) or a time (`12:00`).
+ */
+const PHONE_CANDIDATE =
+  /(?<![\w.:/-])(?:\+\d{1,3}[ -]?)?(?:\(\d{2,3}\)[ -]?)?\d(?:[ -]?\d){7,19}(?:@\w+(?:\.\w+)*)?/g;
+const DATE = /^\d{4}-\d\d-\d\d/;
+
+/** A candidate is a phone with 10 to 15 digits (any count with an @domain), and not a date. */
+function maskPhone(candidate: string): string {
+  const digits = candidate.replace(/\D/g, "").length;
+  const jid = candidate.includes("@");
+  if (DATE.test(candidate) || (!jid && (digits < 10 || digits > 15))) return candidate;
+  return "[phone]";
+}
 
 /** `text` with tokens and phone numbers masked. */
 export function maskSecrets(text: string): string {
   let masked = text;
   for (const [pattern, replacement] of MASKS) masked = masked.replace(pattern, replacement);
-  return masked;
+  return masked.replace(PHONE_CANDIDATE, maskPhone);
 }
 
 function maskedError(err: unknown): unknown {

@@ -50,6 +50,8 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
   const io = new Server(options.server, {
     path: options.path ?? "/socket.io",
     serveClient: false,
+    // Clients only listen: nothing they send is read, so a message never needs to be large.
+    maxHttpBufferSize: 64 * 1024,
     // Node-RED's editor answers its own websocket upgrades on the same server.
     destroyUpgrade: false,
     adapter: createAdapter(pub, sub, { key: socketChannelKey(options.prefix) }),

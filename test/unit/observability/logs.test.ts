@@ -57,10 +57,26 @@ describe("the logger", () => {
     expect(err.stack).not.toContain("551199999000");
   });
 
-  it("keeps ordinary numbers: ids, durations, short codes", () => {
-    expect(maskSecrets("job 12345 took 873 ms, company 7, status 413")).toBe(
+  it("keeps ordinary numbers: ids, durations, short codes, dates, job ids", () => {
+    for (const text of [
       "job 12345 took 873 ms, company 7, status 413",
-    );
+      "due at 2026-03-02 12:00:00 (2026-03-02T12:00:00.000Z)",
+      "job schedule-12-1764287000000 enqueued",
+    ])
+      expect(maskSecrets(text)).toBe(text);
+  });
+
+  it("masks the usual ways of writing a phone number", () => {
+    for (const phone of [
+      "+55 (11) 99999-0000",
+      "(11) 99999-0000",
+      "5511999990000",
+      "+5511999990000",
+      "55 11 9 9999 0000",
+      "5511999990000@s.whatsapp.net",
+      "120363025246125888@g.us",
+    ])
+      expect(maskSecrets(`to ${phone}.`), phone).toBe("to [phone].");
   });
 });
 
