@@ -16,7 +16,7 @@ import { type CompanySocket, connectCompanySocket, refusedConnect } from "../../
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/events");
 const PASSWORD = "socket-test-password";
-let t: TestRuntime;
+let t: TestRuntime | undefined;
 let url: string;
 let companyA: number;
 let companyB: number;
@@ -44,7 +44,7 @@ async function connect(companyId: number, token: string): Promise<CompanySocket>
 beforeAll(async () => {
   t = await startTestRuntime(fixture, { role: "api", editor: false });
   url = t.runtime.url ?? "";
-  initModels(t.db.sequelize);
+  initModels(rt().db.sequelize);
   const [a, b] = await Company.bulkCreate([{ name: "A" }, { name: "B" }]);
   companyA = a?.id ?? 0;
   companyB = b?.id ?? 0;
@@ -64,12 +64,12 @@ beforeAll(async () => {
   tokens.a = await login("ana@a.test");
   tokens.b = await login("bia@b.test");
   tokens.super = await login("root@a.test");
-  const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+  const auth = new AuthService({ sequelize: rt().db.sequelize, jwtSecret: rt().config.jwtSecret });
   tokens.apiA = (
     await auth.createApiToken({ name: "frontend", companyId: companyA, profile: "user" })
   ).token;
-  publisher = createRedis(t.redis.url);
-  events = new RedisCompanyEvents(publisher, t.config.prefix);
+  publisher = createRedis(rt().redis.url);
+  events = new RedisCompanyEvents(publisher, rt().config.prefix);
 }, 60_000);
 
 afterAll(async () => {
@@ -77,6 +77,12 @@ afterAll(async () => {
   await publisher?.quit();
   await t?.stop();
 });
+
+/** The running api process (until the shutdown test stops it). */
+const rt = (): TestRuntime => {
+  if (!t) throw new Error("the runtime was stopped");
+  return t;
+};
 
 describe("the socket.io handshake", () => {
   it("refuses a client without a token", async () => {
@@ -148,11 +154,14 @@ describe("the socket.io handshake", () => {
 describe("with CHATIA_CORS_ORIGINS set", () => {
   it("a listed origin's browser may connect; others are refused", async () => {
     const server = http.createServer();
-    const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+    const auth = new AuthService({
+      sequelize: rt().db.sequelize,
+      jwtSecret: rt().config.jwtSecret,
+    });
     const sockets = attachSocketServer({
       server,
-      redisUrl: t.redis.url,
-      prefix: t.config.prefix,
+      redisUrl: rt().redis.url,
+      prefix: rt().config.prefix,
       authenticate: (token) => auth.authenticate(token),
       corsOrigins: ["https://app.example.com"],
     });
@@ -210,12 +219,12 @@ describe("events", () => {
 
   it("an event emitted by a worker process reaches a client of the api process", async () => {
     const worker: RunningProcess = startProcess(["start", "--role", "worker"], {
-      DATABASE_URL: t.db.url,
-      REDIS_URL: t.redis.url,
-      REDIS_PREFIX: t.config.prefix,
-      CHATIA_MANIFEST: t.config.manifestFile,
-      CHATIA_DATA_DIR: path.join(t.dir, ".worker"),
-      NODE_RED_CREDENTIAL_SECRET: t.config.credentialSecret,
+      DATABASE_URL: rt().db.url,
+      REDIS_URL: rt().redis.url,
+      REDIS_PREFIX: rt().config.prefix,
+      CHATIA_MANIFEST: rt().config.manifestFile,
+      CHATIA_DATA_DIR: path.join(rt().dir, ".worker"),
+      NODE_RED_CREDENTIAL_SECRET: rt().config.credentialSecret,
     });
     try {
       await worker.waitFor(/chatia-flow worker running/, 60_000);
@@ -243,4 +252,18 @@ describe("events", () => {
       await worker.exited();
     }
   }, 90_000);
+});
+
+describe("shutdown", () => {
+  it("stopping the api process disconnects its clients and closes the socket.io server", async () => {
+    const client = await connect(companyA, tokens.a);
+    const reason = new Promise<string>((resolve) => client.socket.once("disconnect", resolve));
+    const running = rt();
+    t = undefined;
+    const started = Date.now();
+    await running.stop();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(reason).resolves.toMatch(/io server disconnect|transport close/);
+    await expect(fetch(`${url}/socket.io/?EIO=4&transport=polling`)).rejects.toThrow();
+  });
 });
