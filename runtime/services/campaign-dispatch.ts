@@ -3,7 +3,7 @@
 //   load shipping ─▶ campaign CANCELADA / already settled / awaiting confirmation: skip
 //     ├ confirmation asked, not answered ─▶ send the request (key …:confirmation), confirmationRequestedAt
 //     └ send the message: text │ media with caption │ audio: the text, then the audio (key …:audio)
-//          ─▶ deliveredAt, shippingsLeft − 1 in the same UPDATE (0: FINALIZADA)
+//          ─▶ deliveredAt, its CampaignProgress shard − 1 in the same UPDATE (all 0: FINALIZADA)
 //   a user error (no text nor media, missing media, bad number, deleted connection, a send in
 //   doubt) settles the shipping as failed with the reason; operational errors (connection
 //   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
@@ -36,7 +36,7 @@ export interface DispatchResult {
   /** True when an earlier attempt had sent it (nothing was sent now). */
   readonly alreadySent?: boolean;
   /** The campaign after the shipping settled. */
-  readonly progress?: Pick<CampaignProgress, "status" | "shippingsLeft" | "finished">;
+  readonly progress?: Pick<CampaignProgress, "finished">;
   /** Whether the frontend should hear of it now: status changes always, progress at most 1/s. */
   readonly emit: boolean;
 }
@@ -189,10 +189,10 @@ export class ShippingDispatcher {
 
   private progressOf(s: ShippingForDispatch, progress: CampaignProgress | null, at: Date) {
     if (progress === null) return { companyId: s.companyId, emit: false };
-    const { status, shippingsLeft, finished } = progress;
+    const { finished } = progress;
     return {
       companyId: s.companyId,
-      progress: { status, shippingsLeft, finished },
+      progress: { finished },
       emit: this.shouldEmit(s.campaignId, finished, at.getTime()),
     };
   }

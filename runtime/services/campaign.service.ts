@@ -108,7 +108,7 @@ export type PrepareResult =
   | {
       readonly campaignId: number;
       readonly contactId: number;
-      readonly skipped: "missing" | "cancelled" | "settled" | "contact-removed";
+      readonly skipped: "missing" | "cancelled" | "settled" | "contact-removed" | "not-in-campaign";
       readonly finished?: boolean;
       readonly companyId?: number;
     };
@@ -256,8 +256,10 @@ export class CampaignService {
     const c = await store.loadForPrepare(data.campaignId, data.contactId);
     if (c === null) return { ...ids, skipped: "missing" };
     if (c.status === "CANCELADA") return { ...ids, skipped: "cancelled" };
-    if (c.item === null) {
-      const progress = await store.forgetContact(c.id, now);
+    if (c.item === null || c.lastItemId === null || c.item.id > c.lastItemId) {
+      // Added to the list after the campaign started (or it has not started): not part of it.
+      if (c.item !== null) return { ...ids, skipped: "not-in-campaign" };
+      const progress = await store.forgetContact(c.id, data.contactId, now);
       const finished = progress?.finished === true;
       return { ...ids, skipped: "contact-removed", finished, companyId: c.companyId };
     }

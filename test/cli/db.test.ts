@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { MIGRATIONS } from "../../runtime/adapters/db/migrations";
 import { createRedis } from "../../runtime/adapters/redis";
 import { runCli } from "../helpers/cli";
 import { adminDatabaseUrl } from "../helpers/database";
@@ -76,28 +77,15 @@ describe("chatia-flow demo and db", { timeout: 120_000 }, () => {
   it("db migrate:undo --all, db status and db migrate go down and up again", () => {
     const down = runCli(["db", "migrate:undo", "--all"], { env });
     expect(down.code).toBe(0);
-    expect(down.stdout.trim().split("\n")).toEqual([
-      "reverted 007-auth-tokens",
-      "reverted 006-send-ledger",
-      "reverted 005-cron-indexes",
-      "reverted 004-billing-settings",
-      "reverted 003-schedules-campaigns",
-      "reverted 002-tickets-messages",
-      "reverted 001-core",
-    ]);
+    const names = MIGRATIONS.map((m) => m.name);
+    expect(down.stdout.trim().split("\n")).toEqual(
+      [...names].reverse().map((name) => `reverted ${name}`),
+    );
     const status = runCli(["db", "status"], { env });
-    expect(status.stdout.trim().split("\n")).toEqual([
-      "pending  001-core",
-      "pending  002-tickets-messages",
-      "pending  003-schedules-campaigns",
-      "pending  004-billing-settings",
-      "pending  005-cron-indexes",
-      "pending  006-send-ledger",
-      "pending  007-auth-tokens",
-    ]);
+    expect(status.stdout.trim().split("\n")).toEqual(names.map((name) => `pending  ${name}`));
     const up = runCli(["db", "migrate", "--database-url", url]);
     expect(up.code).toBe(0);
-    expect(up.stdout.trim().split("\n")).toHaveLength(7);
+    expect(up.stdout.trim().split("\n")).toHaveLength(names.length);
     expect(runCli(["db", "migrate"], { env }).stdout).toBe("database is up to date\n");
   });
 

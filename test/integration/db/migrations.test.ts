@@ -37,6 +37,7 @@ const MIGRATION_NAMES = [
   "008-whatsapp-sessions",
   "009-campaign-progress",
   "010-schedule-error-reason",
+  "011-campaign-progress-shards",
 ];
 
 /** The later migrations that add columns and indexes only, newest first. */
@@ -52,6 +53,7 @@ async function columnsOf(database: TestDatabase, table: string): Promise<string[
 
 const TABLES = [
   "ApiTokens",
+  "CampaignProgress",
   "CampaignSettings",
   "CampaignShipping",
   "Campaigns",
@@ -136,19 +138,29 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the schedules' error reason", async () => {
+  it("down one step reverts only the campaign progress shards", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["011-campaign-progress-shards"]);
+    const tables = await listTables(db.sequelize);
+    expect(tables).not.toContain("CampaignProgress");
+    expect(tables).toHaveLength(TABLES.length);
+  });
+
+  it("down one more step reverts only the schedules' error reason", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["010-schedule-error-reason"]);
     expect(await columnsOf(db, "Schedules")).not.toContain("errorReason");
     expect(await columnsOf(db, "Campaigns")).toContain("shippingsLeft");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length + 1);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length);
   });
 
   it("down one more step reverts only the campaign progress", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["009-campaign-progress"]);
     expect(await columnsOf(db, "Campaigns")).not.toContain("shippingsLeft");
     expect(await columnsOf(db, "CampaignShipping")).not.toContain("dueAt");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length + 1);
-    expect(await pendingMigrations(db.sequelize)).toEqual([...COLUMN_MIGRATIONS].reverse());
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length);
+    expect(await pendingMigrations(db.sequelize)).toEqual([
+      ...[...COLUMN_MIGRATIONS].reverse(),
+      "011-campaign-progress-shards",
+    ]);
   });
 
   it("down one more step reverts only the WhatsApp sessions", async () => {
@@ -156,7 +168,7 @@ describe("migrations", () => {
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("WhatsappSessions");
     expect(tables).not.toContain("WhatsappSessionKeys");
-    expect(tables).toHaveLength(TABLES.length - 1);
+    expect(tables).toHaveLength(TABLES.length - 2);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(7));
   });
 
@@ -165,7 +177,7 @@ describe("migrations", () => {
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("ApiTokens");
     expect(tables).not.toContain("RefreshTokens");
-    expect(tables).toHaveLength(TABLES.length - 3);
+    expect(tables).toHaveLength(TABLES.length - 4);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(6));
   });
 
@@ -173,7 +185,7 @@ describe("migrations", () => {
     expect(await migrateDown(db.sequelize)).toEqual(["006-send-ledger"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("SendLedger");
-    expect(tables).toHaveLength(TABLES.length - 4);
+    expect(tables).toHaveLength(TABLES.length - 5);
     expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(5));
   });
@@ -183,7 +195,7 @@ describe("migrations", () => {
     const indexes = await listIndexes(db.sequelize);
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 4);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 5);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(4));
   });
 
@@ -203,6 +215,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "011-campaign-progress-shards",
       ...COLUMN_MIGRATIONS,
       "008-whatsapp-sessions",
       "007-auth-tokens",

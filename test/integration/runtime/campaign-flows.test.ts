@@ -7,6 +7,7 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db";
 import { initModels } from "../../../runtime/adapters/db/models";
+import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { MessageService } from "../../../runtime/services/message.service";
 import {
@@ -268,10 +269,8 @@ describe("campaign flows", () => {
     const id = await createCampaign(t.db.sequelize, world, { status: "EM_ANDAMENTO" });
     const [a, b] = world.itemIds as [number, number];
     // Prepare contact a twice (two jobs with Bull's own ids) before the campaign is processed.
-    await m.Campaign.update(
-      { shippingsLeft: 2, lastItemId: b, pacedFrom: new Date() },
-      { where: { id } },
-    );
+    // As ProcessCampaign starts it: the list's snapshot (its jobs are not enqueued here).
+    await new SequelizeCampaignStore(t.db.sequelize).startExpansion(id, new Date());
     const prepares = await Promise.all(
       [1, 2].map(() =>
         t.runtime.queues.enqueue("CampaignQueue", "PrepareContact", {
@@ -320,13 +319,9 @@ describe("campaign flows", () => {
 
   it("Verify re-enqueues a shipping whose dispatch job was lost", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
-    const id = await createCampaign(t.db.sequelize, world, {
-      status: "EM_ANDAMENTO",
-      shippingsLeft: 1,
-      lastItemId: world.itemIds[0],
-      pacedFrom: new Date(),
-      expandedAt: new Date(),
-    });
+    const id = await createCampaign(t.db.sequelize, world, { status: "EM_ANDAMENTO" });
+    await new SequelizeCampaignStore(t.db.sequelize).startExpansion(id, new Date());
+    await m.Campaign.update({ expandedAt: new Date() }, { where: { id } });
     // Prepared an hour ago; its DispatchCampaign job is gone (Redis lost it).
     await m.CampaignShipping.create({
       campaignId: id,

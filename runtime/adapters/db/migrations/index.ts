@@ -11,6 +11,7 @@ import * as authTokens from "./007-auth-tokens";
 import * as whatsappSessions from "./008-whatsapp-sessions";
 import * as campaignProgress from "./009-campaign-progress";
 import * as scheduleErrorReason from "./010-schedule-error-reason";
+import * as campaignProgressShards from "./011-campaign-progress-shards";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -33,6 +34,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "010-schedule-error-reason",
     up: scheduleErrorReason.up,
     down: scheduleErrorReason.down,
+  },
+  {
+    name: "011-campaign-progress-shards",
+    up: campaignProgressShards.up,
+    down: campaignProgressShards.down,
   },
 ];
 

@@ -49,7 +49,7 @@ export class Campaign extends Model<InferAttributes<Campaign>, InferCreationAttr
   declare queueId: CreationOptional<number | null>;
   declare openTicket: CreationOptional<Switch>;
   declare statusTicket: CreationOptional<TicketStatus>;
-  /** Shippings not yet delivered or failed, counted when ProcessCampaign starts; 0 finishes it. */
+  /** The list's items when ProcessCampaign started (the live count is in CampaignProgress); 0 once FINALIZADA. */
   declare shippingsLeft: CreationOptional<number | null>;
   /** The list's highest item id when ProcessCampaign started: items added later are not sent. */
   declare lastItemId: CreationOptional<number | null>;

@@ -1,6 +1,7 @@
-// The SQL behind CampaignService. Parameterized. A campaign's progress is a counter on its row
-// ("shippingsLeft", set once when ProcessCampaign starts) that the UPDATE settling a shipping
-// decrements in the same statement, so finishing costs O(1) per message (SPEC §4 defect 11).
+// The SQL behind CampaignService. Parameterized. A campaign's progress is a count of unsettled
+// shippings taken when ProcessCampaign starts, kept in 16 "CampaignProgress" rows (by item id);
+// the UPDATE settling a shipping decrements its row in the same statement, and the last row to
+// reach 0 finishes the campaign after reading the 16 rows: O(1) per message (SPEC §4 defect 11).
 // Every change is conditional on the state it was decided for, so retries and races change nothing.
 import { QueryTypes, type Sequelize } from "sequelize";
 
@@ -15,7 +16,7 @@ export interface CampaignRef {
 /** A campaign whose contacts are being handed on: its snapshot of the list and its settings. */
 export interface CampaignExpansion extends CampaignRef {
   readonly contactListId: number | null;
-  /** Shippings not settled yet (all of the list's items when the expansion started). */
+  /** The list's items when the expansion started (0 once the campaign is FINALIZADA). */
   readonly shippingsLeft: number;
   readonly lastItemId: number;
   readonly pacedFrom: Date;
@@ -40,6 +41,8 @@ export interface CampaignForPrepare {
   readonly companyId: number;
   readonly status: string;
   readonly confirmation: boolean;
+  /** The snapshot's highest item id (null before ProcessCampaign took it). */
+  readonly lastItemId: number | null;
   readonly messages: readonly (string | null)[];
   readonly confirmationMessages: readonly (string | null)[];
   /** Null when the item is gone (or not in the campaign's list). */
@@ -92,12 +95,9 @@ export type Settlement =
   | { readonly kind: "delivered"; readonly at: Date }
   | { readonly kind: "failed"; readonly at: Date; readonly reason: string };
 
-/** The campaign after a shipping was settled. */
+/** What settling a shipping did to its campaign. */
 export interface CampaignProgress {
   readonly campaignId: number;
-  readonly companyId: number;
-  readonly status: string;
-  readonly shippingsLeft: number;
   /** This settlement finished the campaign (EM_ANDAMENTO → FINALIZADA). */
   readonly finished: boolean;
 }
@@ -111,25 +111,28 @@ export interface StrandedShipping {
 
 const REF = `id, "companyId", status, "scheduledAt"`;
 
-/** One statement: the shipping settles (once) and its campaign's counter goes down with it. */
+/** Shards of a campaign's count of unsettled shippings ("CampaignProgress"): item id % SHARDS. */
+export const PROGRESS_SHARDS = 16;
+
+/** One statement: the shipping settles (once) and its shard of the campaign's count goes down. */
 const SETTLE_SQL = `
 WITH settled AS (
   UPDATE "CampaignShipping"
      SET "deliveredAt" = $2, "failedAt" = $3, "failureReason" = $4, "updatedAt" = $5
    WHERE id = $1 AND "deliveredAt" IS NULL AND "failedAt" IS NULL
-  RETURNING "campaignId"
+  RETURNING "campaignId", "contactId"
 )
-UPDATE "Campaigns" c
-   SET "shippingsLeft" = GREATEST(c."shippingsLeft" - 1, 0),
-       status = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
-                     THEN 'FINALIZADA' ELSE c.status END,
-       "completedAt" = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
-                            THEN $5 ELSE c."completedAt" END,
-       "updatedAt" = $5
+UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - 1, 0)
   FROM settled
- WHERE c.id = settled."campaignId"
-RETURNING c.id AS "campaignId", c."companyId", c.status, c."shippingsLeft",
-          (c.status = 'FINALIZADA' AND c."completedAt" = $5) AS finished`;
+ WHERE p."campaignId" = settled."campaignId" AND p.shard = settled."contactId" % ${PROGRESS_SHARDS}
+RETURNING p."campaignId", p."left"`;
+
+/** The last shard to reach 0 finishes the campaign: 16 rows read, whatever the list's size. */
+const FINISH_SQL = `
+UPDATE "Campaigns" SET status = 'FINALIZADA', "completedAt" = $2, "shippingsLeft" = 0, "updatedAt" = $2
+ WHERE id = $1 AND status = 'EM_ANDAMENTO'
+   AND NOT EXISTS (SELECT 1 FROM "CampaignProgress" WHERE "campaignId" = $1 AND "left" > 0)
+RETURNING id`;
 
 export class SequelizeCampaignStore {
   constructor(private readonly sequelize: Sequelize) {}
@@ -183,13 +186,21 @@ export class SequelizeCampaignStore {
   async startExpansion(id: number, now: Date): Promise<CampaignExpansion | null> {
     const started = await this.setStatus(id, "EM_ANDAMENTO", ["PROGRAMADA"], now);
     await this.sequelize.query(
-      `UPDATE "Campaigns" c
-          SET "shippingsLeft" = s.n, "lastItemId" = s.last,
-              "pacedFrom" = GREATEST(COALESCE(c."scheduledAt", $2), $2), "updatedAt" = $2
-         FROM (SELECT count(i.id)::int AS n, COALESCE(max(i.id), 0) AS last
-                 FROM "Campaigns" k LEFT JOIN "ContactListItems" i ON i."contactListId" = k."contactListId"
-                WHERE k.id = $1) s
-        WHERE c.id = $1 AND c.status = 'EM_ANDAMENTO' AND c."shippingsLeft" IS NULL`,
+      `WITH snapshot AS (
+         UPDATE "Campaigns" c
+            SET "shippingsLeft" = s.n, "lastItemId" = s.last,
+                "pacedFrom" = GREATEST(COALESCE(c."scheduledAt", $2), $2), "updatedAt" = $2
+           FROM (SELECT count(i.id)::int AS n, COALESCE(max(i.id), 0) AS last
+                   FROM "Campaigns" k LEFT JOIN "ContactListItems" i ON i."contactListId" = k."contactListId"
+                  WHERE k.id = $1) s
+          WHERE c.id = $1 AND c.status = 'EM_ANDAMENTO' AND c."shippingsLeft" IS NULL
+         RETURNING c.id, c."contactListId", s.last)
+       INSERT INTO "CampaignProgress" ("campaignId", shard, "left")
+       SELECT snapshot.id, g.shard, count(i.id)::int
+         FROM snapshot CROSS JOIN generate_series(0, ${PROGRESS_SHARDS - 1}) AS g(shard)
+         LEFT JOIN "ContactListItems" i ON i."contactListId" = snapshot."contactListId"
+              AND i.id <= snapshot.last AND i.id % ${PROGRESS_SHARDS} = g.shard
+        GROUP BY snapshot.id, g.shard`,
       { bind: [id, now] },
     );
     const [row] = await this.select<CampaignExpansion>(
@@ -222,34 +233,26 @@ export class SequelizeCampaignStore {
 
   /** EM_ANDAMENTO with nothing left → FINALIZADA; true when this call finished it. */
   finishIfDone(id: number, now: Date): Promise<boolean> {
-    return this.change(
-      `UPDATE "Campaigns" SET status = 'FINALIZADA', "completedAt" = $2, "updatedAt" = $2
-        WHERE id = $1 AND status = 'EM_ANDAMENTO' AND "shippingsLeft" = 0 RETURNING id`,
-      [id, now],
-    );
+    return this.change(FINISH_SQL, [id, now]);
   }
 
   /** A contact that vanished from the list before it was prepared no longer counts. */
-  async forgetContact(campaignId: number, now: Date): Promise<CampaignProgress | null> {
-    const [row] = await this.select<CampaignProgress>(
-      `UPDATE "Campaigns" c
-          SET "shippingsLeft" = GREATEST(c."shippingsLeft" - 1, 0),
-              status = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
-                            THEN 'FINALIZADA' ELSE c.status END,
-              "completedAt" = CASE WHEN c."shippingsLeft" <= 1 AND c.status = 'EM_ANDAMENTO'
-                                   THEN $2 ELSE c."completedAt" END,
-              "updatedAt" = $2
-        WHERE c.id = $1 AND c."shippingsLeft" > 0
-      RETURNING c.id AS "campaignId", c."companyId", c.status, c."shippingsLeft",
-                (c.status = 'FINALIZADA' AND c."completedAt" = $2) AS finished`,
-      [campaignId, now],
+  async forgetContact(
+    campaignId: number,
+    itemId: number,
+    now: Date,
+  ): Promise<CampaignProgress | null> {
+    const [row] = await this.select<{ left: number }>(
+      `UPDATE "CampaignProgress" SET "left" = GREATEST("left" - 1, 0)
+        WHERE "campaignId" = $1 AND shard = $2 AND "left" > 0 RETURNING "left"`,
+      [campaignId, itemId % PROGRESS_SHARDS],
     );
-    return row ?? null;
+    return row === undefined ? null : this.progress(campaignId, row.left, now);
   }
 
   async loadForPrepare(campaignId: number, itemId: number): Promise<CampaignForPrepare | null> {
     const [row] = await this.select<Record<string, unknown>>(
-      `SELECT c.id, c."companyId", c.status, c.confirmation,
+      `SELECT c.id, c."companyId", c.status, c.confirmation, c."lastItemId",
               c.message1, c.message2, c.message3, c.message4, c.message5,
               c."confirmationMessage1", c."confirmationMessage2", c."confirmationMessage3",
               c."confirmationMessage4", c."confirmationMessage5",
@@ -268,6 +271,7 @@ export class SequelizeCampaignStore {
       companyId: row.companyId as number,
       status: row.status as string,
       confirmation: row.confirmation as boolean,
+      lastItemId: (row.lastItemId as number | null) ?? null,
       messages: texts("message"),
       confirmationMessages: texts("confirmationMessage"),
       item:
@@ -321,13 +325,19 @@ export class SequelizeCampaignStore {
   async settle(shippingId: number, how: Settlement, now: Date): Promise<CampaignProgress | null> {
     const delivered = how.kind === "delivered" ? how.at : null;
     const failed = how.kind === "failed" ? [how.at, how.reason] : [null, null];
-    const [row] = await this.select<CampaignProgress>(SETTLE_SQL, [
+    const [row] = await this.select<{ campaignId: number; left: number }>(SETTLE_SQL, [
       shippingId,
       delivered,
       ...failed,
       now,
     ]);
-    return row ?? null;
+    return row === undefined ? null : this.progress(row.campaignId, row.left, now);
+  }
+
+  /** After a shard went down: when it reached 0, the campaign finishes if every shard did. */
+  private async progress(campaignId: number, left: number, now: Date): Promise<CampaignProgress> {
+    const finished = left === 0 && (await this.finishIfDone(campaignId, now));
+    return { campaignId, finished };
   }
 
   markConfirmationRequested(shippingId: number, now: Date): Promise<boolean> {
