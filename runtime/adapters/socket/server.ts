@@ -42,6 +42,7 @@ export type SocketRefusal = "CF_AUTH_REQUIRED" | "CF_AUTH_INVALID" | "CF_AUTH_FO
 
 const COMPANY_NAMESPACE = /^\/\d+$/;
 const IDENTITY = Symbol("chatia.socket.identity");
+const EXPIRES = Symbol("chatia.socket.expires");
 
 export function attachSocketServer(options: SocketServerOptions): CompanySocketServer {
   const origins = new Set(options.corsOrigins ?? []);
@@ -86,6 +87,7 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
         ),
       );
     (socket.data as Record<symbol, SocketIdentity>)[IDENTITY] = result;
+    (socket.data as Record<symbol, number | undefined>)[EXPIRES] = jwtExpiry(token);
     next();
   };
 
@@ -99,6 +101,9 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
     next(refusal("CF_AUTH_FORBIDDEN", `this token may not join company ${companyId}'s namespace`));
   });
 
+  io.on("connection", endAtExpiry);
+  companies.on("connection", endAtExpiry);
+
   return {
     io,
     close: async () => {
@@ -106,6 +111,35 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
+}
+
+/** The longest a timer may wait (setTimeout's limit); later expiries are not enforced. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * An access token (a JWT, already verified) ends the socket when it expires: the client then
+ * reconnects with a fresh one, and a user whose sessions were revoked stops receiving events
+ * within the token's lifetime (15 min). API tokens do not expire.
+ */
+function endAtExpiry(socket: Socket): void {
+  const exp = (socket.data as Record<symbol, number | undefined>)[EXPIRES];
+  if (exp === undefined) return;
+  const ms = exp * 1000 - Date.now();
+  if (ms > MAX_TIMER_MS) return;
+  const timer = setTimeout(() => socket.disconnect(true), Math.max(0, ms));
+  timer.unref();
+  socket.once("disconnect", () => clearTimeout(timer));
+}
+
+function jwtExpiry(token: string): number | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts[1] === undefined) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString()) as { exp?: unknown };
+    return typeof claims.exp === "number" ? claims.exp : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

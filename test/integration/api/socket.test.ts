@@ -112,6 +112,24 @@ describe("the socket.io handshake", () => {
     await connect(companyB, tokens.super);
   });
 
+  it("ends a socket when its access token expires (the client reconnects with a fresh one)", async () => {
+    const shortLived = new AuthService({
+      sequelize: rt().db.sequelize,
+      jwtSecret: rt().config.jwtSecret,
+      accessTtlSeconds: 2,
+    });
+    const login = await shortLived.login("ana@a.test", PASSWORD);
+    if (typeof login === "string") throw new Error(login);
+    const client = await connect(companyA, login.accessToken);
+    const reason = await new Promise<string>((resolve) =>
+      client.socket.once("disconnect", resolve),
+    );
+    expect(reason).toBe("io server disconnect");
+    const again = await refusedConnect({ url, companyId: companyA, token: login.accessToken });
+    expect(again.data).toMatchObject({ code: "CF_AUTH_INVALID" });
+    expect(again.message).toMatch(/expired/);
+  });
+
   it("takes the token from an Authorization header or the query (ChatIA's frontend) too", async () => {
     const s = await connectCompanySocket({
       url,
