@@ -6,9 +6,11 @@ import path from "node:path";
 import Bull from "bull";
 import { startNodeRed } from "../runtime/adapters/node-red/embedded";
 import { NODES_DIRS } from "../runtime/app/config";
+import { createLogger } from "../runtime/app/logger";
 import { compile } from "../runtime/compile";
 import { Dispatcher, type DispatchJob } from "../runtime/flow-bridge/dispatcher";
 import { loadManifest } from "../runtime/manifest";
+import { logJobFailure } from "../runtime/observability/job-log";
 import { Metrics, measureJob } from "../runtime/observability/metrics";
 import { QueueRuntime } from "../runtime/queues/queue-runtime";
 
@@ -76,15 +78,20 @@ async function flow(): Promise<number> {
   const queue = queues.queue("BenchQueue");
   await fill(queue);
   const elapsed = finished(queue);
-  // As the runtime does: each job measured for the metrics, then dispatched to its flow.
+  // As the runtime does: each job measured for the metrics, then dispatched to its flow, a
+  // failure logged.
   const metrics = new Metrics(queues);
+  const log = createLogger({ level: "silent" });
   queues.startProcessing((job, jobPlan) =>
     measureJob(metrics, job.attemptsMade, jobPlan, () =>
       dispatcher.dispatch(job as unknown as DispatchJob, {
         queue: jobPlan.queue,
         timeoutMs: jobPlan.timeoutMs,
       }),
-    ),
+    ).catch((err: unknown) => {
+      logJobFailure(log, job, jobPlan, err);
+      throw err;
+    }),
   );
   const ms = await elapsed;
   await queue.obliterate({ force: true });
