@@ -157,6 +157,25 @@ describe("GET /api/campaigns/:id/progress", () => {
     });
   });
 
+  it("counts the items of the list's snapshot once taken, not those added after", async () => {
+    const running = await Campaign.findByPk(ids.running);
+    const items = await ContactListItem.findAll({
+      where: { contactListId: running?.contactListId ?? 0 },
+      order: [["id", "DESC"]],
+    });
+    await running?.update({ lastItemId: items[0]?.id ?? null });
+    await ContactListItem.bulkCreate(
+      ["late 1", "late 2"].map((name, k) => ({
+        name,
+        number: `55119888800${k}`,
+        contactListId: running?.contactListId ?? 0,
+        companyId: companyA,
+      })),
+    );
+    const res = await progress(ids.running);
+    expect(res.body).toMatchObject({ total: 10, pending: 5 });
+  });
+
   it("gives no ETA before two shippings settled, nor for a campaign not running", async () => {
     const scheduled = await progress(ids.scheduled);
     expect(scheduled.body).toMatchObject({ total: 3, sent: 0, pending: 3, eta: null });

@@ -1,6 +1,7 @@
 // The SQL behind the campaign progress and cancel endpoints: one campaign's counts from its
-// shippings (sent: deliveredAt; failed: failedAt without a delivery) and its contact list, and the
-// conditional move to CANCELADA. Parameterized; counts read the campaign's shippings only.
+// shippings (sent: deliveredAt; failed: failedAt without a delivery) and its contact list (the
+// items up to its snapshot's lastItemId once ProcessCampaign took it: later ones are not sent),
+// and the conditional move to CANCELADA. Parameterized; counts read the campaign's shippings only.
 import { QueryTypes, type Sequelize } from "sequelize";
 
 export interface CampaignCounts {
@@ -8,7 +9,7 @@ export interface CampaignCounts {
   readonly companyId: number;
   readonly status: string;
   readonly completedAt: Date | null;
-  /** Items of its contact list (0 without a list). */
+  /** Items of its contact list (0 without a list); once started, those of its snapshot (lastItemId). */
   readonly items: number;
   /** Its CampaignShipping rows. */
   readonly shippings: number;
@@ -29,7 +30,8 @@ export class SequelizeCampaignProgressStore {
     const [row] = await this.sequelize.query<Record<string, unknown>>(
       `SELECT c.id, c."companyId", c.status, c."completedAt",
               (SELECT count(*) FROM "ContactListItems" i
-                WHERE i."contactListId" = c."contactListId")::int AS items,
+                WHERE i."contactListId" = c."contactListId"
+                  AND (c."lastItemId" IS NULL OR i.id <= c."lastItemId"))::int AS items,
               s.shippings, s.sent, s.failed, s."firstDoneAt", s."lastDoneAt"
          FROM "Campaigns" c
          CROSS JOIN LATERAL (
