@@ -165,7 +165,8 @@ const schemas = {
     total: {
       type: "integer",
       minimum: 0,
-      description: "Contacts of its list while it runs; its shippings once FINALIZADA",
+      description:
+        "Contacts of its list (of its snapshot once started) while it runs; its shippings once FINALIZADA",
     },
     sent: { type: "integer", minimum: 0, description: "Shippings delivered" },
     failed: { type: "integer", minimum: 0, description: "Shippings that will not be sent" },
