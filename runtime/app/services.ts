@@ -117,6 +117,12 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
     async hasJob(jobId) {
       return (await queues.queue("CampaignQueue").getJob(jobId)) !== null;
     },
+    async removeCompleted(jobId) {
+      const job = await queues.queue("CampaignQueue").getJob(jobId);
+      if (job === null || !(await job.isCompleted())) return false;
+      await job.remove();
+      return true;
+    },
   };
 }
 

@@ -42,6 +42,8 @@ export interface CampaignQueue {
   addBulk(name: CampaignJobName, jobs: readonly JobToEnqueue[]): Promise<void>;
   /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
   hasJob(jobId: string): Promise<boolean>;
+  /** Removes the job if it completed (so its id can be added again); true when it did. */
+  removeCompleted(jobId: string): Promise<boolean>;
 }
 
 export interface FindOptions {
@@ -168,12 +170,17 @@ export class CampaignService {
     const o = { ...DEFAULTS, ...options };
     const { store, queue } = this.deps;
     const due = await store.findDue(new Date(now.getTime() + o.lookAheadMs), o.limit);
+    // A completed ProcessCampaign of a PROGRAMADA campaign is an earlier run's (the campaign was
+    // cancelled or stopped, and programmed again): it must not keep this run's job from being added.
+    for (const c of due) await queue.removeCompleted(processJobId(c.id));
     const jobs = due.map((c) =>
       processJob(c.id, (c.scheduledAt?.getTime() ?? 0) - PROCESS_LEAD_MS - now.getTime()),
     );
     let campaigns = 0;
     for (const c of await store.findUnexpanded(o.limit)) {
-      if (await queue.hasJob(processJobId(c.id))) continue;
+      // Not expanded, yet its job completed: it found the campaign not running (then moved back).
+      const stale = await queue.removeCompleted(processJobId(c.id));
+      if (!stale && (await queue.hasJob(processJobId(c.id)))) continue;
       jobs.push(processJob(c.id, 0));
       campaigns++;
     }

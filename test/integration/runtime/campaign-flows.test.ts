@@ -8,7 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db";
 import { initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
+import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
+import { AuthService } from "../../../runtime/api/auth";
 import { MessageService } from "../../../runtime/services/message.service";
 import {
   type CampaignWorld,
@@ -19,6 +21,7 @@ import {
   until,
 } from "../../helpers/campaigns";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+import { connectCompanySocket } from "../../helpers/socket";
 
 let t: TestRuntime;
 let wa: SimulatedWhatsApp;
@@ -108,7 +111,7 @@ describe("campaign flows", () => {
     sends.forEach((send, i) => {
       expect(send.jid).toBe(`${contactNumber(i)}@s.whatsapp.net`);
       const dueAt = shippings[i]?.dueAt as Date;
-      expect(send.startedAt).toBeGreaterThanOrEqual(dueAt.getTime());
+      expect(send.startedAt).toBeGreaterThanOrEqual(dueAt.getTime() - 5);
       expect(send.startedAt - dueAt.getTime()).toBeLessThan(250);
       const name = `Contato ${i}`;
       expect([
@@ -119,6 +122,45 @@ describe("campaign flows", () => {
     // Not recorded on tickets when the campaign does not open them.
     expect(await m.Message.count()).toBe(0);
   }, 30_000);
+
+  it("the company's socket hears company-<id>-campaign: EM_ANDAMENTO, then FINALIZADA", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 3 });
+    const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+    const { token } = await auth.createApiToken({
+      name: "campaign-events",
+      companyId: world.companyId,
+      profile: "admin",
+    });
+    const socket = await connectCompanySocket({
+      url: t.runtime.url ?? "",
+      token,
+      companyId: world.companyId,
+    });
+    try {
+      const probe = new RedisCompanyEvents(t.redis.redis, t.config.prefix);
+      await socket.untilReceiving(
+        () => probe.emit(world.companyId, "probe", {}),
+        `company-${world.companyId}-probe`,
+      );
+      const id = await createCampaign(t.db.sequelize, world);
+      await verify();
+      await finished(id);
+      const name = `company-${world.companyId}-campaign`;
+      const events = await until(async () => {
+        const got = socket.received(name) as {
+          action: string;
+          record: { id: number; status: string };
+        }[];
+        return got.some((e) => e.record.status === "FINALIZADA") ? got : undefined;
+      }, 5000);
+      expect(events.every((e) => e.action === "update" && e.record.id === id)).toBe(true);
+      const statuses = events.map((e) => e.record.status);
+      expect(statuses[0]).toBe("EM_ANDAMENTO");
+      expect(statuses.at(-1)).toBe("FINALIZADA");
+    } finally {
+      socket.close();
+    }
+  }, 20_000);
 
   it("an empty list finishes the campaign when it is processed (defect 6)", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 0 });

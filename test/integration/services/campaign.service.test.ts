@@ -40,6 +40,9 @@ const recordingQueue: CampaignQueue = {
   async hasJob(jobId) {
     return jobs.has(jobId);
   },
+  async removeCompleted() {
+    return false;
+  },
 };
 
 function service(): CampaignService {
