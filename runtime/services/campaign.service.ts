@@ -12,6 +12,17 @@
 import type { CampaignExpansion, CampaignStore } from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
 import { type DispatchData, type DispatchResult, ShippingDispatcher } from "./campaign-dispatch";
+import {
+  type CampaignQueue,
+  DISPATCH_LEAD_MS,
+  dispatchJob,
+  dispatchJobId,
+  type JobToEnqueue,
+  PROCESS_LEAD_MS,
+  prepareJob,
+  processJob,
+  processJobId,
+} from "./campaign-jobs";
 import { type CampaignPacing, dueOffsetMs, parsePacing } from "./campaign-pacing";
 import type { MessageService } from "./message.service";
 import {
@@ -23,28 +34,7 @@ import {
 import type { TicketService } from "./ticket.service";
 
 export type { DispatchData, DispatchResult } from "./campaign-dispatch";
-
-export const CAMPAIGN_QUEUE = "CampaignQueue";
-export type CampaignJobName = "ProcessCampaign" | "PrepareContact" | "DispatchCampaign";
-
-/** A job to enqueue, as plain data (it travels in `msg.payload` to the `enqueue job` node). */
-export interface JobToEnqueue {
-  readonly queue: string;
-  readonly job: string;
-  readonly data: Record<string, unknown>;
-  readonly jobId: string;
-  readonly delayMs: number;
-}
-
-/** Where campaign jobs go: CampaignQueue in the runtime. */
-export interface CampaignQueue {
-  /** Adds the jobs (any that exists by id is left as it is), in one round trip per call. */
-  addBulk(name: CampaignJobName, jobs: readonly JobToEnqueue[]): Promise<void>;
-  /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
-  hasJob(jobId: string): Promise<boolean>;
-  /** Removes the job if it completed (so its id can be added again); true when it did. */
-  removeCompleted(jobId: string): Promise<boolean>;
-}
+export * from "./campaign-jobs";
 
 export interface FindOptions {
   /** PROGRAMADA campaigns due up to this long ahead are started now. @defaultValue 3 h */
@@ -134,23 +124,9 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, readonly string[]>;
 export type CampaignTransition = keyof typeof TRANSITIONS;
 
-/**
- * A DispatchCampaign job starts this long before its shipping is due and its send waits for the
- * due time after the database work, so that the gaps WhatsApp sees are the pacing's.
- */
-export const DISPATCH_LEAD_MS = 500;
-/** A ProcessCampaign job starts this long before scheduledAt, so the first contacts are ready. */
-export const PROCESS_LEAD_MS = 30_000;
-
 const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
 /** Item ids read (and PrepareContact jobs added) per round trip while expanding a list. */
 const PAGE = 1000;
-
-export const processJobId = (campaignId: number) => `campaign-${campaignId}`;
-export const prepareJobId = (campaignId: number, itemId: number) =>
-  `campaign-${campaignId}-contact-${itemId}`;
-export const dispatchJobId = (campaignId: number, itemId: number) =>
-  `campaign-${campaignId}-dispatch-${itemId}`;
 
 export class CampaignService {
   private readonly dispatcher: ShippingDispatcher;
@@ -338,32 +314,4 @@ function loaded(c: CampaignExpansion): LoadedCampaign {
     pacing: parsePacing(c.settings ?? {}),
     started: c.started,
   };
-}
-
-function processJob(campaignId: number, delayMs: number): JobToEnqueue {
-  return job("ProcessCampaign", { id: campaignId }, processJobId(campaignId), delayMs);
-}
-
-function prepareJob(campaignId: number, itemId: number, dueAt: Date): JobToEnqueue {
-  const data = { campaignId, contactId: itemId, dueAt: dueAt.toISOString() };
-  return job("PrepareContact", data, prepareJobId(campaignId, itemId), 0);
-}
-
-export function dispatchJob(
-  campaignId: number,
-  shippingId: number,
-  itemId: number,
-  delayMs: number,
-): JobToEnqueue {
-  const data = { campaignId, campaignShippingId: shippingId, contactListItemId: itemId };
-  return job("DispatchCampaign", data, dispatchJobId(campaignId, itemId), delayMs);
-}
-
-function job(
-  name: CampaignJobName,
-  data: Record<string, unknown>,
-  jobId: string,
-  delayMs: number,
-): JobToEnqueue {
-  return { queue: CAMPAIGN_QUEUE, job: name, data, jobId, delayMs: Math.max(0, delayMs) };
 }
