@@ -42,7 +42,8 @@ interface Figures {
 
 function figures(lateness: number[]): Figures {
   const sorted = [...lateness].sort((a, b) => a - b);
-  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
+  const at = (q: number) => Math.round(quantile(sorted, q));
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
 /** Bare Bull: one delayed no-op job per instant; lateness = when its handler starts - instant. */
