@@ -1,5 +1,6 @@
-// `expand campaign`: hands every contact of a loaded campaign on as a PrepareContact job, due at
-// its paced time, a page at a time; an empty list finishes the campaign. Thin: CampaignService.expand.
+// `expand campaign`: hands the contacts of a loaded campaign on as PrepareContact jobs of a page
+// of contacts each, every contact due at its paced time; an empty list finishes the campaign.
+// Thin: CampaignService.expand.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { LoadedCampaign } from "../../runtime/services/campaign.service";

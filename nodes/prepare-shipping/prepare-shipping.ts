@@ -1,15 +1,20 @@
-// `prepare shipping`: one contact of a campaign (a PrepareContact job) — picks its message,
-// fills the variables, records the shipping once, and hands on the DispatchCampaign job to
-// enqueue at its due time. Thin: CampaignService.prepare.
+// `prepare shipping`: one contact of a campaign, or a page of them (a PrepareContact job) — picks
+// each message, fills the variables, records the shippings once (a page in one statement), and
+// hands on the DispatchCampaign jobs to enqueue at their due times, as `payload.dispatches`.
+// Thin: CampaignService.prepare / preparePage.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
-import type { PrepareData } from "../../runtime/services/campaign.service";
+import type {
+  JobToEnqueue,
+  PrepareData,
+  PreparePageData,
+} from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
 import { failMessage } from "../shared/fail";
 
 type PrepareShippingDef = NodeDef & {
-  /** The msg property holding `{ campaignId, contactId, dueAt? }`. @defaultValue "payload" */
+  /** The msg property holding `{ campaignId, contactId, dueAt? }` or `{ campaignId, contacts }`. @defaultValue "payload" */
   property?: string;
 };
 
@@ -21,29 +26,24 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage, send, done) => {
       Promise.resolve()
-        .then(() =>
-          services.campaigns.prepare(
-            prepareData(RED.util.getMessageProperty(msg, property)),
-            new Date(),
-          ),
-        )
+        .then(() => prepare(services, RED.util.getMessageProperty(msg, property)))
         .then(async (result) => {
-          const finished = "skipped" in result && result.finished === true;
+          const finished = result.finished === true;
           const record = finished
             ? await services.campaigns.campaignRecord(result.campaignId)
             : null;
           return { result, record };
         })
         .then(
-          ({ result, record }) => {
+          ({ result: { text, ...result }, record }) => {
             msg.payload = result;
             const event =
               record === null ? null : campaignEvent(record.companyId as number, record);
-            if ("dispatch" in result) {
-              this.status({ fill: "green", shape: "dot", text: `shipping ${result.shippingId}` });
+            if (result.dispatches.length > 0) {
+              this.status({ fill: "green", shape: "dot", text });
               send([msg, null, event]);
             } else {
-              this.status({ fill: "grey", shape: "ring", text: result.skipped });
+              this.status({ fill: "grey", shape: "ring", text });
               send([null, msg, event]);
             }
             done();
@@ -53,7 +53,44 @@ export = (RED: NodeAPI) => {
     });
   }
   RED.nodes.registerType("prepare shipping", PrepareShippingNode);
+
+  /** Either form, as one result: the service's, plus `dispatches` and a status text. */
+  async function prepare(
+    services: ReturnType<typeof chatiaContext>["services"],
+    value: unknown,
+  ): Promise<
+    Record<string, unknown> & {
+      campaignId: number;
+      dispatches: JobToEnqueue[];
+      finished?: boolean;
+      text: string;
+    }
+  > {
+    const now = new Date();
+    if (isPage(value)) {
+      const r = await services.campaigns.preparePage(value, now);
+      const text = r.reason ?? `${r.prepared} shippings, ${r.skipped} skipped`;
+      return { ...r, text };
+    }
+    const r = await services.campaigns.prepare(prepareData(value), now);
+    if ("dispatch" in r) {
+      return { ...r, dispatches: [r.dispatch], text: `shipping ${r.shippingId}` };
+    }
+    return { ...r, dispatches: [], text: r.skipped };
+  }
 };
+
+function isPage(value: unknown): value is PreparePageData {
+  const d = value as Partial<PreparePageData> | null;
+  if (!Number.isSafeInteger(d?.campaignId) || !Array.isArray(d?.contacts)) return false;
+  if (d.contacts.every((c) => Number.isSafeInteger(c?.contactId) && typeof c?.dueAt === "string")) {
+    return true;
+  }
+  throw new ChatiaError(
+    "CF_NODE_INPUT",
+    "prepare shipping needs contacts as [{ contactId, dueAt }]",
+  );
+}
 
 function prepareData(value: unknown): PrepareData {
   const d = value as Partial<PrepareData> | null;

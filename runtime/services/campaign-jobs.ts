@@ -46,6 +46,21 @@ export function prepareJob(campaignId: number, itemId: number, dueAt: Date): Job
   return job("PrepareContact", data, prepareJobId(campaignId, itemId), 0);
 }
 
+export const preparePageJobId = (campaignId: number, firstItemId: number) =>
+  `campaign-${campaignId}-page-${firstItemId}`;
+
+/** A PrepareContact job for a page of contacts (in list order), each with its due time. */
+export function preparePageJob(
+  campaignId: number,
+  contacts: readonly { readonly contactId: number; readonly dueAt: Date }[],
+): JobToEnqueue {
+  const data = {
+    campaignId,
+    contacts: contacts.map((c) => ({ contactId: c.contactId, dueAt: c.dueAt.toISOString() })),
+  };
+  return job("PrepareContact", data, preparePageJobId(campaignId, contacts[0]?.contactId ?? 0), 0);
+}
+
 export function dispatchJob(
   campaignId: number,
   shippingId: number,

@@ -9,7 +9,11 @@
 //   Prepare:  pick a message, fill variables, upsert the shipping ─▶ DispatchCampaign
 //             `campaign-<id>-dispatch-<item>`, delayed to its due time
 //   Dispatch: campaign-dispatch.ts
-import type { CampaignExpansion, CampaignStore } from "../adapters/db/repositories/campaign-store";
+import type {
+  CampaignExpansion,
+  CampaignStore,
+  NewShipping,
+} from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
 import { type DispatchData, type DispatchResult, ShippingDispatcher } from "./campaign-dispatch";
 import {
@@ -19,7 +23,7 @@ import {
   dispatchJobId,
   type JobToEnqueue,
   PROCESS_LEAD_MS,
-  prepareJob,
+  preparePageJob,
   processJob,
   processJobId,
 } from "./campaign-jobs";
@@ -90,6 +94,27 @@ export interface PrepareData {
   readonly variables?: readonly { key: string; value: string }[];
 }
 
+/** A page of contacts of one campaign (PrepareContact from ProcessCampaign), in list order. */
+export interface PreparePageData {
+  readonly campaignId: number;
+  readonly contacts: readonly { readonly contactId: number; readonly dueAt: string }[];
+}
+
+export interface PreparePageResult {
+  readonly campaignId: number;
+  readonly companyId?: number;
+  /** Shippings of the page that wait for their dispatch (created now or by an earlier run). */
+  readonly prepared: number;
+  /** The DispatchCampaign jobs to enqueue, one per unsettled shipping of the page. */
+  readonly dispatches: JobToEnqueue[];
+  /** Contacts with nothing to dispatch (settled, removed from the list, not in the campaign). */
+  readonly skipped: number;
+  /** Why the whole page was skipped. */
+  readonly reason?: "missing" | "cancelled";
+  /** A removed contact was the last one: the campaign is FINALIZADA now. */
+  readonly finished: boolean;
+}
+
 export type PrepareResult =
   | {
       readonly campaignId: number;
@@ -127,6 +152,8 @@ export type CampaignTransition = keyof typeof TRANSITIONS;
 const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
 /** Item ids read (and PrepareContact jobs added) per round trip while expanding a list. */
 const PAGE = 1000;
+/** Contacts per PrepareContact job: their shippings are one INSERT, their dispatches one addBulk. */
+export const PREPARE_PAGE = 500;
 
 export class CampaignService {
   private readonly dispatcher: ShippingDispatcher;
@@ -215,10 +242,14 @@ export class CampaignService {
       if (c.contactListId === null) break;
       const ids = await store.itemPage(c.contactListId, after, c.lastItemId, PAGE);
       if (ids.length === 0) break;
-      const jobs = ids.map((itemId) => {
+      const contacts = ids.map((contactId) => {
         const dueAt = new Date(start + dueOffsetMs(c.pacing, position++));
-        return prepareJob(c.id, itemId, dueAt);
+        return { contactId, dueAt };
       });
+      const jobs: JobToEnqueue[] = [];
+      for (let i = 0; i < contacts.length; i += PREPARE_PAGE) {
+        jobs.push(preparePageJob(c.id, contacts.slice(i, i + PREPARE_PAGE)));
+      }
       await queue.addBulk("PrepareContact", jobs);
       after = ids[ids.length - 1] ?? after;
     }
@@ -278,6 +309,75 @@ export class CampaignService {
       ...ids,
       shippingId: state.id,
       dispatch: dispatchJob(c.id, state.id, c.item.id, delayMs),
+    };
+  }
+
+  /**
+   * prepare() for a page of contacts: the campaign read once, the messages picked and filled in
+   * memory, the page's shippings written by one INSERT (existing rows keep their first pick and
+   * state: a page prepared twice creates nothing twice), and the DispatchCampaign jobs of the
+   * unsettled ones returned, to be added in one round trip. A contact gone from the list no
+   * longer counts (it may finish the campaign); one added after the snapshot is not sent.
+   */
+  async preparePage(data: PreparePageData, now: Date): Promise<PreparePageResult> {
+    const { store } = this.deps;
+    const ids = data.contacts.map((c) => c.contactId);
+    const none = { campaignId: data.campaignId, prepared: 0, dispatches: [], finished: false };
+    const c = await store.loadPageForPrepare(data.campaignId, ids);
+    if (c === null) return { ...none, skipped: ids.length, reason: "missing" };
+    if (c.status === "CANCELADA") {
+      return { ...none, companyId: c.companyId, skipped: ids.length, reason: "cancelled" };
+    }
+    const last = c.lastItemId ?? 0;
+    const found = new Map(c.items.map((item) => [item.id, item]));
+    let finished = false;
+    for (const id of ids) {
+      if (found.has(id) || c.lastItemId === null) continue;
+      const progress = await store.forgetContact(c.id, id, now);
+      finished = finished || progress?.finished === true;
+    }
+    const custom = parseCampaignVariables(c.variables);
+    const rows: NewShipping[] = [];
+    for (const contact of data.contacts) {
+      const item = found.get(contact.contactId);
+      if (item === undefined || item.id > last) continue;
+      const vars = { nome: item.name, email: item.email, numero: item.number, custom };
+      const fill = (texts: readonly (string | null)[]) => {
+        const picked = this.pick(texts);
+        return picked === null
+          ? null
+          : markMessage(CAMPAIGN_MESSAGE_MARK, renderCampaignMessage(picked, vars));
+      };
+      const dueAt = new Date(contact.dueAt);
+      if (Number.isNaN(dueAt.getTime())) {
+        throw new ChatiaError(
+          "CF_NODE_INPUT",
+          `dueAt ${JSON.stringify(contact.dueAt)} is not a date`,
+        );
+      }
+      rows.push({
+        campaignId: c.id,
+        contactId: item.id,
+        number: item.number,
+        message: fill(c.messages) ?? "",
+        confirmationMessage: c.confirmation ? fill(c.confirmationMessages) : null,
+        dueAt,
+        jobId: dispatchJobId(c.id, item.id),
+      });
+    }
+    const dispatches: JobToEnqueue[] = [];
+    for (const state of await store.upsertShippings(rows)) {
+      if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) continue;
+      const delayMs = (state.dueAt ?? now).getTime() - DISPATCH_LEAD_MS - now.getTime();
+      dispatches.push(dispatchJob(c.id, state.id, state.contactId, delayMs));
+    }
+    return {
+      campaignId: c.id,
+      companyId: c.companyId,
+      prepared: dispatches.length,
+      dispatches,
+      skipped: ids.length - dispatches.length,
+      finished,
     };
   }
 

@@ -132,9 +132,14 @@ describe("CampaignService", () => {
     const result = await service().expand(loaded, new Date());
     expect(result).toMatchObject({ contacts: 5, finished: false });
     const start = Date.parse(loaded.pacedFrom);
-    const due = [...jobs.values()].map((j) => Date.parse(String(j.data.dueAt)) - start);
+    // One PrepareContact for the page: the contacts in list order, each with its paced time.
+    expect([...jobs.keys()]).toEqual([`campaign-${id}-page-${world.itemIds[0]}`]);
+    const page = [...jobs.values()][0]?.data as {
+      contacts: { contactId: number; dueAt: string }[];
+    };
+    expect(page.contacts.map((c) => c.contactId)).toEqual(world.itemIds);
+    const due = page.contacts.map((c) => Date.parse(c.dueAt) - start);
     expect(due).toEqual([0, 3_000, 33_000, 36_000, 66_000]);
-    expect([...jobs.keys()]).toEqual(world.itemIds.map((item) => `campaign-${id}-contact-${item}`));
     // Loaded again (a retried job): the snapshot and pacing start are kept; nothing is re-added.
     const again = await service().loadCampaign(id, new Date(Date.now() + 60_000));
     expect(again).toMatchObject({ pacedFrom: loaded.pacedFrom, shippingsLeft: 5, expanded: true });
@@ -176,6 +181,72 @@ describe("CampaignService", () => {
     expect(shipping.message).toBe("\u200c B 5511910000000 c0@example.com Centro $1 {outro}");
     expect(shipping.dueAt?.getTime()).toBe(dueAt.getTime());
     expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(1);
+  });
+
+  it("prepares a page of contacts in one statement; a page prepared twice creates nothing twice", async () => {
+    const world = await createCampaignWorld(db.sequelize, {
+      contacts: 4,
+      variables: [{ key: "loja", value: "Centro" }],
+    });
+    const { id } = await running(world, { message1: "A {nome} {loja}", message2: "B {numero}" });
+    const [a, b, c, gone] = world.itemIds as [number, number, number, number];
+    // The last item leaves the list after the snapshot: it no longer counts.
+    await m.ContactListItem.destroy({ where: { id: gone } });
+    const dueAt = new Date(Date.now() + 5_000).toISOString();
+    const contacts = [a, b, c, gone].map((contactId) => ({ contactId, dueAt }));
+    const statements: string[] = [];
+    const hook = (options: { sql?: string }, query: { sql?: string }) =>
+      statements.push(String(query?.sql ?? options?.sql ?? ""));
+    db.sequelize.addHook("afterQuery", "count-page", hook as never);
+    randomValues = [0, 0.99, 0];
+    let first: Awaited<ReturnType<CampaignService["preparePage"]>>;
+    try {
+      first = await service().preparePage({ campaignId: id, contacts }, new Date());
+    } finally {
+      db.sequelize.removeHook("afterQuery", "count-page");
+    }
+    expect(statements.filter((sql) => sql.includes(`INSERT INTO "CampaignShipping"`))).toHaveLength(
+      1,
+    );
+    expect(first).toMatchObject({ campaignId: id, prepared: 3, skipped: 1, finished: false });
+    expect(first.dispatches.map((d) => d.jobId).sort()).toEqual(
+      [a, b, c].map((item) => `campaign-${id}-dispatch-${item}`).sort(),
+    );
+    for (const d of first.dispatches) expect(d.delayMs).toBeGreaterThan(4_000);
+    const rows = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(rows.map((r) => r.message)).toEqual([
+      "\u200c A Contato 0 Centro",
+      "\u200c B 5511910000001",
+      "\u200c A Contato 2 Centro",
+    ]);
+    const [left] = await db.sequelize.query<{ left: number }>(
+      `SELECT sum("left")::int AS left FROM "CampaignProgress" WHERE "campaignId" = $1`,
+      { bind: [id], type: QueryTypes.SELECT },
+    );
+    expect(left?.left).toBe(3);
+    // The first contact was sent meanwhile; the page runs again (another random pick).
+    await m.CampaignShipping.update({ deliveredAt: new Date() }, { where: { contactId: a } });
+    randomValues = [0.99, 0, 0.99];
+    const again = await service().preparePage(
+      { campaignId: id, contacts: contacts.slice(0, 3) },
+      new Date(),
+    );
+    expect(again).toMatchObject({ prepared: 2, skipped: 1 });
+    expect(again.dispatches.map((d) => d.data.campaignShippingId).sort()).toEqual(
+      rows
+        .slice(1)
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(3);
+    const after = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(after.map((r) => r.message)).toEqual(rows.map((r) => r.message));
   });
 
   it("finishes in O(1) per message: one settling UPDATE and a 16-row check, no count over the shippings", async () => {

@@ -305,6 +305,54 @@ export class SequelizeCampaignStore {
     return requireRow(row);
   }
 
+  /**
+   * PrepareContact for a page: the campaign as loadForPrepare reads it (without `item`), and the
+   * page's items still in the campaign's list, in id order; null when the campaign is missing.
+   */
+  async loadPageForPrepare(
+    campaignId: number,
+    itemIds: readonly number[],
+  ): Promise<(Omit<CampaignForPrepare, "item"> & { items: ContactItem[] }) | null> {
+    const campaign = await this.loadForPrepare(campaignId, 0);
+    if (campaign === null) return null;
+    const items = await this.select<ContactItem>(
+      `SELECT i.id, i.name, i.number, i.email, i."isGroup"
+         FROM "ContactListItems" i JOIN "Campaigns" c ON c."contactListId" = i."contactListId"
+        WHERE c.id = $1 AND i.id = ANY($2::int[]) ORDER BY i.id`,
+      [campaignId, itemIds],
+    );
+    const { item: _none, ...rest } = campaign;
+    return { ...rest, items };
+  }
+
+  /**
+   * upsertShipping for many contacts in one statement: each row is created once per campaign and
+   * contact; existing rows keep their message and state. Returns every row's state by contact.
+   */
+  async upsertShippings(
+    rows: readonly NewShipping[],
+  ): Promise<(ShippingState & { contactId: number })[]> {
+    if (rows.length === 0) return [];
+    return this.select<ShippingState & { contactId: number }>(
+      `INSERT INTO "CampaignShipping"
+              ("campaignId", "contactId", number, message, "confirmationMessage", "dueAt", "jobId")
+       SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[],
+                            $6::timestamptz[], $7::text[])
+       ON CONFLICT ("campaignId", "contactId") DO UPDATE SET "jobId" = EXCLUDED."jobId"
+       RETURNING id, "contactId", (xmax = 0) AS created, "dueAt", "deliveredAt", "failedAt",
+                 "confirmationRequestedAt"`,
+      [
+        rows.map((r) => r.campaignId),
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.number),
+        rows.map((r) => r.message),
+        rows.map((r) => r.confirmationMessage),
+        rows.map((r) => r.dueAt.toISOString()),
+        rows.map((r) => r.jobId),
+      ],
+    );
+  }
+
   async loadForDispatch(shippingId: number): Promise<ShippingForDispatch | null> {
     const [row] = await this.select<ShippingForDispatch>(
       `SELECT s.id, false AS created, s."dueAt", s."deliveredAt", s."failedAt",
