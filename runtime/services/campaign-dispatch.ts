@@ -3,7 +3,8 @@
 //   load shipping ─▶ campaign CANCELADA / already settled / awaiting confirmation: skip
 //     ├ confirmation asked, not answered ─▶ send the request (key …:confirmation), confirmationRequestedAt
 //     └ send the message: text │ media with caption │ audio: the text, then the audio (key …:audio)
-//          ─▶ deliveredAt, its CampaignProgress shard − 1 in the same UPDATE (all 0: FINALIZADA)
+//          ─▶ deliveredAt, its CampaignProgress shard − 1 in the same UPDATE (all 0: FINALIZADA);
+//             that UPDATE also marks the ledger key `sent` (one statement after the send)
 //   a user error (no text nor media, missing media, bad number, deleted connection, a send in
 //   doubt) settles the shipping as failed with the reason; operational errors (connection
 //   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
@@ -83,6 +84,8 @@ export class ShippingDispatcher {
     const confirming = s.campaignConfirmation && s.confirmation === null;
     if (confirming && s.confirmationRequestedAt !== null) return skip("awaiting confirmation");
     let alreadySent: boolean;
+    /** Set when the send's own statement delivered the shipping (ledger `sent` with it). */
+    const delivered: { at?: Date; progress?: CampaignProgress | null } = {};
     try {
       if (s.whatsappId === null) {
         throw new ChatiaError("CF_CAMPAIGN_INVALID", `campaign ${s.campaignId} has no connection`);
@@ -92,13 +95,17 @@ export class ShippingDispatcher {
         await this.deps.store.markConfirmationRequested(s.id, now());
         return { ...ids, companyId: s.companyId, outcome: "confirmation-requested", ...sent };
       }
-      alreadySent = await this.sendMessage(s, s.whatsappId);
+      alreadySent = await this.sendMessage(s, s.whatsappId, now, delivered);
     } catch (err) {
       if (!(err instanceof ChatiaError) || err.kind !== "user") throw err;
       const reason = `${err.code}: ${err.message}`;
       const at = now();
       const progress = await this.deps.store.settle(s.id, { kind: "failed", at, reason }, at);
       return { ...ids, ...this.progressOf(s, progress, at), outcome: "failed", reason };
+    }
+    if (delivered.at !== undefined && delivered.progress !== undefined) {
+      const { at, progress } = delivered;
+      return { ...ids, ...this.progressOf(s, progress, at), outcome: "delivered", alreadySent };
     }
     const at = now();
     const progress = await this.deps.store.settle(s.id, { kind: "delivered", at }, at);
@@ -118,11 +125,29 @@ export class ShippingDispatcher {
     return { alreadySent, emit: false };
   }
 
-  /** Sends the message proper; true when every part had been sent by an earlier attempt. */
-  private async sendMessage(s: ShippingForDispatch, whatsappId: number): Promise<boolean> {
+  /**
+   * Sends the message proper; true when every part had been sent by an earlier attempt. Unless
+   * the message goes on a ticket (recorded after the send), the last part's ledger `sent` and the
+   * shipping's `deliveredAt` are one statement, noted in `delivered`.
+   */
+  private async sendMessage(
+    s: ShippingForDispatch,
+    whatsappId: number,
+    now: () => Date,
+    delivered: { at?: Date; progress?: CampaignProgress | null },
+  ): Promise<boolean> {
     let all = true;
-    for (const part of await this.parts(s)) {
-      all = (await this.sendPart(s, whatsappId, part)) && all;
+    const parts = await this.parts(s);
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1 && s.openTicket !== "enabled";
+      const recordSent = last
+        ? async (ledger: { key: string; wid: string; sentAt: Date }) => {
+            const at = now();
+            delivered.progress = await this.deps.store.settleSent(s.id, ledger, at, at);
+            delivered.at = at;
+          }
+        : undefined;
+      all = (await this.sendPart(s, whatsappId, part, recordSent)) && all;
     }
     return all;
   }
@@ -150,7 +175,12 @@ export class ShippingDispatcher {
    * Sends one part at most once; in open-ticket mode it goes on the contact's ticket (a new one
    * with the campaign's queue, attendant and status), once per WhatsApp id, retries included.
    */
-  private async sendPart(s: ShippingForDispatch, whatsappId: number, part: Part): Promise<boolean> {
+  private async sendPart(
+    s: ShippingForDispatch,
+    whatsappId: number,
+    part: Part,
+    recordSent?: (ledger: { key: string; wid: string; sentAt: Date }) => Promise<void>,
+  ): Promise<boolean> {
     const sent = await this.deps.messages.send({
       whatsappId,
       number: s.number,
@@ -163,6 +193,9 @@ export class ShippingDispatcher {
       paced: false,
       ...(s.dueAt === null ? {} : { notBefore: s.dueAt.getTime() }),
       record: false,
+      // Read with the shipping (one statement fewer per send).
+      connection: s.connection,
+      ...(recordSent === undefined ? {} : { recordSent }),
     });
     if (s.openTicket === "enabled") {
       const { ticket } = await this.deps.tickets.findOrOpenTicket({

@@ -58,6 +58,17 @@ export interface SendInput {
    * moment WhatsApp sees does not carry the job's start-up latency. @defaultValue none
    */
   readonly notBefore?: number;
+  /**
+   * The connection's `Whatsapps` row as the caller read it a moment ago (null: none, or deleted),
+   * so that it is not read again. @defaultValue read by the send
+   */
+  readonly connection?: { readonly companyId: number; readonly status: string } | null;
+  /**
+   * With `record: false`: marks the claimed key `sent` in the caller's own statement, together
+   * with the caller's change (e.g. a campaign shipping's `deliveredAt`), so both happen at once
+   * and in one round trip. It must throw when the key was not `sending`. @defaultValue the store's
+   */
+  readonly recordSent?: (record: { key: string; wid: string; sentAt: Date }) => Promise<void>;
 }
 
 export interface SendResult {
@@ -116,19 +127,20 @@ export class MessageService {
     if (!claimed.claimed) return earlierOutcome(claimed.entry, claim);
     const { sent, media } = await this.deliver(prepared);
     const sentAt = new Date(sent.timestamp);
-    const recorded = await store
-      .recordSent({
-        key: input.idempotencyKey,
-        wid: sent.id,
-        sentAt,
-        ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
-      })
-      .catch(async (err: unknown) => {
-        // The key stays `sending`: a retry must not send again. Say what we know for the operator.
-        const note = `WhatsApp accepted it as ${sent.id} at ${sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
-        await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
-        throw err;
-      });
+    const ledger = { key: input.idempotencyKey, wid: sent.id, sentAt };
+    const own = input.record === false ? input.recordSent : undefined;
+    const recorded = await (own === undefined
+      ? store.recordSent({
+          ...ledger,
+          ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
+        })
+      : own(ledger).then(() => undefined)
+    ).catch(async (err: unknown) => {
+      // The key stays `sending`: a retry must not send again. Say what we know for the operator.
+      const note = `WhatsApp accepted it as ${sent.id} at ${sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
+      await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
+      throw err;
+    });
     return {
       jid: prepared.jid,
       wid: sent.id,
@@ -145,7 +157,10 @@ export class MessageService {
     if (input.body === "" && !input.mediaPath) {
       throw new ChatiaError("CF_WA_BAD_MESSAGE", "the message has neither text nor media");
     }
-    const connection = await this.deps.store.findConnection(input.whatsappId);
+    const connection =
+      input.connection === undefined
+        ? await this.deps.store.findConnection(input.whatsappId)
+        : input.connection;
     const otherCompany = input.companyId !== undefined && connection?.companyId !== input.companyId;
     if (connection === null || otherCompany) {
       const of = input.companyId === undefined ? "" : ` of company ${input.companyId}`;

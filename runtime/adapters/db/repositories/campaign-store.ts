@@ -89,6 +89,8 @@ export interface ShippingForDispatch extends ShippingState {
   readonly queueId: number | null;
   readonly userId: number | null;
   readonly statusTicket: string;
+  /** The campaign's connection (null: none, or deleted). */
+  readonly connection: { readonly companyId: number; readonly status: string } | null;
 }
 
 export type Settlement =
@@ -126,6 +128,30 @@ UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - 1, 0)
   FROM settled
  WHERE p."campaignId" = settled."campaignId" AND p.shard = settled."contactId" % ${PROGRESS_SHARDS}
 RETURNING p."campaignId", p."left"`;
+
+/**
+ * One statement after WhatsApp accepted a shipping's (last) message: its ledger key `sent`, the
+ * shipping delivered (once) and its shard of the campaign's count down — all or nothing.
+ */
+const SENT_SQL = `
+WITH sent AS (
+  UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = NULL,
+         "error" = NULL, "updatedAt" = now()
+   WHERE "key" = $1 AND "status" = 'sending'
+  RETURNING "key"
+), settled AS (
+  UPDATE "CampaignShipping"
+     SET "deliveredAt" = $5, "updatedAt" = $6
+   WHERE id = $4 AND "deliveredAt" IS NULL AND "failedAt" IS NULL AND EXISTS (SELECT 1 FROM sent)
+  RETURNING "campaignId", "contactId"
+), progress AS (
+  UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - 1, 0)
+    FROM settled
+   WHERE p."campaignId" = settled."campaignId" AND p.shard = settled."contactId" % ${PROGRESS_SHARDS}
+  RETURNING p."campaignId", p."left"
+)
+SELECT EXISTS (SELECT 1 FROM sent) AS sent,
+       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"`;
 
 /** The last shard to reach 0 finishes the campaign: 16 rows read, whatever the list's size. */
 const FINISH_SQL = `
@@ -354,19 +380,32 @@ export class SequelizeCampaignStore {
   }
 
   async loadForDispatch(shippingId: number): Promise<ShippingForDispatch | null> {
-    const [row] = await this.select<ShippingForDispatch>(
+    const [row] = await this.select<
+      Omit<ShippingForDispatch, "connection"> & {
+        connectionCompanyId: number | null;
+        connectionStatus: string | null;
+      }
+    >(
       `SELECT s.id, false AS created, s."dueAt", s."deliveredAt", s."failedAt",
               s."confirmationRequestedAt", s."campaignId", s."contactId", s.number, s.message,
               s."confirmationMessage", s.confirmation, COALESCE(i."isGroup", false) AS "isGroup",
               c."companyId", c.status AS "campaignStatus", c.confirmation AS "campaignConfirmation",
-              c."whatsappId", c."mediaPath", c."openTicket", c."queueId", c."userId", c."statusTicket"
+              c."whatsappId", c."mediaPath", c."openTicket", c."queueId", c."userId", c."statusTicket",
+              w."companyId" AS "connectionCompanyId", w.status AS "connectionStatus"
          FROM "CampaignShipping" s
          JOIN "Campaigns" c ON c.id = s."campaignId"
          LEFT JOIN "ContactListItems" i ON i.id = s."contactId"
+         LEFT JOIN "Whatsapps" w ON w.id = c."whatsappId" AND w."deletedAt" IS NULL
         WHERE s.id = $1`,
       [shippingId],
     );
-    return row ?? null;
+    if (row === undefined) return null;
+    const { connectionCompanyId, connectionStatus, ...shipping } = row;
+    const connection =
+      connectionCompanyId === null || connectionStatus === null
+        ? null
+        : { companyId: connectionCompanyId, status: connectionStatus };
+    return { ...shipping, connection };
   }
 
   /** Settles the shipping once; null when it was settled before (nothing changes then). */
@@ -380,6 +419,26 @@ export class SequelizeCampaignStore {
       now,
     ]);
     return row === undefined ? null : this.progress(row.campaignId, row.left, now);
+  }
+
+  /**
+   * The ledger key `sent` and the shipping delivered, in one statement (SENT_SQL). Throws when
+   * the key was not `sending` (nothing changes then); null when the shipping was settled before.
+   */
+  async settleSent(
+    shippingId: number,
+    ledger: { key: string; wid: string; sentAt: Date },
+    at: Date,
+    now: Date,
+  ): Promise<CampaignProgress | null> {
+    const [row] = await this.select<{ sent: boolean; campaignId: number | null; left: number }>(
+      SENT_SQL,
+      [ledger.key, ledger.wid, ledger.sentAt, shippingId, at, now],
+    );
+    if (row === undefined || !row.sent) {
+      throw new Error(`send ledger key ${ledger.key} was not 'sending' when its send completed`);
+    }
+    return row.campaignId === null ? null : this.progress(row.campaignId, row.left, now);
   }
 
   /** After a shard went down: when it reached 0, the campaign finishes if every shard did. */
