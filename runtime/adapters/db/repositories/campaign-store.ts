@@ -380,12 +380,13 @@ export class SequelizeCampaignStore {
   }
 
   async loadForDispatch(shippingId: number): Promise<ShippingForDispatch | null> {
-    const [row] = await this.select<
+    const [row] = await this.prepared<
       Omit<ShippingForDispatch, "connection"> & {
         connectionCompanyId: number | null;
         connectionStatus: string | null;
       }
     >(
+      "campaign-load-for-dispatch",
       `SELECT s.id, false AS created, s."dueAt", s."deliveredAt", s."failedAt",
               s."confirmationRequestedAt", s."campaignId", s."contactId", s.number, s.message,
               s."confirmationMessage", s.confirmation, COALESCE(i."isGroup", false) AS "isGroup",
@@ -431,7 +432,8 @@ export class SequelizeCampaignStore {
     at: Date,
     now: Date,
   ): Promise<CampaignProgress | null> {
-    const [row] = await this.select<{ sent: boolean; campaignId: number | null; left: number }>(
+    const [row] = await this.prepared<{ sent: boolean; campaignId: number | null; left: number }>(
+      "campaign-sent",
       SENT_SQL,
       [ledger.key, ledger.wid, ledger.sentAt, shippingId, at, now],
     );
@@ -462,6 +464,29 @@ export class SequelizeCampaignStore {
       [id],
     );
     return row ?? null;
+  }
+
+  /**
+   * A statement run per message, as a named prepared statement on the pooled connection: Postgres
+   * parses and plans it once per connection instead of on every call. Sequelize's query hooks
+   * see it like any other statement.
+   */
+  private async prepared<T extends object>(name: string, sql: string, bind: unknown[]) {
+    const hooks = this.sequelize as unknown as {
+      runHooks(type: "afterQuery", options: object, query: { sql: string }): Promise<void>;
+    };
+    const manager = this.sequelize.connectionManager;
+    const connection = (await manager.getConnection({ type: "write" })) as unknown as {
+      query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+    };
+    let rows: T[];
+    try {
+      rows = (await connection.query({ name, text: sql, values: bind })).rows;
+    } finally {
+      manager.releaseConnection(connection as never);
+    }
+    await hooks.runHooks("afterQuery", { type: "SELECT", bind }, { sql });
+    return rows;
   }
 
   private select<T extends object = CampaignRef>(sql: string, bind: unknown[]): Promise<T[]> {
