@@ -57,6 +57,8 @@ describe("chatia-flow demo and db", { timeout: 120_000 }, () => {
     expect(first).toMatch(
       /editor {2}http:\/\/127\.0\.0\.1:\d+\/flows\/ \(login admin \/ \S{16,}\)/,
     );
+    expect(first).toMatch(/api {5}http:\/\/127\.0\.0\.1:\d+\/api \(OpenAPI document at /);
+    expect(first).toMatch(/board {3}http:\/\/127\.0\.0\.1:\d+\/admin\/queues /);
 
     const second = await runDemo();
     expect(second).not.toContain("created database");

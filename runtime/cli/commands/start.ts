@@ -89,9 +89,12 @@ async function reloadOnSignal(runtime: RunningRuntime, log: Logger): Promise<voi
 function announce(runtime: RunningRuntime, io: Io): void {
   const { config, url } = runtime;
   io.out(`chatia-flow ${config.role} running${url ? ` at ${url}` : ""}`);
-  if (url && config.editorPath !== false) {
+  if (!url) return;
+  if (config.editorPath !== false) {
     const login = config.demo ? ` (login ${config.admin.username} / ${config.admin.password})` : "";
     io.out(`  editor  ${url}${config.editorPath}/${login}`);
-    io.out(`  health  ${url}/readyz`);
   }
+  io.out(`  api     ${url}/api (OpenAPI document at ${url}/api/openapi.json; socket.io at ${url})`);
+  io.out(`  board   ${url}/admin/queues (Bull Board; log in with a user's email and password)`);
+  io.out(`  health  ${url}/readyz`);
 }

@@ -122,9 +122,9 @@ describe("seedDemo", () => {
     expect(settings?.sendGreetingMessageOneQueues).toBe("enabled");
     const pacing = await m.CampaignSetting.findAll({ where: { companyId: seeded.companyId } });
     expect(Object.fromEntries(pacing.map((s) => [s.key, s.value]))).toEqual({
-      messageInterval: "20",
+      messageInterval: "5",
       longerIntervalAfter: "20",
-      greaterInterval: "60",
+      greaterInterval: "15",
       variables: "[]",
     });
   });

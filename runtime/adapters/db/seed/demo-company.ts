@@ -38,11 +38,12 @@ export async function seedCompany(ctx: SeedContext): Promise<number> {
     timezone: DEFAULT_TIMEZONE,
   });
   await insert(ctx, m.CompaniesSetting, [{ companyId, sendGreetingMessageOneQueues: "enabled" }]);
-  // Values are JSON text, as the original stores them; intervals in seconds.
+  // Values are JSON text, as the original stores them; intervals in seconds. The demo's pace is
+  // quicker than the original's defaults (20, 20, 60) so that its campaign ends within minutes.
   const pacing = {
-    messageInterval: 20,
+    messageInterval: 5,
     longerIntervalAfter: 20,
-    greaterInterval: 60,
+    greaterInterval: 15,
     variables: [],
   };
   const settings = Object.entries(pacing).map(([key, value]) => ({
