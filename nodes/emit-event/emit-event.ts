@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
 import { failMessage } from "../shared/fail";
+import { evaluateProperty } from "../shared/typed-property";
 
 type EmitEventDef = NodeDef & {
   /** The event's topic: `campaign` gives `company-<id>-campaign`. */
@@ -29,11 +30,7 @@ export = (RED: NodeAPI) => {
       this.error(`topic ${JSON.stringify(topic)} is not a word like "ticket"`);
 
     const property = (value: string, type: string, msg: NodeMessage) =>
-      new Promise<unknown>((resolve, reject) => {
-        RED.util.evaluateNodeProperty(value, type, this, msg, (err, result) =>
-          err ? reject(err) : resolve(result),
-        );
-      });
+      evaluateProperty(RED, this, msg, value, type);
 
     this.on("input", (msg: NodeMessage, send, done) => {
       const companyAt = config.company || "payload.companyId";

@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
 import { optionalId, runStep } from "../shared/ticket-input";
+import { evaluateProperty } from "../shared/typed-property";
 
 type FindAttendantsDef = NodeDef & {
   /** The company id (typed input: msg, num, flow, global, env). @defaultValue "payload.companyId" (msg) */
@@ -23,13 +24,7 @@ export = (RED: NodeAPI) => {
     RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = (value: string | undefined, type: string | undefined, msg: NodeMessage) =>
-      value === undefined || value === ""
-        ? Promise.resolve(undefined)
-        : new Promise<unknown>((resolve, reject) => {
-            RED.util.evaluateNodeProperty(value, type || "msg", this, msg, (err, result) =>
-              err ? reject(err) : resolve(result),
-            );
-          });
+      evaluateProperty(RED, this, msg, value, type || "msg");
 
     this.on("input", (msg: NodeMessage, send, done) => {
       runStep(
