@@ -4,10 +4,11 @@
 //
 //   Verify:   PROGRAMADA due ─▶ enqueue ProcessCampaign `campaign-<id>` ─▶ mark EM_ANDAMENTO
 //             EM_ANDAMENTO not expanded, no job ─▶ enqueue again │ unsettled shipping, no job ─▶ again
-//   Process:  snapshot the list (shippingsLeft) ─▶ PrepareContact `campaign-<id>-contact-<item>`
-//             per item, due at its paced time (empty list: FINALIZADA at once)
-//   Prepare:  pick a message, fill variables, upsert the shipping ─▶ DispatchCampaign
-//             `campaign-<id>-dispatch-<item>`, delayed to its due time
+//   Process:  snapshot the list (shippingsLeft) ─▶ PrepareContact `campaign-<id>-page-<item>` per
+//             500 items, each due at its paced time (empty list: FINALIZADA at once)
+//   Prepare:  per contact of the page: pick a message, fill variables; the page's shippings in one
+//             upsert ─▶ DispatchCampaign `campaign-<id>-dispatch-<item>` each, delayed to its due
+//             time, in one addBulk (a PrepareContact of one `contactId` still works: prepare())
 //   Dispatch: campaign-dispatch.ts
 import type {
   CampaignExpansion,
