@@ -99,6 +99,8 @@ export interface PrepareData {
 export interface PreparePageData {
   readonly campaignId: number;
   readonly contacts: readonly { readonly contactId: number; readonly dueAt: string }[];
+  /** The original producer's custom variables (the company's current ones are used too). */
+  readonly variables?: readonly { key: string; value: string }[];
 }
 
 export interface PreparePageResult {
@@ -337,7 +339,10 @@ export class CampaignService {
       const progress = await store.forgetContact(c.id, id, now);
       finished = finished || progress?.finished === true;
     }
-    const custom = parseCampaignVariables(c.variables);
+    const custom = {
+      ...Object.fromEntries((data.variables ?? []).map((v) => [v.key, v.value])),
+      ...parseCampaignVariables(c.variables),
+    };
     const rows: NewShipping[] = [];
     for (const contact of data.contacts) {
       const item = found.get(contact.contactId);
