@@ -3,7 +3,8 @@
 // the UPDATE settling a shipping decrements its row in the same statement, and the last row to
 // reach 0 finishes the campaign after reading the 16 rows: O(1) per message (SPEC §4 defect 11).
 // Every change is conditional on the state it was decided for, so retries and races change nothing.
-import { QueryTypes, type Sequelize } from "sequelize";
+import type { Sequelize } from "sequelize";
+import { requireRow, selectRows } from "./rows";
 
 /** A campaign as the verify step sees it. */
 export interface CampaignRef {
@@ -490,7 +491,7 @@ export class SequelizeCampaignStore {
   }
 
   private select<T extends object = CampaignRef>(sql: string, bind: unknown[]): Promise<T[]> {
-    return this.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
+    return selectRows<T>(this.sequelize, sql, bind);
   }
 
   private async change(sql: string, bind: unknown[]): Promise<boolean> {
@@ -500,8 +501,3 @@ export class SequelizeCampaignStore {
 
 /** The store CampaignService uses (the Sequelize one in the runtime). */
 export type CampaignStore = Pick<SequelizeCampaignStore, keyof SequelizeCampaignStore>;
-
-function requireRow<T>(row: T | undefined): T {
-  if (row === undefined) throw new Error("expected a row from Postgres, got none");
-  return row;
-}

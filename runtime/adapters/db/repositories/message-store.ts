@@ -2,8 +2,9 @@
 // recording of a sent message (Contact, Ticket, Message). Every statement is parameterized.
 // Contracts: claim() is atomic across processes (one claimer per key); recordSent() writes the
 // ledger's `sent` and the Message in one transaction, so a message is never recorded twice.
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import type { Sequelize, Transaction } from "sequelize";
 import type { SendLedgerStatus } from "../models/enums";
+import { requireRow, selectRows } from "./rows";
 import { SequelizeTicketStore } from "./ticket-store";
 
 /** What a send needs to know of a connection (a live `Whatsapps` row). */
@@ -243,15 +244,6 @@ export class SequelizeMessageStore implements MessageStore {
     bind: unknown[],
     transaction?: Transaction,
   ): Promise<T[]> {
-    return this.sequelize.query<T>(sql, {
-      bind,
-      type: QueryTypes.SELECT,
-      transaction: transaction ?? null,
-    });
+    return selectRows<T>(this.sequelize, sql, bind, transaction);
   }
-}
-
-function requireRow<T>(row: T | undefined): T {
-  if (row === undefined) throw new Error("expected a row from Postgres, got none");
-  return row;
 }

@@ -2,7 +2,8 @@
 // partial indexes schedules_pending_send_at_idx and schedules_agendada_send_at_idx ("sendAt" WHERE
 // status = …), so their cost follows the schedules due. Every status change is conditional on the
 // occurrence (status and sendAt) it was decided for, so a stale job or a concurrent run changes nothing.
-import { QueryTypes, type Sequelize } from "sequelize";
+import type { Sequelize } from "sequelize";
+import { selectRows } from "./rows";
 
 /** One occurrence of a schedule: the schedule and the `sendAt` it is due at. */
 export interface ScheduleOccurrence {
@@ -177,7 +178,7 @@ export class SequelizeScheduleStore implements ScheduleStore {
     sql: string,
     bind: unknown[],
   ): Promise<T[]> {
-    return this.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
+    return selectRows<T>(this.sequelize, sql, bind);
   }
 
   private async change(sql: string, bind: unknown[]): Promise<boolean> {

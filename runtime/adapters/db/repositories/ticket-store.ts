@@ -4,8 +4,9 @@
 // Contract: findOrOpenTicket is serialized per contact by a transaction-scoped advisory lock, so
 // concurrent callers in any number of processes get one open/pending ticket per contact and
 // connection, never two.
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import type { Sequelize, Transaction } from "sequelize";
 import type { TicketStatus } from "../models/enums";
+import { requireRow, selectRows } from "./rows";
 
 /** A Tickets row, as the services see it. */
 export interface TicketRecord {
@@ -289,15 +290,6 @@ export class SequelizeTicketStore {
     bind: unknown[],
     transaction?: Transaction,
   ): Promise<T[]> {
-    return this.sequelize.query<T>(sql, {
-      bind,
-      type: QueryTypes.SELECT,
-      transaction: transaction ?? null,
-    });
+    return selectRows<T>(this.sequelize, sql, bind, transaction);
   }
-}
-
-function requireRow<T>(row: T | undefined): T {
-  if (row === undefined) throw new Error("expected a row from Postgres, got none");
-  return row;
 }
