@@ -3,6 +3,7 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { failMessage } from "./fail";
+import { isUnset, requireId } from "./typed-property";
 
 /** Rows of a set-based step: objects carrying at least a positive whole `id` or `ticketId`. */
 export type Row = Record<string, unknown>;
@@ -37,13 +38,7 @@ export function readIds(RED: NodeAPI, msg: NodeMessage, property: string): numbe
 
 /** A whole number >= 1 from an editor field, or undefined when the field is empty. */
 export function optionalId(value: unknown, label: string): number | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  const n = Number(value);
-  if (Number.isSafeInteger(n) && n >= 1) return n;
-  throw new ChatiaError(
-    "CF_NODE_INPUT",
-    `${label} must be a whole number >= 1, got ${JSON.stringify(value)}`,
-  );
+  return isUnset(value) ? undefined : requireId(value, label);
 }
 
 /**
