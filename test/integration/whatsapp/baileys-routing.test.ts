@@ -133,6 +133,8 @@ describe("ownership", () => {
   it("hands a closed process's connections to another at its next scan", async () => {
     const id = await newConnection();
     const a = await startProcess("proc-a");
+    // Its socket is opened after the claim: wait for it, so that close() has one to end.
+    await whenOpen(a.driver);
     const b = await startProcess("proc-b");
     expect(a.driver.ownedConnections()).toEqual([id]);
     await b.driver.scan();
