@@ -1,15 +1,20 @@
-// `dispatch shipping`: sends one campaign shipping (a DispatchCampaign job) at most once — its
-// confirmation request, or its message, media or audio — and settles it. Thin:
-// CampaignService.dispatch.
+// `dispatch shipping`: sends one campaign shipping (a DispatchCampaign job), or a batch of them
+// due together, at most once each — its confirmation request, or its message, media or audio —
+// and settles it. Thin: CampaignService.dispatch / dispatchBatch.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
-import type { DispatchData } from "../../runtime/services/campaign.service";
+import type {
+  DispatchBatchData,
+  DispatchBatchResult,
+  DispatchData,
+  DispatchResult,
+} from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
 import { failMessage } from "../shared/fail";
 
 type DispatchShippingDef = NodeDef & {
-  /** The msg property holding `{ campaignId, campaignShippingId }`. @defaultValue "payload" */
+  /** The msg property holding `{ campaignId, campaignShippingId }` or `{ campaignId, shippings }`. @defaultValue "payload" */
   property?: string;
 };
 
@@ -21,20 +26,16 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage, send, done) => {
       Promise.resolve()
-        .then(() =>
-          services.campaigns.dispatch(dispatchData(RED.util.getMessageProperty(msg, property))),
-        )
-        .then(async (result) => {
+        .then(() => dispatch(services, RED.util.getMessageProperty(msg, property)))
+        .then(async ({ result, fill, text }) => {
           const record = result.emit
             ? await services.campaigns.campaignRecord(result.campaignId)
             : null;
-          return { result, record };
+          return { result, record, fill, text };
         })
         .then(
-          ({ result, record }) => {
-            const fill =
-              result.outcome === "failed" ? "red" : result.outcome === "skipped" ? "grey" : "green";
-            this.status({ fill, shape: "dot", text: result.outcome });
+          ({ result, record, fill, text }) => {
+            this.status({ fill, shape: "dot", text });
             msg.payload = result;
             const event =
               record === null ? null : campaignEvent(record.companyId as number, record);
@@ -48,13 +49,35 @@ export = (RED: NodeAPI) => {
   RED.nodes.registerType("dispatch shipping", DispatchShippingNode);
 };
 
-function dispatchData(value: unknown): DispatchData {
-  const d = value as Partial<DispatchData> | null;
-  if (Number.isSafeInteger(d?.campaignId) && Number.isSafeInteger(d?.campaignShippingId)) {
-    return d as DispatchData;
+type Services = ReturnType<typeof chatiaContext>["services"];
+
+/** Either form of DispatchCampaign, with the node's status. */
+async function dispatch(
+  services: Services,
+  value: unknown,
+): Promise<{
+  result: DispatchResult | DispatchBatchResult;
+  fill: "red" | "grey" | "green";
+  text: string;
+}> {
+  const d = value as Partial<DispatchData & DispatchBatchData> | null;
+  if (Number.isSafeInteger(d?.campaignId) && Array.isArray(d?.shippings)) {
+    const shippings = d.shippings.filter((s) => Number.isSafeInteger(s?.campaignShippingId));
+    if (shippings.length === d.shippings.length && shippings.length > 0) {
+      const result = await services.campaigns.dispatchBatch(d as DispatchBatchData);
+      const { delivered, failed, skipped } = result.outcomes;
+      const asked = result.outcomes["confirmation-requested"];
+      const text = `${delivered} delivered, ${failed} failed, ${skipped + asked} other`;
+      return { result, fill: failed > 0 ? "red" : delivered > 0 ? "green" : "grey", text };
+    }
+  } else if (Number.isSafeInteger(d?.campaignId) && Number.isSafeInteger(d?.campaignShippingId)) {
+    const result = await services.campaigns.dispatch(d as DispatchData);
+    const fill =
+      result.outcome === "failed" ? "red" : result.outcome === "skipped" ? "grey" : "green";
+    return { result, fill, text: result.outcome };
   }
   throw new ChatiaError(
     "CF_NODE_INPUT",
-    "dispatch shipping needs { campaignId, campaignShippingId }",
+    "dispatch shipping needs { campaignId, campaignShippingId } or { campaignId, shippings: [{ campaignShippingId }, …] }",
   );
 }

@@ -46,7 +46,8 @@ export = (RED: NodeAPI) => {
         )
         .then(
           (found) => {
-            const lost = found.stranded.campaigns + found.stranded.shippings;
+            const { campaigns, shippings, retried } = found.stranded;
+            const lost = campaigns + shippings + retried;
             this.status({
               fill: "green",
               shape: "dot",

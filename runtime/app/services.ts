@@ -123,6 +123,15 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
       await job.remove();
       return true;
     },
+    async retryFailed(jobId) {
+      const job = await queues.queue("CampaignQueue").getJob(jobId);
+      if (job === null || !(await job.isFailed())) return false;
+      // Refused when another process retried it first, or it is running again: it is pending then.
+      return job.retry().then(
+        () => true,
+        () => false,
+      );
+    },
   };
 }
 

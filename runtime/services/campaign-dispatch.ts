@@ -1,4 +1,5 @@
-// DispatchCampaign: sends one campaign shipping at most once and settles it.
+// DispatchCampaign: sends one campaign shipping at most once and settles it; a batch job does the
+// same for each of its shippings in turn (read in one statement).
 //
 //   load shipping ─▶ campaign CANCELADA / already settled / awaiting confirmation: skip
 //     ├ confirmation asked, not answered ─▶ send the request (key …:confirmation), confirmationRequestedAt
@@ -25,6 +26,15 @@ export interface DispatchData {
   readonly contactListItemId?: number;
 }
 
+/** A DispatchCampaign job of several shippings due together (campaign-jobs.ts). */
+export interface DispatchBatchData {
+  readonly campaignId: number;
+  readonly shippings: readonly {
+    readonly campaignShippingId: number;
+    readonly contactListItemId?: number;
+  }[];
+}
+
 export type DispatchOutcome = "delivered" | "failed" | "confirmation-requested" | "skipped";
 
 export interface DispatchResult {
@@ -39,6 +49,21 @@ export interface DispatchResult {
   /** The campaign after the shipping settled. */
   readonly progress?: Pick<CampaignProgress, "finished">;
   /** Whether the frontend should hear of it now: status changes always, progress at most 1/s. */
+  readonly emit: boolean;
+}
+
+export interface DispatchBatchResult {
+  readonly campaignId: number;
+  readonly companyId?: number;
+  /** How many shippings the batch held. */
+  readonly shippings: number;
+  /** How many of them ended each way. */
+  readonly outcomes: Readonly<Record<DispatchOutcome, number>>;
+  /** The ones that failed, with why (`CODE: message`). */
+  readonly failures: readonly { readonly shippingId: number; readonly reason: string }[];
+  /** Whether one of them finished the campaign. */
+  readonly progress: Pick<CampaignProgress, "finished">;
+  /** Whether the frontend should hear of it now (as for one shipping). */
   readonly emit: boolean;
 }
 
@@ -69,8 +94,54 @@ export class ShippingDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
   async dispatch(data: DispatchData, now: () => Date): Promise<DispatchResult> {
-    const ids = { campaignId: data.campaignId, shippingId: data.campaignShippingId };
     const s = await this.deps.store.loadForDispatch(data.campaignShippingId);
+    return this.dispatchLoaded(data.campaignId, data.campaignShippingId, s, now);
+  }
+
+  /**
+   * A batch's shippings, read in one statement and sent one after another in the batch's order,
+   * each at its due time and at most once, as dispatch() sends one. An operational error stops
+   * the batch and is thrown (the job is retried: the settled ones are skipped then).
+   */
+  async dispatchBatch(data: DispatchBatchData, now: () => Date): Promise<DispatchBatchResult> {
+    const ids = data.shippings.map((s) => s.campaignShippingId);
+    const found = new Map((await this.deps.store.loadManyForDispatch(ids)).map((s) => [s.id, s]));
+    const outcomes: Record<DispatchOutcome, number> = {
+      delivered: 0,
+      failed: 0,
+      "confirmation-requested": 0,
+      skipped: 0,
+    };
+    const failures: { shippingId: number; reason: string }[] = [];
+    let companyId: number | undefined;
+    let finished = false;
+    let emit = false;
+    for (const id of ids) {
+      const r = await this.dispatchLoaded(data.campaignId, id, found.get(id) ?? null, now);
+      outcomes[r.outcome]++;
+      if (r.outcome === "failed") failures.push({ shippingId: id, reason: r.reason ?? "" });
+      companyId = r.companyId ?? companyId;
+      finished = finished || r.progress?.finished === true;
+      emit = emit || r.emit;
+    }
+    return {
+      campaignId: data.campaignId,
+      ...(companyId === undefined ? {} : { companyId }),
+      shippings: ids.length,
+      outcomes,
+      failures,
+      progress: { finished },
+      emit,
+    };
+  }
+
+  private async dispatchLoaded(
+    campaignId: number,
+    shippingId: number,
+    s: ShippingForDispatch | null,
+    now: () => Date,
+  ): Promise<DispatchResult> {
+    const ids = { campaignId, shippingId };
     if (s === null) return { ...ids, outcome: "skipped", reason: "missing", emit: false };
     const skip = (reason: string): DispatchResult => ({
       ...ids,

@@ -21,6 +21,8 @@ export interface CampaignQueue {
   hasJob(jobId: string): Promise<boolean>;
   /** Removes the job if it completed (so its id can be added again); true when it did. */
   removeCompleted(jobId: string): Promise<boolean>;
+  /** Runs the job once more if it failed for good (its attempts ran out); true when it did. */
+  retryFailed(jobId: string): Promise<boolean>;
 }
 
 /**
@@ -69,6 +71,69 @@ export function dispatchJob(
 ): JobToEnqueue {
   const data = { campaignId, campaignShippingId: shippingId, contactListItemId: itemId };
   return job("DispatchCampaign", data, dispatchJobId(campaignId, itemId), delayMs);
+}
+
+/**
+ * Shippings due this close together share one DispatchCampaign job, which sends them in order,
+ * each at its own due time: with little or no pacing a campaign costs one Bull job per batch
+ * instead of one per contact; with the usual pacing (seconds apart) every job holds one.
+ */
+export const DISPATCH_BATCH_SPAN_MS = 1000;
+/** At most this many shippings per DispatchCampaign job (a job's sends run one after another). */
+export const DISPATCH_BATCH_MAX = 50;
+
+/** One shipping of a DispatchCampaign batch. */
+export interface BatchShipping {
+  readonly campaignShippingId: number;
+  readonly contactListItemId: number;
+}
+
+/**
+ * A DispatchCampaign job for shippings of a batch, in due order. Its id is the batch's first
+ * item's (`campaign-<id>-dispatch-<item>`), also when that one needs no dispatch any more, so a
+ * batch keeps its id when its page is prepared again; one shipping travels in the single form.
+ */
+export function dispatchBatchJob(
+  campaignId: number,
+  leadItemId: number,
+  shippings: readonly BatchShipping[],
+  delayMs: number,
+): JobToEnqueue {
+  const [first] = shippings;
+  if (first === undefined) throw new Error("a DispatchCampaign batch needs a shipping");
+  const data =
+    shippings.length === 1
+      ? {
+          campaignId,
+          campaignShippingId: first.campaignShippingId,
+          contactListItemId: first.contactListItemId,
+        }
+      : { campaignId, shippings };
+  return job("DispatchCampaign", data, dispatchJobId(campaignId, leadItemId), delayMs);
+}
+
+/**
+ * Splits items in due order into dispatch batches: a batch ends at DISPATCH_BATCH_MAX items or
+ * at the first item due more than DISPATCH_BATCH_SPAN_MS after the batch's first.
+ */
+export function dispatchBatches<T extends { readonly dueAt: Date }>(items: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let start = 0;
+  for (const item of items) {
+    const at = item.dueAt.getTime();
+    if (
+      current.length === DISPATCH_BATCH_MAX ||
+      (current.length > 0 && at - start > DISPATCH_BATCH_SPAN_MS)
+    ) {
+      batches.push(current);
+      current = [];
+    }
+    if (current.length === 0) start = at;
+    current.push(item);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 function job(

@@ -7,8 +7,10 @@
 //   Process:  snapshot the list (shippingsLeft) ─▶ PrepareContact `campaign-<id>-page-<item>` per
 //             500 items, each due at its paced time (empty list: FINALIZADA at once)
 //   Prepare:  per contact of the page: pick a message, fill variables; the page's shippings in one
-//             upsert ─▶ DispatchCampaign `campaign-<id>-dispatch-<item>` each, delayed to its due
-//             time, in one addBulk (a PrepareContact of one `contactId` still works: prepare())
+//             upsert ─▶ DispatchCampaign `campaign-<id>-dispatch-<item>` per batch of shippings
+//             due within a second (one each when paced further apart; `<item>` is the batch's
+//             first), delayed to its due time, in one addBulk (a PrepareContact of one
+//             `contactId` still works: prepare())
 //   Dispatch: campaign-dispatch.ts
 import type {
   CampaignExpansion,
@@ -16,10 +18,18 @@ import type {
   NewShipping,
 } from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
-import { type DispatchData, type DispatchResult, ShippingDispatcher } from "./campaign-dispatch";
+import {
+  type DispatchBatchData,
+  type DispatchBatchResult,
+  type DispatchData,
+  type DispatchResult,
+  ShippingDispatcher,
+} from "./campaign-dispatch";
 import {
   type CampaignQueue,
   DISPATCH_LEAD_MS,
+  dispatchBatches,
+  dispatchBatchJob,
   dispatchJob,
   dispatchJobId,
   type JobToEnqueue,
@@ -38,7 +48,12 @@ import {
 } from "./message-template";
 import type { TicketService } from "./ticket.service";
 
-export type { DispatchData, DispatchResult } from "./campaign-dispatch";
+export type {
+  DispatchBatchData,
+  DispatchBatchResult,
+  DispatchData,
+  DispatchResult,
+} from "./campaign-dispatch";
 export * from "./campaign-jobs";
 
 export interface FindOptions {
@@ -55,8 +70,15 @@ export interface FoundCampaigns {
   readonly jobs: JobToEnqueue[];
   /** Ids of the PROGRAMADA campaigns among `jobs`. */
   readonly due: number[];
-  /** How many of `jobs` re-enqueue stranded work (campaigns, shippings). */
-  readonly stranded: { readonly campaigns: number; readonly shippings: number };
+  /**
+   * Stranded work: how many of `jobs` re-enqueue campaigns and shippings, and how many
+   * DispatchCampaign jobs whose attempts had run out were retried once more.
+   */
+  readonly stranded: {
+    readonly campaigns: number;
+    readonly shippings: number;
+    readonly retried: number;
+  };
 }
 
 /** A campaign about to be expanded, as plain data (`load campaign` → `expand campaign`). */
@@ -191,14 +213,35 @@ export class CampaignService {
       campaigns++;
     }
     let shippings = 0;
+    let retried = 0;
     const before = new Date(now.getTime() - o.strandedAfterMs);
     for (const s of await store.findStranded(before, o.limit)) {
       const job = dispatchJob(s.campaignId, s.id, s.contactId, 0);
-      if (await queue.hasJob(job.jobId)) continue;
+      // Its own job (an earlier reconcile's) or its batch's: failed for good → once more.
+      const state = await this.pendingDispatch([job.jobId, s.jobId]);
+      if (state === "retried") retried++;
+      if (state !== "missing") continue;
       jobs.push(job);
       shippings++;
     }
-    return { jobs, due: due.map((c) => c.id), stranded: { campaigns, shippings } };
+    return {
+      jobs,
+      due: due.map((c) => c.id),
+      stranded: { campaigns, shippings, retried },
+    };
+  }
+
+  /** Whether one of the jobs is there: as it was, or failed for good and now run once more. */
+  private async pendingDispatch(
+    jobIds: readonly (string | null)[],
+  ): Promise<"present" | "retried" | "missing"> {
+    const { queue } = this.deps;
+    for (const jobId of new Set(jobIds)) {
+      if (jobId === null || jobId === "") continue;
+      if (await queue.retryFailed(jobId)) return "retried";
+      if (await queue.hasJob(jobId)) return "present";
+    }
+    return "missing";
   }
 
   /**
@@ -343,7 +386,7 @@ export class CampaignService {
       ...Object.fromEntries((data.variables ?? []).map((v) => [v.key, v.value])),
       ...parseCampaignVariables(c.variables),
     };
-    const rows: NewShipping[] = [];
+    const rows: Omit<NewShipping, "jobId">[] = [];
     for (const contact of data.contacts) {
       const item = found.get(contact.contactId);
       if (item === undefined || item.id > last) continue;
@@ -368,21 +411,40 @@ export class CampaignService {
         message: fill(c.messages) ?? "",
         confirmationMessage: c.confirmation ? fill(c.confirmationMessages) : null,
         dueAt,
-        jobId: dispatchJobId(c.id, item.id),
       });
     }
+    // Shippings due together share a DispatchCampaign job; each row names its batch's job.
+    const batches = dispatchBatches(rows);
+    const withJobs = batches.flatMap((batch) => {
+      const jobId = dispatchJobId(c.id, batch[0]?.contactId ?? 0);
+      return batch.map((row): NewShipping => ({ ...row, jobId }));
+    });
+    const states = new Map(
+      (await store.upsertShippings(withJobs)).map((state) => [state.contactId, state]),
+    );
     const dispatches: JobToEnqueue[] = [];
-    for (const state of await store.upsertShippings(rows)) {
-      if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) continue;
-      const delayMs = (state.dueAt ?? now).getTime() - DISPATCH_LEAD_MS - now.getTime();
-      dispatches.push(dispatchJob(c.id, state.id, state.contactId, delayMs));
+    let prepared = 0;
+    for (const batch of batches) {
+      const pending = batch
+        .map((row) => states.get(row.contactId))
+        .filter((state) => state !== undefined)
+        .filter((state) => !(state.deliveredAt || state.failedAt || state.confirmationRequestedAt));
+      const [first] = pending;
+      if (first === undefined) continue;
+      const delayMs = (first.dueAt ?? now).getTime() - DISPATCH_LEAD_MS - now.getTime();
+      const shippings = pending.map((state) => ({
+        campaignShippingId: state.id,
+        contactListItemId: state.contactId,
+      }));
+      dispatches.push(dispatchBatchJob(c.id, batch[0]?.contactId ?? 0, shippings, delayMs));
+      prepared += pending.length;
     }
     return {
       campaignId: c.id,
       companyId: c.companyId,
-      prepared: dispatches.length,
+      prepared,
       dispatches,
-      skipped: ids.length - dispatches.length,
+      skipped: ids.length - prepared,
       finished,
     };
   }
@@ -390,6 +452,14 @@ export class CampaignService {
   /** Sends one shipping at most once (see campaign-dispatch.ts). */
   dispatch(data: DispatchData, now: () => Date = () => new Date()): Promise<DispatchResult> {
     return this.dispatcher.dispatch(data, now);
+  }
+
+  /** Sends a batch's shippings in order, each at most once (see campaign-dispatch.ts). */
+  dispatchBatch(
+    data: DispatchBatchData,
+    now: () => Date = () => new Date(),
+  ): Promise<DispatchBatchResult> {
+    return this.dispatcher.dispatchBatch(data, now);
   }
 
   /** The campaign row as the frontend knows it, for `company-<id>-campaign` events. */

@@ -19,6 +19,7 @@ import {
   type SimulatedBehaviour,
   type SimulatedFailure,
   type SimulatedSend,
+  sendDetailFields,
   sendToFields,
   worldKeys,
 } from "./simulated-world";
@@ -34,9 +35,12 @@ export interface SimulatedWhatsAppOptions {
   readonly maxRecordedSends?: number;
 }
 
-// Decides one send atomically, so `failNext` counts down exactly once per send across processes.
-// KEYS: the connection's behaviour hash, the message-id counter. Replies one of
-// { "status", <status> } | { "fail", <code>, <latencyMs> } | { "ok", <message id>, <latencyMs> }.
+// Decides one send atomically, so `failNext` counts down exactly once per send across processes;
+// a send without latency is recorded by the same script (one round trip).
+// KEYS: the connection's behaviour hash, the message-id counter, the send log.
+// ARGV: the log's approximate length cap, then the send's fields but its id.
+// Replies one of { "status", <status> } | { "fail", <code>, <latencyMs> } |
+// { "ok", <message id>, <latencyMs> } (record it after the latency) | { "sent", <message id> }.
 const DECIDE_SEND = new LuaScript(
   `
 local b = redis.call('HMGET', KEYS[1], 'status', 'failNext', 'failWith', 'latencyMs')
@@ -46,9 +50,12 @@ if tonumber(b[2] or '0') > 0 then
   redis.call('HINCRBY', KEYS[1], 'failNext', -1)
   return { 'fail', b[3] or 'CF_WA_SEND_FAILED', latency }
 end
-return { 'ok', 'SIM' .. redis.call('INCR', KEYS[2]), latency }
+local id = 'SIM' .. redis.call('INCR', KEYS[2])
+if tonumber(latency) > 0 then return { 'ok', id, latency } end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], '*', 'id', id, unpack(ARGV, 2))
+return { 'sent', id }
 `,
-  2,
+  3,
 );
 
 export class SimulatedWhatsApp implements WhatsAppGateway {
@@ -73,8 +80,19 @@ export class SimulatedWhatsApp implements WhatsAppGateway {
     this.assertOpen(connectionId);
     assertSendable(message);
     const startedAt = this.clock();
-    const keys = [this.keys.connection(connectionId), this.keys.seq];
-    const [verdict, value, latency] = (await DECIDE_SEND.run(this.redis, keys, [])) as string[];
+    const keys = [this.keys.connection(connectionId), this.keys.seq, this.keys.sends];
+    const details = {
+      connectionId,
+      jid: message.jid,
+      ...(message.text === undefined ? {} : { text: message.text }),
+      ...(message.media === undefined ? {} : { media: message.media }),
+      startedAt,
+      timestamp: startedAt,
+      pid: process.pid,
+    };
+    const args = [this.maxRecordedSends(), ...sendDetailFields(details)];
+    const [verdict, value, latency] = (await DECIDE_SEND.run(this.redis, keys, args)) as string[];
+    if (verdict === "sent") return { id: value as string, jid: message.jid, timestamp: startedAt };
     if (verdict === "status") {
       throw new ChatiaError("CF_WA_DISCONNECTED", `connection ${connectionId} is ${value}`, {
         details: { connectionId, status: value },
@@ -82,16 +100,7 @@ export class SimulatedWhatsApp implements WhatsAppGateway {
     }
     await this.takeLatency(connectionId, Number(latency));
     if (verdict === "fail") throw simulatedFailure(value as SimulatedFailure, connectionId);
-    const sent: SimulatedSend = {
-      id: value as string,
-      connectionId,
-      jid: message.jid,
-      ...(message.text === undefined ? {} : { text: message.text }),
-      ...(message.media === undefined ? {} : { media: message.media }),
-      startedAt,
-      timestamp: this.clock(),
-      pid: process.pid,
-    };
+    const sent: SimulatedSend = { ...details, id: value as string, timestamp: this.clock() };
     await this.record(sent);
     return { id: sent.id, jid: sent.jid, timestamp: sent.timestamp };
   }
@@ -159,8 +168,12 @@ export class SimulatedWhatsApp implements WhatsAppGateway {
   }
 
   private async record(sent: SimulatedSend): Promise<void> {
-    const maxLen = this.options.maxRecordedSends ?? 10_000;
+    const maxLen = this.maxRecordedSends();
     await this.redis.xadd(this.keys.sends, "MAXLEN", "~", maxLen, "*", ...sendToFields(sent));
+  }
+
+  private maxRecordedSends(): number {
+    return this.options.maxRecordedSends ?? 10_000;
   }
 
   private assertOpen(connectionId: number): void {

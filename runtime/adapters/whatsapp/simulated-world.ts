@@ -89,7 +89,12 @@ export function parseBehaviour(hash: Record<string, string>): Required<Simulated
 
 /** The flat field list XADD takes for `send`. */
 export function sendToFields(send: SimulatedSend): string[] {
-  const fields = ["id", send.id, "connectionId", String(send.connectionId), "jid", send.jid];
+  return ["id", send.id, ...sendDetailFields(send)];
+}
+
+/** sendToFields without the id (which the send script assigns). */
+export function sendDetailFields(send: Omit<SimulatedSend, "id">): string[] {
+  const fields = ["connectionId", String(send.connectionId), "jid", send.jid];
   if (send.text !== undefined) fields.push("text", send.text);
   if (send.media !== undefined) fields.push("media", JSON.stringify(send.media));
   fields.push("startedAt", String(send.startedAt), "timestamp", String(send.timestamp));

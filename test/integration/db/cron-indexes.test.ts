@@ -91,12 +91,6 @@ const CASES: [job: string, index: string, sql: string, replacements: Record<stri
     { tagId: 1 },
   ],
   [
-    "DispatchCampaign (finished?)",
-    "campaign_shipping_undelivered_idx",
-    `SELECT 1 FROM "CampaignShipping" WHERE "campaignId" = :campaignId AND "deliveredAt" IS NULL LIMIT 1`,
-    { campaignId: 1 },
-  ],
-  [
     "ticket messages",
     "messages_ticket_created_at_idx",
     `SELECT id FROM "Messages" WHERE "ticketId" = :ticketId ORDER BY "createdAt" DESC LIMIT 20`,

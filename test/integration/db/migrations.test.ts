@@ -38,6 +38,7 @@ const MIGRATION_NAMES = [
   "009-campaign-progress",
   "010-schedule-error-reason",
   "011-campaign-progress-shards",
+  "012-drop-undelivered-index",
 ];
 
 /** The later migrations that add columns and indexes only, newest first. */
@@ -89,7 +90,6 @@ const CRON_INDEXES = [
   "tickets_open_connection_idx",
   "users_online_updated_at_idx",
   "ticket_tags_tag_id_idx",
-  "campaign_shipping_undelivered_idx",
   "messages_ticket_created_at_idx",
 ];
 
@@ -138,7 +138,14 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the campaign progress shards", async () => {
+  it("down one step brings back only the undelivered-shippings index", async () => {
+    expect(await listIndexes(db.sequelize)).not.toContain("campaign_shipping_undelivered_idx");
+    expect(await migrateDown(db.sequelize)).toEqual(["012-drop-undelivered-index"]);
+    expect(await listIndexes(db.sequelize)).toContain("campaign_shipping_undelivered_idx");
+    expect(await listTables(db.sequelize)).toContain("CampaignProgress");
+  });
+
+  it("down one more step reverts only the campaign progress shards", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["011-campaign-progress-shards"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("CampaignProgress");
@@ -160,6 +167,7 @@ describe("migrations", () => {
     expect(await pendingMigrations(db.sequelize)).toEqual([
       ...[...COLUMN_MIGRATIONS].reverse(),
       "011-campaign-progress-shards",
+      "012-drop-undelivered-index",
     ]);
   });
 
@@ -215,6 +223,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "012-drop-undelivered-index",
       "011-campaign-progress-shards",
       ...COLUMN_MIGRATIONS,
       "008-whatsapp-sessions",

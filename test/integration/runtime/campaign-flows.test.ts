@@ -300,11 +300,53 @@ describe("campaign flows", () => {
     expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
     expect(await sendsTo(world)).toHaveLength(0);
 
+    // The connection comes back; Verify's reconcile runs the failed job once more when the
+    // shipping is overdue (it is not left failed for good).
     await m.Whatsapp.update({ status: "CONNECTED" }, { where: { id: world.whatsappId } });
-    await failedJob.retry();
+    await m.CampaignShipping.update(
+      { dueAt: new Date(Date.now() - 3_600_000) },
+      { where: { campaignId: id } },
+    );
+    await verify();
     await finished(id);
     expect(await sendsTo(world)).toHaveLength(1);
+    const retried = await queue().getJob(`campaign-${id}-dispatch-${item}`);
+    expect(await retried?.isCompleted()).toBe(true);
   }, 20_000);
+
+  it("contacts due together share DispatchCampaign jobs; a send failing mid-batch retries the job, and no one gets two", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 60 });
+    const id = await createCampaign(t.db.sequelize, world);
+    await wa.setBehaviour(world.whatsappId, { latencyMs: 15 });
+    await verify();
+    // Zero pacing: 60 shippings due at once are two jobs, of 50 and 10, named after their first.
+    const batch = await until(
+      async () =>
+        (await queue().getJob(`campaign-${id}-dispatch-${world.itemIds[0]}`)) ?? undefined,
+      8000,
+    );
+    expect(batch.data.shippings).toHaveLength(50);
+    const rest = await queue().getJob(`campaign-${id}-dispatch-${world.itemIds[50]}`);
+    expect(rest?.data.shippings).toHaveLength(10);
+    // Some sends went out; the next one fails (WhatsApp refused it): the job is retried.
+    await until(async () => ((await sendsTo(world)).length >= 5 ? true : undefined), 8000);
+    await wa.setBehaviour(world.whatsappId, { failNext: 1 });
+    await finished(id, 15_000);
+    const sends = await sendsTo(world);
+    const jids = sends.map((x) => x.jid);
+    expect(new Set(jids).size).toBe(60);
+    expect(jids).toHaveLength(60);
+    // Within a batch, in list order.
+    const firstBatch = world.itemIds
+      .slice(0, 50)
+      .map((_, i) => `${contactNumber(i)}@s.whatsapp.net`);
+    expect(jids.filter((jid) => firstBatch.includes(jid))).toEqual(firstBatch);
+    const attempts = await Promise.all(
+      [batch.id, rest?.id].map(async (jobId) => (await queue().getJob(jobId ?? ""))?.attemptsMade),
+    );
+    expect(attempts.sort()).toEqual([0, 1]);
+    expect(await m.CampaignShipping.count({ where: { campaignId: id, failedAt: null } })).toBe(60);
+  }, 30_000);
 
   it("duplicate PrepareContact and DispatchCampaign jobs send once; a crash after the send does not resend", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 2 });
@@ -375,5 +417,41 @@ describe("campaign flows", () => {
     await verify();
     await finished(id);
     expect((await sendsTo(world)).map((s) => s.text)).toEqual(["\u200c Atrasada"]);
+  }, 15_000);
+
+  it("Verify leaves a batch's overdue shippings to their job while it exists, and re-enqueues them one by one once it is gone", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 3 });
+    const id = await createCampaign(t.db.sequelize, world, { status: "EM_ANDAMENTO" });
+    await new SequelizeCampaignStore(t.db.sequelize).startExpansion(id, new Date());
+    await m.Campaign.update({ expandedAt: new Date() }, { where: { id } });
+    const batchId = `campaign-${id}-dispatch-${world.itemIds[0]}`;
+    const rows = await m.CampaignShipping.bulkCreate(
+      world.itemIds.map((contactId, i) => ({
+        campaignId: id,
+        contactId,
+        number: contactNumber(i),
+        message: `\u200c Lote ${i}`,
+        dueAt: new Date(Date.now() - 3_600_000),
+        jobId: batchId,
+      })),
+    );
+    // Their batch's job is still there (held back, say by a long queue): nothing is added.
+    const held = await queue().add(
+      "DispatchCampaign",
+      { campaignId: id, shippings: rows.map((r) => ({ campaignShippingId: r.id })) },
+      { jobId: batchId, delay: 3_600_000 },
+    );
+    await verify();
+    for (const item of world.itemIds.slice(1)) {
+      expect(await queue().getJob(`campaign-${id}-dispatch-${item}`)).toBeNull();
+    }
+    expect(await sendsTo(world)).toHaveLength(0);
+    // Redis lost it: each shipping gets a job of its own, and each contact one message.
+    await held.remove();
+    await verify();
+    await finished(id);
+    expect((await sendsTo(world)).map((x) => x.text).sort()).toEqual(
+      rows.map((r) => r.message).sort(),
+    );
   }, 15_000);
 });

@@ -43,6 +43,9 @@ const recordingQueue: CampaignQueue = {
   async removeCompleted() {
     return false;
   },
+  async retryFailed() {
+    return false;
+  },
 };
 
 function service(): CampaignService {
@@ -209,14 +212,23 @@ describe("CampaignService", () => {
       1,
     );
     expect(first).toMatchObject({ campaignId: id, prepared: 3, skipped: 1, finished: false });
-    expect(first.dispatches.map((d) => d.jobId).sort()).toEqual(
-      [a, b, c].map((item) => `campaign-${id}-dispatch-${item}`).sort(),
-    );
-    for (const d of first.dispatches) expect(d.delayMs).toBeGreaterThan(4_000);
     const rows = await m.CampaignShipping.findAll({
       where: { campaignId: id },
       order: [["contactId", "ASC"]],
     });
+    // Due at the same moment: one DispatchCampaign job for the three, named after the first.
+    const batchId = `campaign-${id}-dispatch-${a}`;
+    expect(first.dispatches).toHaveLength(1);
+    expect(first.dispatches[0]).toMatchObject({
+      job: "DispatchCampaign",
+      jobId: batchId,
+      data: {
+        campaignId: id,
+        shippings: rows.map((r) => ({ campaignShippingId: r.id, contactListItemId: r.contactId })),
+      },
+    });
+    expect(first.dispatches[0]?.delayMs).toBeGreaterThan(4_000);
+    expect(rows.map((r) => r.jobId)).toEqual([batchId, batchId, batchId]);
     expect(rows.map((r) => r.message)).toEqual([
       "\u200c A Contato 0 Centro",
       "\u200c B 5511910000001",
@@ -235,11 +247,11 @@ describe("CampaignService", () => {
       new Date(),
     );
     expect(again).toMatchObject({ prepared: 2, skipped: 1 });
-    expect(again.dispatches.map((d) => d.data.campaignShippingId).sort()).toEqual(
-      rows
-        .slice(1)
-        .map((r) => r.id)
-        .sort(),
+    // The same batch (and job id), without the delivered one.
+    expect(again.dispatches).toHaveLength(1);
+    expect(again.dispatches[0]?.jobId).toBe(batchId);
+    expect(again.dispatches[0]?.data.shippings).toEqual(
+      rows.slice(1).map((r) => ({ campaignShippingId: r.id, contactListItemId: r.contactId })),
     );
     expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(3);
     const after = await m.CampaignShipping.findAll({
@@ -247,6 +259,38 @@ describe("CampaignService", () => {
       order: [["contactId", "ASC"]],
     });
     expect(after.map((r) => r.message)).toEqual(rows.map((r) => r.message));
+  });
+
+  it("batches the shippings due within a second, at most 50 a job; paced ones get a job each", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 120 });
+    const { id } = await running(world);
+    const base = Date.now() + 60_000;
+    // 0–109: every 5 ms (batches of 50, 50, 10); 110–119: 2 s apart (one each).
+    const at = (i: number) => new Date(i < 110 ? base + i * 5 : base + 600 + (i - 109) * 2_000);
+    const contacts = world.itemIds.map((contactId, i) => ({
+      contactId,
+      dueAt: at(i).toISOString(),
+    }));
+    const page = await service().preparePage({ campaignId: id, contacts }, new Date());
+    expect(page.prepared).toBe(120);
+    const sizes = page.dispatches.map((d) =>
+      Array.isArray(d.data.shippings) ? d.data.shippings.length : 1,
+    );
+    expect(sizes).toEqual([50, 50, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(page.dispatches.map((d) => d.jobId)).toEqual(
+      [0, 50, 100, ...Array.from({ length: 10 }, (_, k) => 110 + k)].map(
+        (i) => `campaign-${id}-dispatch-${world.itemIds[i]}`,
+      ),
+    );
+    // A single one travels in the single form, as before batches.
+    expect(page.dispatches[3]?.data).toEqual({
+      campaignId: id,
+      campaignShippingId: expect.any(Number),
+      contactListItemId: world.itemIds[110],
+    });
+    // A batch's job starts DISPATCH_LEAD_MS before its first shipping is due.
+    const delay = page.dispatches[1]?.delayMs ?? 0;
+    expect(Math.abs(base + 250 - 500 - Date.now() - delay)).toBeLessThan(1_000);
   });
 
   it("finishes in O(1) per message: one settling UPDATE and a 16-row check, no count over the shippings", async () => {

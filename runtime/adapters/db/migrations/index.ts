@@ -12,6 +12,7 @@ import * as whatsappSessions from "./008-whatsapp-sessions";
 import * as campaignProgress from "./009-campaign-progress";
 import * as scheduleErrorReason from "./010-schedule-error-reason";
 import * as campaignProgressShards from "./011-campaign-progress-shards";
+import * as dropUndeliveredIndex from "./012-drop-undelivered-index";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -40,7 +41,15 @@ export const MIGRATIONS: readonly Migration[] = [
     up: campaignProgressShards.up,
     down: campaignProgressShards.down,
   },
+  {
+    name: "012-drop-undelivered-index",
+    up: dropUndeliveredIndex.up,
+    down: dropUndeliveredIndex.down,
+  },
 ];
 
-export { CRON_INDEX_NAMES } from "./005-cron-indexes";
+/** The indexes for the crons' queries that a migrated database has. */
+export const CRON_INDEX_NAMES: readonly string[] = cronIndexes.CRON_INDEX_NAMES.filter(
+  (name) => !dropUndeliveredIndex.DROPPED_INDEXES.includes(name),
+);
 export type { MigrationContext } from "./schema-helpers";

@@ -4,7 +4,7 @@
 // reach 0 finishes the campaign after reading the 16 rows: O(1) per message (SPEC §4 defect 11).
 // Every change is conditional on the state it was decided for, so retries and races change nothing.
 import type { Sequelize } from "sequelize";
-import { requireRow, selectRows } from "./rows";
+import { preparedRows, requireRow, selectRows } from "./rows";
 
 /** A campaign as the verify step sees it. */
 export interface CampaignRef {
@@ -110,6 +110,8 @@ export interface StrandedShipping {
   readonly campaignId: number;
   readonly contactId: number;
   readonly dueAt: Date;
+  /** The DispatchCampaign job it was handed to (its batch's). */
+  readonly jobId: string | null;
 }
 
 const REF = `id, "companyId", status, "scheduledAt"`;
@@ -194,7 +196,7 @@ export class SequelizeCampaignStore {
   /** Unsettled shippings of running campaigns due before `before`, oldest first. */
   findStranded(before: Date, limit: number): Promise<StrandedShipping[]> {
     return this.select(
-      `SELECT s.id, s."campaignId", s."contactId", s."dueAt"
+      `SELECT s.id, s."campaignId", s."contactId", s."dueAt", s."jobId"
          FROM "CampaignShipping" s JOIN "Campaigns" c ON c.id = s."campaignId"
         WHERE s."deliveredAt" IS NULL AND s."failedAt" IS NULL
           AND s."confirmationRequestedAt" IS NULL AND s."dueAt" < $1
@@ -381,7 +383,13 @@ export class SequelizeCampaignStore {
   }
 
   async loadForDispatch(shippingId: number): Promise<ShippingForDispatch | null> {
-    const [row] = await this.prepared<
+    const [row] = await this.loadManyForDispatch([shippingId]);
+    return row ?? null;
+  }
+
+  /** loadForDispatch for a DispatchCampaign batch, in one statement; the rows found, by id. */
+  async loadManyForDispatch(shippingIds: readonly number[]): Promise<ShippingForDispatch[]> {
+    const rows = await this.prepared<
       Omit<ShippingForDispatch, "connection"> & {
         connectionCompanyId: number | null;
         connectionStatus: string | null;
@@ -398,16 +406,17 @@ export class SequelizeCampaignStore {
          JOIN "Campaigns" c ON c.id = s."campaignId"
          LEFT JOIN "ContactListItems" i ON i.id = s."contactId"
          LEFT JOIN "Whatsapps" w ON w.id = c."whatsappId" AND w."deletedAt" IS NULL
-        WHERE s.id = $1`,
-      [shippingId],
+        WHERE s.id = ANY($1::int[])
+        ORDER BY s.id`,
+      [shippingIds],
     );
-    if (row === undefined) return null;
-    const { connectionCompanyId, connectionStatus, ...shipping } = row;
-    const connection =
-      connectionCompanyId === null || connectionStatus === null
-        ? null
-        : { companyId: connectionCompanyId, status: connectionStatus };
-    return { ...shipping, connection };
+    return rows.map(({ connectionCompanyId, connectionStatus, ...shipping }) => {
+      const connection =
+        connectionCompanyId === null || connectionStatus === null
+          ? null
+          : { companyId: connectionCompanyId, status: connectionStatus };
+      return { ...shipping, connection };
+    });
   }
 
   /** Settles the shipping once; null when it was settled before (nothing changes then). */
@@ -467,27 +476,8 @@ export class SequelizeCampaignStore {
     return row ?? null;
   }
 
-  /**
-   * A statement run per message, as a named prepared statement on the pooled connection: Postgres
-   * parses and plans it once per connection instead of on every call. Sequelize's query hooks
-   * see it like any other statement.
-   */
-  private async prepared<T extends object>(name: string, sql: string, bind: unknown[]) {
-    const hooks = this.sequelize as unknown as {
-      runHooks(type: "afterQuery", options: object, query: { sql: string }): Promise<void>;
-    };
-    const manager = this.sequelize.connectionManager;
-    const connection = (await manager.getConnection({ type: "write" })) as unknown as {
-      query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
-    };
-    let rows: T[];
-    try {
-      rows = (await connection.query({ name, text: sql, values: bind })).rows;
-    } finally {
-      manager.releaseConnection(connection as never);
-    }
-    await hooks.runHooks("afterQuery", { type: "SELECT", bind }, { sql });
-    return rows;
+  private prepared<T extends object>(name: string, sql: string, bind: unknown[]) {
+    return preparedRows<T>(this.sequelize, name, sql, bind);
   }
 
   private select<T extends object = CampaignRef>(sql: string, bind: unknown[]): Promise<T[]> {

@@ -4,7 +4,7 @@
 // ledger's `sent` and the Message in one transaction, so a message is never recorded twice.
 import type { Sequelize, Transaction } from "sequelize";
 import type { SendLedgerStatus } from "../models/enums";
-import { requireRow, selectRows } from "./rows";
+import { preparedRows, requireRow, selectRows } from "./rows";
 import { SequelizeTicketStore } from "./ticket-store";
 
 /** What a send needs to know of a connection (a live `Whatsapps` row). */
@@ -123,7 +123,8 @@ export class SequelizeMessageStore implements MessageStore {
   async claim(claim: LedgerClaim): Promise<ClaimResult> {
     const values = [claim.key, claim.companyId, claim.whatsappId, claim.jid];
     for (let round = 1; ; round++) {
-      if ((await this.select(CLAIM_SQL, values)).length > 0) return { claimed: true };
+      const claimed = await preparedRows(this.sequelize, "send-ledger-claim", CLAIM_SQL, values);
+      if (claimed.length > 0) return { claimed: true };
       const [entry] = await this.select<LedgerEntry>(ENTRY_SQL, [claim.key]);
       // Gone or `failed` again between the two statements (a concurrent attempt settled): retry.
       if (entry !== undefined && entry.status !== "failed") return { claimed: false, entry };
