@@ -142,7 +142,18 @@ export class ShippingDispatcher {
     now: () => Date,
   ): Promise<DispatchResult> {
     const ids = { campaignId, shippingId };
-    if (s === null) return { ...ids, outcome: "skipped", reason: "missing", emit: false };
+    if (s === null) {
+      // Removed with its list item: forgotten by the database then, and it may have been the
+      // last one the campaign waited for.
+      const finished = await this.deps.store.finishIfDone(campaignId, now());
+      return {
+        ...ids,
+        outcome: "skipped",
+        reason: "missing",
+        progress: { finished },
+        emit: finished,
+      };
+    }
     const skip = (reason: string): DispatchResult => ({
       ...ids,
       companyId: s.companyId,

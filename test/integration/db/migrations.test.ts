@@ -1,5 +1,6 @@
 // Migrations against a real Postgres: up, down one step, down all, up again; atomic failure;
 // two processes migrating one database at once.
+import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertDatabaseReachable,
@@ -39,6 +40,7 @@ const MIGRATION_NAMES = [
   "010-schedule-error-reason",
   "011-campaign-progress-shards",
   "012-drop-undelivered-index",
+  "013-campaign-forgotten-contacts",
 ];
 
 /** The later migrations that add columns and indexes only, newest first. */
@@ -54,6 +56,7 @@ async function columnsOf(database: TestDatabase, table: string): Promise<string[
 
 const TABLES = [
   "ApiTokens",
+  "CampaignForgottenContacts",
   "CampaignProgress",
   "CampaignSettings",
   "CampaignShipping",
@@ -138,7 +141,17 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step brings back only the undelivered-shippings index", async () => {
+  it("down one step reverts only the forgotten contacts (table, trigger and function)", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["013-campaign-forgotten-contacts"]);
+    expect(await listTables(db.sequelize)).not.toContain("CampaignForgottenContacts");
+    const [fn] = await db.sequelize.query(
+      `SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'campaign_shipping_forget'`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(fn).toEqual({ n: 0 });
+  });
+
+  it("down one more step brings back only the undelivered-shippings index", async () => {
     expect(await listIndexes(db.sequelize)).not.toContain("campaign_shipping_undelivered_idx");
     expect(await migrateDown(db.sequelize)).toEqual(["012-drop-undelivered-index"]);
     expect(await listIndexes(db.sequelize)).toContain("campaign_shipping_undelivered_idx");
@@ -149,25 +162,26 @@ describe("migrations", () => {
     expect(await migrateDown(db.sequelize)).toEqual(["011-campaign-progress-shards"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("CampaignProgress");
-    expect(tables).toHaveLength(TABLES.length);
+    expect(tables).toHaveLength(TABLES.length - 1);
   });
 
   it("down one more step reverts only the schedules' error reason", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["010-schedule-error-reason"]);
     expect(await columnsOf(db, "Schedules")).not.toContain("errorReason");
     expect(await columnsOf(db, "Campaigns")).toContain("shippingsLeft");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 1);
   });
 
   it("down one more step reverts only the campaign progress", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["009-campaign-progress"]);
     expect(await columnsOf(db, "Campaigns")).not.toContain("shippingsLeft");
     expect(await columnsOf(db, "CampaignShipping")).not.toContain("dueAt");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 1);
     expect(await pendingMigrations(db.sequelize)).toEqual([
       ...[...COLUMN_MIGRATIONS].reverse(),
       "011-campaign-progress-shards",
       "012-drop-undelivered-index",
+      "013-campaign-forgotten-contacts",
     ]);
   });
 
@@ -176,7 +190,7 @@ describe("migrations", () => {
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("WhatsappSessions");
     expect(tables).not.toContain("WhatsappSessionKeys");
-    expect(tables).toHaveLength(TABLES.length - 2);
+    expect(tables).toHaveLength(TABLES.length - 3);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(7));
   });
 
@@ -185,7 +199,7 @@ describe("migrations", () => {
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("ApiTokens");
     expect(tables).not.toContain("RefreshTokens");
-    expect(tables).toHaveLength(TABLES.length - 4);
+    expect(tables).toHaveLength(TABLES.length - 5);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(6));
   });
 
@@ -193,7 +207,7 @@ describe("migrations", () => {
     expect(await migrateDown(db.sequelize)).toEqual(["006-send-ledger"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("SendLedger");
-    expect(tables).toHaveLength(TABLES.length - 5);
+    expect(tables).toHaveLength(TABLES.length - 6);
     expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(5));
   });
@@ -203,7 +217,7 @@ describe("migrations", () => {
     const indexes = await listIndexes(db.sequelize);
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 5);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 6);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(4));
   });
 
@@ -223,6 +237,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "013-campaign-forgotten-contacts",
       "012-drop-undelivered-index",
       "011-campaign-progress-shards",
       ...COLUMN_MIGRATIONS,

@@ -261,6 +261,53 @@ describe("CampaignService", () => {
     expect(after.map((r) => r.message)).toEqual(rows.map((r) => r.message));
   });
 
+  it("a contact that leaves the list counts off once: before its shipping was prepared, or with it", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 3 });
+    const { id } = await running(world);
+    const [a, b, c] = world.itemIds as [number, number, number];
+    const left = async () => {
+      const [row] = await db.sequelize.query<{ left: number }>(
+        `SELECT sum("left")::int AS left FROM "CampaignProgress" WHERE "campaignId" = $1`,
+        { bind: [id], type: QueryTypes.SELECT },
+      );
+      return row?.left;
+    };
+    const dueAt = new Date().toISOString();
+    const page = { campaignId: id, contacts: [a, b, c].map((contactId) => ({ contactId, dueAt })) };
+    // `a` leaves before its page is prepared; the page runs twice (a retry): one count off.
+    await m.ContactListItem.destroy({ where: { id: a } });
+    await service().preparePage(page, new Date());
+    await service().preparePage(page, new Date());
+    expect(await left()).toBe(2);
+    const shipping = async (contactId: number) =>
+      m.CampaignShipping.findOne({ where: { campaignId: id, contactId }, rejectOnEmpty: true });
+    const [shipB, shipC] = [await shipping(b), await shipping(c)];
+    expect(
+      await service().dispatch({ campaignId: id, campaignShippingId: shipC.id }),
+    ).toMatchObject({ outcome: "delivered", progress: { finished: false } });
+    expect(await left()).toBe(1);
+    // `b` leaves with its prepared shipping (the delete cascades): counted off once, also when
+    // its page runs again; its dispatch finds nothing to send and finishes the campaign.
+    await m.ContactListItem.destroy({ where: { id: b } });
+    expect(await left()).toBe(0);
+    await service().preparePage(page, new Date());
+    expect(await left()).toBe(0);
+    expect((await m.Campaign.findByPk(id, { rejectOnEmpty: true })).status).toBe("EM_ANDAMENTO");
+    expect(
+      await service().dispatch({ campaignId: id, campaignShippingId: shipB.id }),
+    ).toMatchObject({ outcome: "skipped", reason: "missing", progress: { finished: true } });
+    expect((await m.Campaign.findByPk(id, { rejectOnEmpty: true })).status).toBe("FINALIZADA");
+    expect(await wa.sends({ connectionId: world.whatsappId })).toHaveLength(1);
+    // Deleting a finished campaign's shippings (or the campaign) forgets nothing more.
+    await m.Campaign.destroy({ where: { id } });
+    expect(
+      await db.sequelize.query(
+        `SELECT 1 FROM "CampaignForgottenContacts" WHERE "campaignId" = ${id}`,
+        { type: QueryTypes.SELECT },
+      ),
+    ).toHaveLength(0);
+  });
+
   it("batches the shippings due within a second, at most 50 a job; paced ones get a job each", async () => {
     const world = await createCampaignWorld(db.sequelize, { contacts: 120 });
     const { id } = await running(world);

@@ -13,6 +13,7 @@ import * as campaignProgress from "./009-campaign-progress";
 import * as scheduleErrorReason from "./010-schedule-error-reason";
 import * as campaignProgressShards from "./011-campaign-progress-shards";
 import * as dropUndeliveredIndex from "./012-drop-undelivered-index";
+import * as campaignForgottenContacts from "./013-campaign-forgotten-contacts";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -45,6 +46,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "012-drop-undelivered-index",
     up: dropUndeliveredIndex.up,
     down: dropUndeliveredIndex.down,
+  },
+  {
+    name: "013-campaign-forgotten-contacts",
+    up: campaignForgottenContacts.up,
+    down: campaignForgottenContacts.down,
   },
 ];
 

@@ -265,16 +265,30 @@ export class SequelizeCampaignStore {
     return this.change(FINISH_SQL, [id, now]);
   }
 
-  /** A contact that vanished from the list before it was prepared no longer counts. */
+  /**
+   * A contact that left the list before its shipping was prepared no longer counts: once (a page
+   * prepared again, or a trigger that forgot it with its shipping, changes nothing), and only
+   * while the campaign runs and has no shipping for it (that one settles on its own).
+   */
   async forgetContact(
     campaignId: number,
     itemId: number,
     now: Date,
   ): Promise<CampaignProgress | null> {
     const [row] = await this.select<{ left: number }>(
-      `UPDATE "CampaignProgress" SET "left" = GREATEST("left" - 1, 0)
-        WHERE "campaignId" = $1 AND shard = $2 AND "left" > 0 RETURNING "left"`,
-      [campaignId, itemId % PROGRESS_SHARDS],
+      `WITH forgotten AS (
+         INSERT INTO "CampaignForgottenContacts" ("campaignId", "contactId", "createdAt")
+         SELECT c.id, $2, $3 FROM "Campaigns" c
+          WHERE c.id = $1 AND c.status = 'EM_ANDAMENTO'
+            AND NOT EXISTS (SELECT 1 FROM "CampaignShipping" s
+                             WHERE s."campaignId" = $1 AND s."contactId" = $2)
+         ON CONFLICT DO NOTHING
+         RETURNING "campaignId")
+       UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - 1, 0)
+         FROM forgotten
+        WHERE p."campaignId" = forgotten."campaignId" AND p.shard = $2 % ${PROGRESS_SHARDS}
+       RETURNING p."left"`,
+      [campaignId, itemId, now],
     );
     return row === undefined ? null : this.progress(campaignId, row.left, now);
   }
