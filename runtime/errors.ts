@@ -133,6 +133,11 @@ export const ERROR_CODES = {
       "The WhatsApp connection is not connected (disconnected, opening or waiting for a QR scan).",
   },
   CF_WA_SEND_FAILED: { kind: "operational", summary: "WhatsApp did not accept the message." },
+  CF_WA_DAILY_CAP: {
+    kind: "operational",
+    summary:
+      "The connection has sent its `dailyCap` messages today (the manifest's limiter); nothing was sent, and the job is retried per its attempts.",
+  },
   CF_WA_TIMEOUT: { kind: "operational", summary: "A WhatsApp send did not complete in time." },
   CF_WA_BAD_RECIPIENT: {
     kind: "user",

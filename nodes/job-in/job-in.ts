@@ -1,7 +1,7 @@
 // `job in`: the entry of a handler flow. The runtime's dispatcher injects each Bull job of the
 // configured queue/job here as { payload: job data, job: { id, queue, name, attempt, timestamp } }.
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import type { Plan } from "../../runtime/compile";
+import type { Plan, RateLimitPlan } from "../../runtime/compile";
 import type { FlowEntry, JobMessage } from "../../runtime/flow-bridge/dispatcher";
 import { describeCron } from "../../runtime/manifest/cron";
 import { chatiaContext } from "../shared/chatia-context";
@@ -50,13 +50,17 @@ function jobsForEditor(plan: Plan) {
       trigger: job.repeat
         ? `cron "${job.repeat.cron}" (${job.repeat.tz}): ${describeCron(job.repeat.cron)}`
         : "enqueued",
-      limiter: queue.rateLimit
-        ? `${queue.rateLimit.max} per ${queue.rateLimit.durationMs} ms${queue.rateLimit.per ? ` per ${queue.rateLimit.per}` : ""}`
-        : "none",
+      limiter: queue.rateLimit ? describeRateLimit(queue.rateLimit) : "none",
       concurrency: queue.concurrency,
       attempts: job.options.attempts,
       backoff: job.options.backoff ?? null,
       timeoutMs: job.timeoutMs,
     })),
   );
+}
+
+function describeRateLimit(limit: RateLimitPlan): string {
+  const per = limit.per ? ` per ${limit.per}` : "";
+  const cap = limit.dailyCap ? `, at most ${limit.dailyCap.max} a day (${limit.dailyCap.tz})` : "";
+  return `${limit.max} per ${limit.durationMs} ms${per}${cap}`;
 }

@@ -41,6 +41,7 @@ const schemas = {
       per: { type: "string" },
       jitterMs: { type: "integer" },
       paces: { enum: ["starts", "sends"] },
+      dailyCap: object({ max: { type: "integer" }, tz: { type: "string" } }),
     },
     required: ["max", "durationMs", "jitterMs", "paces"],
   },

@@ -11,9 +11,10 @@ import {
 import { SequelizeCampaignStore } from "../adapters/db/repositories/campaign-store";
 import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
-import { KeyedPacer } from "../adapters/redis";
+import { DailyQuota, KeyedPacer } from "../adapters/redis";
 import { RedisCompanyEvents } from "../adapters/socket";
 import { connectionPace } from "../compile";
+import { ChatiaError } from "../errors";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
 import { BillingService } from "../services/billing.service";
@@ -64,11 +65,24 @@ export async function buildServices(
       durationMs: rule.durationMs + SEND_MARGIN_MS * rule.max,
     });
   };
+  const sendQuota = new DailyQuota(queues.redis, { prefix, name: "whatsapp-send" });
+  const quota = async (connectionId: number) => {
+    const cap = connectionPace(queues.currentPlan)?.dailyCap;
+    if (!cap) return;
+    const use = await sendQuota.take(connectionId, cap.max, cap.tz);
+    if (use.taken) return;
+    throw new ChatiaError(
+      "CF_WA_DAILY_CAP",
+      `WhatsApp connection ${connectionId} has sent its ${cap.max} messages of ${use.day} (${cap.tz}); this one was not sent and goes when its job is retried on a later day`,
+      { details: { whatsappId: connectionId, dailyCap: cap.max, day: use.day, tz: cap.tz } },
+    );
+  };
   const messages = new MessageService({
     store: new SequelizeMessageStore(deps.sequelize),
     gateway,
     mediaDir: deps.mediaDir,
     pace,
+    quota,
   });
   const ticketOpsStore = new SequelizeTicketOpsStore(deps.sequelize);
   const tickets = new TicketService(new SequelizeTicketStore(deps.sequelize));

@@ -56,6 +56,9 @@ function compileRateLimit(limiter: Limiter): RateLimitPlan {
     ...(limiter.per !== undefined && { per: limiter.per }),
     jitterMs: limiter.jitter ?? 0,
     paces: limiter.per?.split(".").at(-1) === "whatsappId" ? "sends" : "starts",
+    ...(limiter.dailyCap !== undefined && {
+      dailyCap: { max: limiter.dailyCap, tz: limiter.dailyCapTz ?? "UTC" },
+    }),
   };
 }
 

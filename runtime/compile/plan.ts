@@ -39,6 +39,8 @@ export interface RateLimitPlan {
    * `whatsappId`) — each WhatsApp send through that connection, at the moment it is sent.
    */
   readonly paces: "starts" | "sends";
+  /** For paced sends: at most `max` per connection per calendar day in `tz`. */
+  readonly dailyCap?: { readonly max: number; readonly tz: string };
 }
 
 export interface BullQueueSettings {

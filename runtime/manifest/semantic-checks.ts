@@ -38,6 +38,9 @@ interface JobEntry {
 export async function semanticChecks(data: unknown, dir: string, report: Reporter): Promise<void> {
   const jobs = jobEntries(data);
   checkFlowsUnique(jobs, report);
+  for (const [queueName, queue] of objectEntries(objectAt(data, "queues"))) {
+    checkDailyCap(objectAt(queue, "limiter"), toPointer(["queues", queueName, "limiter"]), report);
+  }
   for (const entry of jobs) {
     checkCron(entry, report);
     checkBackoff(data as ManifestDocument, entry, report);
@@ -120,6 +123,32 @@ function checkCron({ job, pointer }: JobEntry, report: Reporter): void {
       `cron "${job.cron}" does not parse: ${(err as Error).message}`,
     );
   }
+}
+
+/** A daily cap counts WhatsApp sends per connection: only a limiter per whatsappId has them. */
+function checkDailyCap(limiter: unknown, pointer: string, report: Reporter): void {
+  if (!isObject(limiter)) return;
+  const { dailyCap, dailyCapTz, per } = limiter;
+  if (typeof dailyCapTz === "string") checkTimeZone(dailyCapTz, `${pointer}/dailyCapTz`, report);
+  if (dailyCap === undefined) {
+    if (dailyCapTz !== undefined)
+      report(
+        `${pointer}/dailyCapTz`,
+        "CF_MANIFEST_CONFLICT",
+        "dailyCapTz is set but the limiter has no dailyCap",
+        "remove dailyCapTz, or add dailyCap",
+        true,
+      );
+    return;
+  }
+  if (typeof per !== "string" || per.split(".").at(-1) !== "whatsappId")
+    report(
+      `${pointer}/dailyCap`,
+      "CF_MANIFEST_CONFLICT",
+      "dailyCap counts WhatsApp sends per connection, but this limiter is not per whatsappId",
+      "set per: whatsappId, or remove dailyCap",
+      true,
+    );
 }
 
 let zones: string[] | undefined;

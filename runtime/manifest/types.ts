@@ -57,6 +57,10 @@ export interface Limiter {
   readonly per?: string;
   /** Random extra wait per rate-limited start, milliseconds. @defaultValue 0 */
   readonly jitter?: number;
+  /** With `per: whatsappId`: most sends per connection per calendar day. @defaultValue none */
+  readonly dailyCap?: number;
+  /** IANA zone of `dailyCap`'s days. @defaultValue "UTC" */
+  readonly dailyCapTz?: string;
 }
 
 export interface QueueSettings {

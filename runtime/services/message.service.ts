@@ -29,6 +29,11 @@ export interface MessageServiceDeps {
    * right before each send, after the database work, so that the gaps WhatsApp sees are the pace's.
    */
   readonly pace?: (connectionId: number) => Promise<void>;
+  /**
+   * Takes one of the connection's sends of the day (its daily cap, held across every process),
+   * or throws CF_WA_DAILY_CAP. Called before every send, paced or not.
+   */
+  readonly quota?: (connectionId: number) => Promise<void>;
 }
 
 export interface SendInput {
@@ -92,6 +97,7 @@ export interface SendResult {
 const NOT_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "CF_WA_DISCONNECTED",
   "CF_WA_SEND_FAILED",
+  "CF_WA_DAILY_CAP",
   "CF_WA_BAD_RECIPIENT",
   "CF_WA_BAD_MESSAGE",
   "CF_MEDIA_OUTSIDE",
@@ -187,6 +193,7 @@ export class MessageService {
           { details: { whatsappId: p.input.whatsappId, status: p.connectionStatus } },
         );
       }
+      await this.deps.quota?.(p.input.whatsappId);
       if (p.input.paced !== false) await this.deps.pace?.(p.input.whatsappId);
       const early = (p.input.notBefore ?? 0) - Date.now();
       if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));

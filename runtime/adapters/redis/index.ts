@@ -6,6 +6,7 @@ export {
   type RedisConnectionOptions,
   redisUrlFromEnv,
 } from "./connection";
+export { DailyQuota, type DailyQuotaOptions, type QuotaUse } from "./daily-quota";
 export {
   KeyedPacer,
   type KeyedPacerOptions,

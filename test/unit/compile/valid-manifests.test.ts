@@ -54,6 +54,7 @@ describe("valid manifests", () => {
       per: "whatsappId",
       jitterMs: 0,
       paces: "sends",
+      dailyCap: { max: 10_000, tz: "America/Sao_Paulo" },
     });
   });
 
