@@ -1,9 +1,10 @@
 // Campaign throughput: a campaign of CONTACTS contacts (default 100,000) with zero pacing, from
 // VerifyCampaignsDaatabase to FINALIZADA through the real flows, Postgres, Redis and the
-// simulated WhatsApp driver (each contact: a PrepareContact and a DispatchCampaign job, its
-// shipping row, its ledger entry, its send, its share of the finishing counter). Baseline in the
-// same run: raw Bull no-op jobs at the same concurrency (bench/dispatch-run.ts), two per contact.
-// Each run is a fresh process; medians of RUNS runs (default 3).
+// simulated WhatsApp driver (each contact: its share of a PrepareContact page and of a
+// DispatchCampaign batch, its shipping row, its ledger entry, its send, its share of the
+// finishing counter). Baseline in the same run: raw Bull no-op jobs at the same concurrency
+// (bench/dispatch-run.ts), two per contact — what one Bull job per step per contact would cost
+// before any work. Each run is a fresh process; medians of RUNS runs (default 3).
 //   npm run bench:campaign            (CONTACTS=100000 RUNS=3 CONCURRENCY=10 to change)
 import { execFileSync } from "node:child_process";
 import path from "node:path";
