@@ -2,6 +2,7 @@
 // PROGRAMADA campaigns due within the look-ahead, and (reconciling) running campaigns and
 // shippings whose job was lost. A thin adapter over CampaignService.findCampaigns.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
@@ -44,8 +45,14 @@ export = (RED: NodeAPI) => {
             strandedAfterMs: stranded * 60_000,
           }),
         )
+        .then(async (found) => {
+          const records = await Promise.all(
+            found.finished.map((id) => services.campaigns.campaignRecord(id)),
+          );
+          return { found, records };
+        })
         .then(
-          (found) => {
+          ({ found, records }) => {
             const { campaigns, shippings, retried } = found.stranded;
             const lost = campaigns + shippings + retried;
             this.status({
@@ -56,7 +63,10 @@ export = (RED: NodeAPI) => {
             msg.payload = found.jobs;
             msg.campaigns = found.due;
             msg.stranded = found.stranded;
-            send(msg);
+            const events = records
+              .filter((r): r is Record<string, unknown> => r !== null)
+              .map((record) => campaignEvent(record.companyId as number, record));
+            send([msg, events]);
             done();
           },
           (err: unknown) => failMessage(this, done, err),

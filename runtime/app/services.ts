@@ -68,12 +68,12 @@ export async function buildServices(
   const sendQuota = new DailyQuota(queues.redis, { prefix, name: "whatsapp-send" });
   const quota = async (connectionId: number) => {
     const cap = connectionPace(queues.currentPlan)?.dailyCap;
-    if (!cap) return;
+    if (!cap) return undefined;
     const use = await sendQuota.take(connectionId, cap.max, cap.tz);
-    if (use.taken) return;
+    if (use.taken) return () => sendQuota.giveBack(connectionId, use.day);
     throw new ChatiaError(
       "CF_WA_DAILY_CAP",
-      `WhatsApp connection ${connectionId} has sent its ${cap.max} messages of ${use.day} (${cap.tz}); this one was not sent and goes when its job is retried on a later day`,
+      `WhatsApp connection ${connectionId} has sent its ${cap.max} messages of ${use.day} (${cap.tz}); this one was not sent (the count starts again at midnight, ${cap.tz})`,
       { details: { whatsappId: connectionId, dailyCap: cap.max, day: use.day, tz: cap.tz } },
     );
   };
@@ -130,6 +130,11 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
     },
     async hasJob(jobId) {
       return (await queues.queue("CampaignQueue").getJob(jobId)) !== null;
+    },
+    async hasPendingJob(jobId) {
+      const job = await queues.queue("CampaignQueue").getJob(jobId);
+      if (job === null) return false;
+      return ["waiting", "delayed", "active", "paused"].includes(await job.getState());
     },
     async removeCompleted(jobId) {
       const job = await queues.queue("CampaignQueue").getJob(jobId);

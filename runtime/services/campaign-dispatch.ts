@@ -16,6 +16,7 @@ import type {
   ShippingForDispatch,
 } from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
+import { type BatchShipping, type CampaignQueue, dispatchBatchJob } from "./campaign-jobs";
 import { type MediaKind, resolveMediaFile } from "./media-file";
 import type { MessageService } from "./message.service";
 import type { TicketService } from "./ticket.service";
@@ -59,6 +60,8 @@ export interface DispatchBatchResult {
   readonly shippings: number;
   /** How many of them ended each way. */
   readonly outcomes: Readonly<Record<DispatchOutcome, number>>;
+  /** How many were handed on to a job of their own (the batch ran out of time). */
+  readonly handedOn: number;
   /** The ones that failed, with why (`CODE: message`). */
   readonly failures: readonly { readonly shippingId: number; readonly reason: string }[];
   /** Whether one of them finished the campaign. */
@@ -73,6 +76,14 @@ export interface DispatcherDeps {
   /** Open-ticket mode: the recipient's ticket, and the messages recorded on it. */
   readonly tickets: Pick<TicketService, "findOrOpenTicket" | "recordMessage">;
   readonly mediaDir: string;
+  /** Where the rest of a batch that ran out of time goes, as a job of its own. */
+  readonly queue: Pick<CampaignQueue, "addBulk">;
+  /**
+   * A batch starts no send after running this long: the rest becomes a DispatchCampaign job of
+   * its own, so that a slow WhatsApp cannot push a batch past its job's timeout (300 s by
+   * default; a send itself times out after 30 s). @defaultValue 120000
+   */
+  readonly batchBudgetMs?: number;
 }
 
 /** One message of a shipping: its text or media, and its ledger key. */
@@ -116,7 +127,19 @@ export class ShippingDispatcher {
     let companyId: number | undefined;
     let finished = false;
     let emit = false;
-    for (const id of ids) {
+    let handedOn = 0;
+    const stopAt = Date.now() + (this.deps.batchBudgetMs ?? 120_000);
+    for (const [i, id] of ids.entries()) {
+      if (i > 0 && Date.now() >= stopAt) {
+        const rest = ids.slice(i).flatMap((shippingId) => {
+          const item = found.get(shippingId)?.contactId;
+          return item === undefined
+            ? []
+            : [{ campaignShippingId: shippingId, contactListItemId: item }];
+        });
+        handedOn = await this.handOn(data.campaignId, rest, now());
+        break;
+      }
       const r = await this.dispatchLoaded(data.campaignId, id, found.get(id) ?? null, now);
       outcomes[r.outcome]++;
       if (r.outcome === "failed") failures.push({ shippingId: id, reason: r.reason ?? "" });
@@ -130,9 +153,32 @@ export class ShippingDispatcher {
       shippings: ids.length,
       outcomes,
       failures,
+      handedOn,
       progress: { finished },
       emit,
     };
+  }
+
+  /**
+   * Hands the rest of a batch on to a DispatchCampaign job of its own (the id of its first
+   * shipping's, `…-rest`), which their rows then name; returns how many.
+   */
+  private async handOn(
+    campaignId: number,
+    rest: readonly BatchShipping[],
+    now: Date,
+  ): Promise<number> {
+    const [lead] = rest;
+    if (lead === undefined) return 0;
+    const job = dispatchBatchJob(campaignId, lead.contactListItemId, rest, 0);
+    const tail = { ...job, jobId: `${job.jobId}-rest` };
+    await this.deps.store.setJobId(
+      rest.map((s) => s.campaignShippingId),
+      tail.jobId,
+      now,
+    );
+    await this.deps.queue.addBulk("DispatchCampaign", [tail]);
+    return rest.length;
   }
 
   private async dispatchLoaded(
@@ -183,15 +229,25 @@ export class ShippingDispatcher {
       const reason = `${err.code}: ${err.message}`;
       const at = now();
       const progress = await this.deps.store.settle(s.id, { kind: "failed", at, reason }, at);
-      return { ...ids, ...this.progressOf(s, progress, at), outcome: "failed", reason };
+      return { ...ids, ...(await this.progressOf(s, progress, at)), outcome: "failed", reason };
     }
     if (delivered.at !== undefined && delivered.progress !== undefined) {
       const { at, progress } = delivered;
-      return { ...ids, ...this.progressOf(s, progress, at), outcome: "delivered", alreadySent };
+      return {
+        ...ids,
+        ...(await this.progressOf(s, progress, at)),
+        outcome: "delivered",
+        alreadySent,
+      };
     }
     const at = now();
     const progress = await this.deps.store.settle(s.id, { kind: "delivered", at }, at);
-    return { ...ids, ...this.progressOf(s, progress, at), outcome: "delivered", alreadySent };
+    return {
+      ...ids,
+      ...(await this.progressOf(s, progress, at)),
+      outcome: "delivered",
+      alreadySent,
+    };
   }
 
   private async requestConfirmation(
@@ -302,9 +358,12 @@ export class ShippingDispatcher {
     return sent.alreadySent;
   }
 
-  private progressOf(s: ShippingForDispatch, progress: CampaignProgress | null, at: Date) {
-    if (progress === null) return { companyId: s.companyId, emit: false };
-    const { finished } = progress;
+  private async progressOf(s: ShippingForDispatch, progress: CampaignProgress | null, at: Date) {
+    // Settled before, or deleted with its list item meanwhile (counted off then): the campaign
+    // may have nothing left but had no settlement to finish it.
+    const { finished } = progress ?? {
+      finished: await this.deps.store.finishIfDone(s.campaignId, at),
+    };
     return {
       companyId: s.companyId,
       progress: { finished },

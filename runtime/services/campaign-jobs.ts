@@ -19,6 +19,8 @@ export interface CampaignQueue {
   addBulk(name: CampaignJobName, jobs: readonly JobToEnqueue[]): Promise<void>;
   /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
   hasJob(jobId: string): Promise<boolean>;
+  /** Whether the job will still run: waiting, delayed, active (or paused). */
+  hasPendingJob(jobId: string): Promise<boolean>;
   /** Removes the job if it completed (so its id can be added again); true when it did. */
   removeCompleted(jobId: string): Promise<boolean>;
   /** Runs the job once more if it failed for good (its attempts ran out); true when it did. */

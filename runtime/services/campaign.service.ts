@@ -16,6 +16,7 @@ import type {
   CampaignExpansion,
   CampaignStore,
   NewShipping,
+  ShippingState,
 } from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
 import {
@@ -79,6 +80,8 @@ export interface FoundCampaigns {
     readonly shippings: number;
     readonly retried: number;
   };
+  /** Campaigns this run finished: nothing was left, yet no settlement had finished them. */
+  readonly finished: number[];
 }
 
 /** A campaign about to be expanded, as plain data (`load campaign` → `expand campaign`). */
@@ -165,6 +168,8 @@ export interface CampaignServiceDeps {
   readonly mediaDir: string;
   /** Picks an index in [0, n). @defaultValue Math.random */
   readonly random?: () => number;
+  /** How long a DispatchCampaign batch may run before handing the rest on (campaign-dispatch.ts). */
+  readonly batchBudgetMs?: number;
 }
 
 /** The statuses a flow may set, and the ones each may be set from. */
@@ -228,10 +233,15 @@ export class CampaignService {
       jobs,
       due: due.map((c) => c.id),
       stranded: { campaigns, shippings, retried },
+      finished: await store.finishDrained(now, o.limit),
     };
   }
 
-  /** Whether one of the jobs is there: as it was, or failed for good and now run once more. */
+  /**
+   * Whether one of the jobs will still run: waiting, delayed or active, or failed for good and
+   * now run once more. A completed one did not settle the shipping (its batch was regrouped, or
+   * the shipping was added to it later): it is removed, so that its id can be used again.
+   */
   private async pendingDispatch(
     jobIds: readonly (string | null)[],
   ): Promise<"present" | "retried" | "missing"> {
@@ -239,7 +249,8 @@ export class CampaignService {
     for (const jobId of new Set(jobIds)) {
       if (jobId === null || jobId === "") continue;
       if (await queue.retryFailed(jobId)) return "retried";
-      if (await queue.hasJob(jobId)) return "present";
+      if (await queue.hasPendingJob(jobId)) return "present";
+      await queue.removeCompleted(jobId);
     }
     return "missing";
   }
@@ -413,22 +424,35 @@ export class CampaignService {
         dueAt,
       });
     }
-    // Shippings due together share a DispatchCampaign job; each row names its batch's job.
-    const batches = dispatchBatches(rows);
-    const withJobs = batches.flatMap((batch) => {
-      const jobId = dispatchJobId(c.id, batch[0]?.contactId ?? 0);
-      return batch.map((row): NewShipping => ({ ...row, jobId }));
-    });
-    const states = new Map(
-      (await store.upsertShippings(withJobs)).map((state) => [state.contactId, state]),
+    // Shippings due together share a DispatchCampaign job; each row names its batch's job. The
+    // batches follow the page as ProcessCampaign wrote it (contacts gone from the list included),
+    // so a page prepared again gives each shipping the same job id, which Bull adds once.
+    const leadOf = new Map<number, number>();
+    const planned = data.contacts.map((p) => ({
+      contactId: p.contactId,
+      dueAt: new Date(p.dueAt),
+    }));
+    for (const batch of dispatchBatches(planned)) {
+      for (const p of batch) leadOf.set(p.contactId, batch[0]?.contactId ?? p.contactId);
+    }
+    const lead = (contactId: number) => leadOf.get(contactId) ?? contactId;
+    const withJobs = rows.map(
+      (row): NewShipping => ({ ...row, jobId: dispatchJobId(c.id, lead(row.contactId)) }),
     );
+    const batches = new Map<number, (ShippingState & { contactId: number })[]>();
+    for (const state of await store.upsertShippings(withJobs)) {
+      if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) continue;
+      const members = batches.get(lead(state.contactId)) ?? [];
+      members.push(state);
+      batches.set(lead(state.contactId), members);
+    }
     const dispatches: JobToEnqueue[] = [];
     let prepared = 0;
-    for (const batch of batches) {
-      const pending = batch
-        .map((row) => states.get(row.contactId))
-        .filter((state) => state !== undefined)
-        .filter((state) => !(state.deliveredAt || state.failedAt || state.confirmationRequestedAt));
+    for (const [leadId, pending] of batches) {
+      pending.sort(
+        (a, b) =>
+          (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0) || a.contactId - b.contactId,
+      );
       const [first] = pending;
       if (first === undefined) continue;
       const delayMs = (first.dueAt ?? now).getTime() - DISPATCH_LEAD_MS - now.getTime();
@@ -436,7 +460,7 @@ export class CampaignService {
         campaignShippingId: state.id,
         contactListItemId: state.contactId,
       }));
-      dispatches.push(dispatchBatchJob(c.id, batch[0]?.contactId ?? 0, shippings, delayMs));
+      dispatches.push(dispatchBatchJob(c.id, leadId, shippings, delayMs));
       prepared += pending.length;
     }
     return {

@@ -31,9 +31,10 @@ export interface MessageServiceDeps {
   readonly pace?: (connectionId: number) => Promise<void>;
   /**
    * Takes one of the connection's sends of the day (its daily cap, held across every process),
-   * or throws CF_WA_DAILY_CAP. Called before every send, paced or not.
+   * or throws CF_WA_DAILY_CAP; resolves to what gives it back (called when WhatsApp refused the
+   * message). Called right before every send, paced or not.
    */
-  readonly quota?: (connectionId: number) => Promise<void>;
+  readonly quota?: (connectionId: number) => Promise<(() => Promise<void>) | undefined>;
 }
 
 export interface SendInput {
@@ -182,6 +183,10 @@ export class MessageService {
   /** Sends the claimed message; on failure settles the claim by what the error proves. */
   private async deliver(p: Prepared): Promise<{ sent: SentMessage; media: MediaFile | null }> {
     const key = p.input.idempotencyKey;
+    // Until the gateway has the message, any error (Redis down while pacing, say) proves that
+    // nothing was sent.
+    let handedOver = false;
+    let giveBack: (() => Promise<void>) | undefined;
     try {
       const media = p.input.mediaPath
         ? await resolveMediaFile(this.deps.mediaDir, p.companyId, p.input.mediaPath)
@@ -193,17 +198,22 @@ export class MessageService {
           { details: { whatsappId: p.input.whatsappId, status: p.connectionStatus } },
         );
       }
-      await this.deps.quota?.(p.input.whatsappId);
       if (p.input.paced !== false) await this.deps.pace?.(p.input.whatsappId);
       const early = (p.input.notBefore ?? 0) - Date.now();
       if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      // Taken at the moment of sending, so a send due after midnight counts on its own day.
+      giveBack = await this.deps.quota?.(p.input.whatsappId);
+      handedOver = true;
       const sent = await this.deps.gateway.send(p.input.whatsappId, outgoingMessage(p, media));
       return { sent, media };
     } catch (err) {
       const note = describeError(err);
+      const notSent = !handedOver || isNotSent(err);
+      // A send WhatsApp refused does not count towards the day's cap.
+      if (handedOver && notSent) await giveBack?.().catch(() => undefined);
       // Best effort: if the ledger cannot be written either, the key stays `sending` and the
       // retry reports CF_SEND_IN_DOUBT, which is visible — never a silent duplicate.
-      const settle = isNotSent(err)
+      const settle = notSent
         ? this.deps.store.markFailed(key, note)
         : this.deps.store.noteInDoubt(key, note);
       await settle.catch(() => undefined);

@@ -34,6 +34,15 @@ return { 1, used }
   1,
 );
 
+// KEYS[1]: the key's counter for the day. Never below 0, never re-created once expired.
+const GIVE_BACK = new LuaScript(
+  `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+`,
+  1,
+);
+
 /** A day's counter outlives the day in every time zone, then goes. */
 const COUNTER_TTL_MS = 50 * 3_600_000;
 
@@ -51,6 +60,11 @@ export class DailyQuota {
     const reply = await TAKE.run(this.redis, [this.keyFor(key, day)], [max, COUNTER_TTL_MS]);
     const [taken, used] = reply as [number, number];
     return { taken: taken === 1, used, day };
+  }
+
+  /** Gives back a use taken on `day` (the thing it counted did not happen). */
+  async giveBack(key: string | number, day: string): Promise<void> {
+    await GIVE_BACK.run(this.redis, [this.keyFor(key, day)], []);
   }
 
   /** Uses of `key` on `day` (YYYY-MM-DD) so far. */

@@ -37,6 +37,22 @@ describe("DailyQuota", () => {
     });
   });
 
+  it("gives a use back, never below zero and never into a day that has expired", async () => {
+    const quota = quotaOn();
+    const at = new Date("2026-11-28T12:00:00Z");
+    await quota.take(3, 2, "UTC", at);
+    await quota.take(3, 2, "UTC", at);
+    expect(await quota.take(3, 2, "UTC", at)).toMatchObject({ taken: false, used: 2 });
+    await quota.giveBack(3, "2026-11-28");
+    expect(await quota.take(3, 2, "UTC", at)).toMatchObject({ taken: true, used: 2 });
+    await quota.giveBack(3, "2026-11-28");
+    await quota.giveBack(3, "2026-11-28");
+    await quota.giveBack(3, "2026-11-28");
+    expect(await quota.used(3, "2026-11-28")).toBe(0);
+    await quota.giveBack(3, "2026-11-20");
+    expect(await t.redis.exists(quota.keyFor(3, "2026-11-20"))).toBe(0);
+  });
+
   it("starts a new day at midnight in the quota's time zone, and lets old days expire", async () => {
     const quota = quotaOn();
     // 02:30 UTC is still the 27th in São Paulo (UTC-3) and already the 28th in UTC.

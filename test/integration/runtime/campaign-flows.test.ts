@@ -317,7 +317,8 @@ describe("campaign flows", () => {
   it("contacts due together share DispatchCampaign jobs; a send failing mid-batch retries the job, and no one gets two", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 60 });
     const id = await createCampaign(t.db.sequelize, world);
-    await wa.setBehaviour(world.whatsappId, { latencyMs: 15 });
+    // Slow sends (5 s for the batch of 50), so the failure below lands inside a batch.
+    await wa.setBehaviour(world.whatsappId, { latencyMs: 100 });
     await verify();
     // Zero pacing: 60 shippings due at once are two jobs, of 50 and 10, named after their first.
     const batch = await until(

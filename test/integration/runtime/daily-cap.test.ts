@@ -8,6 +8,7 @@ import path from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initModels } from "../../../runtime/adapters/db/models";
+import { DailyQuota } from "../../../runtime/adapters/redis";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { until } from "../../helpers/campaigns";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
@@ -54,6 +55,9 @@ describe("daily cap per connection", () => {
         return w.id;
       }),
     );
+    const wa = new SimulatedWhatsApp(t.redis.redis, { prefix: `${t.config.prefix}:chatia:` });
+    // WhatsApp refuses A's first send: that one does not count towards the cap.
+    await wa.setBehaviour(a as number, { failNext: 1 });
     const enqueue = (whatsappId: number | undefined, n: number) =>
       t.runtime.queues.enqueue("MessageQueue", "SendMessage", {
         whatsappId,
@@ -71,8 +75,13 @@ describe("daily cap per connection", () => {
         ),
       ),
     );
-    const wa = new SimulatedWhatsApp(t.redis.redis, { prefix: `${t.config.prefix}:chatia:` });
     expect(await wa.sends({ connectionId: a })).toHaveLength(3);
+    const quota = new DailyQuota(t.redis.redis, {
+      prefix: `${t.config.prefix}:chatia:`,
+      name: "whatsapp-send",
+    });
+    const today = quota.dayOf(new Date(), "America/Sao_Paulo");
+    expect(await quota.used(a as number, today)).toBe(3);
     expect(await wa.sends({ connectionId: b })).toHaveLength(2);
     const refused = outcomes.slice(0, 5).filter((o) => o !== "sent");
     expect(refused).toHaveLength(2);

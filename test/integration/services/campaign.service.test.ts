@@ -12,6 +12,7 @@ import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import {
   type CampaignQueue,
   CampaignService,
+  type DispatchBatchData,
   type JobToEnqueue,
 } from "../../../runtime/services/campaign.service";
 import {
@@ -40,6 +41,9 @@ const recordingQueue: CampaignQueue = {
   async hasJob(jobId) {
     return jobs.has(jobId);
   },
+  async hasPendingJob(jobId) {
+    return jobs.has(jobId);
+  },
   async removeCompleted() {
     return false;
   },
@@ -48,8 +52,9 @@ const recordingQueue: CampaignQueue = {
   },
 };
 
-function service(): CampaignService {
+function service(options: { batchBudgetMs?: number } = {}): CampaignService {
   return new CampaignService({
+    ...options,
     store: new SequelizeCampaignStore(db.sequelize),
     queue: recordingQueue,
     messages: new MessageService({
@@ -298,14 +303,66 @@ describe("CampaignService", () => {
     ).toMatchObject({ outcome: "skipped", reason: "missing", progress: { finished: true } });
     expect((await m.Campaign.findByPk(id, { rejectOnEmpty: true })).status).toBe("FINALIZADA");
     expect(await wa.sends({ connectionId: world.whatsappId })).toHaveLength(1);
-    // Deleting a finished campaign's shippings (or the campaign) forgets nothing more.
-    await m.Campaign.destroy({ where: { id } });
-    expect(
-      await db.sequelize.query(
-        `SELECT 1 FROM "CampaignForgottenContacts" WHERE "campaignId" = ${id}`,
+  });
+
+  it("a running campaign, or its contact list, can still be deleted with its shippings", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 4 });
+    const one = (await running(world)).id;
+    const two = (await running(world)).id;
+    const dueAt = new Date().toISOString();
+    const contacts = world.itemIds.map((contactId) => ({ contactId, dueAt }));
+    await service().preparePage({ campaignId: one, contacts }, new Date());
+    await service().preparePage({ campaignId: two, contacts }, new Date());
+    // The campaign's delete cascades to its shippings; the trigger finds it gone and does nothing.
+    await m.Campaign.destroy({ where: { id: one } });
+    expect(await m.CampaignShipping.count({ where: { campaignId: one } })).toBe(0);
+    const forgotten = () =>
+      db.sequelize.query<{ campaignId: number }>(
+        `SELECT "campaignId" FROM "CampaignForgottenContacts" WHERE "campaignId" IN (${one}, ${two})`,
         { type: QueryTypes.SELECT },
-      ),
-    ).toHaveLength(0);
+      );
+    expect(await forgotten()).toHaveLength(0);
+    // The list's delete cascades to its items and their shippings: each counted off once, and
+    // Verify finishes the campaign nothing is left of.
+    await m.ContactListItem.destroy({ where: { contactListId: world.listId } });
+    expect(await forgotten()).toHaveLength(4);
+    await m.Campaign.update({ expandedAt: new Date() }, { where: { id: two } });
+    const found = await service().findCampaigns(new Date());
+    expect(found.finished).toEqual([two]);
+    expect((await m.Campaign.findByPk(two, { rejectOnEmpty: true })).status).toBe("FINALIZADA");
+  });
+
+  it("a batch that runs out of time hands the rest on to a job of its own, which its rows name", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 3 });
+    const { id } = await running(world);
+    const dueAt = new Date().toISOString();
+    const contacts = world.itemIds.map((contactId) => ({ contactId, dueAt }));
+    const page = await service().preparePage({ campaignId: id, contacts }, new Date());
+    const batch = page.dispatches[0]?.data as unknown as DispatchBatchData;
+    expect(batch.shippings).toHaveLength(3);
+    jobs.clear();
+    // No time at all: the first shipping is sent, the other two go on.
+    const first = await service({ batchBudgetMs: 0 }).dispatchBatch(batch);
+    expect(first).toMatchObject({ shippings: 3, handedOn: 2, outcomes: { delivered: 1 } });
+    const tailId = `campaign-${id}-dispatch-${world.itemIds[1]}-rest`;
+    const tail = jobs.get(tailId);
+    expect(tail?.data).toEqual({ campaignId: id, shippings: batch.shippings.slice(1) });
+    const rows = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(rows.map((row) => row.jobId)).toEqual([
+      `campaign-${id}-dispatch-${world.itemIds[0]}`,
+      tailId,
+      tailId,
+    ]);
+    const rest = await service().dispatchBatch(tail?.data as unknown as DispatchBatchData);
+    expect(rest).toMatchObject({
+      handedOn: 0,
+      outcomes: { delivered: 2 },
+      progress: { finished: true },
+    });
+    expect(await wa.sends({ connectionId: world.whatsappId })).toHaveLength(3);
   });
 
   it("batches the shippings due within a second, at most 50 a job; paced ones get a job each", async () => {

@@ -270,6 +270,52 @@ describe("a connection that cannot send", () => {
     expect(await wa.sends()).toHaveLength(1);
   });
 
+  it("an error before the gateway has the message (pace or cap store down): ledger failed, not in doubt", async () => {
+    let down = true;
+    const broken = new MessageService({
+      store,
+      gateway: wa,
+      mediaDir,
+      pace: async () => {
+        if (down) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+      },
+    });
+    const job = input({ number: "5511987650008" });
+    await expect(broken.send(job)).rejects.toThrow(/ECONNREFUSED/);
+    expect(await ledger(job.idempotencyKey)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
+    down = false;
+    expect(await broken.send(job)).toMatchObject({ alreadySent: false });
+    expect(await wa.sends()).toHaveLength(1);
+  });
+
+  it("a send WhatsApp refused gives its use of the daily cap back; one it may have kept does not", async () => {
+    const taken: number[] = [];
+    const givenBack: number[] = [];
+    const capped = new MessageService({
+      store,
+      gateway: wa,
+      mediaDir,
+      quota: async (connectionId) => {
+        taken.push(connectionId);
+        return async () => {
+          givenBack.push(connectionId);
+        };
+      },
+    });
+    await wa.setBehaviour(waA, { failNext: 1 });
+    const refused = input({ number: "5511987650009" });
+    expect((await failure(capped.send(refused))).code).toBe("CF_WA_SEND_FAILED");
+    expect([taken, givenBack]).toEqual([[waA], [waA]]);
+    await wa.setBehaviour(waA, { failNext: 1, failWith: "CF_WA_TIMEOUT" });
+    expect((await failure(capped.send(input({ number: "5511987650010" })))).code).toBe(
+      "CF_WA_TIMEOUT",
+    );
+    expect([taken, givenBack]).toEqual([[waA, waA], [waA]]);
+  });
+
   it("unknown, deleted or another company's: CF_WA_UNKNOWN_CONNECTION, nothing claimed", async () => {
     const deleted = await m.Whatsapp.create({ name: "Apagada", companyId: companyA });
     await deleted.destroy();

@@ -260,6 +260,27 @@ export class SequelizeCampaignStore {
     );
   }
 
+  /**
+   * Running, fully expanded campaigns with nothing left that no settlement finished (their last
+   * shippings left with their list items): FINALIZADA now. Their ids.
+   */
+  async finishDrained(now: Date, limit: number): Promise<number[]> {
+    const rows = await this.select<{ id: number }>(
+      `UPDATE "Campaigns" c SET status = 'FINALIZADA', "completedAt" = $1, "shippingsLeft" = 0,
+              "updatedAt" = $1
+        WHERE c.id IN (SELECT r.id FROM "Campaigns" r
+                        WHERE r.status = 'EM_ANDAMENTO' AND r."expandedAt" IS NOT NULL
+                          AND EXISTS (SELECT 1 FROM "CampaignProgress" p WHERE p."campaignId" = r.id)
+                          AND NOT EXISTS (SELECT 1 FROM "CampaignProgress" p
+                                           WHERE p."campaignId" = r.id AND p."left" > 0)
+                        ORDER BY r.id LIMIT $2)
+          AND c.status = 'EM_ANDAMENTO'
+        RETURNING c.id`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** EM_ANDAMENTO with nothing left → FINALIZADA; true when this call finished it. */
   finishIfDone(id: number, now: Date): Promise<boolean> {
     return this.change(FINISH_SQL, [id, now]);
@@ -431,6 +452,15 @@ export class SequelizeCampaignStore {
           : { companyId: connectionCompanyId, status: connectionStatus };
       return { ...shipping, connection };
     });
+  }
+
+  /** Names the DispatchCampaign job that now holds these shippings. */
+  async setJobId(shippingIds: readonly number[], jobId: string, now: Date): Promise<void> {
+    await this.select(
+      `UPDATE "CampaignShipping" SET "jobId" = $2, "updatedAt" = $3
+        WHERE id = ANY($1::int[]) RETURNING id`,
+      [shippingIds, jobId, now],
+    );
   }
 
   /** Settles the shipping once; null when it was settled before (nothing changes then). */
