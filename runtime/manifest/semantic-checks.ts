@@ -38,8 +38,21 @@ interface JobEntry {
 export async function semanticChecks(data: unknown, dir: string, report: Reporter): Promise<void> {
   const jobs = jobEntries(data);
   checkFlowsUnique(jobs, report);
+  let sendsPacedBy: string | undefined;
   for (const [queueName, queue] of objectEntries(objectAt(data, "queues"))) {
-    checkDailyCap(objectAt(queue, "limiter"), toPointer(["queues", queueName, "limiter"]), report);
+    const limiter = objectAt(queue, "limiter");
+    const pointer = toPointer(["queues", queueName, "limiter"]);
+    checkDailyCap(limiter, pointer, report);
+    if (!pacesSends(limiter)) continue;
+    if (sendsPacedBy === undefined) sendsPacedBy = queueName;
+    else
+      report(
+        `${pointer}/per`,
+        "CF_MANIFEST_CONFLICT",
+        `the WhatsApp connections' send pace (and daily cap) is already the limiter of queue ${sendsPacedBy}`,
+        `a limiter per whatsappId paces every send through a connection, whatever the queue; keep it on one queue, or pace ${queueName} per another key`,
+        true,
+      );
   }
   for (const entry of jobs) {
     checkCron(entry, report);
@@ -125,10 +138,19 @@ function checkCron({ job, pointer }: JobEntry, report: Reporter): void {
   }
 }
 
+/** A limiter per whatsappId paces WhatsApp sends per connection (compile.ts: `paces: "sends"`). */
+function pacesSends(limiter: unknown): boolean {
+  return (
+    isObject(limiter) &&
+    typeof limiter.per === "string" &&
+    limiter.per.split(".").at(-1) === "whatsappId"
+  );
+}
+
 /** A daily cap counts WhatsApp sends per connection: only a limiter per whatsappId has them. */
 function checkDailyCap(limiter: unknown, pointer: string, report: Reporter): void {
   if (!isObject(limiter)) return;
-  const { dailyCap, dailyCapTz, per } = limiter;
+  const { dailyCap, dailyCapTz } = limiter;
   if (typeof dailyCapTz === "string") checkTimeZone(dailyCapTz, `${pointer}/dailyCapTz`, report);
   if (dailyCap === undefined) {
     if (dailyCapTz !== undefined)
@@ -141,7 +163,7 @@ function checkDailyCap(limiter: unknown, pointer: string, report: Reporter): voi
       );
     return;
   }
-  if (typeof per !== "string" || per.split(".").at(-1) !== "whatsappId")
+  if (!pacesSends(limiter))
     report(
       `${pointer}/dailyCap`,
       "CF_MANIFEST_CONFLICT",
