@@ -195,8 +195,8 @@ export class ScheduleService {
 
   /**
    * Sends one occurrence at most once (ledger key `schedule:<id>:<sendAt ms>`), then moves the
-   * schedule on. An occurrence that is no longer the schedule's (sendAt moved, status not
-   * AGENDADA) is not sent. User errors — and any error on the final attempt — set the schedule to
+   * schedule on. An occurrence that is no longer the schedule's (sendAt moved, status neither
+   * AGENDADA nor PENDENTE) is not sent. User errors — and any error on the final attempt — set the schedule to
    * ERRO with the reason, and are rethrown.
    */
   async sendScheduled(
@@ -208,7 +208,10 @@ export class ScheduleService {
     const sendAt = new Date(data.sendAt);
     const s = await store.findForSend(data.scheduleId);
     if (s === null) return { scheduleId: data.scheduleId, sent: false, reason: "missing" };
-    if (s.status !== "AGENDADA" || s.sendAt.getTime() !== sendAt.getTime()) {
+    // PENDENTE at this sendAt is the same occurrence: Verify enqueues before it marks AGENDADA
+    // (crash safety), so a job due at once may start before the mark is committed.
+    const current = s.status === "AGENDADA" || s.status === "PENDENTE";
+    if (!current || s.sendAt.getTime() !== sendAt.getTime()) {
       return { scheduleId: s.id, sent: false, reason: "obsolete" };
     }
     let result: SendResult;

@@ -214,6 +214,20 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
     return { s, data: { scheduleId: s.id, sendAt: sendAt.toISOString() } };
   }
 
+  it("sends an occurrence whose job started before Verify marked it AGENDADA, and the late mark changes nothing", async () => {
+    // Verify enqueues, then marks: a job due at once can run in another worker in between.
+    const s = await schedule(NOW, { status: "PENDENTE", body: "Já devido" });
+    const data = { scheduleId: s.id, sendAt: NOW.toISOString() };
+    await expect(service.sendScheduled(data)).resolves.toMatchObject({
+      sent: true,
+      status: "ENVIADA",
+    });
+    await store.markAllScheduled([{ id: s.id, sendAt: NOW }], new Date());
+    const row = await statusOf(s.id);
+    expect(row.status).toBe("ENVIADA");
+    expect(await wa.sends()).toHaveLength(1);
+  });
+
   it("sends a signed message with the U+200E prefix once, however often the job is retried, then ENVIADA", async () => {
     const { s, data } = await scheduled(NOW, {
       assinar: true,

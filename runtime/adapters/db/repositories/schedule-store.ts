@@ -56,9 +56,9 @@ export interface ScheduleStore {
   findForSend(id: number): Promise<ScheduleForSend | null>;
   /** The company's default connection (not deleted), else its oldest one; null when none. */
   defaultConnection(companyId: number): Promise<number | null>;
-  /** AGENDADA at `sendAt` → PENDENTE at `nextSendAt` with `contadorEnvio` + 1. */
+  /** PENDENTE or AGENDADA at `sendAt` → PENDENTE at `nextSendAt` with `contadorEnvio` + 1. */
   reschedule(id: number, sendAt: Date, nextSendAt: Date, now: Date): Promise<boolean>;
-  /** AGENDADA at `sendAt` → ENVIADA, `sentAt` = now. */
+  /** PENDENTE or AGENDADA at `sendAt` → ENVIADA, `sentAt` = now. */
   markSent(id: number, sendAt: Date, now: Date): Promise<boolean>;
   /** ERRO → PENDENTE at `sendAt`, reason cleared; false when the schedule is not ERRO. */
   rearm(id: number, sendAt: Date, now: Date): Promise<boolean>;
@@ -153,7 +153,7 @@ export class SequelizeScheduleStore implements ScheduleStore {
       `UPDATE "Schedules"
           SET status = 'PENDENTE', "sendAt" = $3, "contadorEnvio" = "contadorEnvio" + 1, "updatedAt" = $4,
               "errorReason" = NULL
-        WHERE id = $1 AND "sendAt" = $2 AND status = 'AGENDADA' RETURNING id`,
+        WHERE id = $1 AND "sendAt" = $2 AND status IN ('PENDENTE', 'AGENDADA') RETURNING id`,
       [id, sendAt, nextSendAt, now],
     );
   }
@@ -161,7 +161,7 @@ export class SequelizeScheduleStore implements ScheduleStore {
   markSent(id: number, sendAt: Date, now: Date): Promise<boolean> {
     return this.change(
       `UPDATE "Schedules" SET status = 'ENVIADA', "sentAt" = $3, "updatedAt" = $3, "errorReason" = NULL
-        WHERE id = $1 AND "sendAt" = $2 AND status = 'AGENDADA' RETURNING id`,
+        WHERE id = $1 AND "sendAt" = $2 AND status IN ('PENDENTE', 'AGENDADA') RETURNING id`,
       [id, sendAt, now],
     );
   }
