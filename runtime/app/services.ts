@@ -131,25 +131,26 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
     async hasJob(jobId) {
       return (await queues.queue("CampaignQueue").getJob(jobId)) !== null;
     },
-    async hasPendingJob(jobId) {
-      const job = await queues.queue("CampaignQueue").getJob(jobId);
-      if (job === null) return false;
-      return ["waiting", "delayed", "active", "paused"].includes(await job.getState());
-    },
     async removeCompleted(jobId) {
       const job = await queues.queue("CampaignQueue").getJob(jobId);
       if (job === null || !(await job.isCompleted())) return false;
       await job.remove();
       return true;
     },
-    async retryFailed(jobId) {
+    async reviveDispatch(jobId) {
       const job = await queues.queue("CampaignQueue").getJob(jobId);
-      if (job === null || !(await job.isFailed())) return false;
-      // Refused when another process retried it first, or it is running again: it is pending then.
-      return job.retry().then(
-        () => true,
-        () => false,
-      );
+      if (job === null) return "missing";
+      const state = await job.getState();
+      if (state === "failed") {
+        // Refused when another process retried it first: it is pending then, all the same.
+        return job.retry().then(
+          () => "retried" as const,
+          () => "pending" as const,
+        );
+      }
+      if (state !== "completed") return "pending";
+      await job.remove();
+      return "missing";
     },
   };
 }

@@ -19,12 +19,15 @@ export interface CampaignQueue {
   addBulk(name: CampaignJobName, jobs: readonly JobToEnqueue[]): Promise<void>;
   /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
   hasJob(jobId: string): Promise<boolean>;
-  /** Whether the job will still run: waiting, delayed, active (or paused). */
-  hasPendingJob(jobId: string): Promise<boolean>;
   /** Removes the job if it completed (so its id can be added again); true when it did. */
   removeCompleted(jobId: string): Promise<boolean>;
-  /** Runs the job once more if it failed for good (its attempts ran out); true when it did. */
-  retryFailed(jobId: string): Promise<boolean>;
+  /**
+   * Makes sure a DispatchCampaign job will still run if it can: `pending` when it is waiting,
+   * delayed or active; `retried` when it had failed for good (its attempts ran out) and runs
+   * once more now; `missing` when there is none — a completed one is removed, so that its id can
+   * be added again (it did not settle the shipping that asks).
+   */
+  reviveDispatch(jobId: string): Promise<"pending" | "retried" | "missing">;
 }
 
 /**

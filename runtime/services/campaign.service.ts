@@ -237,20 +237,15 @@ export class CampaignService {
     };
   }
 
-  /**
-   * Whether one of the jobs will still run: waiting, delayed or active, or failed for good and
-   * now run once more. A completed one did not settle the shipping (its batch was regrouped, or
-   * the shipping was added to it later): it is removed, so that its id can be used again.
-   */
+  /** Whether one of the jobs (its own, its batch's) will still run, revived if it had failed. */
   private async pendingDispatch(
     jobIds: readonly (string | null)[],
   ): Promise<"present" | "retried" | "missing"> {
-    const { queue } = this.deps;
     for (const jobId of new Set(jobIds)) {
       if (jobId === null || jobId === "") continue;
-      if (await queue.retryFailed(jobId)) return "retried";
-      if (await queue.hasPendingJob(jobId)) return "present";
-      await queue.removeCompleted(jobId);
+      const state = await this.deps.queue.reviveDispatch(jobId);
+      if (state === "retried") return "retried";
+      if (state === "pending") return "present";
     }
     return "missing";
   }

@@ -41,14 +41,11 @@ const recordingQueue: CampaignQueue = {
   async hasJob(jobId) {
     return jobs.has(jobId);
   },
-  async hasPendingJob(jobId) {
-    return jobs.has(jobId);
-  },
   async removeCompleted() {
     return false;
   },
-  async retryFailed() {
-    return false;
+  async reviveDispatch(jobId) {
+    return jobs.has(jobId) ? "pending" : "missing";
   },
 };
 
