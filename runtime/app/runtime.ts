@@ -8,18 +8,18 @@ import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
-import { compile, type JobPlan, type Plan, type QueuePlan } from "../compile";
-import { Dispatcher, type DispatchJob, flowError, type JobInfo } from "../flow-bridge/dispatcher";
+import { compile, type Plan, type QueuePlan } from "../compile";
+import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
-import { logJobFailure } from "../observability/job-log";
-import { Metrics, measureJob } from "../observability/metrics";
-import { type BullJob, QueueRuntime } from "../queues/queue-runtime";
+import { Metrics } from "../observability/metrics";
+import { QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
 import { createEditorLogin } from "./editor-login";
 import { FlowSync } from "./flow-sync";
+import { jobDispatcher, jobHandler } from "./job-handler";
 import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
 import type { ServiceDependencies } from "./services";
@@ -71,7 +71,8 @@ export async function startRuntime(
     await Promise.all([queues.close({ waitForJobs: false }), sequelize.close()]);
     throw err;
   });
-  const dispatcher = new Dispatcher();
+  const metrics = new Metrics(queues);
+  const dispatcher = jobDispatcher({ metrics, log });
   const services = await deps.services({
     sequelize,
     queues,
@@ -151,17 +152,7 @@ export async function startRuntime(
     );
   }
 
-  const metrics = new Metrics(queues);
-  const handle = (job: BullJob, jobPlan: JobPlan) =>
-    measureJob(metrics, job.attemptsMade, jobPlan, () =>
-      dispatcher.dispatch(job as unknown as DispatchJob, {
-        queue: jobPlan.queue,
-        timeoutMs: jobPlan.timeoutMs,
-      }),
-    ).catch((err: unknown) => {
-      logJobFailure(log, job, jobPlan, err);
-      throw err;
-    });
+  const handle = jobHandler(dispatcher);
   if (serves) logRepeatables(log, await queues.applyRepeatables());
   if (processes) queues.startProcessing(handle);
 

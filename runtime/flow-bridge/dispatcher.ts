@@ -45,14 +45,27 @@ export interface DispatchOptions {
   readonly timeoutMs: number;
 }
 
-interface ActiveRun {
+/**
+ * Told of every run as it settles, synchronously, before the promise `dispatch` returned settles:
+ * with the job and options given to `dispatch`, the run's duration, and its error when it failed.
+ * What must happen before Bull sees the outcome (discarding a job that must not be retried) can
+ * happen here, and recording outcomes needs no promise reaction of its own per job.
+ */
+export interface RunObserver<J extends DispatchJob, O extends DispatchOptions> {
+  settled(job: J, options: O, ms: number, error: Error | undefined): void;
+}
+
+interface ActiveRun<J, O> {
+  readonly job: J;
+  readonly options: O;
   readonly info: JobInfo;
   readonly entry: FlowEntry;
   readonly resolve: (result: unknown) => void;
   readonly reject: (err: Error) => void;
+  /** performance.now() when the run was handed to its flow (or started waiting for it). */
+  readonly started: number;
   /** Epoch ms after which the run fails with CF_JOB_TIMEOUT. */
   readonly deadline: number;
-  readonly timeoutMs: number;
 }
 
 /** How long a job waits for its flow's `job in` to appear (deploys restart flows). */
@@ -61,16 +74,23 @@ const ENTRY_WAIT_MS = 10_000;
 /** How often run deadlines are checked: a timeout fires up to this late. */
 const DEADLINE_CHECK_MS = 100;
 
-export class Dispatcher {
-  private readonly entries = new Map<string, FlowEntry>();
+export class Dispatcher<
+  J extends DispatchJob = DispatchJob,
+  O extends DispatchOptions = DispatchOptions,
+> {
+  /** Entries by queue, then job name. */
+  private readonly entries = new TwoLevelMap<FlowEntry>();
   private readonly waiting = new Map<string, Set<() => void>>();
-  private readonly active = new Map<string, ActiveRun>();
+  /** Runs by queue, then job id. */
+  private readonly active = new TwoLevelMap<ActiveRun<J, O>>();
   private deadlineTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly observer?: RunObserver<J, O>) {}
 
   /** Called by a `job in` node when its flow starts. */
   register(queue: string, name: string, entry: FlowEntry): void {
     const key = jobKey(queue, name);
-    this.entries.set(key, entry);
+    this.entries.set(queue, name, entry);
     for (const wake of this.waiting.get(key) ?? []) wake();
     this.waiting.delete(key);
   }
@@ -80,12 +100,10 @@ export class Dispatcher {
    * a `job out`: they fail at once as operational errors, so that Bull retries them.
    */
   unregister(queue: string, name: string, entry: FlowEntry): void {
-    const key = jobKey(queue, name);
-    if (this.entries.get(key) === entry) this.entries.delete(key);
-    for (const [runKey, run] of this.active) {
+    if (this.entries.get(queue, name) === entry) this.entries.delete(queue, name);
+    for (const run of this.active.values()) {
       if (run.entry === entry) {
-        this.finish(
-          runKey,
+        this.settle(
           run,
           new ChatiaError(
             "CF_FLOW_REDEPLOYED",
@@ -102,11 +120,12 @@ export class Dispatcher {
   }
 
   hasEntry(queue: string, name: string): boolean {
-    return this.entries.has(jobKey(queue, name));
+    return this.entries.get(queue, name) !== undefined;
   }
 
   /** Runs a job through its flow; resolves with the flow's result, rejects with its error. */
-  dispatch(job: DispatchJob, options: DispatchOptions): Promise<unknown> {
+  dispatch(job: J, options: O): Promise<unknown> {
+    const started = performance.now();
     const info: JobInfo = {
       id: String(job.id),
       queue: options.queue,
@@ -114,29 +133,34 @@ export class Dispatcher {
       attempt: job.attemptsMade + 1,
       timestamp: job.timestamp,
     };
-    const entry = this.entries.get(jobKey(info.queue, info.name));
-    if (entry) return this.run(entry, info, job.data, options.timeoutMs);
-    return this.waitForEntry(info).then((found) =>
-      this.run(found, info, job.data, options.timeoutMs),
+    const entry = this.entries.get(info.queue, info.name);
+    if (entry) return this.run(job, options, entry, info, started);
+    return this.waitForEntry(info).then(
+      (found) => this.run(job, options, found, info, started),
+      (err: Error) => {
+        this.observer?.settled(job, options, performance.now() - started, err);
+        throw err;
+      },
     );
   }
 
-  private run(entry: FlowEntry, info: JobInfo, data: unknown, timeoutMs: number): Promise<unknown> {
+  private run(job: J, options: O, entry: FlowEntry, info: JobInfo, started: number) {
     return new Promise((resolve, reject) => {
-      const deadline = Date.now() + timeoutMs;
-      this.active.set(activeKey(info.queue, info.id), {
+      this.active.set(info.queue, info.id, {
+        job,
+        options,
         info,
         entry,
         resolve,
         reject,
-        deadline,
-        timeoutMs,
+        started,
+        deadline: Date.now() + options.timeoutMs,
       });
       this.watchDeadlines();
       // A readable, unique message id: queue, job id and attempt.
       entry.inject({
         _msgid: `${info.queue}:${info.id}:${info.attempt}`,
-        payload: data,
+        payload: job.data,
         job: info,
       });
     });
@@ -150,15 +174,14 @@ export class Dispatcher {
     if (this.deadlineTimer) return;
     this.deadlineTimer = setInterval(() => {
       const now = Date.now();
-      for (const [runKey, run] of this.active) {
+      for (const run of this.active.values()) {
         if (run.deadline <= now) {
           const { info } = run;
-          this.finish(
-            runKey,
+          this.settle(
             run,
             new ChatiaError(
               "CF_JOB_TIMEOUT",
-              `job ${info.queue}/${info.name} ${info.id} was not settled by its flow within ${run.timeoutMs} ms`,
+              `job ${info.queue}/${info.name} ${info.id} was not settled by its flow within ${run.options.timeoutMs} ms`,
             ),
           );
         }
@@ -173,20 +196,17 @@ export class Dispatcher {
 
   /** Completes the run `msg.job` belongs to with `result`. False when it is no longer active. */
   complete(job: JobInfo, result: unknown): boolean {
-    const runKey = activeKey(job.queue, job.id);
-    const run = this.current(runKey, job);
+    const run = this.current(job);
     if (!run) return false;
-    this.active.delete(runKey);
-    run.resolve(result);
+    this.settle(run, undefined, result);
     return true;
   }
 
   /** Fails the run `msg.job` belongs to. False when it is no longer active. */
   fail(job: JobInfo, error: Error): boolean {
-    const runKey = activeKey(job.queue, job.id);
-    const run = this.current(runKey, job);
+    const run = this.current(job);
     if (!run) return false;
-    this.finish(runKey, run, error);
+    this.settle(run, error);
     return true;
   }
 
@@ -198,15 +218,21 @@ export class Dispatcher {
     return this.active.size === 0;
   }
 
-  private current(runKey: string, job: JobInfo): ActiveRun | undefined {
-    const run = this.active.get(runKey);
+  private current(job: JobInfo): ActiveRun<J, O> | undefined {
+    const run = this.active.get(job.queue, job.id);
     // A message of an earlier attempt (still wandering in a flow) must not settle this one.
     return run && run.info.attempt === job.attempt ? run : undefined;
   }
 
-  private finish(runKey: string, run: ActiveRun, error: Error): void {
-    this.active.delete(runKey);
-    run.reject(error);
+  /** Ends a run: the observer is told first, then its promise settles (even if the observer throws). */
+  private settle(run: ActiveRun<J, O>, error: Error | undefined, result?: unknown): void {
+    this.active.delete(run.info.queue, run.info.id);
+    try {
+      this.observer?.settled(run.job, run.options, performance.now() - run.started, error);
+    } finally {
+      if (error) run.reject(error);
+      else run.resolve(result);
+    }
   }
 
   private waitForEntry(info: JobInfo): Promise<FlowEntry> {
@@ -214,7 +240,7 @@ export class Dispatcher {
     return new Promise((resolve, reject) => {
       const wake = () => {
         clearTimeout(timer);
-        const entry = this.entries.get(key);
+        const entry = this.entries.get(info.queue, info.name);
         if (entry) resolve(entry);
       };
       const timer = setTimeout(() => {
@@ -259,6 +285,37 @@ function jobKey(queue: string, name: string): string {
   return `${queue}\u0000${name}`;
 }
 
-function activeKey(queue: string, id: string): string {
-  return `${queue}\u0000${id}`;
+/**
+ * A map keyed by two strings, a map per first key: the hot path looks runs up by queue and job id
+ * without building a combined key string for every job.
+ */
+class TwoLevelMap<V> {
+  private readonly maps = new Map<string, Map<string, V>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(first: string, second: string): V | undefined {
+    return this.maps.get(first)?.get(second);
+  }
+
+  set(first: string, second: string, value: V): void {
+    let inner = this.maps.get(first);
+    if (!inner) {
+      inner = new Map();
+      this.maps.set(first, inner);
+    }
+    if (!inner.has(second)) this.count += 1;
+    inner.set(second, value);
+  }
+
+  delete(first: string, second: string): void {
+    if (this.maps.get(first)?.delete(second)) this.count -= 1;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const inner of this.maps.values()) yield* inner.values();
+  }
 }

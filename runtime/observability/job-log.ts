@@ -30,7 +30,20 @@ export function jobLogFields(job: LoggedJob, plan: LoggedPlan): Record<string, u
   };
 }
 
-/** A user error is never retried; others are while attempts remain (as Bull will do). */
+/**
+ * Whether Bull runs a job again after this failure: a user error is never retried, whatever
+ * attempts are left; any other error is while attempts remain.
+ */
+export function willRetry(
+  attemptsMade: number,
+  plan: { readonly options: { readonly attempts: number } },
+  err: unknown,
+): boolean {
+  const kind = (err as { kind?: unknown } | null | undefined)?.kind;
+  return kind !== "user" && attemptsMade + 1 < plan.options.attempts;
+}
+
+/** Logs a failed attempt: a warning when it will be retried, an error when the job failed. */
 export function logJobFailure(
   log: JobLogSink,
   job: LoggedJob,
@@ -38,8 +51,7 @@ export function logJobFailure(
   err: unknown,
 ): void {
   const attempt = job.attemptsMade + 1;
-  const kind = (err as { kind?: unknown } | null | undefined)?.kind;
-  const retried = kind !== "user" && attempt < plan.options.attempts;
+  const retried = willRetry(job.attemptsMade, plan, err);
   const fields = {
     ...jobLogFields(job, plan),
     attempt,

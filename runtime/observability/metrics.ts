@@ -224,34 +224,9 @@ export function createMetricsRouter(
   return router;
 }
 
-/** What measureJob needs of a job's plan. */
+/** What the metrics need of a job's plan. */
 interface MeasuredJob {
   readonly queue: string;
   readonly name: string;
   readonly flow: string;
-  readonly options: { readonly attempts: number };
-}
-
-/** Runs a job (`attemptsMade` runs before this one), recording its outcome and duration. */
-export function measureJob(
-  metrics: Metrics,
-  attemptsMade: number,
-  plan: MeasuredJob,
-  run: () => Promise<unknown>,
-): Promise<unknown> {
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  return run().then(
-    (result) => {
-      metrics.planFinished(plan, "completed", seconds());
-      return result;
-    },
-    (err: unknown) => {
-      // A user error is never retried, whatever attempts are left.
-      const userError = (err as { kind?: unknown } | undefined)?.kind === "user";
-      const willRetry = !userError && attemptsMade + 1 < plan.options.attempts;
-      metrics.planFinished(plan, willRetry ? "retried" : "failed", seconds());
-      throw err;
-    },
-  );
 }

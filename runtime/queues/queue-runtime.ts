@@ -39,8 +39,19 @@ export interface EnqueueOptions {
   readonly priority?: number;
 }
 
-/** Runs one job; rejecting fails it (a ChatiaError of kind "user" is not retried). */
-export type JobHandler = (job: BullJob, plan: JobPlan) => Promise<unknown>;
+/**
+ * Runs one job; rejecting fails it, and a ChatiaError of kind "user" is not retried: the processor
+ * discards the job, unless the handler says it does so itself (`discardsUserErrors`, with
+ * `discardIfUserError` before its promise rejects), which spares a promise reaction per job.
+ */
+export type JobHandler = ((job: BullJob, plan: JobPlan) => Promise<unknown>) & {
+  readonly discardsUserErrors?: boolean;
+};
+
+/** Marks a job whose run failed with a user error so that Bull does not retry it. */
+export function discardIfUserError(job: BullJob, err: unknown): void {
+  if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
+}
 
 export class QueueRuntime {
   private readonly connections: BullConnections;
@@ -198,7 +209,7 @@ export class QueueRuntime {
     // Written with promise chains rather than async/await: this runs for every job, and each
     // await would add a turn of the microtask queue (bench/dispatch.ts).
     const discardUserErrors = (job: BullJob) => (err: unknown) => {
-      if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
+      discardIfUserError(job, err);
       throw err;
     };
     return (job) => {
@@ -207,14 +218,15 @@ export class QueueRuntime {
         plan = this.enabledJob(queueName, job.name);
         this.validators.assertValid(plan.key, job.data);
       } catch (err) {
-        return Promise.reject(err).catch(discardUserErrors(job));
+        discardIfUserError(job, err);
+        return Promise.reject(err);
       }
       const paced = rule && paceKey(queuePlan.rateLimit as RateLimitPlan, job.data);
       const started =
         rule && paced !== undefined
           ? this.runPacer.acquire(`${queueName}:${paced}`, rule).then(() => handler(job, plan))
           : handler(job, plan);
-      return started.catch(discardUserErrors(job));
+      return handler.discardsUserErrors ? started : started.catch(discardUserErrors(job));
     };
   }
 

@@ -1,0 +1,48 @@
+// What a worker does with each job its queues hand it: the dispatcher runs the job through its
+// flow; as the run settles, its outcome is recorded in the metrics, a failure is logged, and a job
+// failing with a user error is discarded so that Bull does not retry it. Shared by the runtime and
+// bench/dispatch.ts, so that the benchmark measures the code production runs.
+//
+// This is the hot path. The outcome is handled in the dispatcher's observer, synchronously as the
+// run settles, rather than in promise reactions: the job's promise goes from the dispatcher to
+// Bull with no reaction of ours in between.
+import type { JobPlan } from "../compile";
+import { Dispatcher, type RunObserver } from "../flow-bridge/dispatcher";
+import { type JobLogSink, logJobFailure, willRetry } from "../observability/job-log";
+import type { Metrics } from "../observability/metrics";
+import { type BullJob, discardIfUserError, type JobHandler } from "../queues/queue-runtime";
+
+export interface JobOutcomeDependencies {
+  readonly metrics: Metrics;
+  readonly log: JobLogSink;
+}
+
+/** The dispatcher of a worker, which records and logs every run's outcome. */
+export function jobDispatcher(deps: JobOutcomeDependencies): Dispatcher<BullJob, JobPlan> {
+  return new Dispatcher<BullJob, JobPlan>(jobOutcomes(deps));
+}
+
+/** Hands each job of the queues to `dispatcher` (the plan carries its `queue` and `timeoutMs`). */
+export function jobHandler(dispatcher: Dispatcher<BullJob, JobPlan>): JobHandler {
+  return Object.assign((job: BullJob, plan: JobPlan) => dispatcher.dispatch(job, plan), {
+    discardsUserErrors: true,
+  });
+}
+
+function jobOutcomes({ metrics, log }: JobOutcomeDependencies): RunObserver<BullJob, JobPlan> {
+  return {
+    settled(job, plan, ms, error) {
+      if (!error) {
+        metrics.planFinished(plan, "completed", ms / 1000);
+        return;
+      }
+      discardIfUserError(job, error);
+      metrics.planFinished(
+        plan,
+        willRetry(job.attemptsMade, plan, error) ? "retried" : "failed",
+        ms / 1000,
+      );
+      logJobFailure(log, job, plan, error);
+    },
+  };
+}
