@@ -80,7 +80,8 @@ export class Dispatcher<
 > {
   /** Entries by queue, then job name. */
   private readonly entries = new TwoLevelMap<FlowEntry>();
-  private readonly waiting = new Map<string, Set<() => void>>();
+  /** Jobs waiting for their flow's entry to register, by queue, then job name. */
+  private readonly waiting = new TwoLevelMap<Set<() => void>>();
   /** Runs by queue, then job id. */
   private readonly active = new TwoLevelMap<ActiveRun<J, O>>();
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -89,10 +90,9 @@ export class Dispatcher<
 
   /** Called by a `job in` node when its flow starts. */
   register(queue: string, name: string, entry: FlowEntry): void {
-    const key = jobKey(queue, name);
     this.entries.set(queue, name, entry);
-    for (const wake of this.waiting.get(key) ?? []) wake();
-    this.waiting.delete(key);
+    for (const wake of this.waiting.get(queue, name) ?? []) wake();
+    this.waiting.delete(queue, name);
   }
 
   /**
@@ -236,7 +236,6 @@ export class Dispatcher<
   }
 
   private waitForEntry(info: JobInfo): Promise<FlowEntry> {
-    const key = jobKey(info.queue, info.name);
     return new Promise((resolve, reject) => {
       const wake = () => {
         clearTimeout(timer);
@@ -244,7 +243,7 @@ export class Dispatcher<
         if (entry) resolve(entry);
       };
       const timer = setTimeout(() => {
-        this.waiting.get(key)?.delete(wake);
+        this.waiting.get(info.queue, info.name)?.delete(wake);
         reject(
           new ChatiaError(
             "CF_FLOW_NOT_RUNNING",
@@ -252,9 +251,9 @@ export class Dispatcher<
           ),
         );
       }, ENTRY_WAIT_MS);
-      const set = this.waiting.get(key) ?? new Set();
+      const set = this.waiting.get(info.queue, info.name) ?? new Set();
       set.add(wake);
-      this.waiting.set(key, set);
+      this.waiting.set(info.queue, info.name, set);
     });
   }
 }
@@ -281,20 +280,18 @@ function isKind(value: unknown): value is ErrorKind {
   return value === "user" || value === "operational" || value === "unexpected";
 }
 
-function jobKey(queue: string, name: string): string {
-  return `${queue}\u0000${name}`;
-}
-
 /**
- * A map keyed by two strings, a map per first key: the hot path looks runs up by queue and job id
- * without building a combined key string for every job.
+ * A map keyed by two strings (queue, then job id or name), a map per first key: the hot path looks
+ * runs up without building a combined key string for every job. First keys are the plan's queues,
+ * a handful, so their inner maps stay once created.
  */
 class TwoLevelMap<V> {
   private readonly maps = new Map<string, Map<string, V>>();
-  private count = 0;
 
   get size(): number {
-    return this.count;
+    let size = 0;
+    for (const inner of this.maps.values()) size += inner.size;
+    return size;
   }
 
   get(first: string, second: string): V | undefined {
@@ -307,12 +304,11 @@ class TwoLevelMap<V> {
       inner = new Map();
       this.maps.set(first, inner);
     }
-    if (!inner.has(second)) this.count += 1;
     inner.set(second, value);
   }
 
   delete(first: string, second: string): void {
-    if (this.maps.get(first)?.delete(second)) this.count -= 1;
+    this.maps.get(first)?.delete(second);
   }
 
   *values(): IterableIterator<V> {
