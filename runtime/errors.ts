@@ -252,6 +252,26 @@ export const ERROR_CODES = {
     kind: "user",
     summary: "Too many failed logins for this address and email; wait and try again (429).",
   },
+  CF_AUTH_BUSY: {
+    kind: "operational",
+    summary: "Too many password checks are under way; try again in a moment (503).",
+  },
+  // Tenancy (runtime/tenancy).
+  CF_TENANCY_SYSTEM_JOB: {
+    kind: "user",
+    summary:
+      "The job is a system job (a cron job, or one whose owner cannot be resolved): only a super-admin may start or act on it (403).",
+  },
+  CF_TENANCY_OWNER_UNKNOWN: {
+    kind: "user",
+    summary:
+      "`send whatsapp` refused a send whose company is not known (no company set, and the job's owner does not resolve).",
+  },
+  CF_TENANCY_QUOTA: {
+    kind: "user",
+    summary:
+      "A company's enqueue quota is used up (enqueues per minute, or jobs waiting); `details` says which (429).",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

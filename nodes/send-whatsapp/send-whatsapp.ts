@@ -5,6 +5,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
 import type { SendInput, SendResult } from "../../runtime/services/message.service";
+import type { Ownership } from "../../runtime/tenancy/ownership";
 import { chatiaContext } from "../shared/chatia-context";
 import { failMessage } from "../shared/fail";
 
@@ -28,7 +29,8 @@ export = (RED: NodeAPI) => {
     this.on("input", (msg: NodeMessage & { job?: unknown }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "sending…" });
       evaluateAll(RED, this, config, msg)
-        .then((values) => services.messages.send(sendInput(config, values, msg)))
+        .then((values) => withOwner(services.ownership, sendInput(config, values, msg), msg))
+        .then((input) => services.messages.send(input))
         .then(
           (result) => {
             this.status(sentStatus(result));
@@ -42,6 +44,30 @@ export = (RED: NodeAPI) => {
   }
   RED.nodes.registerType("send whatsapp", SendWhatsappNode);
 };
+
+/**
+ * The send's company: the `company` property, else the owner of the job being handled (its
+ * top-level companyId, or what its data references). A send whose company is not known is
+ * refused (CF_TENANCY_OWNER_UNKNOWN): a message never goes out for nobody in particular.
+ */
+async function withOwner(
+  ownership: Pick<Ownership, "companyOf">,
+  input: SendInput,
+  msg: NodeMessage & { job?: unknown },
+): Promise<SendInput> {
+  if (input.companyId !== undefined) return input;
+  const job = msg.job as Partial<JobInfo> | undefined;
+  const companyId =
+    typeof job?.queue === "string" && typeof job.name === "string"
+      ? await ownership.companyOf({ queue: job.queue, name: job.name, data: msg.payload })
+      : undefined;
+  if (companyId === undefined)
+    throw new ChatiaError(
+      "CF_TENANCY_OWNER_UNKNOWN",
+      "send whatsapp: the company of this send is not known: set the node's company, or handle a job whose owner resolves (runtime/tenancy)",
+    );
+  return { ...input, companyId };
+}
 
 function sentStatus(result: SendResult) {
   if (result.alreadySent) return { fill: "yellow", shape: "ring", text: "already sent" } as const;
@@ -79,7 +105,11 @@ function evaluate(
 }
 
 /** The service's input from the evaluated properties; wrong types are CF_NODE_INPUT. */
-function sendInput(config: SendWhatsappDef, v: Values, msg: NodeMessage & { job?: unknown }) {
+function sendInput(
+  config: SendWhatsappDef,
+  v: Values,
+  msg: NodeMessage & { job?: unknown },
+): SendInput {
   const where = (p: Property) => describeProperty(config[p], config[`${p}Type`]);
   const input: SendInput = {
     whatsappId: wholeNumber(v.connection, `connection (${where("connection")})`),

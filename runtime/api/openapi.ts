@@ -10,10 +10,18 @@ const error = (description: string) => ({ description, content: json(ref("Error"
 const errors = {
   "400": error("Bad input (`CF_API_BAD_REQUEST`, `CF_JOB_BAD_PAYLOAD`, `CF_JOB_UNKNOWN`)"),
   "401": error("No credentials (`CF_AUTH_REQUIRED`)"),
-  "403": error("Not allowed (`CF_AUTH_FORBIDDEN`)"),
-  "404": error("No such queue or job, or a job of another company (`CF_API_NOT_FOUND`)"),
+  "403": error(
+    "Not allowed (`CF_AUTH_FORBIDDEN`), or a system job a company may not start (`CF_TENANCY_SYSTEM_JOB`)",
+  ),
+  "404": error(
+    "No such queue, job or row, or one of another company (`CF_API_NOT_FOUND`); a system job to anyone but a super-admin",
+  ),
   "409": error("The job's state does not allow the action (`CF_API_CONFLICT`)"),
   "413": error("Body over 256 kB (`CF_API_TOO_LARGE`)"),
+  "429": error(
+    "Too many requests: failed logins (`CF_AUTH_RATE_LIMITED`) or a company's enqueue quota (`CF_TENANCY_QUOTA`)",
+  ),
+  "503": error("Too many password checks under way (`CF_AUTH_BUSY`); retry shortly"),
 };
 const pick = (...codes: (keyof typeof errors)[]) =>
   Object.fromEntries(codes.map((c) => [c, errors[c]]));
@@ -132,6 +140,30 @@ const schemas = {
     add: { type: "array", items: ref("Repeatable") },
     remove: { type: "array", items: ref("Repeatable") },
     keep: { type: "array", items: ref("Repeatable") },
+    rearm: {
+      type: "array",
+      items: ref("Repeatable"),
+      description:
+        "Wanted triggers whose next run is gone (removed or cleaned): apply re-arms them",
+    },
+  }),
+  LoginRequest: object({
+    email: { type: "string", format: "email" },
+    password: { type: "string", minLength: 1 },
+  }),
+  RefreshRequest: object({ refreshToken: { type: "string", minLength: 1 } }),
+  Session: object({
+    accessToken: { type: "string", description: "HS256 JWT; send as `Authorization: Bearer`" },
+    refreshToken: { type: "string", description: "Single use: /api/auth/refresh rotates it" },
+    expiresIn: { type: "integer", description: "Seconds until the access token expires" },
+    user: object({
+      id: { type: "integer" },
+      name: { type: "string" },
+      email: { type: "string" },
+      profile: { enum: ["admin", "user"] },
+      companyId: nullable("integer"),
+      super: { type: "boolean" },
+    }),
   }),
   EnqueueRequest: {
     ...object(
@@ -212,15 +244,63 @@ export const openApiDocument = {
     title: "chatia-flow queue and campaign API",
     version: "1",
     description:
-      "Every endpoint but this document needs authentication. A super-admin sees every job; " +
-      "anyone else sees the jobs whose data.companyId is their company's or absent; any other " +
-      "job is answered 404. Mutations need an admin; pause, resume and clean (whole queues) " +
-      "need a super-admin. Errors are {code, message, details?}.",
+      "Log in with POST /api/auth/login, then send the access token (or an API token, `cfa_…`) " +
+      "as `Authorization: Bearer` on every endpoint but this document and /api/auth/*. " +
+      "Every job has an owner company, resolved from what it references (connection, campaign, " +
+      "schedule); a job whose owner cannot be resolved, and every cron job, is a system job. A " +
+      "super-admin sees every job; anyone else only their company's, and any other job is " +
+      "answered 404. Mutations need an admin; pause, resume and clean (whole queues) need a " +
+      "super-admin. Errors are {code, message, details?}.",
   },
+  servers: [{ url: "/" }],
+  security: [{ bearer: [] }],
   jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
   paths: {
     "/api/openapi.json": {
-      get: { summary: "This document", responses: { "200": ok({ type: "object" }) } },
+      get: {
+        summary: "This document",
+        security: [],
+        responses: { "200": ok({ type: "object" }) },
+      },
+    },
+    "/api/auth/login": {
+      post: {
+        summary: "Log in with email and password: an access token and a refresh token",
+        description:
+          "A wrong password and an unknown email get the same 401. Failed logins are limited per " +
+          "client address and per address and email (429).",
+        security: [],
+        requestBody: body(ref("LoginRequest")),
+        responses: {
+          "200": ok(ref("Session")),
+          "401": error("Wrong email or password (`CF_AUTH_INVALID`)"),
+          ...pick("400", "413", "429", "503"),
+        },
+        operationId: "login",
+      },
+    },
+    "/api/auth/refresh": {
+      post: {
+        summary: "A new token pair for a refresh token (which is revoked)",
+        description: "Presenting a revoked refresh token again revokes every session of its user.",
+        security: [],
+        requestBody: body(ref("RefreshRequest")),
+        responses: {
+          "200": ok(ref("Session")),
+          "401": error("Invalid, expired, revoked or reused refresh token (`CF_AUTH_INVALID`)"),
+          ...pick("400", "413"),
+        },
+        operationId: "refresh",
+      },
+    },
+    "/api/auth/logout": {
+      post: {
+        summary: "Revoke a refresh token",
+        security: [],
+        requestBody: body(ref("RefreshRequest")),
+        responses: { "204": { description: "Revoked" }, ...pick("400", "413") },
+        operationId: "logout",
+      },
     },
     "/api/manifest": {
       get: {
@@ -236,7 +316,8 @@ export const openApiDocument = {
     },
     "/api/queues": {
       get: {
-        summary: "The plan's queues with their job counts (queue-wide) by state",
+        summary:
+          "The plan's queues with their job counts by state (queue-wide for a super-admin, the caller's company's jobs otherwise)",
         responses: {
           "200": ok(object({ queues: { type: "array", items: ref("Queue") } })),
           ...pick("401"),
@@ -261,7 +342,11 @@ export const openApiDocument = {
       post: {
         summary: "Enqueue a job; its data is checked against the job's payload schema",
         description:
-          "Admins only. With an Idempotency-Key header, a repeat (same key, same company) " +
+          "Admins only. A company may start only the jobs it owns (MessageQueue/SendMessage, " +
+          "CampaignQueue/ProcessCampaign; never a cron's job: 403), and every row and media " +
+          "file the data reference must be its own (404, nothing enqueued); the job gets its " +
+          "company as data.companyId. Company quotas: enqueues per minute, jobs waiting, body " +
+          "size (429). With an Idempotency-Key header, a repeat (same key, same company) " +
           "enqueues nothing and answers the first job's id.",
         parameters: [
           queueParam,
@@ -270,7 +355,7 @@ export const openApiDocument = {
         requestBody: body(ref("EnqueueRequest")),
         responses: {
           "201": ok(ref("Enqueued"), "Enqueued"),
-          ...pick("400", "401", "403", "404", "413"),
+          ...pick("400", "401", "403", "404", "413", "429"),
         },
       },
     },
@@ -339,5 +424,16 @@ export const openApiDocument = {
       },
     },
   },
-  components: { schemas },
+  components: {
+    schemas,
+    securitySchemes: {
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT or API token",
+        description:
+          "An access token from /api/auth/login (15 minutes; renew with /api/auth/refresh), or an API token (`cfa_…`) from `chatia-flow token create`.",
+      },
+    },
+  },
 } as const;

@@ -14,12 +14,16 @@ import type { Plan } from "../compile";
 import { createMetricsRouter, type Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
 import type { CompanyEvents } from "../services/events";
+import { OwnedJobs } from "../tenancy/owned-jobs";
+import type { Ownership } from "../tenancy/ownership";
 import type { Logger } from "./logger";
 
 export interface ApiDependencies {
   readonly sequelize: Sequelize;
   readonly jwtSecret: string;
   readonly queues: QueueRuntime;
+  /** Who owns each job (runtime/tenancy), for the API and Bull Board alike. */
+  readonly ownership: Ownership;
   readonly plan: () => Plan;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -43,7 +47,9 @@ export function mountApi(
   app.use("/api", (req, res, next) =>
     PUBLIC_PATHS.has(req.path) ? next() : guard(req, res, next),
   );
-  app.use(createQueuesRouter({ queues, plan: deps.plan, log: deps.log }));
+  app.use(
+    createQueuesRouter({ queues, ownership: deps.ownership, plan: deps.plan, log: deps.log }),
+  );
   app.use(
     createCampaignsRouter({
       sequelize,
@@ -64,6 +70,7 @@ export function mountApi(
   const board = createBullBoard({
     queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
     basePath: BOARD_PATH,
+    owned: new OwnedJobs(deps.ownership),
   });
   app.use(createAdminSessionRouter({ auth }));
   app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), board.router);

@@ -1,6 +1,7 @@
 // The running chatia-flow process: manifest → plan → Bull queues, Node-RED with its flows, the
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
 import { assertDatabaseReachable, createSequelize } from "../adapters/db";
+import { SequelizeOwnerStore } from "../adapters/db/repositories/owner-store";
 import { requestLog } from "../adapters/http/request-log";
 import { apiCors, securityHeaders } from "../adapters/http/security";
 import { createHttpServer } from "../adapters/http/server";
@@ -15,6 +16,7 @@ import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
+import { Ownership, ownerStamp } from "../tenancy/ownership";
 import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
 import { createEditorLogin } from "./editor-login";
@@ -71,11 +73,18 @@ export async function startRuntime(
     await Promise.all([queues.close({ waitForJobs: false }), sequelize.close()]);
     throw err;
   });
+  // Tenancy: every job the runtime adds carries its owner company (runtime/tenancy).
+  const ownership = new Ownership({
+    store: new SequelizeOwnerStore(sequelize),
+    mediaDir: config.mediaDir,
+  });
+  queues.useOwnerStamp(ownerStamp(ownership));
   const metrics = new Metrics(queues);
   const dispatcher = jobDispatcher({ metrics, log });
   const services = await deps.services({
     sequelize,
     queues,
+    ownership,
     mediaDir: config.mediaDir,
     whatsapp: {
       driver: config.whatsappDriver ?? "simulated",
@@ -161,6 +170,7 @@ export async function startRuntime(
         sequelize,
         jwtSecret: config.jwtSecret,
         queues,
+        ownership,
         plan: () => plan,
         log,
         metrics,
@@ -269,10 +279,11 @@ function logRepeatables(
   log: Logger,
   diff: Awaited<ReturnType<QueueRuntime["applyRepeatables"]>>,
 ): void {
-  if (diff.add.length + diff.remove.length === 0) return;
+  if (diff.add.length + diff.remove.length + diff.rearm.length === 0) return;
   log.info(
     {
       added: diff.add.map((r) => `${r.queue}/${r.name} "${r.cron}" ${r.tz}`),
+      rearmed: diff.rearm.map((r) => `${r.queue}/${r.name} "${r.cron}" ${r.tz}`),
       removed: diff.remove.map((r) => `${r.queue}/${r.name} "${r.cron}" ${r.tz ?? ""}`.trim()),
     },
     "cron triggers reconciled",

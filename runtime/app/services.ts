@@ -26,11 +26,14 @@ import { TicketService } from "../services/ticket.service";
 import { TicketMessageService } from "../services/ticket-messages.service";
 import { TicketOpsService } from "../services/ticket-ops.service";
 import { UserService } from "../services/user.service";
+import type { Ownership } from "../tenancy/ownership";
 import { createWhatsAppGateway, type WhatsAppDriverConfig } from "./whatsapp-gateway";
 
 export interface ServiceDependencies {
   readonly sequelize: Sequelize;
   readonly queues: QueueRuntime;
+  /** Who owns a job (runtime/tenancy); `send whatsapp` refuses a send of no known company. */
+  readonly ownership: Ownership;
   /** Root of the companies' media files (`<mediaDir>/company<id>/…`). */
   readonly mediaDir: string;
   /** The WhatsApp driver. @defaultValue the simulated one */
@@ -100,6 +103,7 @@ export async function buildServices(
     billing: new BillingService(new SequelizeInvoiceStore(deps.sequelize)),
     events,
     jobs: queues,
+    ownership: deps.ownership,
     campaigns: new CampaignService({
       store: new SequelizeCampaignStore(deps.sequelize),
       queue: campaignQueue(queues),

@@ -12,6 +12,7 @@ import type { TicketService } from "../services/ticket.service";
 import type { TicketMessageService } from "../services/ticket-messages.service";
 import type { TicketOpsService } from "../services/ticket-ops.service";
 import type { UserService } from "../services/user.service";
+import type { Ownership } from "../tenancy/ownership";
 import type { Dispatcher } from "./dispatcher";
 
 export const SETTINGS_KEY = "chatia";
@@ -47,4 +48,6 @@ export interface ChatiaServices {
   readonly ticketMessages: TicketMessageService;
   /** WhatsApp auth-state housekeeping (`purge sessions`). */
   readonly sessions: SessionService;
+  /** Which company owns a job (runtime/tenancy): `send whatsapp` sends only for a known one. */
+  readonly ownership: Pick<Ownership, "companyOf">;
 }

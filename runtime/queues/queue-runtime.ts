@@ -12,6 +12,7 @@ import {
   processAll,
   removeRepeatable,
   repeatableJobs,
+  repeatableRunPending,
 } from "../adapters/bull/bull-queue-adapter";
 import { KeyedPacer, type PaceRule, type Redis } from "../adapters/redis";
 import {
@@ -24,6 +25,7 @@ import {
 import { ChatiaError } from "../errors";
 import { PayloadValidators } from "./payloads";
 import {
+  type DesiredRepeatable,
   desiredRepeatables,
   diffRepeatables,
   type ExistingRepeatable,
@@ -53,8 +55,19 @@ export function discardIfUserError(job: BullJob, err: unknown): void {
   if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
 }
 
+/**
+ * Puts each job's owner company at the top level of its data (`companyId`) before it is added,
+ * for the jobs whose owner it can resolve (runtime/tenancy); returns the data to add, in order.
+ */
+export type OwnerStamp = (
+  queue: string,
+  name: string,
+  data: readonly unknown[],
+) => Promise<unknown[]>;
+
 export class QueueRuntime {
   private readonly connections: BullConnections;
+  private ownerStamp?: OwnerStamp;
   private readonly queues = new Map<string, BullQueue>();
   private readonly pacer: KeyedPacer;
   private readonly runPacer: KeyedPacer;
@@ -123,15 +136,26 @@ export class QueueRuntime {
     return queue;
   }
 
+  /** Every job added from now on gets its owner at the top level of its data (runtime/tenancy). */
+  useOwnerStamp(stamp: OwnerStamp): void {
+    this.ownerStamp = stamp;
+  }
+
+  /** Throws CF_JOB_UNKNOWN or CF_JOB_BAD_PAYLOAD unless the job is enabled and `data` valid. */
+  checkPayload(queueName: string, name: string, data: unknown): void {
+    this.validators.assertValid(this.enabledJob(queueName, name).key, data);
+  }
+
   /** Adds a job with its manifest options after checking it is enabled and its data is valid. */
   async enqueue(
     queueName: string,
     name: string,
-    data: unknown,
+    given: unknown,
     options: EnqueueOptions = {},
   ): Promise<BullJob> {
     const job = this.enabledJob(queueName, name);
-    this.validators.assertValid(job.key, data);
+    this.validators.assertValid(job.key, given);
+    const [data] = this.ownerStamp ? await this.ownerStamp(queueName, name, [given]) : [given];
     const queuePlan = this.queuePlan(queueName);
     let delay = options.delayMs ?? job.options.delay;
     const paced = queuePlan.rateLimit && paceKey(queuePlan.rateLimit, data);
@@ -166,11 +190,13 @@ export class QueueRuntime {
       return added;
     }
     for (const j of jobs) this.validators.assertValid(job.key, j.data);
+    const given = jobs.map((j) => j.data);
+    const stamped = this.ownerStamp ? await this.ownerStamp(queueName, name, given) : given;
     return addJobs(
       this.queue(queueName),
-      jobs.map(({ data, options = {} }) => ({
+      jobs.map(({ options = {} }, i) => ({
         name,
-        data,
+        data: stamped[i],
         options: {
           ...job.options,
           delay: options.delayMs ?? job.options.delay,
@@ -234,7 +260,8 @@ export class QueueRuntime {
   async diffRepeatables(): Promise<RepeatableDiff> {
     const existing: ExistingRepeatable[] = [];
     for (const name of await this.managedQueueNames()) {
-      for (const r of await repeatableJobs(this.openedQueue(name))) {
+      const queue = this.openedQueue(name);
+      for (const r of await repeatableJobs(queue)) {
         existing.push({
           queue: name,
           key: r.key,
@@ -243,6 +270,7 @@ export class QueueRuntime {
           cron: r.cron,
           tz: r.tz ?? null,
           next: r.next,
+          armed: await repeatableRunPending(queue, r),
         });
       }
     }
@@ -255,23 +283,33 @@ export class QueueRuntime {
   ): Promise<RepeatableDiff> {
     await this.redis.sadd(this.managedQueuesKey, ...this.plan.queues.map((q) => q.name));
     const diff = await this.diffRepeatables();
-    const total = diff.remove.length + diff.add.length;
+    const total = diff.remove.length + diff.add.length + diff.rearm.length;
     let done = 0;
     for (const stale of diff.remove) {
       await removeRepeatable(this.openedQueue(stale.queue), stale.key);
       onProgress?.(++done, total, `removed ${stale.queue}/${stale.name}`);
     }
+    // A trigger without its next run is removed and added again: Bull computes a fresh next run.
+    for (const lost of diff.rearm) {
+      await removeRepeatable(this.openedQueue(lost.queue), lost.key);
+      await this.addTrigger(lost);
+      onProgress?.(++done, total, `re-armed ${lost.queue}/${lost.name}`);
+    }
     for (const wanted of diff.add) {
-      const { job } = wanted;
-      await addJob(this.queue(wanted.queue), wanted.name, job.data ?? {}, {
-        ...job.options,
-        jobId: wanted.id,
-        repeat: { cron: wanted.cron, tz: wanted.tz },
-      });
+      await this.addTrigger(wanted);
       onProgress?.(++done, total, `added ${wanted.queue}/${wanted.name}`);
     }
     await this.forgetQueuesNotInPlan();
     return diff;
+  }
+
+  private async addTrigger(wanted: DesiredRepeatable): Promise<void> {
+    const { job } = wanted;
+    await addJob(this.queue(wanted.queue), wanted.name, job.data ?? {}, {
+      ...job.options,
+      jobId: wanted.id,
+      repeat: { cron: wanted.cron, tz: wanted.tz },
+    });
   }
 
   /** Stops taking new jobs in this process; active ones go on. */

@@ -1,6 +1,8 @@
 // Reconciling the cron triggers in Redis with the plan. Bull keys a repeatable job by name, jobId,
 // tz and cron, so an edited cron would otherwise add a second trigger and leave the old one firing.
 // Each trigger's jobId carries a hash of its data and options: any change to them replaces it too.
+// A trigger whose pending next run is gone (removed or cleaned from the delayed set) never fires
+// again although Bull still lists it: it is drift too, re-armed (removed and added) by apply.
 import { createHash } from "node:crypto";
 import type { JobPlan, Plan } from "../compile";
 
@@ -24,12 +26,16 @@ export interface ExistingRepeatable {
   readonly cron: string;
   readonly tz: string | null;
   readonly next: number;
+  /** Whether its next run is still pending (waiting, delayed, active or paused) in Bull. */
+  readonly armed: boolean;
 }
 
 export interface RepeatableDiff {
   readonly add: readonly DesiredRepeatable[];
   readonly remove: readonly ExistingRepeatable[];
   readonly keep: readonly ExistingRepeatable[];
+  /** Wanted triggers whose next run is gone: removed (`key`) and added again by apply. */
+  readonly rearm: readonly (DesiredRepeatable & { readonly key: string })[];
 }
 
 export function desiredRepeatables(plan: Plan): DesiredRepeatable[] {
@@ -51,7 +57,12 @@ export function desiredRepeatables(plan: Plan): DesiredRepeatable[] {
   );
 }
 
-/** What must change in Redis so that exactly the desired triggers exist. */
+/** Whether a diff changes anything in Redis. */
+export function hasChanges(diff: RepeatableDiff): boolean {
+  return diff.add.length + diff.remove.length + diff.rearm.length > 0;
+}
+
+/** What must change in Redis so that exactly the desired triggers exist, each armed. */
 export function diffRepeatables(
   desired: readonly DesiredRepeatable[],
   existing: readonly ExistingRepeatable[],
@@ -63,12 +74,16 @@ export function diffRepeatables(
     cron: string;
     tz: string | null;
   }) => JSON.stringify([r.queue, r.name, r.id ?? "", r.cron, r.tz ?? ""]);
-  const wanted = new Set(desired.map(identity));
+  const wanted = new Map(desired.map((d) => [identity(d), d]));
   const present = new Set(existing.map(identity));
+  const stillWanted = existing.filter((e) => wanted.has(identity(e)));
   return {
     add: desired.filter((d) => !present.has(identity(d))),
     remove: existing.filter((e) => !wanted.has(identity(e))),
-    keep: existing.filter((e) => wanted.has(identity(e))),
+    keep: stillWanted.filter((e) => e.armed),
+    rearm: stillWanted
+      .filter((e) => !e.armed)
+      .map((e) => ({ ...(wanted.get(identity(e)) as DesiredRepeatable), key: e.key })),
   };
 }
 

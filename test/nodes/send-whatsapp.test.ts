@@ -1,7 +1,7 @@
 // The `send whatsapp` node as Node-RED drives it: properties evaluated by Node-RED's own
 // evaluateNodeProperty (msg, flow, env, str…), the service called with them, the result sent on,
-// errors handed to done() untouched, and the status dots. The service is a stub: its behaviour
-// is tested in test/integration/services.
+// errors handed to done() untouched, and the status dots. The services are stubs: their behaviour
+// is tested in test/integration/services and (ownership) test/integration/api/tenancy-sweep.
 import { EventEmitter } from "node:events";
 import { util as redUtil } from "@node-red/util";
 import type { NodeAPI } from "node-red";
@@ -45,6 +45,12 @@ interface Status {
   text?: string;
 }
 
+/** The job owner the stub ownership resolves: connection 3 is company 1's; nothing else resolves. */
+async function ownerOf(job: { queue: string; name: string; data: unknown }) {
+  const data = job.data as { whatsappId?: unknown } | undefined;
+  return job.queue === "MessageQueue" && data?.whatsappId === 3 ? 1 : undefined;
+}
+
 /** One node instance under a minimal Node-RED: createNode, status, a flow context, the real util. */
 function nodeWith(
   config: Record<string, unknown>,
@@ -74,7 +80,7 @@ function nodeWith(
       },
     },
     util: redUtil,
-    settings: { chatia: { services: { messages: { send } } } },
+    settings: { chatia: { services: { messages: { send }, ownership: { companyOf: ownerOf } } } },
   } as unknown as NodeAPI;
   registerSendWhatsapp(RED);
   const node = {};
@@ -153,7 +159,36 @@ describe("send whatsapp", () => {
       isGroup: true,
       idempotencyKey: "Campaign:42:1",
       record: false,
+      companyId: 1,
     });
+  });
+
+  it("sends for the company of the job it handles when no company is set", async () => {
+    const send = vi.fn(async () => RESULT);
+    const { receive } = nodeWith({}, send);
+    await receive(jobMessage());
+    expect(send).toHaveBeenCalledWith(expect.objectContaining({ whatsappId: 3, companyId: 1 }));
+  });
+
+  it("refuses a send whose company is not known (CF_TENANCY_OWNER_UNKNOWN)", async () => {
+    const send = vi.fn(async () => RESULT);
+    // A connection no owner resolves for, and a message that comes from no job at all.
+    const unresolved = {
+      ...jobMessage(),
+      payload: { whatsappId: 4, data: { number: "5511999999999", body: "x" } },
+    };
+    const noJob = { ...jobMessage(), job: undefined };
+    const byJob = nodeWith({}, send);
+    const byKey = nodeWith({ key: "k-1", keyType: "str" }, send);
+    for (const [node, msg] of [
+      [byJob, unresolved],
+      [byKey, noJob],
+    ] as const) {
+      const { error } = await node.receive(msg);
+      expect((error as ChatiaError).code).toBe("CF_TENANCY_OWNER_UNKNOWN");
+      expect(node.statuses.at(-1)).toMatchObject({ fill: "red", text: "CF_TENANCY_OWNER_UNKNOWN" });
+    }
+    expect(send).not.toHaveBeenCalled();
   });
 
   it("shows an earlier send of the same key as 'already sent'", async () => {

@@ -1,26 +1,30 @@
 // Bull Board (the queue dashboard) over the manifest's queues. Two boards share the same queues:
-// a full one for super-admins and a read-only one (Bull Board hides its actions) for everyone
-// else; on top of that every mutating request (anything but GET/HEAD) of a non-super caller is
-// refused with 403 before it reaches Bull Board, so the guard does not depend on Bull Board's
-// own per-queue read-only checks (its "pause all" or "purge history" routes, say). A company's
-// admin sees only its company's jobs (data.companyId, as in the API): other jobs are left out of
-// the lists and answered 404 by id. Mount the router after an authentication middleware that sets
-// the request's AuthContext (authOf).
+// a full one for super-admins, and a read-only one for everyone else whose queue adapters filter
+// where Bull Board reads its data (TenantBullAdapter): each read asks runtime/tenancy, for the
+// caller of the request being served, which jobs it may see. So the filter does not depend on the
+// request's path (its case, encoding or shape): a job list, a count, a job by id, its logs all go
+// through it. Redis stats, workers, metrics and cron schedulers are for super-admins only. Every
+// mutating request (anything but GET/HEAD) of a non-super caller is refused with 403 before it
+// reaches Bull Board. Mount the router after an authentication middleware (authOf).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createBullBoard as createBoard } from "@bull-board/api";
 import { BullAdapter } from "@bull-board/api/bullAdapter";
 import { ExpressAdapter } from "@bull-board/express";
+import type Bull from "bull";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Router } from "express";
 import { type AuthContext, authOf } from "../../api/auth-context";
 import { sendError } from "../../api/errors";
-import { maySee } from "../../api/routes/job-views";
-import type { BullQueue } from "./bull-queue-adapter";
+import type { OwnedJobs } from "../../tenancy/owned-jobs";
+import { type BullJob, type BullQueue, JOB_STATES, type JobState } from "./bull-queue-adapter";
 
 export interface BullBoardOptions {
   /** The queues to show, read again by refresh() (QueueRuntime: one per queue of the plan). */
   readonly queues: () => readonly BullQueue[];
   /** Where the router is mounted, e.g. "/admin/queues" (the page's links are built from it). */
   readonly basePath: string;
+  /** Which jobs a caller may see (runtime/tenancy). */
+  readonly owned: OwnedJobs;
 }
 
 export interface BullBoard {
@@ -31,16 +35,16 @@ export interface BullBoard {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** The caller of the request the read-only board is serving (read by TenantBullAdapter). */
+const callers = new AsyncLocalStorage<AuthContext>();
 
 export function createBullBoard(options: BullBoardOptions): BullBoard {
-  const full = board(options.basePath);
-  const readOnly = board(options.basePath);
+  const full = board(options.basePath, false);
+  const readOnly = board(options.basePath, true);
   const refresh = () => {
     const queues = options.queues();
     full.api.replaceQueues(queues.map((queue) => new BullAdapter(queue)));
-    readOnly.api.replaceQueues(
-      queues.map((queue) => new BullAdapter(queue, { readOnlyMode: true, allowRetries: false })),
-    );
+    readOnly.api.replaceQueues(queues.map((queue) => new TenantBullAdapter(queue, options.owned)));
   };
   refresh();
 
@@ -52,70 +56,94 @@ export function createBullBoard(options: BullBoardOptions): BullBoard {
     if (auth.super) return full.handler(req, res, next);
     if (!SAFE_METHODS.has(req.method))
       return sendError(res, 403, "CF_AUTH_FORBIDDEN", "the queue dashboard is read-only here");
-    companyOnly(auth, options, req, res).then(
-      (allowed) => (allowed ? readOnly.handler(req, res, next) : undefined),
-      next,
-    );
-    return undefined;
+    return callers.run(auth, () => readOnly.handler(req, res, next));
   });
   return { router, refresh };
 }
 
-const JOB_ROUTE = /^\/api\/queues\/([^/]+)\/([^/]+)(?:\/(?:logs|flow))?\/?$/;
-
 /**
- * For a company's admin: a job of another company is answered 404 by id, and job lists (the
- * `jobs` of each queue in `GET /api/queues`) keep only the jobs the caller may see.
+ * A read-only Bull adapter that shows the caller (from `callers`) only its own jobs: lists, counts
+ * and pages are of those jobs; any other job is "not found". Without a caller it shows nothing.
  */
-async function companyOnly(
-  auth: AuthContext,
-  options: BullBoardOptions,
-  req: Request,
-  res: Response,
-): Promise<boolean> {
-  const route = JOB_ROUTE.exec(req.path);
-  if (route) {
-    const [, queueName = "", jobId = ""] = route.map((p) => (p ? safeDecode(p) : p));
-    const queue = options.queues().find((q) => q.name === queueName);
-    const job = queue ? await queue.getJob(jobId) : null;
-    if (job && !maySee(auth, job.data)) {
-      sendError(res, 404, "CF_API_NOT_FOUND", `no job ${jobId} in ${queueName}`);
-      return false;
-    }
+class TenantBullAdapter extends BullAdapter {
+  constructor(
+    queue: BullQueue,
+    private readonly owned: OwnedJobs,
+  ) {
+    super(queue, { readOnlyMode: true, allowRetries: false });
   }
-  if (req.path === "/api/queues" || req.path === "/api/queues/") {
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => json(visibleJobs(auth, body));
+
+  override async getJob(id: string): Promise<BullJob | undefined> {
+    const caller = callers.getStore();
+    if (!caller) return undefined;
+    const job = await this.owned.visibleJob(caller, this.queue, String(id));
+    return job && aligned(job);
   }
-  return true;
+
+  override async getJobs(statuses: string[], start = 0, end = -1): Promise<BullJob[]> {
+    const caller = callers.getStore();
+    if (!caller) return [];
+    const states = statuses.filter((s): s is JobState =>
+      (JOB_STATES as readonly string[]).includes(s),
+    );
+    const last = end < 0 ? Number.MAX_SAFE_INTEGER : end;
+    const { jobs } = await this.owned.page(caller, this.queue, states, start, last);
+    return jobs.map(aligned);
+  }
+
+  override async getJobCounts(): Promise<Bull.JobCounts> {
+    const caller = callers.getStore();
+    const counts = caller ? await this.owned.counts(caller, this.queue) : emptyCounts();
+    return counts as unknown as Bull.JobCounts;
+  }
+
+  override async getJobLogs(id: string): Promise<string[]> {
+    return (await this.getJob(id)) ? super.getJobLogs(id) : [];
+  }
+
+  override async getRedisInfo(): Promise<string> {
+    throw new Error("Redis details are for super-admins");
+  }
+
+  override async getWorkers(): Promise<null> {
+    return null;
+  }
+
+  override async getMetrics(): Promise<never> {
+    throw new Error("queue metrics are for super-admins");
+  }
+
+  override async getJobSchedulers(): Promise<[]> {
+    return [];
+  }
+
+  override async getJobSchedulersCount(): Promise<number> {
+    return 0;
+  }
 }
 
-function visibleJobs(auth: AuthContext, body: unknown): unknown {
-  const queues = (body as { queues?: unknown } | null)?.queues;
-  if (!Array.isArray(queues)) return body;
-  return {
-    ...(body as object),
-    queues: queues.map((q: { jobs?: { data?: unknown }[] }) =>
-      Array.isArray(q.jobs) ? { ...q, jobs: q.jobs.filter((j) => maySee(auth, j.data)) } : q,
-    ),
-  };
+/** Bull Board shows attempts as Bull Board's own adapter does (one more than Bull's count). */
+function aligned(job: BullJob): BullJob {
+  job.attemptsMade++;
+  return job;
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+function emptyCounts(): Record<JobState, number> {
+  return Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
 }
 
-function board(basePath: string) {
+function board(basePath: string, readOnly: boolean) {
   const server = new ExpressAdapter();
   server.setBasePath(basePath);
   const api = createBoard({
     queues: [],
     serverAdapter: server,
-    options: { uiConfig: { boardTitle: "chatia-flow" } },
+    options: {
+      uiConfig: {
+        boardTitle: "chatia-flow",
+        ...(readOnly && { hideRedisDetails: true, showWorkers: false }),
+      },
+    },
   });
   return { api, handler: mounted(server.getRouter() as RequestHandler) };
 }

@@ -1,5 +1,6 @@
 // The only file outside tests that imports bull. It opens queues from a QueuePlan (sharing Redis
 // connections between queues), and exposes the few Bull operations the runtime needs.
+import { createHash } from "node:crypto";
 import Bull from "bull";
 import {
   BACKOFF_STRATEGY,
@@ -138,6 +139,22 @@ export function processAll(
 
 export function repeatableJobs(queue: BullQueue): Promise<RepeatableJob[]> {
   return queue.getRepeatableJobs();
+}
+
+/**
+ * Whether a repeatable trigger's next run (the job Bull names `repeat:<hash>:<next>`) is still
+ * waiting, delayed, active or paused: a trigger whose run was removed or cleaned never fires again.
+ */
+export async function repeatableRunPending(queue: BullQueue, r: RepeatableJob): Promise<boolean> {
+  const idPart = r.id ? `${r.id}:` : ":";
+  const id = `repeat:${md5(`${r.name}${idPart}${md5(r.key)}`)}:${r.next}`;
+  const job = await queue.getJob(id);
+  if (!job) return false;
+  return ["waiting", "delayed", "active", "paused"].includes(await job.getState());
+}
+
+function md5(text: string): string {
+  return createHash("md5").update(text).digest("hex");
 }
 
 /** Removes a repeatable trigger and its pending next run. */

@@ -1,10 +1,7 @@
-// What the queue API shows of a Bull job and of a plan, as plain JSON, and which jobs a caller
-// may see. Tenancy: a super-admin sees every job; anyone else sees the jobs whose
-// `data.companyId` is their company's, and the jobs whose data carries no companyId (system jobs
-// such as cron triggers). A job they may not see is answered as missing (404), never 403.
+// What the queue API shows of a Bull job and of a plan, as plain JSON. Which jobs a caller may
+// see is runtime/tenancy's: a job they may not see is answered as missing (404), never 403.
 import type { BullJob } from "../../adapters/bull/bull-queue-adapter";
 import type { Plan } from "../../compile";
-import type { AuthContext } from "../auth-context";
 
 export interface JobSummary {
   readonly id: string;
@@ -24,19 +21,6 @@ export interface JobDetail extends JobSummary {
   readonly stacktrace: string[];
   readonly returnvalue: unknown;
   readonly logs: string[];
-}
-
-/** The company a job belongs to, or undefined for a job whose data names none. */
-export function companyOf(data: unknown): string | undefined {
-  if (typeof data !== "object" || data === null) return undefined;
-  const id = (data as Record<string, unknown>).companyId;
-  return id === undefined || id === null ? undefined : String(id);
-}
-
-export function maySee(auth: AuthContext, data: unknown): boolean {
-  if (auth.super) return true;
-  const company = companyOf(data);
-  return company === undefined || company === String(auth.companyId);
 }
 
 export function jobSummary(job: BullJob): JobSummary {

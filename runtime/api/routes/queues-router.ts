@@ -1,6 +1,6 @@
 // The queue API: the effective manifest, the cron plan, queues with their counts, their jobs by
 // state, job detail and actions, enqueueing. It assumes an auth middleware ran before it (see
-// guards.ts for who may do what, job-views.ts for which jobs a company sees).
+// guards.ts for who may do what; which jobs a company sees and may start is runtime/tenancy's).
 import { createHash } from "node:crypto";
 import path from "node:path";
 import express, { type Request, Router } from "express";
@@ -9,7 +9,6 @@ import {
   type BullQueue,
   cleanJobs,
   countJobs,
-  findJob,
   isQueuePaused,
   jobLogs,
   jobState,
@@ -24,6 +23,9 @@ import { ChatiaError } from "../../errors";
 import type { Manifest } from "../../manifest";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
+import { OwnedJobs } from "../../tenancy/owned-jobs";
+import type { Ownership } from "../../tenancy/ownership";
+import type { AuthContext } from "../auth-context";
 import { openApiDocument } from "../openapi";
 import { adminOf, callerOf, type ErrorLog, errorHandler, superOf } from "./guards";
 import {
@@ -33,10 +35,12 @@ import {
   parseJobId,
   parseJobListQuery,
 } from "./inputs";
-import { effectiveManifest, jobDetail, jobSummary, maySee, plain } from "./job-views";
+import { effectiveManifest, jobDetail, jobSummary, plain } from "./job-views";
 
 export interface QueuesRouterDeps {
   readonly queues: QueueRuntime;
+  /** Who owns each job: what a company sees, and what it may start (runtime/tenancy). */
+  readonly ownership: Ownership;
   /** The running plan (it changes on hot reload). */
   readonly plan: () => Plan;
   /** The loaded manifest, added to `GET /api/manifest` as `manifest` when given. */
@@ -47,13 +51,11 @@ export interface QueuesRouterDeps {
 
 /** Request bodies above this are refused with 413 `CF_API_TOO_LARGE`. */
 export const BODY_LIMIT = "256kb";
-/** A non-super caller's job list filters at most this many jobs of the state (newest first). */
-export const TENANT_SCAN_LIMIT = 10_000;
-
 export function createQueuesRouter(deps: QueuesRouterDeps): Router {
   const router = Router();
   const json = express.json({ limit: BODY_LIMIT });
-  const q = queueAccess(deps);
+  const owned = new OwnedJobs(deps.ownership);
+  const q = queueAccess(deps, owned);
 
   router.get("/api/openapi.json", (_req, res) => {
     res.json(openApiDocument);
@@ -72,24 +74,22 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     res.json(planView(await deps.queues.diffRepeatables()));
   });
   router.get("/api/queues", async (req, res) => {
-    callerOf(req);
-    res.json({ queues: await Promise.all(deps.plan().queues.map((p) => q.summary(p))) });
+    const auth = callerOf(req);
+    res.json({ queues: await Promise.all(deps.plan().queues.map((p) => q.summary(p, auth))) });
   });
   router.get("/api/queues/:queue/jobs", async (req, res) => {
     const auth = callerOf(req);
     const queue = q.open(req.params.queue);
     const query = parseJobListQuery(req.query);
     const start = (query.page - 1) * query.pageSize;
+    const end = start + query.pageSize - 1;
     let jobs: BullJob[];
     let total: number;
     if (auth.super) {
       total = (await countJobs(queue))[query.state];
-      jobs = await jobsInState(queue, query.state, start, start + query.pageSize - 1);
+      jobs = await jobsInState(queue, query.state, start, end);
     } else {
-      const all = await jobsInState(queue, query.state, 0, TENANT_SCAN_LIMIT - 1);
-      const visible = all.filter((j) => maySee(auth, j.data));
-      total = visible.length;
-      jobs = visible.slice(start, start + query.pageSize);
+      ({ total, jobs } = await owned.page(auth, queue, [query.state], start, end));
     }
     res.json({ ...query, queue: req.params.queue, total, jobs: jobs.map(jobSummary) });
   });
@@ -110,11 +110,15 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     const auth = adminOf(req);
     q.open(req.params.queue);
     const body = parseEnqueueBody(req.body);
-    if (!maySee(auth, body.data))
-      throw new HttpError(403, "CF_AUTH_FORBIDDEN", "data.companyId must be your company's");
     const key = idempotencyKey(req);
+    const data = await ownedData(deps, auth, req.params.queue, body);
     const scope = auth.super ? "super" : `company-${auth.companyId}`;
-    const job = await enqueue(deps.queues, req.params.queue, body, key && jobIdFor(scope, key));
+    const job = await enqueue(
+      deps.queues,
+      req.params.queue,
+      { ...body, data },
+      key && jobIdFor(scope, key),
+    );
     res.status(201).json({ id: String(job.id) });
   });
   router.post("/api/queues/:queue/pause", async (req, res) => {
@@ -166,7 +170,27 @@ async function inState(
   }
 }
 
-function queueAccess(deps: QueuesRouterDeps) {
+/**
+ * The data to enqueue, once runtime/tenancy allows it: valid for its schema (400), a job a company
+ * may start (403), referencing only the company's rows and media (404); stamped with its company.
+ */
+async function ownedData(
+  deps: QueuesRouterDeps,
+  auth: AuthContext,
+  queue: string,
+  body: ReturnType<typeof parseEnqueueBody>,
+): Promise<unknown> {
+  try {
+    deps.queues.checkPayload(queue, body.name, body.data);
+  } catch (err) {
+    throw enqueueError(err);
+  }
+  const verdict = await deps.ownership.checkEnqueue(auth, queue, body.name, body.data);
+  if (!verdict.ok) throw new HttpError(verdict.status, verdict.code, verdict.message);
+  return verdict.data;
+}
+
+function queueAccess(deps: QueuesRouterDeps, owned: OwnedJobs) {
   const planOf = (name: string): QueuePlan => {
     const plan = deps.plan().queues.find((p) => p.name === name);
     if (!plan) throw new HttpError(404, "CF_API_NOT_FOUND", `there is no queue "${name}"`);
@@ -175,9 +199,13 @@ function queueAccess(deps: QueuesRouterDeps) {
   const open = (name: string): BullQueue => deps.queues.queue(planOf(name).name);
   return {
     open,
-    async summary(plan: QueuePlan) {
+    /** A queue's counts: queue-wide for a super-admin, of the caller's own jobs for anyone else. */
+    async summary(plan: QueuePlan, auth: AuthContext) {
       const queue = open(plan.name);
-      const [counts, paused] = await Promise.all([countJobs(queue), isQueuePaused(queue)]);
+      const [counts, paused] = await Promise.all([
+        auth.super ? countJobs(queue) : owned.counts(auth, queue),
+        isQueuePaused(queue),
+      ]);
       return {
         name: plan.name,
         description: plan.description ?? null,
@@ -188,11 +216,11 @@ function queueAccess(deps: QueuesRouterDeps) {
       };
     },
     /** The job of `:queue/:id` if the caller may see it; 404 alike when missing or foreign. */
-    async visibleJob(req: Request, auth: ReturnType<typeof callerOf>) {
+    async visibleJob(req: Request, auth: AuthContext) {
       const queue = open(String(req.params.queue));
       const id = parseJobId(String(req.params.id));
-      const job = await findJob(queue, id);
-      if (!job || !maySee(auth, job.data))
+      const job = await owned.visibleJob(auth, queue, id);
+      if (!job)
         throw new HttpError(
           404,
           "CF_API_NOT_FOUND",
@@ -216,12 +244,17 @@ async function enqueue(
       ...(body.priority !== undefined && { priority: body.priority }),
     });
   } catch (err) {
-    if (err instanceof ChatiaError && err.code === "CF_JOB_BAD_PAYLOAD")
-      throw new HttpError(400, err.code, err.message, err.details);
-    if (err instanceof ChatiaError && err.code === "CF_JOB_UNKNOWN")
-      throw new HttpError(400, err.code, err.message);
-    throw err;
+    throw enqueueError(err);
   }
+}
+
+/** A refused payload or job as the 400 it is; anything else as it is. */
+function enqueueError(err: unknown): unknown {
+  if (err instanceof ChatiaError && err.code === "CF_JOB_BAD_PAYLOAD")
+    return new HttpError(400, err.code, err.message, err.details);
+  if (err instanceof ChatiaError && err.code === "CF_JOB_UNKNOWN")
+    return new HttpError(400, err.code, err.message);
+  return err;
 }
 
 /** The `Idempotency-Key` header, when sent (1 to 200 characters). */
@@ -248,5 +281,6 @@ function planView(diff: RepeatableDiff) {
     add: diff.add.map(({ queue, name, cron, tz, id }) => ({ queue, name, cron, tz, id })),
     remove: diff.remove,
     keep: diff.keep,
+    rearm: diff.rearm.map(({ queue, name, cron, tz, id }) => ({ queue, name, cron, tz, id })),
   };
 }

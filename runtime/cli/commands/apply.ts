@@ -7,7 +7,7 @@ import { loadCheckedManifest } from "../../app/runtime";
 import { compile } from "../../compile";
 import { formatProblem, ManifestError } from "../../manifest";
 import { QueueRuntime } from "../../queues/queue-runtime";
-import type { RepeatableDiff } from "../../queues/repeatables";
+import { hasChanges, type RepeatableDiff } from "../../queues/repeatables";
 import { type Io, progressOf } from "../io";
 import { manifestPath } from "../options";
 
@@ -60,7 +60,7 @@ export async function live(
             .finally(() => bar.stop())
         : await queues.diffRepeatables();
     printDiff(diff, io, mode);
-    return mode === "plan" && diff.add.length + diff.remove.length > 0 ? 2 : 0;
+    return mode === "plan" && hasChanges(diff) ? 2 : 0;
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
     for (const problem of err.problems) io.err(formatProblem(problem));
@@ -75,11 +75,15 @@ function printDiff(diff: RepeatableDiff, io: Io, mode: "plan" | "apply"): void {
     io.out(
       `- ${r.queue}/${r.name}  cron "${r.cron}" (${r.tz ?? "UTC"})${mode === "apply" ? "  removed" : ""}`,
     );
+  for (const r of diff.rearm)
+    io.out(
+      `~ ${r.queue}/${r.name}  cron "${r.cron}" (${r.tz})  ${mode === "apply" ? "re-armed" : "has no pending next run: re-arm"}`,
+    );
   for (const r of diff.add)
     io.out(
       `+ ${r.queue}/${r.name}  cron "${r.cron}" (${r.tz})${mode === "apply" ? "  added" : ""}`,
     );
-  const changes = diff.add.length + diff.remove.length;
+  const changes = diff.add.length + diff.remove.length + diff.rearm.length;
   if (changes === 0)
     io.out(
       `Redis matches the manifest: ${diff.keep.length} cron trigger${diff.keep.length === 1 ? "" : "s"}, nothing to do.`,

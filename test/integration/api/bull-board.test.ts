@@ -9,6 +9,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BullBoard, createBullBoard } from "../../../runtime/adapters/bull/bull-board";
 import { initModels, migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeOwnerStore } from "../../../runtime/adapters/db/repositories/owner-store";
 import {
   ADMIN_COOKIE,
   adminAuthenticate,
@@ -19,6 +20,8 @@ import { hashPassword } from "../../../runtime/cli/commands/db";
 import { compile, type Plan } from "../../../runtime/compile";
 import { parseManifest } from "../../../runtime/manifest";
 import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
+import { OwnedJobs } from "../../../runtime/tenancy/owned-jobs";
+import { Ownership } from "../../../runtime/tenancy/ownership";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 
@@ -61,6 +64,9 @@ beforeAll(async () => {
   board = createBullBoard({
     queues: () => manifestQueues().filter((q) => shown.includes(q.name)),
     basePath: "/admin/queues",
+    owned: new OwnedJobs(
+      new Ownership({ store: new SequelizeOwnerStore(db.sequelize), mediaDir: "." }),
+    ),
   });
 
   const auth = new AuthService({ sequelize: db.sequelize, jwtSecret: JWT_SECRET });
