@@ -5,7 +5,13 @@ import type { Express } from "express";
 import { createBullBoard } from "../adapters/bull/bull-board";
 import type { Sequelize } from "../adapters/db";
 import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
-import { AuthService, authenticate, createAuthRouter, requireProfile } from "../api/auth";
+import {
+  AuthService,
+  authenticate,
+  createAuthRouter,
+  requireProfile,
+  requireSuper,
+} from "../api/auth";
 import { apiBodyLimit } from "../api/body-limit";
 import { sendError } from "../api/errors";
 import { createCampaignsRouter, createQueuesRouter } from "../api/routes";
@@ -65,7 +71,8 @@ export function mountApi(
     sendError(res, 404, "CF_API_NOT_FOUND", `no API route ${route}`);
   });
   app.use("/api", errorHandler(deps.log));
-  app.use(createMetricsRouter(deps.metrics, [guard, requireProfile("admin")]));
+  // Metrics count every company's jobs: for super-admins only.
+  app.use(createMetricsRouter(deps.metrics, [guard, requireSuper()]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
   const board = createBullBoard({
     queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
