@@ -40,6 +40,7 @@ import {
   processJobId,
 } from "./campaign-jobs";
 import { type CampaignPacing, dueOffsetMs, parsePacing } from "./campaign-pacing";
+import { progressOf } from "./campaign-progress";
 import type { MessageService } from "./message.service";
 import {
   CAMPAIGN_MESSAGE_MARK,
@@ -262,7 +263,7 @@ export class CampaignService {
     const changed: Record<string, unknown>[] = [];
     for (const id of ids) {
       if (!(await this.deps.store.setStatus(id, to, TRANSITIONS[to], now))) continue;
-      const record = await this.deps.store.campaignRecord(id);
+      const record = await this.campaignRecord(id);
       if (record !== null) changed.push(record);
     }
     return changed;
@@ -481,9 +482,19 @@ export class CampaignService {
     return this.dispatcher.dispatchBatch(data, now);
   }
 
-  /** The campaign row as the frontend knows it, for `company-<id>-campaign` events. */
-  campaignRecord(id: number): Promise<Record<string, unknown> | null> {
-    return this.deps.store.campaignRecord(id);
+  /**
+   * The campaign row as the frontend knows it, for `company-<id>-campaign` events, with its
+   * progress as the progress endpoint computes it: `sent`, `failed`, `pending`, `total`, `eta`
+   * (and `shippingsLeft` = `pending`: the column is only the snapshot's count).
+   */
+  async campaignRecord(id: number): Promise<Record<string, unknown> | null> {
+    const [row, counts] = await Promise.all([
+      this.deps.store.campaignRecord(id),
+      this.deps.store.progressCounts(id),
+    ]);
+    if (row === null || counts === null) return row;
+    const { sent, failed, pending, total, eta } = progressOf(counts, new Date());
+    return { ...row, shippingsLeft: pending, sent, failed, pending, total, eta };
   }
 
   /** One of the non-empty texts at random, or null when all are empty. */

@@ -7,11 +7,11 @@ import { removeWaitingJobs } from "../../adapters/bull/remove-by-id";
 import type { Sequelize } from "../../adapters/db";
 import {
   CANCELLABLE,
-  type CampaignCounts,
   SequelizeCampaignProgressStore,
 } from "../../adapters/db/repositories/campaign-progress-store";
 import type { Plan } from "../../compile";
 import type { QueueRuntime } from "../../queues/queue-runtime";
+import { progressOf } from "../../services/campaign-progress";
 import type { CompanyEvents } from "../../services/events";
 import type { AuthContext } from "../auth-context";
 import { adminOf, callerOf, type ErrorLog, errorHandler } from "./guards";
@@ -27,17 +27,6 @@ export interface CampaignsRouterDeps {
   /** @defaultValue () => new Date() */
   readonly now?: () => Date;
   readonly log?: ErrorLog;
-}
-
-export interface CampaignProgress {
-  readonly id: number;
-  readonly status: string;
-  readonly total: number;
-  readonly sent: number;
-  readonly failed: number;
-  readonly pending: number;
-  /** When the last pending shipping should be settled at the pace seen so far; null if unknown. */
-  readonly eta: string | null;
 }
 
 const MAX_ID = 2_147_483_647;
@@ -79,31 +68,6 @@ export function createCampaignsRouter(deps: CampaignsRouterDeps): Router {
 
   router.use(errorHandler(deps.log));
   return router;
-}
-
-/** The counts as the API answers them (see CampaignProgress). */
-export function progressOf(c: CampaignCounts, now: Date): CampaignProgress {
-  const settled = c.sent + c.failed;
-  // A finished campaign sent to the shippings it made; a running one sends to its whole list.
-  const total = c.status === "FINALIZADA" ? c.shippings : Math.max(c.shippings, c.items);
-  const pending = Math.max(0, total - settled);
-  return {
-    id: c.id,
-    status: c.status,
-    total,
-    sent: c.sent,
-    failed: c.failed,
-    pending,
-    eta: c.status === "EM_ANDAMENTO" ? eta(c, settled, pending, now) : null,
-  };
-}
-
-/** The mean interval between settled shippings so far, carried over the pending ones. */
-function eta(c: CampaignCounts, settled: number, pending: number, now: Date): string | null {
-  if (pending === 0 || settled < 2 || c.firstDoneAt === null || c.lastDoneAt === null) return null;
-  const last = new Date(c.lastDoneAt).getTime();
-  const interval = (last - new Date(c.firstDoneAt).getTime()) / (settled - 1);
-  return new Date(Math.max(now.getTime(), last + interval * pending)).toISOString();
 }
 
 async function removeCampaignJobs(deps: CampaignsRouterDeps, id: number): Promise<number> {

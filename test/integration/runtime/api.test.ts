@@ -21,6 +21,8 @@ beforeAll(async () => {
     passwordHash: await hashPassword("ana-password-123"),
     profile: "admin",
     companyId: company.id,
+    // The echo fixture's jobs have no owner rule (system jobs), and metrics span every company.
+    super: true,
   });
   const login = await fetch(`${t.runtime.url}/api/auth/login`, {
     method: "POST",

@@ -57,7 +57,8 @@ describe("scheduled message flows", () => {
     const jobId = `schedule-${schedule.id}-${sendAt.getTime()}`;
     const sendQueue = queues.queue("SendSacheduledMessages");
     const job = await sendQueue.getJob(jobId);
-    expect(job?.data).toEqual({ scheduleId: schedule.id, sendAt: sendAt.toISOString() });
+    // Added by the runtime: it carries its owner company at the top level.
+    expect(job?.data).toEqual({ scheduleId: schedule.id, sendAt: sendAt.toISOString(), companyId });
     // Delayed to the exact sendAt (the original used a fixed 40 s).
     expect(
       Math.abs((job?.timestamp ?? 0) + (job?.opts.delay ?? 0) - sendAt.getTime()),

@@ -482,4 +482,36 @@ describe("CampaignService", () => {
     expect(result.reason).toMatch(/^CF_SEND_IN_DOUBT: /);
     expect(await wa.sends()).toHaveLength(0);
   });
+
+  it("gives the frontend's campaign record its progress: sent, failed, pending, total, eta", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 4 });
+    const { id, loaded } = await running(world);
+    expect(await service().campaignRecord(id)).toMatchObject({
+      id,
+      sent: 0,
+      failed: 0,
+      pending: 4,
+      total: 4,
+      shippingsLeft: 4,
+      eta: null,
+    });
+    await service().expand(loaded, new Date());
+    const [first, second, third] = world.itemIds;
+    const settled = [
+      [first, { deliveredAt: new Date(Date.now() - 2000) }],
+      [second, { deliveredAt: new Date(Date.now() - 1000) }],
+      [third, { failedAt: new Date(), failureReason: "bad number" }],
+    ] as const;
+    for (const [contactId, fields] of settled) {
+      const prepared = await service().prepare(
+        { campaignId: id, contactId: contactId as number },
+        new Date(),
+      );
+      if (!("shippingId" in prepared)) throw new Error("expected a shipping");
+      await m.CampaignShipping.update(fields, { where: { id: prepared.shippingId } });
+    }
+    const record = await service().campaignRecord(id);
+    expect(record).toMatchObject({ sent: 2, failed: 1, pending: 1, total: 4, shippingsLeft: 1 });
+    expect(Date.parse(String(record?.eta))).toBeGreaterThan(Date.now() - 60_000);
+  });
 });

@@ -3,7 +3,9 @@
 // the UPDATE settling a shipping decrements its row in the same statement, and the last row to
 // reach 0 finishes the campaign after reading the 16 rows: O(1) per message (SPEC §4 defect 11).
 // Every change is conditional on the state it was decided for, so retries and races change nothing.
+
 import type { Sequelize } from "sequelize";
+import { type CampaignCounts, SequelizeCampaignProgressStore } from "./campaign-progress-store";
 import { preparedRows, requireRow, selectRows } from "./rows";
 
 /** A campaign as the verify step sees it. */
@@ -509,6 +511,11 @@ export class SequelizeCampaignStore {
         WHERE id = $1 AND "confirmationRequestedAt" IS NULL RETURNING id`,
       [shippingId, now],
     );
+  }
+
+  /** The campaign's delivery counts (as the progress endpoint reads them), or null when gone. */
+  progressCounts(id: number): Promise<CampaignCounts | null> {
+    return new SequelizeCampaignProgressStore(this.sequelize).counts(id);
   }
 
   /** The campaign row as the frontend knows it (for `company-<id>-campaign` events). */
