@@ -51,22 +51,21 @@ export = (RED: NodeAPI) => {
  * refused (CF_TENANCY_OWNER_UNKNOWN): a message never goes out for nobody in particular.
  */
 async function withOwner(
-  ownership: Pick<Ownership, "companyOf">,
+  ownership: Pick<Ownership, "ownerOf">,
   input: SendInput,
   msg: NodeMessage & { job?: unknown },
 ): Promise<SendInput> {
   if (input.companyId !== undefined) return input;
   const job = msg.job as Partial<JobInfo> | undefined;
-  const companyId =
+  const owner =
     typeof job?.queue === "string" && typeof job.name === "string"
-      ? await ownership.companyOf({ queue: job.queue, name: job.name, data: msg.payload })
-      : undefined;
-  if (companyId === undefined)
-    throw new ChatiaError(
-      "CF_TENANCY_OWNER_UNKNOWN",
-      "send whatsapp: the company of this send is not known: set the node's company, or handle a job whose owner resolves (runtime/tenancy)",
-    );
-  return { ...input, companyId };
+      ? await ownership.ownerOf({ queue: job.queue, name: job.name, data: msg.payload })
+      : { kind: "system" as const, reason: "the message comes from no job (msg.job)" };
+  if (owner.kind === "company") return { ...input, companyId: owner.companyId };
+  throw new ChatiaError(
+    "CF_TENANCY_OWNER_UNKNOWN",
+    `send whatsapp: the company of this send is not known (${owner.reason}): set the node's company, or handle a job whose owner resolves`,
+  );
 }
 
 function sentStatus(result: SendResult) {

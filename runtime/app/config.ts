@@ -47,6 +47,14 @@ export interface RuntimeConfig {
    * ($CHATIA_CORS_ORIGINS, comma-separated). @defaultValue [] (closed: same origin only)
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * Express's `trust proxy` ($CHATIA_TRUST_PROXY): which proxies' X-Forwarded-For to believe for
+   * the client address that login limits count by: a hop count (`1`), `true`, or a list of
+   * addresses/subnets (`loopback, 10.0.0.0/8`). @defaultValue false (the socket's address)
+   */
+  readonly trustProxy?: boolean | number | string;
+  /** How often a socket connected with an API token checks it again, ms. @defaultValue 30_000 */
+  readonly tokenRecheckMs?: number;
 }
 
 export interface StartFlags {
@@ -113,7 +121,22 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
+    trustProxy: trustProxy(env.CHATIA_TRUST_PROXY),
   };
+}
+
+/** `CHATIA_TRUST_PROXY`: empty or `false` → false; `true`; a hop count; else addresses, as Express takes them. */
+export function trustProxy(value: string | undefined): boolean | number | string {
+  const text = (value ?? "").trim();
+  if (text === "" || text === "false") return false;
+  if (text === "true") return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^[\w.:/, -]+$/.test(text))
+    throw new ChatiaError(
+      "CF_CONFIG_INVALID",
+      `CHATIA_TRUST_PROXY: "${text}" is not true, a hop count or a list of addresses and subnets`,
+    );
+  return text;
 }
 
 /** `https://a.example, https://b.example` → their origins; anything but an http(s) origin is refused. */

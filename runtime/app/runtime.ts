@@ -100,6 +100,7 @@ export async function startRuntime(
     ? createHttpServer({
         host: config.host,
         port: config.port,
+        ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
         checks: [
           { name: "postgres", check: () => sequelize.authenticate() },
           { name: "redis", check: async () => void (await queues.redis.ping()) },
@@ -186,6 +187,7 @@ export async function startRuntime(
           prefix: config.prefix,
           authenticate: (token) => api.auth.authenticate(token),
           corsOrigins: config.corsOrigins,
+          ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
         })
       : undefined;
   if (http && config.editorPath !== false && red.httpAdmin)

@@ -49,5 +49,5 @@ export interface ChatiaServices {
   /** WhatsApp auth-state housekeeping (`purge sessions`). */
   readonly sessions: SessionService;
   /** Which company owns a job (runtime/tenancy): `send whatsapp` sends only for a known one. */
-  readonly ownership: Pick<Ownership, "companyOf">;
+  readonly ownership: Pick<Ownership, "ownerOf">;
 }

@@ -141,6 +141,19 @@ export class QueueRuntime {
     this.ownerStamp = stamp;
   }
 
+  /**
+   * The data with their owner stamped (useOwnerStamp), each kept as given when its payload schema
+   * does not allow a top-level `companyId` (a manifest with older schemas): the owner is then
+   * resolved from what the job references, as for any producer's job.
+   */
+  private async stamped(key: string, queue: string, name: string, given: unknown[]) {
+    if (!this.ownerStamp) return given;
+    const stamped = await this.ownerStamp(queue, name, given);
+    return stamped.map((data, i) =>
+      data === given[i] || this.validators.problems(key, data).length === 0 ? data : given[i],
+    );
+  }
+
   /** Throws CF_JOB_UNKNOWN or CF_JOB_BAD_PAYLOAD unless the job is enabled and `data` valid. */
   checkPayload(queueName: string, name: string, data: unknown): void {
     this.validators.assertValid(this.enabledJob(queueName, name).key, data);
@@ -155,7 +168,7 @@ export class QueueRuntime {
   ): Promise<BullJob> {
     const job = this.enabledJob(queueName, name);
     this.validators.assertValid(job.key, given);
-    const [data] = this.ownerStamp ? await this.ownerStamp(queueName, name, [given]) : [given];
+    const [data] = await this.stamped(job.key, queueName, name, [given]);
     const queuePlan = this.queuePlan(queueName);
     let delay = options.delayMs ?? job.options.delay;
     const paced = queuePlan.rateLimit && paceKey(queuePlan.rateLimit, data);
@@ -190,8 +203,12 @@ export class QueueRuntime {
       return added;
     }
     for (const j of jobs) this.validators.assertValid(job.key, j.data);
-    const given = jobs.map((j) => j.data);
-    const stamped = this.ownerStamp ? await this.ownerStamp(queueName, name, given) : given;
+    const stamped = await this.stamped(
+      job.key,
+      queueName,
+      name,
+      jobs.map((j) => j.data),
+    );
     return addJobs(
       this.queue(queueName),
       jobs.map(({ options = {} }, i) => ({

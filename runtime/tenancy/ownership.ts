@@ -94,12 +94,6 @@ export class Ownership {
     });
   }
 
-  /** The company a job belongs to, or undefined for a system job. */
-  async companyOf(job: JobRef): Promise<number | undefined> {
-    const owner = await this.ownerOf(job);
-    return owner.kind === "company" ? owner.companyId : undefined;
-  }
-
   /**
    * May `caller` enqueue this job with these data (already checked against its payload schema)?
    * A company may start only the jobs its rule allows, and every row and media file the data

@@ -26,6 +26,16 @@ describe("chatia-flow start refuses to start", () => {
     );
   });
 
+  it("with a CHATIA_ROLE that is not a role (the variable is read: --role has no default of its own)", () => {
+    const result = runCli(["start", "--no-editor"], { env: { ...secrets, CHATIA_ROLE: "boss" } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('CF_CLI_USAGE: --role must be all, api or worker, not "boss"');
+    const flag = runCli(["start", "--no-editor", "--role", "chef"], {
+      env: { ...secrets, CHATIA_ROLE: "worker" },
+    });
+    expect(flag.stderr).toContain('not "chef"');
+  });
+
   it("with a short credential secret", () => {
     const result = runCli(["start", "--no-editor"], {
       env: { NODE_RED_CREDENTIAL_SECRET: "short" },

@@ -26,6 +26,7 @@ export interface TestRuntimeOptions {
   readonly watchManifest?: boolean;
   readonly graceMs?: number;
   readonly corsOrigins?: readonly string[];
+  readonly tokenRecheckMs?: number;
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -58,6 +59,7 @@ export async function startTestRuntime(
     demo: false,
     watchManifest: options.watchManifest ?? false,
     corsOrigins: options.corsOrigins ?? [],
+    ...(options.tokenRecheckMs !== undefined && { tokenRecheckMs: options.tokenRecheckMs }),
   };
   const runtime = await startRuntime(config, {
     log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),

@@ -48,7 +48,9 @@ interface Status {
 /** The job owner the stub ownership resolves: connection 3 is company 1's; nothing else resolves. */
 async function ownerOf(job: { queue: string; name: string; data: unknown }) {
   const data = job.data as { whatsappId?: unknown } | undefined;
-  return job.queue === "MessageQueue" && data?.whatsappId === 3 ? 1 : undefined;
+  return job.queue === "MessageQueue" && data?.whatsappId === 3
+    ? ({ kind: "company", companyId: 1 } as const)
+    : ({ kind: "system", reason: "no such connection", final: false } as const);
 }
 
 /** One node instance under a minimal Node-RED: createNode, status, a flow context, the real util. */
@@ -80,7 +82,7 @@ function nodeWith(
       },
     },
     util: redUtil,
-    settings: { chatia: { services: { messages: { send }, ownership: { companyOf: ownerOf } } } },
+    settings: { chatia: { services: { messages: { send }, ownership: { ownerOf } } } },
   } as unknown as NodeAPI;
   registerSendWhatsapp(RED);
   const node = {};

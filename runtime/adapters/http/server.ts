@@ -14,6 +14,8 @@ export interface HttpOptions {
   readonly checks: readonly HealthCheck[];
   /** Run before every route, in order (request ids, security headers, CORS). */
   readonly middleware?: readonly RequestHandler[];
+  /** Express's `trust proxy` (whose X-Forwarded-For gives `req.ip`). @defaultValue false */
+  readonly trustProxy?: boolean | number | string;
 }
 
 export interface HttpServer {
@@ -31,6 +33,7 @@ export function createHttpServer(
 ): Omit<HttpServer, "url"> & { listen(): Promise<string> } {
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", options.trustProxy ?? false);
   for (const handler of options.middleware ?? []) app.use(handler);
   app.get("/livez", (_req, res) => {
     res.json({ status: "ok" });

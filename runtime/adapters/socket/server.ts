@@ -9,7 +9,12 @@ import { createRedis } from "../redis";
 import { socketChannelKey } from "./emitter";
 
 /** Who a handshake's token stands for; a string says why it was refused. */
-export type SocketIdentity = { readonly companyId?: number; readonly super: boolean };
+export type SocketIdentity = {
+  readonly companyId?: number;
+  readonly super: boolean;
+  /** An API token does not expire: its socket is checked again every `recheckMs`. */
+  readonly via?: "access-token" | "api-token";
+};
 export type SocketAuthenticate = (
   token: string,
 ) => Promise<SocketIdentity | "expired" | "invalid" | string>;
@@ -29,6 +34,11 @@ export interface SocketServerOptions {
   readonly corsOrigins?: readonly string[];
   /** @defaultValue "/socket.io" */
   readonly path?: string;
+  /**
+   * How often a socket connected with an API token verifies it again; a revoked token's socket
+   * is disconnected then. @defaultValue 30_000
+   */
+  readonly recheckMs?: number;
 }
 
 export interface CompanySocketServer {
@@ -43,6 +53,7 @@ export type SocketRefusal = "CF_AUTH_REQUIRED" | "CF_AUTH_INVALID" | "CF_AUTH_FO
 const COMPANY_NAMESPACE = /^\/\d+$/;
 const IDENTITY = Symbol("chatia.socket.identity");
 const EXPIRES = Symbol("chatia.socket.expires");
+const TOKEN = Symbol("chatia.socket.token");
 
 export function attachSocketServer(options: SocketServerOptions): CompanySocketServer {
   const origins = new Set(options.corsOrigins ?? []);
@@ -88,6 +99,7 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
       );
     (socket.data as Record<symbol, SocketIdentity>)[IDENTITY] = result;
     (socket.data as Record<symbol, number | undefined>)[EXPIRES] = jwtExpiry(token);
+    (socket.data as Record<symbol, string>)[TOKEN] = token;
     next();
   };
 
@@ -101,8 +113,12 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
     next(refusal("CF_AUTH_FORBIDDEN", `this token may not join company ${companyId}'s namespace`));
   });
 
-  io.on("connection", endAtExpiry);
-  companies.on("connection", endAtExpiry);
+  const recheck = recheckApiToken(options.authenticate, options.recheckMs ?? 30_000);
+  for (const nsp of [io, companies])
+    nsp.on("connection", (socket: Socket) => {
+      endAtExpiry(socket);
+      recheck(socket);
+    });
 
   return {
     io,
@@ -110,6 +126,29 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
       await io.close();
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
+  };
+}
+
+/**
+ * A socket connected with an API token (which does not expire) verifies it again every `everyMs`,
+ * and is disconnected once the token is revoked (`chatia-flow token revoke`, from any process).
+ */
+function recheckApiToken(authenticate: SocketAuthenticate, everyMs: number) {
+  return (socket: Socket): void => {
+    const data = socket.data as Record<symbol, unknown>;
+    const identity = data[IDENTITY] as SocketIdentity | undefined;
+    const token = data[TOKEN];
+    if (identity?.via !== "api-token" || typeof token !== "string") return;
+    const timer = setInterval(() => {
+      authenticate(token).then(
+        (result) => {
+          if (typeof result === "string") socket.disconnect(true);
+        },
+        () => undefined, // could not verify now (database down): keep it, try again later
+      );
+    }, everyMs);
+    timer.unref();
+    socket.once("disconnect", () => clearInterval(timer));
   };
 }
 

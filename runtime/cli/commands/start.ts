@@ -21,17 +21,19 @@ export function registerStart(program: Command, io: Io): void {
 }
 
 export function withStartOptions(command: Command): Command {
-  return command
-    .option(
-      "--role <role>",
-      "all (one process), api (HTTP, editor, cron triggers) or worker (runs jobs)",
-      "all",
-    )
-    .option("--no-editor", "do not serve the Node-RED editor")
-    .option("--port <port>", "HTTP port (default: $PORT or 8080)")
-    .option("--host <host>", "HTTP address (default: $HOST or 127.0.0.1)")
-    .option("--manifest <file>", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
-    .option("--flows-dir <dir>", "flow files (default: $CHATIA_FLOWS_DIR or ./flows)");
+  return (
+    command
+      // No commander default: it would always win over $CHATIA_ROLE (loadConfig applies "all").
+      .option(
+        "--role <role>",
+        "all (one process), api (HTTP, editor, cron triggers) or worker (runs jobs) (default: $CHATIA_ROLE or all)",
+      )
+      .option("--no-editor", "do not serve the Node-RED editor")
+      .option("--port <port>", "HTTP port (default: $PORT or 8080)")
+      .option("--host <host>", "HTTP address (default: $HOST or 127.0.0.1)")
+      .option("--manifest <file>", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
+      .option("--flows-dir <dir>", "flow files (default: $CHATIA_FLOWS_DIR or ./flows)")
+  );
 }
 
 /** Starts the runtime and resolves with the exit code once it has stopped. */
