@@ -142,6 +142,23 @@ describe("the API's body limit", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: "CF_API_BAD_REQUEST" });
   });
+
+  it("answers 400 CF_API_BAD_REQUEST to JSON nested 10,000 deep, on every /api route", async () => {
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    for (const [route, body] of [
+      ["/api/queues/TestQueue/jobs", `{"name":"Echo","data":${deep}}`],
+      ["/api/auth/login", `{"email":${deep},"password":"x"}`],
+      ["/api/queues/TestQueue/clean", deep],
+    ] as const) {
+      const res = await fetch(`${url}${route}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body,
+      });
+      expect(res.status, route).toBe(400);
+      expect(await res.json(), route).toMatchObject({ code: "CF_API_BAD_REQUEST" });
+    }
+  });
 });
 
 describe("what no route expects", () => {
