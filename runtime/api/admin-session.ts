@@ -3,22 +3,20 @@
 // HttpOnly, SameSite=Strict cookie `chatia_token`; `adminAuthenticate` accepts that cookie or
 // `Authorization: Bearer`, and sends a browser without either to the form.
 import express, { type Request, type RequestHandler, type Response, Router } from "express";
-import { ipKeyGenerator, rateLimit } from "express-rate-limit";
+import { ChatiaError } from "../errors";
 import type { AuthService } from "./auth";
+import { type LoginLimitOptions, loginLimiters } from "./auth/login-limits";
 import { setAuth } from "./auth-context";
 import { sendError } from "./errors";
 
 export const ADMIN_COOKIE = "chatia_token";
 export const ADMIN_LOGIN_PATH = "/admin/login";
 
-export interface AdminSessionOptions {
+/** The form's login limits are LoginLimitOptions': per address, and per address and email. */
+export interface AdminSessionOptions extends LoginLimitOptions {
   readonly auth: AuthService;
   /** Where a successful login goes. @defaultValue "/admin/queues" */
   readonly home?: string;
-  /** Failed form logins allowed per client address within `loginWindowMs`. @defaultValue 10 */
-  readonly loginMax?: number;
-  /** @defaultValue 900_000 (15 min) */
-  readonly loginWindowMs?: number;
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -72,23 +70,26 @@ export function createAdminSessionRouter(options: AdminSessionOptions): Router {
   const home = options.home ?? "/admin/queues";
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: "8kb" });
-  const limiter = rateLimit({
-    windowMs: options.loginWindowMs ?? 15 * 60_000,
-    limit: options.loginMax ?? 10,
-    skipSuccessfulRequests: true,
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ""),
-    handler: (_req, res) => page(res, 429, "Too many failed logins; try again later."),
-  });
+  // Keyed on address and email (and on address alone, higher): failures elsewhere or for another
+  // account never lock an admin out.
+  const limiters = loginLimiters(
+    options,
+    (req) => String((req.body as Record<string, unknown> | undefined)?.email ?? ""),
+    (_req, res) => page(res, 429, "Too many failed logins; try again later."),
+  );
 
   router.get(ADMIN_LOGIN_PATH, (_req, res) => page(res, 200));
-  router.post(ADMIN_LOGIN_PATH, form, limiter, async (req, res) => {
+  router.post(ADMIN_LOGIN_PATH, form, ...limiters, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const email = typeof body.email === "string" ? body.email.trim() : "";
     const password = typeof body.password === "string" ? body.password : "";
     if (email === "" || password === "") return page(res, 400, "Email and password are required.");
-    const result = await options.auth.login(email, password);
+    const result = await options.auth.login(email, password).catch((err: unknown) => {
+      if (err instanceof ChatiaError && err.code === "CF_AUTH_BUSY") return "busy" as const;
+      throw err;
+    });
+    if (result === "busy")
+      return page(res, 503, "Too many logins are being checked; try again in a moment.");
     if (typeof result === "string") return page(res, 401, "Wrong email or password.");
     res.cookie(ADMIN_COOKIE, result.accessToken, {
       httpOnly: true,

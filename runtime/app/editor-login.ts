@@ -2,9 +2,13 @@
 // CHATIA_ADMIN_PASSWORD, or the demo's generated one) and the super-admin users of the API, with
 // their own passwords. Flows serve every company, so a company's admin does not edit them.
 import bcrypt from "bcryptjs";
+import express, { type RequestHandler, Router } from "express";
 import type { Sequelize } from "../adapters/db";
 import type { EditorLogin } from "../adapters/node-red/embedded";
 import { AuthService } from "../api/auth";
+import { type LoginLimitOptions, loginLimiters, passwordGate } from "../api/auth/login-limits";
+import { sendError } from "../api/errors";
+import { ChatiaError } from "../errors";
 
 export interface EditorLoginOptions {
   readonly sequelize: Sequelize;
@@ -18,12 +22,48 @@ export async function createEditorLogin(options: EditorLoginOptions): Promise<Ed
   const operatorHash = await bcrypt.hash(options.operator.password, 10);
   return {
     async authenticate(username, password) {
-      if (username === operator) return bcrypt.compare(password, operatorHash);
-      return (await auth.checkPassword(username, password))?.super === true;
+      try {
+        if (username === operator)
+          return await passwordGate.run(() => bcrypt.compare(password, operatorHash));
+        return (await auth.checkPassword(username, password))?.super === true;
+      } catch (err) {
+        // Too many checks at once: refused like a wrong password, without waiting.
+        if (err instanceof ChatiaError && err.code === "CF_AUTH_BUSY") return false;
+        throw err;
+      }
     },
     async exists(username) {
       if (username === operator) return true;
       return (await auth.findUser(username))?.super === true;
     },
   };
+}
+
+/**
+ * Mount at `<editor>/auth/token` (Node-RED's login) before the editor: failed logins per client
+ * address, then per address and user name (4, below Node-RED's own throttle of 5 per user name
+ * in 10 minutes, so this address meets 429 CF_AUTH_RATE_LIMITED first).
+ */
+export function editorLoginLimits(options: LoginLimitOptions = { loginMax: 4 }): RequestHandler {
+  const router = Router();
+  router.post(
+    "/",
+    express.urlencoded({ extended: false, limit: "8kb" }),
+    express.json({ limit: "8kb" }),
+    // Node-RED's own body-parser (1.x) then takes the parsed body as it is rather than reading
+    // the consumed stream again; it skips requests marked this way.
+    (req, _res, next) => {
+      (req as unknown as { _body: boolean })._body = true;
+      next();
+    },
+    ...loginLimiters(
+      options,
+      (req) => String((req.body as Record<string, unknown> | undefined)?.username ?? ""),
+      (_req, res, retryAfterSeconds) =>
+        sendError(res, 429, "CF_AUTH_RATE_LIMITED", "too many failed logins; try again later", {
+          retryAfterSeconds,
+        }),
+    ),
+  );
+  return router;
 }

@@ -19,7 +19,7 @@ import { QueueRuntime } from "../queues/queue-runtime";
 import { Ownership, ownerStamp } from "../tenancy/ownership";
 import { mountApi } from "./api";
 import type { RuntimeConfig } from "./config";
-import { createEditorLogin } from "./editor-login";
+import { createEditorLogin, editorLoginLimits } from "./editor-login";
 import { FlowSync } from "./flow-sync";
 import { jobDispatcher, jobHandler } from "./job-handler";
 import type { Logger } from "./logger";
@@ -190,8 +190,11 @@ export async function startRuntime(
           ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
         })
       : undefined;
-  if (http && config.editorPath !== false && red.httpAdmin)
+  if (http && config.editorPath !== false && red.httpAdmin) {
+    // The editor's login (Node-RED's token endpoint) gets the API's login limits.
+    http.mount(`${config.editorPath}/auth/token`, editorLoginLimits());
     http.mount(config.editorPath, red.httpAdmin);
+  }
   const url = http ? await http.listen() : undefined;
   log.info(
     { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },

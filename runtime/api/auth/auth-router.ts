@@ -1,17 +1,13 @@
 // POST /api/auth/login, /api/auth/refresh and /api/auth/logout. Mount with
 // `app.use(createAuthRouter({ sequelize, jwtSecret }))`: the routes carry their full paths.
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from "express";
-import { ipKeyGenerator, rateLimit } from "express-rate-limit";
+import { ChatiaError } from "../../errors";
 import { sendError } from "../errors";
 import { type AuthFailure, type AuthOptions, AuthService, type LoginResult } from "./auth.service";
 import { checkBody } from "./auth-body";
+import { type LoginLimitOptions, loginLimiters } from "./login-limits";
 
-export interface AuthRouterOptions extends AuthOptions {
-  /** Failed logins allowed per client address and email within `windowMs`. @defaultValue 10 */
-  readonly loginMax?: number;
-  /** The login rate limit's window, ms. @defaultValue 900_000 (15 min) */
-  readonly loginWindowMs?: number;
-}
+export interface AuthRouterOptions extends AuthOptions, LoginLimitOptions {}
 
 /** The bodies are a few short strings; anything bigger is refused before parsing. */
 const BODY_LIMIT = "8kb";
@@ -21,9 +17,15 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
   const router = Router();
   const json = express.json({ limit: BODY_LIMIT });
 
-  router.post("/api/auth/login", json, loginBody, loginLimiter(options), async (_req, res) => {
+  router.post("/api/auth/login", json, loginBody, ...loginLimiter(options), async (_req, res) => {
     const { email, password } = res.locals.body as { email: string; password: string };
-    reply(res, await auth.login(email.trim(), password));
+    try {
+      reply(res, await auth.login(email.trim(), password));
+    } catch (err) {
+      if (!(err instanceof ChatiaError && err.code === "CF_AUTH_BUSY")) throw err;
+      res.setHeader("Retry-After", "1");
+      sendError(res, 503, err.code, err.message);
+    }
   });
   router.post("/api/auth/refresh", json, async (req, res) => {
     const body = checkBody(req.body, ["refreshToken"]);
@@ -50,29 +52,16 @@ function loginBody(req: Request, res: Response, next: () => void): void {
   next();
 }
 
-/** Counts failed logins (4xx/5xx) per client address + email; successful ones are not counted. */
+/** Failed logins (4xx/5xx) per client address, then per address and email: 429. */
 function loginLimiter(options: AuthRouterOptions) {
-  return rateLimit({
-    windowMs: options.loginWindowMs ?? 15 * 60_000,
-    limit: options.loginMax ?? 10,
-    skipSuccessfulRequests: true,
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    keyGenerator: (req, res) =>
-      `${ipKeyGenerator(req.ip ?? "")}|${String(res.locals.body?.email ?? "")
-        .trim()
-        .toLowerCase()}`,
-    handler: (req, res) => {
-      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit
-        ?.resetTime;
-      const retryAfterSeconds = resetTime
-        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
-        : undefined;
+  return loginLimiters(
+    options,
+    (_req, res) => String(res.locals.body?.email ?? ""),
+    (_req, res, retryAfterSeconds) =>
       sendError(res, 429, "CF_AUTH_RATE_LIMITED", "too many failed logins; try again later", {
         retryAfterSeconds,
-      });
-    },
-  });
+      }),
+  );
 }
 
 function reply(res: Response, result: LoginResult | AuthFailure): void {

@@ -9,6 +9,7 @@ import {
   type UserProfile,
 } from "../../adapters/db";
 import type { AuthContext } from "../auth-context";
+import { type PasswordGate, passwordGate } from "./login-limits";
 import {
   type AccessClaims,
   API_TOKEN_PREFIX,
@@ -29,6 +30,8 @@ export interface AuthOptions {
   readonly refreshTtlSeconds?: number;
   /** The clock. @defaultValue () => new Date() */
   readonly now?: () => Date;
+  /** Bounds the password checks running at once. @defaultValue the process's one gate */
+  readonly passwordGate?: PasswordGate;
 }
 
 export interface LoginResult {
@@ -78,14 +81,15 @@ export class AuthService {
    * undefined otherwise. An unknown email costs one bcrypt comparison too.
    */
   async checkPassword(email: string, password: string): Promise<PublicUser | undefined> {
-    const found = await this.store.findUserByEmail(email);
-    const matches = await bcrypt.compare(
-      password,
-      found?.passwordHash ?? (await unknownUserHash()),
-    );
-    if (found === undefined || !matches) return undefined;
-    const { passwordHash: _, ...user } = found;
-    return user;
+    // The whole check (the look-up and the hash) takes a place at the gate: CF_AUTH_BUSY past it.
+    return (this.options.passwordGate ?? passwordGate).run(async () => {
+      const found = await this.store.findUserByEmail(email);
+      const hash = found?.passwordHash ?? (await unknownUserHash());
+      const matches = await bcrypt.compare(password, hash);
+      if (found === undefined || !matches) return undefined;
+      const { passwordHash: _, ...user } = found;
+      return user;
+    });
   }
 
   /** The user of this email, if any (the editor restores its sessions by user name). */

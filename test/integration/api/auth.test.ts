@@ -12,6 +12,7 @@ import {
   createAuthRouter,
   requireProfile,
 } from "../../../runtime/api/auth";
+import { PasswordGate } from "../../../runtime/api/auth/login-limits";
 import { authOf } from "../../../runtime/api/auth-context";
 import { runCli } from "../../helpers/cli";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
@@ -138,6 +139,32 @@ describe("POST /api/auth/login", () => {
     expect(limited.body.details.retryAfterSeconds).toBeGreaterThan(0);
     // Another email from the same address is not limited.
     expect((await login(server, "bob@acme.test")).status).toBe(200);
+  });
+
+  it("limits failed logins per address, whatever the email, in front of the per-email limit", async () => {
+    const server = await startApp({ loginMax: 3, addressMax: 5 });
+    for (let i = 0; i < 5; i++)
+      expect((await login(server, `guess${i}@acme.test`, "bad")).status).toBe(401);
+    const limited = await login(server, "ada@acme.test");
+    expect([limited.status, limited.body.code]).toEqual([429, "CF_AUTH_RATE_LIMITED"]);
+  });
+
+  it("checks a bounded number of passwords at once: past it 503 CF_AUTH_BUSY, never a 500 or a stall", async () => {
+    // One check at a time and one waiting: the rest of a burst is refused at once.
+    const server = await startApp({
+      loginMax: 1000,
+      addressMax: 1000,
+      passwordGate: new PasswordGate(1, 1),
+    });
+    const storm = Array.from({ length: 40 }, (_, i) => login(server, `storm${i}@acme.test`, "bad"));
+    // Served while the storm is being checked: the event loop is not held by the hashing.
+    const meanwhile = await request(server).get("/me");
+    expect(meanwhile.status).toBe(401);
+    const answers = await Promise.all(storm);
+    const statuses = answers.map((r) => r.status);
+    expect(new Set(statuses)).toEqual(new Set([401, 503]));
+    expect(answers.find((r) => r.status === 503)?.body.code).toBe("CF_AUTH_BUSY");
+    expect((await login(server, "ada@acme.test")).status).toBe(200);
   });
 });
 

@@ -215,4 +215,20 @@ describe("Bull Board behind the admin login", () => {
     board.refresh();
     expect(await names()).toEqual(["Sends", "Work"]);
   });
+
+  it("limits the login form per address and email: another account's failures lock nobody out", async () => {
+    for (let i = 0; i < 10; i++) {
+      const res = await request(server)
+        .post("/admin/login")
+        .type("form")
+        .send({ email: "ada@acme.test.evil", password: `guess ${i}` });
+      expect(res.status).toBe(401);
+    }
+    const limited = await request(server)
+      .post("/admin/login")
+      .type("form")
+      .send({ email: "ada@acme.test.evil", password: "guess" });
+    expect(limited.status).toBe(429);
+    expect(await loginCookie("ada@acme.test")).toContain(ADMIN_COOKIE);
+  });
 });

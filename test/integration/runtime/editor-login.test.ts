@@ -85,4 +85,15 @@ describe("the editor's login", () => {
     expect((await flows(token)).status).toBe(401);
     await User.update({ super: true }, { where: { email: "root@ops.test" } });
   });
+
+  it("limits failed logins per address and user name (429), leaving other accounts alone", async () => {
+    for (let i = 0; i < 4; i++) {
+      const res = await editorLogin("mallory@ops.test", `guess ${i}`);
+      expect(res.status, `${i}: ${await res.text()}`).toBe(403);
+    }
+    const limited = await editorLogin("mallory@ops.test", "guess 4");
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({ code: "CF_AUTH_RATE_LIMITED" });
+    expect((await editorLogin("admin", t.config.admin.password)).status).toBe(200);
+  });
 });
