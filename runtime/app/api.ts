@@ -20,6 +20,7 @@ import type { Plan } from "../compile";
 import { createMetricsRouter, type Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
 import type { CompanyEvents } from "../services/events";
+import { EnqueueQuota, type EnqueueQuotas } from "../tenancy/enqueue-quota";
 import { OwnedJobs } from "../tenancy/owned-jobs";
 import type { Ownership } from "../tenancy/ownership";
 import type { Logger } from "./logger";
@@ -30,6 +31,8 @@ export interface ApiDependencies {
   readonly queues: QueueRuntime;
   /** Who owns each job (runtime/tenancy), for the API and Bull Board alike. */
   readonly ownership: Ownership;
+  /** A company's enqueue quotas. @defaultValue DEFAULT_QUOTAS */
+  readonly quotas?: EnqueueQuotas;
   readonly plan: () => Plan;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -47,6 +50,7 @@ export function mountApi(
 ): { refresh(): void; auth: AuthService } {
   const { sequelize, jwtSecret, queues } = deps;
   const auth = new AuthService({ sequelize, jwtSecret });
+  const owned = new OwnedJobs(deps.ownership);
   app.use("/api", ...apiBodyLimit());
   app.use(createAuthRouter({ sequelize, jwtSecret }));
   const guard = authenticate(auth);
@@ -54,7 +58,13 @@ export function mountApi(
     PUBLIC_PATHS.has(req.path) ? next() : guard(req, res, next),
   );
   app.use(
-    createQueuesRouter({ queues, ownership: deps.ownership, plan: deps.plan, log: deps.log }),
+    createQueuesRouter({
+      queues,
+      ownership: deps.ownership,
+      quota: new EnqueueQuota(queues.redis, `${queues.prefix}:chatia:`, owned, deps.quotas),
+      plan: deps.plan,
+      log: deps.log,
+    }),
   );
   app.use(
     createCampaignsRouter({
@@ -77,7 +87,7 @@ export function mountApi(
   const board = createBullBoard({
     queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
     basePath: BOARD_PATH,
-    owned: new OwnedJobs(deps.ownership),
+    owned,
   });
   app.use(createAdminSessionRouter({ auth }));
   app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), board.router);

@@ -7,6 +7,7 @@ import { databaseUrlFromEnv } from "../adapters/db";
 import { redisUrlFromEnv } from "../adapters/redis";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
+import { DEFAULT_QUOTAS, type EnqueueQuotas } from "../tenancy/enqueue-quota";
 import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-gateway";
 
 export type Role = "all" | "api" | "worker";
@@ -55,6 +56,8 @@ export interface RuntimeConfig {
   readonly trustProxy?: boolean | number | string;
   /** How often a socket connected with an API token checks it again, ms. @defaultValue 30_000 */
   readonly tokenRecheckMs?: number;
+  /** A company's enqueue quotas ($CHATIA_QUOTA_*). @defaultValue DEFAULT_QUOTAS */
+  readonly quotas?: EnqueueQuotas;
 }
 
 export interface StartFlags {
@@ -122,6 +125,11 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
     trustProxy: trustProxy(env.CHATIA_TRUST_PROXY),
+    quotas: {
+      perMinute: wholeNumber(env, "CHATIA_QUOTA_ENQUEUE_PER_MINUTE", DEFAULT_QUOTAS.perMinute),
+      jobBytes: wholeNumber(env, "CHATIA_QUOTA_JOB_BYTES", DEFAULT_QUOTAS.jobBytes),
+      jobsWaiting: wholeNumber(env, "CHATIA_QUOTA_JOBS_WAITING", DEFAULT_QUOTAS.jobsWaiting),
+    },
   };
 }
 

@@ -172,6 +172,7 @@ export async function startRuntime(
         jwtSecret: config.jwtSecret,
         queues,
         ownership,
+        ...(config.quotas && { quotas: config.quotas }),
         plan: () => plan,
         log,
         metrics,

@@ -27,6 +27,7 @@ export interface TestRuntimeOptions {
   readonly graceMs?: number;
   readonly corsOrigins?: readonly string[];
   readonly tokenRecheckMs?: number;
+  readonly quotas?: RuntimeConfig["quotas"];
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -60,6 +61,7 @@ export async function startTestRuntime(
     watchManifest: options.watchManifest ?? false,
     corsOrigins: options.corsOrigins ?? [],
     ...(options.tokenRecheckMs !== undefined && { tokenRecheckMs: options.tokenRecheckMs }),
+    ...(options.quotas && { quotas: options.quotas }),
   };
   const runtime = await startRuntime(config, {
     log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),

@@ -23,6 +23,7 @@ import { ChatiaError } from "../../errors";
 import type { Manifest } from "../../manifest";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
+import type { EnqueueQuota } from "../../tenancy/enqueue-quota";
 import { OwnedJobs } from "../../tenancy/owned-jobs";
 import type { Ownership } from "../../tenancy/ownership";
 import type { AuthContext } from "../auth-context";
@@ -41,6 +42,8 @@ export interface QueuesRouterDeps {
   readonly queues: QueueRuntime;
   /** Who owns each job: what a company sees, and what it may start (runtime/tenancy). */
   readonly ownership: Ownership;
+  /** A company's enqueue quotas; none when absent. */
+  readonly quota?: EnqueueQuota;
   /** The running plan (it changes on hot reload). */
   readonly plan: () => Plan;
   /** The loaded manifest, added to `GET /api/manifest` as `manifest` when given. */
@@ -112,6 +115,9 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     const body = parseEnqueueBody(req.body);
     const key = idempotencyKey(req);
     const data = await ownedData(deps, auth, req.params.queue, body);
+    const refused = await deps.quota?.refusal(auth, q.open(req.params.queue), data);
+    if (refused)
+      throw new HttpError(refused.status, "CF_TENANCY_QUOTA", refused.message, refused.details);
     const scope = auth.super ? "super" : `company-${auth.companyId}`;
     const job = await enqueue(
       deps.queues,
@@ -185,6 +191,12 @@ async function ownedData(
   } catch (err) {
     throw enqueueError(err);
   }
+  if (!auth.super && deps.queues.jobPlan(queue, body.name)?.payloadSchema === undefined)
+    throw new HttpError(
+      403,
+      "CF_TENANCY_SYSTEM_JOB",
+      `${queue}/${body.name} has no payload schema: only a super-admin may enqueue it`,
+    );
   const verdict = await deps.ownership.checkEnqueue(auth, queue, body.name, body.data);
   if (!verdict.ok) throw new HttpError(verdict.status, verdict.code, verdict.message);
   return verdict.data;
