@@ -503,6 +503,17 @@ describe("Bull Board", () => {
         }
       }
     }
+    // Bull Board's "latest" view lists every state at once.
+    for (const who of ADMINS)
+      for (const queue of queueNames()) {
+        const route = `${BOARD_LISTS[1]}?activeQueue=${queue}&status=latest&page=1&jobsPerPage=100`;
+        const res = await call(who, route);
+        expectNoLeak(who, res.text, `${who} ${route}`);
+        const listed = (res.body?.queues ?? []) as { name: string; jobs: { id: string }[] }[];
+        const ids = (listed.find((q) => q.name === queue)?.jobs ?? []).map((j) => String(j.id));
+        const own = STATES.flatMap((state) => expected(who, queue, state)).sort();
+        expect(ids.sort(), `${who} ${route}`).toEqual(own);
+      }
     // The spellings Express routes to Bull Board's list (it matches paths case-insensitively).
     for (const base of BOARD_LISTS.slice(0, 4)) expect(served, base).toContain(base);
   });
