@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { databaseUrlFromEnv } from "../adapters/db";
+import { type OptionalNodeGroup, parseOptionalNodes } from "../adapters/node-red/palette";
 import { redisUrlFromEnv } from "../adapters/redis";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
@@ -47,6 +48,11 @@ export interface RuntimeConfig {
    * ($CHATIA_CORS_ORIGINS, comma-separated). @defaultValue [] (closed: same origin only)
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * Node-RED core node groups brought back into the palette ($CHATIA_OPTIONAL_NODES, see
+   * palette.ts). @defaultValue [] (no exec, no listening network nodes)
+   */
+  readonly optionalNodes?: readonly OptionalNodeGroup[];
 }
 
 export interface StartFlags {
@@ -113,6 +119,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
+    optionalNodes: parseOptionalNodes(env.CHATIA_OPTIONAL_NODES),
   };
 }
 

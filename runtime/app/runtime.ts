@@ -6,6 +6,7 @@ import { apiCors, securityHeaders } from "../adapters/http/security";
 import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
+import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
 import { compile, type Plan, type QueuePlan } from "../compile";
@@ -47,9 +48,12 @@ export interface RuntimeDependencies {
 
 /** Loads and checks the manifest with the flow checks `validate` runs too. */
 export async function loadCheckedManifest(
-  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs">,
+  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs" | "optionalNodes">,
 ): Promise<Manifest> {
-  const knownTypes = await listInstalledNodeTypes(config.nodesDirs);
+  const knownTypes = await listInstalledNodeTypes(
+    config.nodesDirs,
+    excludedNodeFiles(config.optionalNodes),
+  );
   return loadManifest(config.manifestFile, {
     checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
   });
@@ -112,6 +116,7 @@ export async function startRuntime(
     flowsDir: config.flowsDir,
     userDir: config.userDir,
     nodesDirs: config.nodesDirs,
+    excludedNodeFiles: excludedNodeFiles(config.optionalNodes),
     context: { dispatcher, plan: () => plan, services },
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({

@@ -20,6 +20,8 @@ export interface EmbedOptions {
   readonly userDir: string;
   /** Folders of compiled chatia nodes. */
   readonly nodesDirs: readonly string[];
+  /** Core node files Node-RED leaves out (palette.ts). @defaultValue [] */
+  readonly excludedNodeFiles?: readonly string[];
   readonly context: ChatiaNodeContext;
   /** Who may log in to the editor; absent only without an editor. */
   readonly admin?: EditorLogin;
@@ -155,6 +157,7 @@ function settings(options: EmbedOptions): Record<string, unknown> {
   return {
     userDir: options.userDir,
     nodesDir: [...options.nodesDirs],
+    nodesExcludes: [...(options.excludedNodeFiles ?? [])],
     storageModule: createFlowStorage({
       flowsDir: options.flowsDir,
       userDir: options.userDir,
