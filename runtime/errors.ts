@@ -118,6 +118,11 @@ export const ERROR_CODES = {
     summary:
       "A flow file is missing, malformed, or does not fit its job (no `job in`, no `job out`, unknown node types).",
   },
+  CF_FLOW_SIGNATURE: {
+    kind: "user",
+    summary:
+      "Flows found in Redis carry no valid signature of the api process; a worker refuses them and keeps its flows.",
+  },
 
   // Pacing (runtime/adapters/redis/keyed-pacer.ts).
   CF_PACE_INVALID: {

@@ -10,6 +10,7 @@ import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
 import { compile, type Plan, type QueuePlan } from "../compile";
+import { ChatiaError } from "../errors";
 import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
@@ -23,6 +24,7 @@ import { FlowSync } from "./flow-sync";
 import { jobDispatcher, jobHandler } from "./job-handler";
 import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
+import { publishedFlowChecks } from "./published-flow-checks";
 import type { ServiceDependencies } from "./services";
 
 export interface RunningRuntime {
@@ -87,7 +89,12 @@ export async function startRuntime(
       ...(config.whatsappMaxConnections && { maxConnections: config.whatsappMaxConnections }),
     },
   });
-  const flowSync = new FlowSync(queues.redis, config.prefix);
+  const flowSync = new FlowSync(queues.redis, config.prefix, {
+    secret: config.credentialSecret,
+    check: publishedFlowChecks(
+      await listInstalledNodeTypes(config.nodesDirs, excludedNodeFiles(config.optionalNodes)),
+    ),
+  });
   const serves = config.role !== "worker";
   const processes = config.role !== "api";
 
@@ -109,7 +116,7 @@ export async function startRuntime(
       })
     : undefined;
 
-  const published = serves ? undefined : await flowSync.load();
+  const published = serves ? undefined : await loadPublished(flowSync, log);
   const red = await startNodeRed({
     server: http?.server ?? null,
     editorPath: config.editorPath,
@@ -129,7 +136,7 @@ export async function startRuntime(
     ...(serves && {
       onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
     }),
-    ...(published && { loadFlows: async () => published.flows }),
+    ...(published && { loadFlows: async () => published }),
     onUncaughtError: (msg, error, nodeName) => {
       const job = msg.job as JobInfo;
       dispatcher.fail(job, flowError(error, `node "${nodeName}"`));
@@ -153,7 +160,8 @@ export async function startRuntime(
           (err: unknown) => log.error({ err }, "could not load the deployed flows"),
         );
       },
-      (err: unknown) => log.error({ err }, "could not read the deployed flows"),
+      (err: unknown) =>
+        log.error({ err, code: codeOf(err) }, "deployed flows refused; the running flows stay"),
     );
   }
 
@@ -254,6 +262,21 @@ export async function startRuntime(
       ]);
     },
   };
+}
+
+/** The flows the api published; when refused (unsigned, bad signature, failing checks), flows/ instead. */
+async function loadPublished(flowSync: FlowSync, log: Logger): Promise<NodeRedNode[] | undefined> {
+  try {
+    return (await flowSync.load())?.flows;
+  } catch (err) {
+    if (!(err instanceof ChatiaError)) throw err;
+    log.error({ err, code: err.code }, "deployed flows refused; running the flow files instead");
+    return undefined;
+  }
+}
+
+function codeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | null | undefined)?.code;
 }
 
 /** Queues whose processor must be re-opened: new ones and those whose Bull-level settings changed. */

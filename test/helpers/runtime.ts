@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateUp } from "../../runtime/adapters/db";
 import { NODES_DIRS, type RuntimeConfig } from "../../runtime/app/config";
-import { createLogger } from "../../runtime/app/logger";
+import { createLogger, type Logger } from "../../runtime/app/logger";
 import { type RunningRuntime, startRuntime } from "../../runtime/app/runtime";
 import { buildServices } from "../../runtime/app/services";
 import { createTestDatabase, type TestDatabase } from "./database";
@@ -26,6 +26,8 @@ export interface TestRuntimeOptions {
   readonly watchManifest?: boolean;
   readonly graceMs?: number;
   readonly corsOrigins?: readonly string[];
+  /** The runtime's log. @defaultValue silent (or $TEST_LOG_LEVEL) */
+  readonly log?: Logger;
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -60,7 +62,7 @@ export async function startTestRuntime(
     corsOrigins: options.corsOrigins ?? [],
   };
   const runtime = await startRuntime(config, {
-    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     services: buildServices,
   });
   return {
