@@ -11,9 +11,10 @@ import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
 import { compile, type Plan, type QueuePlan } from "../compile";
 import { ChatiaError } from "../errors";
-import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
+import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
+import { nodeFailure } from "../flow-bridge/node-failure";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
@@ -137,9 +138,8 @@ export async function startRuntime(
       onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
     }),
     ...(published && { loadFlows: async () => published }),
-    onUncaughtError: (msg, error, nodeName) => {
-      const job = msg.job as JobInfo;
-      dispatcher.fail(job, flowError(error, `node "${nodeName}"`));
+    onUncaughtError: (msg, error, node) => {
+      dispatcher.fail(msg.job as JobInfo, nodeFailure(error, node));
     },
     logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
     log: (level, fields, message) => log[level](fields, message),
