@@ -53,6 +53,11 @@ export interface RuntimeConfig {
    * palette.ts). @defaultValue [] (no exec, no listening network nodes)
    */
   readonly optionalNodes?: readonly OptionalNodeGroup[];
+  /**
+   * Share of all job runs whose path through their flow is recorded, 0 to 1 ($CHATIA_TRACE_SAMPLE);
+   * the editor's test runs are always recorded. @defaultValue 0
+   */
+  readonly traceSample?: number;
 }
 
 export interface StartFlags {
@@ -120,6 +125,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
     optionalNodes: parseOptionalNodes(env.CHATIA_OPTIONAL_NODES),
+    traceSample: share(env, "CHATIA_TRACE_SAMPLE"),
   };
 }
 
@@ -198,6 +204,19 @@ function whatsappDriver(env: NodeJS.ProcessEnv): WhatsAppDriverName {
     );
   }
   return value as WhatsAppDriverName;
+}
+
+/** A number from 0 to 1 (0 when unset); anything else is CF_CONFIG_INVALID. */
+function share(env: NodeJS.ProcessEnv, name: string): number {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return 0;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new ChatiaError(
+      "CF_CONFIG_INVALID",
+      `${name} must be a number from 0 to 1, not "${text}"`,
+    );
+  return value;
 }
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

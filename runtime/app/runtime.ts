@@ -23,6 +23,8 @@ import type { RuntimeConfig } from "./config";
 import { createEditorLogin } from "./editor-login";
 import { FlowSync } from "./flow-sync";
 import { jobDispatcher, jobHandler } from "./job-handler";
+import { JobTracer } from "./job-traces";
+import { JobsPanel } from "./jobs-panel";
 import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
 import { publishedFlowChecks } from "./published-flow-checks";
@@ -125,7 +127,7 @@ export async function startRuntime(
     userDir: config.userDir,
     nodesDirs: config.nodesDirs,
     excludedNodeFiles: excludedNodeFiles(config.optionalNodes),
-    context: { dispatcher, plan: () => plan, services },
+    context: { dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) },
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({
         sequelize,
@@ -165,7 +167,13 @@ export async function startRuntime(
     );
   }
 
-  const handle = jobHandler(dispatcher);
+  const tracer = new JobTracer(red.red.hooks, {
+    redis: queues.redis,
+    prefix: config.prefix,
+    sampleShare: config.traceSample ?? 0,
+    log,
+  });
+  const handle = jobHandler(dispatcher, tracer);
   if (serves) logRepeatables(log, await queues.applyRepeatables());
   if (processes) queues.startProcessing(handle);
 
