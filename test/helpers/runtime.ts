@@ -28,6 +28,8 @@ export interface TestRuntimeOptions {
   readonly corsOrigins?: readonly string[];
   /** The runtime's log. @defaultValue silent (or $TEST_LOG_LEVEL) */
   readonly log?: Logger;
+  /** Runs after the test's Redis prefix exists and before the runtime starts. */
+  readonly beforeStart?: (redis: TestRedis) => Promise<void>;
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -40,6 +42,7 @@ export async function startTestRuntime(
   const db = await createTestDatabase();
   await migrateUp(db.sequelize);
   const redis = createTestRedis();
+  await options.beforeStart?.(redis);
   const config: RuntimeConfig = {
     role: options.role ?? "all",
     manifestFile: path.join(dir, "jobs.yaml"),

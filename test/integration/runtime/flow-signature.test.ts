@@ -21,13 +21,18 @@ beforeAll(async () => {
       done();
     },
   });
-  // A worker alone: it loads and follows what is published in Redis.
+  original = (await import(path.join(fixture, "flows/echo.json"))).default as NodeRedNode[];
+  // A worker alone: it loads and follows what is published in Redis. Before it starts, an
+  // intruder has written unsigned flows there.
   t = await startTestRuntime(fixture, {
     role: "worker",
     editor: false,
     log: createLogger({ level: "info", destination }),
+    beforeStart: async (redis) => {
+      const key = `${redis.prefix}chatia:flows`;
+      await redis.redis.hset(key, "rev", "intruder0", "flows", JSON.stringify(echoing("pwned")));
+    },
   });
-  original = (await import(path.join(fixture, "flows/echo.json"))).default as NodeRedNode[];
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
@@ -72,7 +77,11 @@ const refusals = (code: string): string[] =>
     .map((l) => String((l.err as { message?: unknown } | undefined)?.message));
 
 describe("flows published through Redis", () => {
-  it("a worker runs its flows", async () => {
+  it("a worker that finds unsigned flows at start refuses them and runs its flow files", async () => {
+    const refused = lines.filter(
+      (l) => l.msg === "deployed flows refused; running the flow files instead",
+    );
+    expect(refused.map((l) => l.code)).toEqual(["CF_FLOW_SIGNATURE"]);
     await expect(runEcho()).resolves.toBe("HI");
   });
 
