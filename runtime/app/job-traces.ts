@@ -2,7 +2,8 @@
 // the editor's test runs (job ids starting `trace-`) and a share of all runs the operator may set
 // (CHATIA_TRACE_SAMPLE, 0 by default). Recording costs nothing when no traced run is in a flow: the
 // Node-RED hooks are added when the first traced run starts and removed when the last one ends, so
-// the hot path pays one string test per job. A trace is kept in Redis for a day, read by the api.
+// the hot path pays one string test per job (with a sampled share, the hooks stay, and every
+// message pays a look-up). A trace is kept in Redis for a day, read by the api.
 import type { NodeRedHooks } from "../adapters/node-red/node-red-module";
 import type { Redis } from "../adapters/redis";
 import { failureInfo } from "../flow-bridge/node-failure";
@@ -102,6 +103,9 @@ export class JobTracer {
     private readonly options: JobTracerOptions,
   ) {
     this.sampleShare = Math.min(1, Math.max(0, options.sampleShare ?? 0));
+    // With a sampled share, traced runs are in flows most of the time: the hooks stay, since
+    // adding one costs more than it saves (Node-RED captures a stack trace at every add).
+    if (this.sampleShare > 0) this.addHooks();
   }
 
   /** Whether this run is traced: a test run from the editor, or one of the sampled share. */
@@ -146,7 +150,7 @@ export class JobTracer {
     }
     if (!runs.has(id)) this.count++;
     runs.set(id, run);
-    if (this.count === 1) this.addHooks();
+    if (this.count === 1 && this.sampleShare === 0) this.addHooks();
   }
 
   private end(
@@ -159,7 +163,7 @@ export class JobTracer {
     const runs = this.active.get(queue);
     if (runs?.get(id)?.trace === trace) {
       runs.delete(id);
-      if (--this.count === 0) this.hooks.remove(`*.${LABEL}`);
+      if (--this.count === 0 && this.sampleShare === 0) this.hooks.remove(`*.${LABEL}`);
     }
     trace.ms = Math.round(performance.now() - started);
     if (outcome.err === undefined) {
@@ -203,7 +207,14 @@ export class JobTracer {
     });
   }
 
+  /** Removes the hooks (a tracer with a sampled share keeps them until then). */
+  close(): void {
+    this.hooks.remove(`*.${LABEL}`);
+  }
+
+  /** One tracer per process: its hooks replace any left under the same label. */
   private addHooks(): void {
+    this.hooks.remove(`*.${LABEL}`);
     this.hooks.add(`onSend.${LABEL}`, (events: readonly SendEvent[]) => {
       for (const event of events) {
         if (event.source.node?.type !== "job in") continue;

@@ -262,6 +262,7 @@ export async function startRuntime(
       await closeAll(log, [
         () => queues.close({ waitForJobs: drained }),
         () => red.stop(),
+        async () => tracer.close(),
         () => flowSync.close(),
         async () => services.close?.(),
         async () => sockets?.close(),

@@ -3,13 +3,14 @@
 // how messages are trimmed. Node-RED's own hooks module and a real Redis; the hook events are the
 // ones Node-RED's runtime triggers for a `job in → send → job out` run.
 import { afterAll, describe, expect, it } from "vitest";
+import type { NodeRedHooks } from "../../../runtime/adapters/node-red/node-red-module";
 import { loadConfig } from "../../../runtime/app/config";
 import { JobTracer, loadTrace, snapshot } from "../../../runtime/app/job-traces";
 import { ChatiaError } from "../../../runtime/errors";
 import { createTestRedis } from "../../helpers/redis";
 
 const { hooks } = require("@node-red/util") as {
-  hooks: {
+  hooks: NodeRedHooks & {
     has(id: string): boolean;
     trigger(id: string, event: unknown, done: (err?: unknown) => void): void;
   };
@@ -40,6 +41,10 @@ describe("the job tracer", () => {
     expect(none.wants({ id: 42 })).toBe(false);
     const all = new JobTracer(hooks, { redis: redis.redis, prefix, sampleShare: 1 });
     expect(all.wants({ id: 42 })).toBe(true);
+    // A sampled share keeps the hooks while the tracer lives.
+    expect(hooks.has("onReceive")).toBe(true);
+    all.close();
+    expect(hooks.has("onReceive")).toBe(false);
     const env = { ...SECRETS, CHATIA_TRACE_SAMPLE: "0.25" };
     expect(loadConfig({}, env).traceSample).toBe(0.25);
     expect(loadConfig({}, SECRETS).traceSample).toBe(0);
