@@ -93,19 +93,29 @@ export class JobsPanel implements JobsPanelApi {
     };
   }
 
-  /** One job of this name, with the trace of its latest traced attempt when there is one. */
+  /**
+   * One job of this name, with the trace of its latest traced attempt when there is one. A traced
+   * job Bull already removed (`removeOnComplete: true`) is answered from its trace.
+   */
   async job(
     queue: string,
     name: string,
     id: string,
   ): Promise<PanelJob & { result: unknown; trace: JobTrace | null }> {
-    const job = await this.find(queue, name, id);
-    const trace = await loadTrace(this.queues.redis, this.queues.prefix, queue, id);
-    return {
-      ...view(job, await jobState(job)),
-      result: job.returnvalue ?? null,
-      trace: trace ?? null,
-    };
+    this.plan(queue, name);
+    const [job, trace] = await Promise.all([
+      findJob(this.queues.queue(queue), id),
+      loadTrace(this.queues.redis, this.queues.prefix, queue, id),
+    ]);
+    if (job && job.name === name)
+      return {
+        ...view(job, await jobState(job)),
+        result: job.returnvalue ?? null,
+        trace: trace ?? null,
+      };
+    if (!trace || trace.name !== name)
+      throw new ChatiaError("CF_API_NOT_FOUND", `there is no job ${id} of ${queue}/${name}`);
+    return { ...fromTrace(trace), result: trace.result ?? null, trace };
   }
 
   /** Runs a failed job again (its attempts start over). */
@@ -149,6 +159,23 @@ export class JobsPanel implements JobsPanelApi {
     if (!plan.payloadSchema) return null;
     return JSON.parse(await readFile(plan.payloadSchema, "utf8"));
   }
+}
+
+/** A traced job Bull no longer holds, as its trace tells it. */
+function fromTrace(trace: JobTrace): PanelJob {
+  const state = trace.outcome ?? "removed";
+  return {
+    id: trace.id,
+    state,
+    attemptsMade: trace.attempt,
+    timestamp: trace.startedAt,
+    finishedOn: trace.ms === undefined ? null : trace.startedAt + trace.ms,
+    failedReason: trace.error?.message ?? null,
+    code: trace.error?.code ?? null,
+    nodeId: trace.error?.nodeId ?? null,
+    nodeLabel: null,
+    testRun: true,
+  };
 }
 
 function view(job: BullJob, state: string): PanelJob {

@@ -169,6 +169,26 @@ describe("the editor's jobs tab", () => {
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/:chatia:trace:MessageQueue:trace-/);
   });
+
+  it("(e) shows the trace of a test run Bull removes once completed (removeOnComplete: true)", {
+    timeout: 60_000,
+  }, async () => {
+    await page.locator("#red-ui-workspace-tabs li", { hasText: "verify-schedules" }).click();
+    await expect
+      .poll(() => page.locator("#chatia-jobs-head").textContent(), { timeout: 15_000 })
+      .toContain("ScheduleMonitor / Verify");
+    await page.locator("#chatia-jobs-payload").fill("{}");
+    await page.locator("#chatia-jobs-run").click();
+    const trace = page.locator('#chatia-jobs-trace[data-outcome="completed"]');
+    await trace.waitFor({ timeout: 30_000 });
+    const id = (await trace.getAttribute("data-job-id")) ?? "";
+    expect(await t.runtime.queues.queue("ScheduleMonitor").getJob(id)).toBeNull();
+    await expect(
+      trace
+        .locator("li.chatia-jobs-step")
+        .evaluateAll((items) => items.map((i) => i.getAttribute("data-node-id"))),
+    ).resolves.toEqual(["5c4e0002", "5c4e0003", "5c4e0004", "5c4e0005"]);
+  });
 });
 
 interface EditorWindow {
