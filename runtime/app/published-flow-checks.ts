@@ -4,6 +4,7 @@
 import { splitNodeRedFlows } from "../adapters/node-red/flow-files";
 import { describeNode, type NodeRedNode } from "../adapters/node-red/flow-format";
 import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
+import { optionalNodeHint } from "../adapters/node-red/palette";
 
 const SUBFLOW_INSTANCE = /^subflow:(.+)$/;
 
@@ -20,7 +21,12 @@ export function publishedFlowChecks(
         subflow !== undefined
           ? subflows.has(subflow)
           : knownTypes.has(node.type) || STRUCTURAL_TYPES.includes(node.type);
-      if (!known) problems.push(`${describeNode(node)} has a type this worker does not run`);
+      if (!known) {
+        const hint = optionalNodeHint(node.type);
+        problems.push(
+          `${describeNode(node)} has a type this worker does not run${hint ? `: ${hint}` : ""}`,
+        );
+      }
     }
     return problems;
   };

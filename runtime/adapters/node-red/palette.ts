@@ -69,3 +69,13 @@ export function excludedNodeFiles(enabled: readonly OptionalNodeGroup[] = []): s
     ...OPTIONAL_NODE_GROUPS[g].files,
   ]);
 }
+
+/** For a type of a left-out group: why it is left out and how to bring it back. */
+export function optionalNodeHint(type: string): string | undefined {
+  for (const name of GROUP_NAMES) {
+    const group: OptionalGroup = OPTIONAL_NODE_GROUPS[name];
+    if (group.types.includes(type))
+      return `"${type}" is left out of the palette (it ${group.reason}); CHATIA_OPTIONAL_NODES=${name} brings it back on every process`;
+  }
+  return undefined;
+}
