@@ -23,7 +23,7 @@ export interface FlowSyncOptions {
    * The checks a worker runs on signed flows before loading them (as a deploy's): problems, one a
    * line; any refuses the whole set. @defaultValue none
    */
-  readonly check?: (flows: readonly NodeRedNode[]) => string[];
+  readonly check?: (flows: readonly NodeRedNode[]) => string[] | Promise<string[]>;
 }
 
 export class FlowSync {
@@ -71,7 +71,7 @@ export class FlowSync {
         `the flows published in Redis (${this.redisKey}, rev ${rev}) ${sig ? "have a bad signature" : "are not signed"}: refused; only the api process publishes flows, signed with a key from NODE_RED_CREDENTIAL_SECRET (every process must have the same)`,
       );
     const flows = parseFlows(text, rev);
-    const problems = this.options.check?.(flows) ?? [];
+    const problems = (await this.options.check?.(flows)) ?? [];
     if (problems.length > 0)
       throw new ChatiaError(
         "CF_FLOW_INVALID",

@@ -94,9 +94,13 @@ export async function startRuntime(
   });
   const flowSync = new FlowSync(queues.redis, config.prefix, {
     secret: config.credentialSecret,
-    check: publishedFlowChecks(
-      await listInstalledNodeTypes(config.nodesDirs, excludedNodeFiles(config.optionalNodes)),
-    ),
+    check: publishedFlowChecks({
+      knownTypes: await listInstalledNodeTypes(
+        config.nodesDirs,
+        excludedNodeFiles(config.optionalNodes),
+      ),
+      manifestFile: config.manifestFile,
+    }),
   });
   const serves = config.role !== "worker";
   const processes = config.role !== "api";

@@ -122,4 +122,14 @@ describe("flows published through Redis", () => {
     );
     await expect(runEcho()).resolves.toBe("signed");
   });
+
+  it("refuses signed flows that fail validate's checks against its manifest (no job out)", async () => {
+    const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
+    await api.publish(echoing("no end").filter((n) => n.type !== "job out"));
+    await until("the refusal", () => refusals("CF_FLOW_INVALID").length === 2);
+    expect(refusals("CF_FLOW_INVALID")[1]).toMatch(
+      /flow file \(published\)\/echo\.json \(of TestQueue\/Echo\) has no "job out" node/,
+    );
+    await expect(runEcho()).resolves.toBe("signed");
+  });
 });
