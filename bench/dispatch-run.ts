@@ -22,6 +22,7 @@ type Runtime = {
   embedded: typeof import("../runtime/adapters/node-red/embedded");
   config: typeof import("../runtime/app/config");
   jobHandler: typeof import("../runtime/app/job-handler");
+  jobTraces: typeof import("../runtime/app/job-traces");
   logger: typeof import("../runtime/app/logger");
   compile: typeof import("../runtime/compile");
   manifest: typeof import("../runtime/manifest");
@@ -34,6 +35,7 @@ const runtime: Runtime = {
   embedded: require(path.join(dist, "adapters/node-red/embedded")),
   config: require(path.join(dist, "app/config")),
   jobHandler: require(path.join(dist, "app/job-handler")),
+  jobTraces: require(path.join(dist, "app/job-traces")),
   logger: require(path.join(dist, "app/logger")),
   compile: require(path.join(dist, "compile")),
   manifest: require(path.join(dist, "manifest")),
@@ -185,7 +187,14 @@ async function openFlow() {
   const queue = queues.queue("BenchQueue");
   await queue.pause(true);
   const s = side(queue);
-  queues.startProcessing(handler.jobHandler(dispatcher));
+  // With the tracer, as a worker runs it: no job here is a test run, and no share is sampled
+  // (CHATIA_TRACE_SAMPLE, when set, measures a sampled share's cost).
+  const tracer = new runtime.jobTraces.JobTracer(red.red.hooks, {
+    redis: queues.redis,
+    prefix,
+    sampleShare: Number(process.env.CHATIA_TRACE_SAMPLE ?? 0),
+  });
+  queues.startProcessing(handler.jobHandler(dispatcher, tracer));
   return {
     side: s,
     nodeRedStartMs: red.startupMs,

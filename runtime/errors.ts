@@ -118,6 +118,11 @@ export const ERROR_CODES = {
     summary:
       "A flow file is missing, malformed, or does not fit its job (no `job in`, no `job out`, unknown node types).",
   },
+  CF_FLOW_SIGNATURE: {
+    kind: "user",
+    summary:
+      "Flows found in Redis carry no valid signature of the api process; a worker refuses them and keeps its flows.",
+  },
 
   // Pacing (runtime/adapters/redis/keyed-pacer.ts).
   CF_PACE_INVALID: {
@@ -292,6 +297,11 @@ export class ChatiaError extends Error {
     options?: { cause?: unknown; details?: unknown; kind?: ErrorKind },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Node's convention (`TypeError [ERR_X]: …`): the stack's first line carries the code. Bull keeps
+    // each failed attempt's stack, so the code of a job's failure can be read back (node-failure.ts).
+    // V8 formats the stack on first access: read it once under the longer name.
+    this.name = `ChatiaError [${code}]`;
+    void this.stack;
     this.name = "ChatiaError";
     this.code = code;
     this.kind = options?.kind ?? ERROR_CODES[code].kind;

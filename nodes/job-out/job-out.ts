@@ -3,6 +3,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError, ERROR_CODES, isErrorCode } from "../../runtime/errors";
 import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
+import { atNode } from "../../runtime/flow-bridge/node-failure";
 import { chatiaContext } from "../shared/chatia-context";
 
 interface JobOutDef extends NodeDef {
@@ -48,9 +49,11 @@ function failure(msg: NodeMessage & { error?: unknown }, retry: boolean): Chatia
   const error = (msg.error ?? {}) as {
     message?: unknown;
     code?: unknown;
-    source?: { name?: string; type?: string };
+    source?: { id?: string; name?: string; type?: string };
   };
-  const source = error.source ? ` (from ${error.source.name || error.source.type})` : "";
+  // The node the Catch node heard from, in the form the editor's jobs tab reads back.
+  const from = error.source;
+  const source = from?.id ? ` ${atNode({ ...from, id: from.id })}` : "";
   const message =
     typeof error.message === "string" ? `${error.message}${source}` : "the flow failed the job";
   if (isErrorCode(error.code)) return new ChatiaError(error.code, message);

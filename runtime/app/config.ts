@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { databaseUrlFromEnv } from "../adapters/db";
+import { type OptionalNodeGroup, parseOptionalNodes } from "../adapters/node-red/palette";
 import { redisUrlFromEnv } from "../adapters/redis";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
@@ -58,6 +59,16 @@ export interface RuntimeConfig {
   readonly tokenRecheckMs?: number;
   /** A company's enqueue quotas ($CHATIA_QUOTA_*). @defaultValue DEFAULT_QUOTAS */
   readonly quotas?: EnqueueQuotas;
+  /**
+   * Node-RED core node groups brought back into the palette ($CHATIA_OPTIONAL_NODES, see
+   * palette.ts). @defaultValue [] (no exec, no listening network nodes)
+   */
+  readonly optionalNodes?: readonly OptionalNodeGroup[];
+  /**
+   * Share of all job runs whose path through their flow is recorded, 0 to 1 ($CHATIA_TRACE_SAMPLE);
+   * the editor's test runs are always recorded. @defaultValue 0
+   */
+  readonly traceSample?: number;
 }
 
 export interface StartFlags {
@@ -130,6 +141,8 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
       jobBytes: wholeNumber(env, "CHATIA_QUOTA_JOB_BYTES", DEFAULT_QUOTAS.jobBytes),
       jobsWaiting: wholeNumber(env, "CHATIA_QUOTA_JOBS_WAITING", DEFAULT_QUOTAS.jobsWaiting),
     },
+    optionalNodes: parseOptionalNodes(env.CHATIA_OPTIONAL_NODES),
+    traceSample: share(env, "CHATIA_TRACE_SAMPLE"),
   };
 }
 
@@ -222,6 +235,19 @@ function whatsappDriver(env: NodeJS.ProcessEnv): WhatsAppDriverName {
     );
   }
   return value as WhatsAppDriverName;
+}
+
+/** A number from 0 to 1 (0 when unset); anything else is CF_CONFIG_INVALID. */
+function share(env: NodeJS.ProcessEnv, name: string): number {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return 0;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new ChatiaError(
+      "CF_CONFIG_INVALID",
+      `${name} must be a number from 0 to 1, not "${text}"`,
+    );
+  return value;
 }
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

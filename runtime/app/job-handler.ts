@@ -11,6 +11,7 @@ import { Dispatcher, type RunObserver } from "../flow-bridge/dispatcher";
 import { type JobLogSink, logJobFailure, willRetry } from "../observability/job-log";
 import type { Metrics } from "../observability/metrics";
 import { type BullJob, discardIfUserError, type JobHandler } from "../queues/queue-runtime";
+import type { JobTracer } from "./job-traces";
 
 export interface JobOutcomeDependencies {
   readonly metrics: Metrics;
@@ -22,11 +23,21 @@ export function jobDispatcher(deps: JobOutcomeDependencies): Dispatcher<BullJob,
   return new Dispatcher<BullJob, JobPlan>(jobOutcomes(deps));
 }
 
-/** Hands each job of the queues to `dispatcher` (the plan carries its `queue` and `timeoutMs`). */
-export function jobHandler(dispatcher: Dispatcher<BullJob, JobPlan>): JobHandler {
-  return Object.assign((job: BullJob, plan: JobPlan) => dispatcher.dispatch(job, plan), {
-    discardsUserErrors: true,
-  });
+/**
+ * Hands each job of the queues to `dispatcher` (the plan carries its `queue` and `timeoutMs`);
+ * with a `tracer`, the runs it wants (editor test runs, a sampled share) have their path recorded.
+ */
+export function jobHandler(
+  dispatcher: Dispatcher<BullJob, JobPlan>,
+  tracer?: Pick<JobTracer, "wants" | "trace">,
+): JobHandler {
+  const handle = tracer
+    ? (job: BullJob, plan: JobPlan) =>
+        tracer.wants(job)
+          ? tracer.trace(job, plan.queue, () => dispatcher.dispatch(job, plan))
+          : dispatcher.dispatch(job, plan)
+    : (job: BullJob, plan: JobPlan) => dispatcher.dispatch(job, plan);
+  return Object.assign(handle, { discardsUserErrors: true });
 }
 
 function jobOutcomes({ metrics, log }: JobOutcomeDependencies): RunObserver<BullJob, JobPlan> {

@@ -7,12 +7,15 @@ import { apiCors, securityHeaders } from "../adapters/http/security";
 import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
+import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
 import { compile, type Plan, type QueuePlan } from "../compile";
-import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
+import { ChatiaError } from "../errors";
+import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
+import { nodeFailure } from "../flow-bridge/node-failure";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
@@ -22,8 +25,11 @@ import type { RuntimeConfig } from "./config";
 import { createEditorLogin, editorLoginLimits } from "./editor-login";
 import { FlowSync } from "./flow-sync";
 import { jobDispatcher, jobHandler } from "./job-handler";
+import { JobTracer } from "./job-traces";
+import { JobsPanel } from "./jobs-panel";
 import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
+import { publishedFlowChecks } from "./published-flow-checks";
 import type { ServiceDependencies } from "./services";
 
 export interface RunningRuntime {
@@ -49,9 +55,12 @@ export interface RuntimeDependencies {
 
 /** Loads and checks the manifest with the flow checks `validate` runs too. */
 export async function loadCheckedManifest(
-  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs">,
+  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs" | "optionalNodes">,
 ): Promise<Manifest> {
-  const knownTypes = await listInstalledNodeTypes(config.nodesDirs);
+  const knownTypes = await listInstalledNodeTypes(
+    config.nodesDirs,
+    excludedNodeFiles(config.optionalNodes),
+  );
   return loadManifest(config.manifestFile, {
     checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
   });
@@ -92,7 +101,16 @@ export async function startRuntime(
       ...(config.whatsappMaxConnections && { maxConnections: config.whatsappMaxConnections }),
     },
   });
-  const flowSync = new FlowSync(queues.redis, config.prefix);
+  const flowSync = new FlowSync(queues.redis, config.prefix, {
+    secret: config.credentialSecret,
+    check: publishedFlowChecks({
+      knownTypes: await listInstalledNodeTypes(
+        config.nodesDirs,
+        excludedNodeFiles(config.optionalNodes),
+      ),
+      manifestFile: config.manifestFile,
+    }),
+  });
   const serves = config.role !== "worker";
   const processes = config.role !== "api";
 
@@ -115,14 +133,15 @@ export async function startRuntime(
       })
     : undefined;
 
-  const published = serves ? undefined : await flowSync.load();
+  const published = serves ? undefined : await loadPublished(flowSync, log);
   const red = await startNodeRed({
     server: http?.server ?? null,
     editorPath: config.editorPath,
     flowsDir: config.flowsDir,
     userDir: config.userDir,
     nodesDirs: config.nodesDirs,
-    context: { dispatcher, plan: () => plan, services },
+    excludedNodeFiles: excludedNodeFiles(config.optionalNodes),
+    context: { dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) },
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({
         sequelize,
@@ -134,10 +153,9 @@ export async function startRuntime(
     ...(serves && {
       onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
     }),
-    ...(published && { loadFlows: async () => published.flows }),
-    onUncaughtError: (msg, error, nodeName) => {
-      const job = msg.job as JobInfo;
-      dispatcher.fail(job, flowError(error, `node "${nodeName}"`));
+    ...(published && { loadFlows: async () => published }),
+    onUncaughtError: (msg, error, node) => {
+      dispatcher.fail(msg.job as JobInfo, nodeFailure(error, node));
     },
     logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
     log: (level, fields, message) => log[level](fields, message),
@@ -158,11 +176,18 @@ export async function startRuntime(
           (err: unknown) => log.error({ err }, "could not load the deployed flows"),
         );
       },
-      (err: unknown) => log.error({ err }, "could not read the deployed flows"),
+      (err: unknown) =>
+        log.error({ err, code: codeOf(err) }, "deployed flows refused; the running flows stay"),
     );
   }
 
-  const handle = jobHandler(dispatcher);
+  const tracer = new JobTracer(red.red.hooks, {
+    redis: queues.redis,
+    prefix: config.prefix,
+    sampleShare: config.traceSample ?? 0,
+    log,
+  });
+  const handle = jobHandler(dispatcher, tracer);
   if (serves) logRepeatables(log, await queues.applyRepeatables());
   if (processes) queues.startProcessing(handle);
 
@@ -257,6 +282,7 @@ export async function startRuntime(
       await closeAll(log, [
         () => queues.close({ waitForJobs: drained }),
         () => red.stop(),
+        async () => tracer.close(),
         () => flowSync.close(),
         async () => services.close?.(),
         async () => sockets?.close(),
@@ -265,6 +291,21 @@ export async function startRuntime(
       ]);
     },
   };
+}
+
+/** The flows the api published; when refused (unsigned, bad signature, failing checks), flows/ instead. */
+async function loadPublished(flowSync: FlowSync, log: Logger): Promise<NodeRedNode[] | undefined> {
+  try {
+    return (await flowSync.load())?.flows;
+  } catch (err) {
+    if (!(err instanceof ChatiaError)) throw err;
+    log.error({ err, code: err.code }, "deployed flows refused; running the flow files instead");
+    return undefined;
+  }
+}
+
+function codeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | null | undefined)?.code;
 }
 
 /** Queues whose processor must be re-opened: new ones and those whose Bull-level settings changed. */

@@ -12,6 +12,7 @@ import {
 } from "../adapters/node-red/flow-files";
 import { describeNode } from "../adapters/node-red/flow-format";
 import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
+import { optionalNodeHint } from "../adapters/node-red/palette";
 import type { ManifestCheck, ManifestDocument, Reporter } from "../manifest";
 import { didYouMean } from "../manifest/schema-errors";
 import { findUnbrokenLoop } from "./flow-loops";
@@ -207,7 +208,8 @@ function checkTypes(subject: string, nodes: readonly NodeRedNode[], context: Che
     } else if (!context.knownTypes.has(node.type)) {
       context.problem(
         `${subject}: ${describeNode(node)}${where} has a type that is not installed`,
-        didYouMean(node.type, [...context.knownTypes]) ??
+        optionalNodeHint(node.type) ??
+          didYouMean(node.type, [...context.knownTypes]) ??
           `install the node module that provides "${node.type}", or remove the node`,
       );
     }

@@ -23,6 +23,19 @@ export interface ChatiaNodeContext {
   plan(): Plan;
   /** Domain services, by name (added as the job slices land). */
   readonly services: ChatiaServices;
+  /** What the editor's jobs tab reads and does (runtime/app/jobs-panel.ts); absent in tests of nodes. */
+  readonly jobsPanel?: JobsPanelApi;
+}
+
+/** The editor's jobs tab, for the job of the flow on screen (its queue and job name). */
+export interface JobsPanelApi {
+  overview(queue: string, job: string): Promise<unknown>;
+  /** One job with its trace; CF_API_NOT_FOUND when missing or of another job name. */
+  job(queue: string, job: string, id: string): Promise<unknown>;
+  /** CF_API_CONFLICT unless the job failed. */
+  retry(queue: string, job: string, id: string): Promise<void>;
+  /** A traced test run; CF_JOB_BAD_PAYLOAD (with details) when the payload fails its schema. */
+  run(queue: string, job: string, payload: unknown): Promise<{ id: string }>;
 }
 
 export interface ChatiaServices {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateUp } from "../../runtime/adapters/db";
 import { NODES_DIRS, type RuntimeConfig } from "../../runtime/app/config";
-import { createLogger } from "../../runtime/app/logger";
+import { createLogger, type Logger } from "../../runtime/app/logger";
 import { type RunningRuntime, startRuntime } from "../../runtime/app/runtime";
 import { buildServices } from "../../runtime/app/services";
 import { createTestDatabase, type TestDatabase } from "./database";
@@ -28,6 +28,10 @@ export interface TestRuntimeOptions {
   readonly corsOrigins?: readonly string[];
   readonly tokenRecheckMs?: number;
   readonly quotas?: RuntimeConfig["quotas"];
+  /** The runtime's log. @defaultValue silent (or $TEST_LOG_LEVEL) */
+  readonly log?: Logger;
+  /** Runs after the test's Redis prefix exists and before the runtime starts. */
+  readonly beforeStart?: (redis: TestRedis) => Promise<void>;
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -40,6 +44,7 @@ export async function startTestRuntime(
   const db = await createTestDatabase();
   await migrateUp(db.sequelize);
   const redis = createTestRedis();
+  await options.beforeStart?.(redis);
   const config: RuntimeConfig = {
     role: options.role ?? "all",
     manifestFile: path.join(dir, "jobs.yaml"),
@@ -64,7 +69,7 @@ export async function startTestRuntime(
     ...(options.quotas && { quotas: options.quotas }),
   };
   const runtime = await startRuntime(config, {
-    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     services: buildServices,
   });
   return {

@@ -20,6 +20,8 @@ export interface EmbedOptions {
   readonly userDir: string;
   /** Folders of compiled chatia nodes. */
   readonly nodesDirs: readonly string[];
+  /** Core node files Node-RED leaves out (palette.ts). @defaultValue [] */
+  readonly excludedNodeFiles?: readonly string[];
   readonly context: ChatiaNodeContext;
   /** Who may log in to the editor; absent only without an editor. */
   readonly admin?: EditorLogin;
@@ -30,15 +32,18 @@ export interface EmbedOptions {
   /** Flows published by the api process; used instead of flows/ when it returns some. */
   readonly loadFlows?: () => Promise<NodeRedNode[] | undefined>;
   /** An error a node of a job's flow reported and no Catch node handled. */
-  readonly onUncaughtError: (
-    msg: Record<string, unknown>,
-    error: unknown,
-    nodeName: string,
-  ) => void;
+  readonly onUncaughtError: (msg: Record<string, unknown>, error: unknown, node: FlowNode) => void;
   /** Node-RED's log level. @defaultValue "warn" */
   readonly logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "off";
   /** Where Node-RED's log lines go (the runtime's structured log). */
   readonly log?: NodeRedLogSink;
+}
+
+/** The node that reported an error. */
+export interface FlowNode {
+  readonly id: string;
+  readonly name?: string;
+  readonly type?: string;
 }
 
 /** The editor's login: every user it accepts has full rights on the flows. */
@@ -155,6 +160,7 @@ function settings(options: EmbedOptions): Record<string, unknown> {
   return {
     userDir: options.userDir,
     nodesDir: [...options.nodesDirs],
+    nodesExcludes: [...(options.excludedNodeFiles ?? [])],
     storageModule: createFlowStorage({
       flowsDir: options.flowsDir,
       userDir: options.userDir,
@@ -216,7 +222,7 @@ interface FlowInternals {
   ): boolean;
 }
 
-let patched: ((msg: Record<string, unknown>, error: unknown, nodeName: string) => void) | undefined;
+let patched: EmbedOptions["onUncaughtError"] | undefined;
 
 /**
  * Node-RED offers no hook for "an error no Catch node handled": a node that calls `done(err)` or
@@ -224,9 +230,7 @@ let patched: ((msg: Record<string, unknown>, error: unknown, nodeName: string) =
  * timeout. So we wrap the flow's error routing (internal API, covered by the flow-bridge tests): when
  * a top-level flow reports an error unhandled and the message belongs to a job, the job fails now.
  */
-function patchUncaughtErrors(
-  handler: (msg: Record<string, unknown>, error: unknown, nodeName: string) => void,
-): void {
+function patchUncaughtErrors(handler: EmbedOptions["onUncaughtError"]): void {
   if (patched) {
     patched = handler;
     return;
@@ -245,7 +249,11 @@ function patchUncaughtErrors(
       msg !== null &&
       "job" in msg
     ) {
-      patched?.(msg as Record<string, unknown>, logMessage, node.name || node.type || node.id);
+      patched?.(msg as Record<string, unknown>, logMessage, {
+        id: node.id,
+        ...(node.name && { name: node.name }),
+        ...(node.type && { type: node.type }),
+      });
     }
     return handled;
   };

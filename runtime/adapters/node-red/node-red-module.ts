@@ -22,6 +22,15 @@ export interface NodeSetInfo {
   readonly err?: string;
 }
 
+/**
+ * Node-RED's message hooks (`RED.hooks`): `add("onReceive.label", fn)`, `remove("*.label")`. A hook
+ * point with no handler costs nothing; one with a handler runs it for every message.
+ */
+export interface NodeRedHooks {
+  add(hook: string, handler: (event: never) => void): void;
+  remove(hook: string): void;
+}
+
 /** The embedded Node-RED (`require("node-red")`): one per process, never restarted once stopped. */
 export interface NodeRed {
   init(server: Server | null, settings: Record<string, unknown>): void;
@@ -29,6 +38,7 @@ export interface NodeRed {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly events: EventEmitter;
+  readonly hooks: NodeRedHooks;
   /** The editor and admin API, an Express 4 app; `undefined` when httpAdminRoot is false. */
   readonly httpAdmin: (
     req: IncomingMessage,

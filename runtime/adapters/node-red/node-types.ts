@@ -20,14 +20,17 @@ export function coreNodesDir(): string {
 /**
  * Every type Node-RED 4.1 would register with our nodes installed: the core nodes', those of the nodes
  * (.html files and their scripts) under `extraNodeDirs` (searched recursively; a folder that does not
- * exist adds none), and the structural types.
+ * exist adds none), and the structural types; less the nodes whose script is one of `excludedFiles`
+ * (Node-RED's nodesExcludes, see palette.ts).
  */
 export async function listInstalledNodeTypes(
   extraNodeDirs: readonly string[],
+  excludedFiles: readonly string[] = [],
 ): Promise<Set<string>> {
   const types = new Set<string>(STRUCTURAL_TYPES);
   for (const dir of [coreNodesDir(), ...extraNodeDirs]) {
     for (const file of await htmlFiles(dir)) {
+      if (excludedFiles.includes(`${path.basename(file, ".html")}.js`)) continue;
       for (const type of await typesOfNode(file)) types.add(type);
     }
   }

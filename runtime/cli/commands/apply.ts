@@ -1,6 +1,7 @@
 // `chatia-flow plan` (against live Redis) and `chatia-flow apply`: what the manifest changes in
 // Redis — its cron triggers — shown, or made so.
 import type { Command } from "commander";
+import { parseOptionalNodes } from "../../adapters/node-red/palette";
 import { redisUrlFromEnv } from "../../adapters/redis";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
 import { loadCheckedManifest } from "../../app/runtime";
@@ -46,6 +47,7 @@ export async function live(
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),
       nodesDirs: NODES_DIRS,
+      optionalNodes: parseOptionalNodes(process.env.CHATIA_OPTIONAL_NODES),
     });
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
     queues = await QueueRuntime.open(compile(manifest), {

@@ -1,5 +1,6 @@
 // `chatia-flow validate [FILE]`: exit 0 when the manifest is valid, 1 with every problem when not.
 import type { Command } from "commander";
+import { parseOptionalNodes } from "../../adapters/node-red/palette";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
 import { loadCheckedManifest } from "../../app/runtime";
 import { displayPath, formatProblem, ManifestError } from "../../manifest";
@@ -36,6 +37,7 @@ async function validate(
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),
       nodesDirs: NODES_DIRS,
+      optionalNodes: parseOptionalNodes(process.env.CHATIA_OPTIONAL_NODES),
     });
     const queues = Object.values(manifest.queues);
     const jobs = queues.reduce((n, q) => n + Object.keys(q.jobs).length, 0);

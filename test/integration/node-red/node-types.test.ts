@@ -10,6 +10,11 @@ import {
   registeredTypes,
   STRUCTURAL_TYPES,
 } from "../../../runtime/adapters/node-red/node-types";
+import {
+  excludedNodeFiles,
+  OPTIONAL_NODE_GROUPS,
+  parseOptionalNodes,
+} from "../../../runtime/adapters/node-red/palette";
 
 const EXTRA_NODES = path.resolve(__dirname, "../../fixtures/node-red/nodes");
 
@@ -22,6 +27,8 @@ beforeAll(async () => {
   red.init(null, {
     userDir,
     nodesDir: [EXTRA_NODES],
+    // As the runtime starts it: no exec, no listening network nodes (palette.ts).
+    nodesExcludes: excludedNodeFiles(),
     httpAdminRoot: false,
     httpNodeRoot: false,
     logging: { console: { level: "off" } },
@@ -40,10 +47,35 @@ afterAll(async () => {
 describe("listInstalledNodeTypes", () => {
   it("lists exactly the types a started Node-RED registers, plus tab, subflow and group", async () => {
     const registered = red.nodes.getNodeList().flatMap((set) => [...set.types]);
-    const scanned = await listInstalledNodeTypes([EXTRA_NODES]);
+    const scanned = await listInstalledNodeTypes([EXTRA_NODES], excludedNodeFiles());
     expect([...scanned].sort()).toEqual([...new Set([...registered, ...STRUCTURAL_TYPES])].sort());
     expect(scanned).toContain("chatia sample");
     expect(scanned).toContain("link call");
+  });
+
+  it("leaves exec and the nodes that need a server out by default; a setting brings a group back", async () => {
+    const registered = new Set(red.nodes.getNodeList().flatMap((set) => [...set.types]));
+    const everything = await listInstalledNodeTypes([]);
+    const byDefault = await listInstalledNodeTypes([], excludedNodeFiles());
+    const withExec = await listInstalledNodeTypes(
+      [],
+      excludedNodeFiles(parseOptionalNodes("exec")),
+    );
+    for (const [group, { types }] of Object.entries(OPTIONAL_NODE_GROUPS)) {
+      for (const type of types) {
+        expect(everything, `${group}: ${type} is a core type`).toContain(type);
+        expect(byDefault).not.toContain(type);
+        expect(registered.has(type), `${type} registered by Node-RED`).toBe(false);
+        expect(withExec.has(type)).toBe(group === "exec");
+      }
+    }
+    // Nodes that call out (http request, its proxy and TLS config) stay.
+    for (const type of ["http request", "http proxy", "tls-config", "function"])
+      expect(byDefault).toContain(type);
+    expect(await listInstalledNodeTypes([], excludedNodeFiles(parseOptionalNodes("all")))).toEqual(
+      everything,
+    );
+    expect(() => parseOptionalNodes("exec, ftp")).toThrow(/"ftp" is not a node group; use exec/);
   });
 
   it("ignores folders that do not exist", async () => {

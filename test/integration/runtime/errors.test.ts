@@ -2,6 +2,7 @@
 // with the reason; a Catch path fails the job (here without retry); a timeout fails the run.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failureInfo } from "../../../runtime/flow-bridge/node-failure";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
@@ -38,18 +39,28 @@ describe("errors in flows", () => {
   it("fails for good with the node's reason once the attempts are spent", async () => {
     const run = await settled("TestQueue", "Throw", { failures: 5 });
     expect(run).toMatchObject({
-      error: 'node "maybe throw": Error: boom on attempt 3',
+      error: 'Error: boom on attempt 3 (at node "maybe throw" throw-fn)',
       attemptsMade: 3,
       state: "failed",
+    });
+    // The code and the failing node can be read back from what Bull keeps of the job.
+    expect(failureInfo(run.error, run.stacktrace)).toEqual({
+      code: "CF_FLOW_ERROR",
+      nodeId: "throw-fn",
+      nodeLabel: "maybe throw",
     });
   });
 
   it("lets a Catch path fail the job, here without retry", async () => {
     const run = await settled("TestQueue", "Caught", {});
     expect(run).toMatchObject({
-      error: "Error: caught boom (from always throw)",
+      error: 'Error: caught boom (at node "always throw" caught-fn)',
       attemptsMade: 1,
       state: "failed",
+    });
+    expect(failureInfo(run.error, run.stacktrace)).toMatchObject({
+      code: "CF_FLOW_FAILED",
+      nodeId: "caught-fn",
     });
   });
 

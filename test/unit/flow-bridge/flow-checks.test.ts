@@ -2,6 +2,7 @@
 // its flows/ folder; problems are reported at the job's `flow:` value with the exact message.
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { excludedNodeFiles } from "../../../runtime/adapters/node-red/palette";
 import { flowChecks, listInstalledNodeTypes } from "../../../runtime/flow-bridge/flow-checks";
 import { loadManifest, ManifestError } from "../../../runtime/manifest";
 
@@ -16,9 +17,9 @@ beforeAll(async () => {
 });
 
 /** Every problem of the fixture's manifest, as `chatia-flow validate` prints them from its folder. */
-async function problemsOf(fixture: string): Promise<string[]> {
+async function problemsOf(fixture: string, types = knownTypes): Promise<string[]> {
   const dir = path.join(FIXTURES, fixture);
-  const checks = [flowChecks({ flowsDir: "flows", knownTypes })];
+  const checks = [flowChecks({ flowsDir: "flows", knownTypes: types })];
   try {
     await loadManifest(path.join(dir, "jobs.yaml"), { env: {}, checks });
     return [];
@@ -70,6 +71,18 @@ describe("flowChecks", () => {
       `jobs.yaml:6:15: ${FILE}: node s-f1 (subflow:gone) uses subflow gone, which is not in flows/_config.json; import the subflow again, or remove the node ${AT}`,
       `jobs.yaml:6:15: ${FILE}: node "events" (broker, mqtt-brokr) in flows/_config.json has a type that is not installed; did you mean "mqtt-broker"? ${AT}`,
     ]);
+  });
+
+  it("refuses a node left out of the palette, saying how to bring it back", async () => {
+    const palette = await listInstalledNodeTypes([], excludedNodeFiles());
+    const types = new Set([...palette, "job in", "job out"]);
+    expect(await problemsOf("optional-node", types)).toEqual([
+      `jobs.yaml:6:15: ${FILE}: node "list files" (x-f1, exec) has a type that is not installed; "exec" is left out of the palette (it runs shell commands on every worker); CHATIA_OPTIONAL_NODES=exec brings it back on every process ${AT}`,
+    ]);
+    const withExec = await listInstalledNodeTypes([], excludedNodeFiles(["exec"]));
+    expect(await problemsOf("optional-node", new Set([...withExec, "job in", "job out"]))).toEqual(
+      [],
+    );
   });
 
   it("reports a disabled flow and a disabled job in node", async () => {

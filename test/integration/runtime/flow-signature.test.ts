@@ -1,0 +1,135 @@
+// Workers run only the flows the api published, signed: a flow written straight into Redis, unsigned
+// or signed with another secret, is refused and logged, and the worker keeps running what it ran; a
+// flow the api signed is applied. Also what a worker checks of signed flows (installed node types).
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NodeRedNode } from "../../../runtime/adapters/node-red/flow-format";
+import { FlowSync } from "../../../runtime/app/flow-sync";
+import { createLogger } from "../../../runtime/app/logger";
+import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+
+const fixture = path.resolve(__dirname, "../../fixtures/runtime/echo");
+const lines: Record<string, unknown>[] = [];
+let t: TestRuntime;
+let original: NodeRedNode[];
+
+beforeAll(async () => {
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  original = (await import(path.join(fixture, "flows/echo.json"))).default as NodeRedNode[];
+  // A worker alone: it loads and follows what is published in Redis. Before it starts, an
+  // intruder has written unsigned flows there.
+  t = await startTestRuntime(fixture, {
+    role: "worker",
+    editor: false,
+    log: createLogger({ level: "info", destination }),
+    beforeStart: async (redis) => {
+      const key = `${redis.prefix}chatia:flows`;
+      await redis.redis.hset(key, "rev", "intruder0", "flows", JSON.stringify(echoing("pwned")));
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+const key = () => `${t.config.prefix}:chatia:flows`;
+
+/** The echo flow with its change node setting `payload` to `text` instead of upper-casing. */
+function echoing(text: string): NodeRedNode[] {
+  return original.map((n) =>
+    n.type === "change"
+      ? { ...n, rules: [{ t: "set", p: "payload", pt: "msg", to: text, tot: "str" }] }
+      : n,
+  );
+}
+
+async function runEcho(): Promise<unknown> {
+  const job = await t.runtime.queues.enqueue("TestQueue", "Echo", { text: "hi" });
+  return job.finished();
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Writes flows into Redis as an intruder would: the key and the channel, with `sig` as given. */
+async function writeRaw(flows: NodeRedNode[], rev: string, sig?: string): Promise<void> {
+  const fields = ["rev", rev, "flows", JSON.stringify(flows), ...(sig ? ["sig", sig] : [])];
+  await t.redis.redis.del(key());
+  await t.redis.redis.hset(key(), ...fields);
+  await t.redis.redis.publish(key(), rev);
+}
+
+/** The error messages of the refusals logged with `code`, in order. */
+const refusals = (code: string): string[] =>
+  lines
+    .filter((l) => l.msg === "deployed flows refused; the running flows stay" && l.code === code)
+    .map((l) => String((l.err as { message?: unknown } | undefined)?.message));
+
+describe("flows published through Redis", () => {
+  it("a worker that finds unsigned flows at start refuses them and runs its flow files", async () => {
+    const refused = lines.filter(
+      (l) => l.msg === "deployed flows refused; running the flow files instead",
+    );
+    expect(refused.map((l) => l.code)).toEqual(["CF_FLOW_SIGNATURE"]);
+    await expect(runEcho()).resolves.toBe("HI");
+  });
+
+  it("refuses unsigned flows, logs CF_FLOW_SIGNATURE, and keeps running its own", async () => {
+    await writeRaw(echoing("pwned"), "intruder1");
+    await until("the refusal", () => refusals("CF_FLOW_SIGNATURE").length === 1);
+    expect(refusals("CF_FLOW_SIGNATURE")[0]).toMatch(/rev intruder1\) are not signed: refused/);
+    await expect(runEcho()).resolves.toBe("HI");
+  });
+
+  it("refuses flows signed with another secret", async () => {
+    const forger = new FlowSync(t.redis.redis, t.config.prefix, {
+      secret: "another-secret-0123456789",
+    });
+    await forger.publish(echoing("forged"));
+    await until("the refusal", () => refusals("CF_FLOW_SIGNATURE").length === 2);
+    expect(refusals("CF_FLOW_SIGNATURE")[1]).toMatch(/have a bad signature/);
+    await expect(runEcho()).resolves.toBe("HI");
+  });
+
+  it("applies flows the api signed", async () => {
+    const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
+    const rev = await api.publish(echoing("signed"));
+    await until("the deploy", () =>
+      lines.some((l) => l.msg === "deployed flows loaded" && l.rev === rev),
+    );
+    await expect(runEcho()).resolves.toBe("signed");
+  });
+
+  it("refuses signed flows with a node this worker does not run (exec is left out)", async () => {
+    const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
+    const tab = original[0]?.id ?? "";
+    const exec = { id: "e00000000000ee", type: "exec", z: tab, command: "id", wires: [[], [], []] };
+    await api.publish([...echoing("with exec"), exec]);
+    await until("the refusal", () => refusals("CF_FLOW_INVALID").length === 1);
+    expect(refusals("CF_FLOW_INVALID")[0]).toMatch(
+      /node e00000000000ee \(exec\) has a type this worker does not run/,
+    );
+    await expect(runEcho()).resolves.toBe("signed");
+  });
+
+  it("refuses signed flows that fail validate's checks against its manifest (no job out)", async () => {
+    const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
+    await api.publish(echoing("no end").filter((n) => n.type !== "job out"));
+    await until("the refusal", () => refusals("CF_FLOW_INVALID").length === 2);
+    expect(refusals("CF_FLOW_INVALID")[1]).toMatch(
+      /flow file \(published\)\/echo\.json \(of TestQueue\/Echo\) has no "job out" node/,
+    );
+    await expect(runEcho()).resolves.toBe("signed");
+  });
+});
