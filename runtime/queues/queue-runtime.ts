@@ -12,6 +12,7 @@ import {
   processAll,
   removeRepeatable,
   repeatableJobs,
+  skipBackoffOnce,
 } from "../adapters/bull/bull-queue-adapter";
 import { KeyedPacer, type PaceRule, type Redis } from "../adapters/redis";
 import {
@@ -51,6 +52,15 @@ export type JobHandler = ((job: BullJob, plan: JobPlan) => Promise<unknown>) & {
 /** Marks a job whose run failed with a user error so that Bull does not retry it. */
 export function discardIfUserError(job: BullJob, err: unknown): void {
   if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
+}
+
+/**
+ * A job that failed because a deploy stopped its flow under it is not at fault: its retry runs at
+ * once (through the new flow) rather than after the backoff its own failures earn.
+ */
+export function retryAtOnceIfRedeployed(job: BullJob, err: unknown): void {
+  if (err instanceof Error && (err as { code?: unknown }).code === "CF_FLOW_REDEPLOYED")
+    skipBackoffOnce(job);
 }
 
 export class QueueRuntime {

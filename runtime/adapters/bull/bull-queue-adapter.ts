@@ -150,6 +150,15 @@ export function discardJob(job: BullJob): void {
   job.discard();
 }
 
+/**
+ * Makes the retry of a job failing now start at once, without its backoff wait. Bull reads the
+ * backoff from the job object it fails; the change is not saved, so the job's later failures keep
+ * the manifest's backoff.
+ */
+export function skipBackoffOnce(job: BullJob): void {
+  job.opts = { ...job.opts, backoff: undefined };
+}
+
 // Inspecting and operating queues (the HTTP API, runtime/api/routes).
 
 /** A state a job can be listed by: Bull's own, with `waiting` for its `wait` list. */
