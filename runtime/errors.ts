@@ -87,6 +87,11 @@ export const ERROR_CODES = {
     summary:
       "The job's queue/name is not in the manifest, or the job is declared `enabled: false`.",
   },
+  CF_JOB_NOT_HANDLED: {
+    kind: "user",
+    summary:
+      "The job is declared in the manifest but its flow does not exist yet: nothing runs it, so enqueueing it is refused (`validate` and the runtime warn about it); build its flow in the editor and deploy.",
+  },
   CF_JOB_BAD_PAYLOAD: {
     kind: "user",
     summary: "The job's data does not satisfy its payload schema.",

@@ -262,7 +262,8 @@ export const openApiDocument = {
         summary: "Enqueue a job; its data is checked against the job's payload schema",
         description:
           "Admins only. With an Idempotency-Key header, a repeat (same key, same company) " +
-          "enqueues nothing and answers the first job's id.",
+          "enqueues nothing and answers the first job's id. 409 `CF_JOB_NOT_HANDLED` for a job " +
+          "declared before its flow exists.",
         parameters: [
           queueParam,
           { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 200 } },
@@ -271,6 +272,9 @@ export const openApiDocument = {
         responses: {
           "201": ok(ref("Enqueued"), "Enqueued"),
           ...pick("400", "401", "403", "404", "413"),
+          "409": error(
+            "The job is declared, not handled: its flow does not exist yet (`CF_JOB_NOT_HANDLED`)",
+          ),
         },
       },
     },

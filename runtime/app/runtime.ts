@@ -8,11 +8,18 @@ import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
-import { compile, type Plan, type QueuePlan } from "../compile";
+import { compile, declareNotHandled, type Plan, type QueuePlan } from "../compile";
+import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
-import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
+import {
+  formatProblem,
+  loadManifest,
+  type Manifest,
+  ManifestError,
+  type Problem,
+} from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
@@ -45,14 +52,30 @@ export interface RuntimeDependencies {
   ) => Promise<ChatiaServices & { close?(): Promise<void> }>;
 }
 
-/** Loads and checks the manifest with the flow checks `validate` runs too. */
+/** A manifest that passed every check, its plan, and the warnings it gave. */
+export interface CheckedManifest {
+  readonly manifest: Manifest;
+  /** Jobs declared before their flows exist are marked `notHandled`. */
+  readonly plan: Plan;
+  /** What leaves the manifest valid but is worth saying (a job declared, not handled). */
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * Loads and checks the manifest with the flow checks `validate` runs too, and compiles it. Throws
+ * ManifestError with every problem.
+ */
 export async function loadCheckedManifest(
   config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs">,
-): Promise<Manifest> {
+): Promise<CheckedManifest> {
   const knownTypes = await listInstalledNodeTypes(config.nodesDirs);
-  return loadManifest(config.manifestFile, {
+  const warnings: Problem[] = [];
+  const manifest = await loadManifest(config.manifestFile, {
     checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
+    onWarning: (warning) => warnings.push(warning),
   });
+  const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
+  return { manifest, plan: declareNotHandled(compile(manifest), missing), warnings };
 }
 
 export async function startRuntime(
@@ -61,7 +84,14 @@ export async function startRuntime(
 ): Promise<RunningRuntime> {
   const { log } = deps;
   const started = Date.now();
-  let plan = compile(await loadCheckedManifest(config));
+  const checked = await loadCheckedManifest(config);
+  logWarnings(log, checked.warnings);
+  const serves = config.role !== "worker";
+  // A worker runs the flows the api publishes, which its own flows/ may not have yet: only the
+  // api side tells declared jobs from handled ones (the API, cron triggers and the editor use it).
+  const planOf = (c: CheckedManifest) => (serves ? c.plan : compile(c.manifest));
+  let plan = planOf(checked);
+  let manifest = checked.manifest;
   const sequelize = createSequelize(config.databaseUrl, {
     applicationName: `chatia-flow:${config.role}`,
   });
@@ -84,7 +114,8 @@ export async function startRuntime(
     },
   });
   const flowSync = new FlowSync(queues.redis, config.prefix);
-  const serves = config.role !== "worker";
+  // Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads.
+  let afterDeploy = async (): Promise<void> => undefined;
   const processes = config.role !== "api";
 
   const http = serves
@@ -122,7 +153,10 @@ export async function startRuntime(
     }),
     credentialSecret: config.credentialSecret,
     ...(serves && {
-      onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
+      onDeploy: async (flows: NodeRedNode[]) => {
+        await flowSync.publish(flows);
+        await afterDeploy();
+      },
     }),
     ...(published && { loadFlows: async () => published.flows }),
     onUncaughtError: (msg, error, nodeName) => {
@@ -189,7 +223,10 @@ export async function startRuntime(
   const reload = async (): Promise<{ applied: boolean; problems: string[] }> => {
     let next: Plan;
     try {
-      next = compile(await loadCheckedManifest(config));
+      const reloaded = await loadCheckedManifest(config);
+      logWarnings(log, reloaded.warnings);
+      next = planOf(reloaded);
+      manifest = reloaded.manifest;
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
       const problems = err.problems.map((p) => formatProblem(p));
@@ -209,6 +246,11 @@ export async function startRuntime(
     api?.refresh();
     log.info({ reopened: changed }, "jobs.yaml reloaded");
     return { applied: true, problems: [] };
+  };
+
+  afterDeploy = async () => {
+    const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
+    if (!sameKeys(missing, notHandledKeys(plan))) await reload();
   };
 
   const stopWatching = config.watchManifest
@@ -259,10 +301,23 @@ function changedQueues(before: Plan, after: Plan): string[] {
       q.rateLimit,
       q.bullLimiter,
       q.settings,
-      q.jobs.map((j) => j.enabled),
+      q.jobs.map((j) => [j.enabled, j.notHandled === true]),
     ]);
   const old = new Map(before.queues.map((q) => [q.name, shape(q)]));
   return after.queues.filter((q) => old.get(q.name) !== shape(q)).map((q) => q.name);
+}
+
+function notHandledKeys(plan: Plan): Set<string> {
+  return new Set(plan.queues.flatMap((q) => q.jobs.filter((j) => j.notHandled).map((j) => j.key)));
+}
+
+function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((key) => b.has(key));
+}
+
+/** Each warning of the manifest's checks, as `validate` prints it. */
+function logWarnings(log: Logger, warnings: readonly Problem[]): void {
+  for (const warning of warnings) log.warn({ code: warning.code }, formatProblem(warning));
 }
 
 function logRepeatables(

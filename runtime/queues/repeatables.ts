@@ -2,7 +2,7 @@
 // tz and cron, so an edited cron would otherwise add a second trigger and leave the old one firing.
 // Each trigger's jobId carries a hash of its data and options: any change to them replaces it too.
 import { createHash } from "node:crypto";
-import type { JobPlan, Plan } from "../compile";
+import { isHandled, type JobPlan, type Plan } from "../compile";
 
 /** A cron trigger the plan wants. */
 export interface DesiredRepeatable {
@@ -35,7 +35,7 @@ export interface RepeatableDiff {
 export function desiredRepeatables(plan: Plan): DesiredRepeatable[] {
   return plan.queues.flatMap((queue) =>
     queue.jobs.flatMap((job) =>
-      job.enabled && job.repeat
+      isHandled(job) && job.repeat
         ? [
             {
               queue: queue.name,

@@ -220,6 +220,8 @@ async function enqueue(
       throw new HttpError(400, err.code, err.message, err.details);
     if (err instanceof ChatiaError && err.code === "CF_JOB_UNKNOWN")
       throw new HttpError(400, err.code, err.message);
+    if (err instanceof ChatiaError && err.code === "CF_JOB_NOT_HANDLED")
+      throw new HttpError(409, err.code, err.message);
     throw err;
   }
 }

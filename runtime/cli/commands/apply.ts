@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { redisUrlFromEnv } from "../../adapters/redis";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
 import { loadCheckedManifest } from "../../app/runtime";
-import { compile } from "../../compile";
 import { formatProblem, ManifestError } from "../../manifest";
 import { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
@@ -42,13 +41,13 @@ export async function live(
 ): Promise<number> {
   let queues: QueueRuntime | undefined;
   try {
-    const manifest = await loadCheckedManifest({
+    const { plan } = await loadCheckedManifest({
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),
       nodesDirs: NODES_DIRS,
     });
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
-    queues = await QueueRuntime.open(compile(manifest), {
+    queues = await QueueRuntime.open(plan, {
       url: opts.redisUrl ?? redisUrlFromEnv(),
       prefix,
     });

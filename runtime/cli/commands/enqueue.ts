@@ -2,8 +2,10 @@
 // check and pacing — as the API and the flows do. `--wait` waits for its outcome.
 import type { Command } from "commander";
 import { redisUrlFromEnv } from "../../adapters/redis";
-import { compile } from "../../compile";
+import { flowsDirFor } from "../../app/config";
+import { compile, declareNotHandled } from "../../compile";
 import { ChatiaError } from "../../errors";
+import { jobsWithoutFlow } from "../../flow-bridge/declared-jobs";
 import { formatProblem, loadManifest, ManifestError } from "../../manifest";
 import { QueueRuntime } from "../../queues/queue-runtime";
 import type { Io } from "../io";
@@ -11,6 +13,7 @@ import { manifestPath } from "../options";
 
 interface EnqueueOptions {
   manifest?: string;
+  flowsDir?: string;
   jobId?: string;
   wait?: boolean;
   redisUrl?: string;
@@ -27,6 +30,10 @@ export function registerEnqueue(program: Command, io: Io): void {
     .argument("<job>", "job name, e.g. SendMessage")
     .argument("[data]", "the job's data as JSON", "{}")
     .option("--manifest <file>", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
+    .option(
+      "--flows-dir <dir>",
+      "flow files (default: $CHATIA_FLOWS_DIR or flows/ beside the manifest)",
+    )
     .option("--job-id <id>", "a job id of your own: a second enqueue with the same id adds nothing")
     .option("--wait", "wait for the job to complete or fail, and print its outcome")
     .option("--redis-url <url>", "Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)")
@@ -52,7 +59,15 @@ async function enqueue(
   }
   let queues: QueueRuntime | undefined;
   try {
-    const plan = compile(await loadManifest(manifestPath(opts.manifest)));
+    const file = manifestPath(opts.manifest);
+    const manifest = await loadManifest(file);
+    // A job declared before its flow exists is refused here as by the API (CF_JOB_NOT_HANDLED).
+    const missing = await jobsWithoutFlow(
+      manifest,
+      manifest.source.dir,
+      flowsDirFor(file, opts.flowsDir),
+    );
+    const plan = declareNotHandled(compile(manifest), missing);
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
     queues = await QueueRuntime.open(plan, { url: opts.redisUrl ?? redisUrlFromEnv(), prefix });
     const job = await queues.enqueue(
