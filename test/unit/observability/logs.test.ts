@@ -107,7 +107,10 @@ describe("a failed job's log line", () => {
     const job = { id: 43, attemptsMade: 0, data: {} };
     let invalid: unknown;
     try {
-      renderTicketTemplate("Olá {{#name}}, seu ticket chegou", { now: new Date() });
+      renderTicketTemplate("Olá {{#name}}, seu ticket chegou", {
+        now: new Date(),
+        timeZone: "UTC",
+      });
     } catch (err) {
       invalid = err;
     }
