@@ -3,11 +3,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { databaseUrlFromEnv } from "../adapters/db";
-import { redisUrlFromEnv } from "../adapters/redis";
+import { databaseUrlFromEnv } from "../adapters/db/database-url";
+import { redisUrlFromEnv } from "../adapters/redis/redis-url";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
-import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-gateway";
+import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-drivers";
 
 export type Role = "all" | "api" | "worker";
 

@@ -8,21 +8,15 @@ import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
-import { compile, declareNotHandled, type Plan, type QueuePlan } from "../compile";
+import { compile, type Plan, type QueuePlan } from "../compile";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
-import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
-import {
-  formatProblem,
-  loadManifest,
-  type Manifest,
-  ManifestError,
-  type Problem,
-} from "../manifest";
+import { formatProblem, ManifestError, type Problem } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
 import { mountApi } from "./api";
+import { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 import type { RuntimeConfig } from "./config";
 import { createEditorLogin } from "./editor-login";
 import { FlowSync } from "./flow-sync";
@@ -30,6 +24,8 @@ import { jobDispatcher, jobHandler } from "./job-handler";
 import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
 import type { ServiceDependencies } from "./services";
+
+export { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 
 export interface RunningRuntime {
   readonly config: RuntimeConfig;
@@ -50,32 +46,6 @@ export interface RuntimeDependencies {
   readonly services: (
     deps: ServiceDependencies,
   ) => Promise<ChatiaServices & { close?(): Promise<void> }>;
-}
-
-/** A manifest that passed every check, its plan, and the warnings it gave. */
-export interface CheckedManifest {
-  readonly manifest: Manifest;
-  /** Jobs declared before their flows exist are marked `notHandled`. */
-  readonly plan: Plan;
-  /** What leaves the manifest valid but is worth saying (a job declared, not handled). */
-  readonly warnings: readonly Problem[];
-}
-
-/**
- * Loads and checks the manifest with the flow checks `validate` runs too, and compiles it. Throws
- * ManifestError with every problem.
- */
-export async function loadCheckedManifest(
-  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs">,
-): Promise<CheckedManifest> {
-  const knownTypes = await listInstalledNodeTypes(config.nodesDirs);
-  const warnings: Problem[] = [];
-  const manifest = await loadManifest(config.manifestFile, {
-    checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
-    onWarning: (warning) => warnings.push(warning),
-  });
-  const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
-  return { manifest, plan: declareNotHandled(compile(manifest), missing), warnings };
 }
 
 export async function startRuntime(

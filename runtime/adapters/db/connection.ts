@@ -2,11 +2,10 @@
 // (the original ChatIA's "Companies", "CampaignShipping", …), quiet by default.
 import { type Options, Sequelize } from "sequelize";
 import { ChatiaError } from "../../errors";
+import { databaseUrlFromEnv, redact } from "./database-url";
 
 export type { Sequelize, Transaction } from "sequelize";
-
-/** Used when neither an explicit URL nor DATABASE_URL is given. */
-export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chatia";
+export { DEFAULT_DATABASE_URL, databaseUrlFromEnv, redact } from "./database-url";
 
 export interface SequelizeOptions {
   /** Where each SQL statement goes; `false` discards them. @defaultValue false */
@@ -17,12 +16,6 @@ export interface SequelizeOptions {
   readonly acquireTimeoutMs?: number;
   /** Shown in pg_stat_activity so operators can tell our connections apart. @defaultValue "chatia-flow" */
   readonly applicationName?: string;
-}
-
-/** DATABASE_URL from the environment, or DEFAULT_DATABASE_URL. */
-export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.DATABASE_URL?.trim();
-  return url ? url : DEFAULT_DATABASE_URL;
 }
 
 /** Builds (does not connect) a Sequelize instance for `url`. */
@@ -84,16 +77,5 @@ export async function ensureDatabaseExists(url: string): Promise<boolean> {
     return true;
   } finally {
     await admin.close();
-  }
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "<invalid database URL>";
   }
 }

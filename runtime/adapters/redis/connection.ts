@@ -2,11 +2,10 @@
 // ioredis; everything else takes the `Redis` type from here.
 import { Redis, type RedisOptions } from "ioredis";
 import { ChatiaError } from "../../errors";
+import { redisUrlFromEnv } from "./redis-url";
 
 export type { Redis } from "ioredis";
-
-/** Used when neither an explicit URL nor REDIS_URL is given. */
-export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+export { DEFAULT_REDIS_URL, redisUrlFromEnv } from "./redis-url";
 
 export interface RedisConnectionOptions {
   /** Shown by `CLIENT LIST` so operators can tell our connections apart. @defaultValue "chatia-flow" */
@@ -17,12 +16,6 @@ export interface RedisConnectionOptions {
    * @defaultValue true
    */
   readonly enableReadyCheck?: boolean;
-}
-
-/** REDIS_URL from the environment, or DEFAULT_REDIS_URL. */
-export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.REDIS_URL?.trim();
-  return url ? url : DEFAULT_REDIS_URL;
 }
 
 /** Builds a client for `url` and starts connecting at once; the caller closes it (`quit()`). */

@@ -1,11 +1,10 @@
 // `chatia-flow plan` (against live Redis) and `chatia-flow apply`: what the manifest changes in
 // Redis — its cron triggers — shown, or made so.
 import type { Command } from "commander";
-import { redisUrlFromEnv } from "../../adapters/redis";
+import { redisUrlFromEnv } from "../../adapters/redis/redis-url";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
-import { loadCheckedManifest } from "../../app/runtime";
-import { formatProblem, ManifestError } from "../../manifest";
-import { QueueRuntime } from "../../queues/queue-runtime";
+import { formatProblem, ManifestError } from "../../manifest/problems";
+import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
 import { type Io, progressOf } from "../io";
 import { manifestPath } from "../options";
@@ -41,6 +40,12 @@ export async function live(
 ): Promise<number> {
   let queues: QueueRuntime | undefined;
   try {
+    const {
+      loadCheckedManifest,
+    }: typeof import("../../app/checked-manifest") = require("../../app/checked-manifest");
+    const {
+      QueueRuntime,
+    }: typeof import("../../queues/queue-runtime") = require("../../queues/queue-runtime");
     const { plan } = await loadCheckedManifest({
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),

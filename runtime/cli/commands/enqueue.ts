@@ -1,13 +1,12 @@
 // `chatia-flow enqueue QUEUE JOB [DATA]`: adds one job by hand, with its manifest options, payload
 // check and pacing — as the API and the flows do. `--wait` waits for its outcome.
 import type { Command } from "commander";
-import { redisUrlFromEnv } from "../../adapters/redis";
+import { redisUrlFromEnv } from "../../adapters/redis/redis-url";
 import { flowsDirFor } from "../../app/config";
-import { compile, declareNotHandled } from "../../compile";
 import { ChatiaError } from "../../errors";
 import { jobsWithoutFlow } from "../../flow-bridge/declared-jobs";
-import { formatProblem, loadManifest, ManifestError } from "../../manifest";
-import { QueueRuntime } from "../../queues/queue-runtime";
+import { formatProblem, ManifestError } from "../../manifest/problems";
+import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { Io } from "../io";
 import { manifestPath } from "../options";
 
@@ -59,6 +58,11 @@ async function enqueue(
   }
   let queues: QueueRuntime | undefined;
   try {
+    const { compile, declareNotHandled }: typeof import("../../compile") = require("../../compile");
+    const { loadManifest }: typeof import("../../manifest") = require("../../manifest");
+    const {
+      QueueRuntime,
+    }: typeof import("../../queues/queue-runtime") = require("../../queues/queue-runtime");
     const file = manifestPath(opts.manifest);
     const manifest = await loadManifest(file);
     // A job declared before its flow exists is refused here as by the API (CF_JOB_NOT_HANDLED).

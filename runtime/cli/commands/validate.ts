@@ -2,8 +2,7 @@
 // every problem when not.
 import type { Command } from "commander";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
-import { loadCheckedManifest } from "../../app/runtime";
-import { displayPath, formatProblem, ManifestError } from "../../manifest";
+import { displayPath, formatProblem, ManifestError } from "../../manifest/problems";
 import type { Io } from "../io";
 import { manifestPath, parseFormat } from "../options";
 
@@ -33,6 +32,9 @@ async function validate(
 ): Promise<number> {
   const { format } = opts;
   try {
+    const {
+      loadCheckedManifest,
+    }: typeof import("../../app/checked-manifest") = require("../../app/checked-manifest");
     const { manifest, warnings } = await loadCheckedManifest({
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),
