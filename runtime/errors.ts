@@ -243,6 +243,11 @@ export const ERROR_CODES = {
       "The job is not in a state that allows the action (e.g. retry of a job that has not failed) (409).",
   },
   CF_API_TOO_LARGE: { kind: "user", summary: "The request body is over the API's limit (413)." },
+  CF_API_TIMEOUT: {
+    kind: "operational",
+    summary:
+      "The request was not done within the API's deadline (`CHATIA_API_TIMEOUT_MS`), usually because Postgres or Redis is slow or unreachable (503); an enqueue names in `details.jobId` the job that may still run.",
+  },
   CF_API_INTERNAL: {
     kind: "unexpected",
     summary: "An API request failed on a bug; it is logged with its stack (500).",

@@ -14,6 +14,9 @@ const errors = {
   "404": error("No such queue or job, or a job of another company (`CF_API_NOT_FOUND`)"),
   "409": error("The job's state does not allow the action (`CF_API_CONFLICT`)"),
   "413": error("Body over 256 kB (`CF_API_TOO_LARGE`)"),
+  "503": error(
+    "Not done within the API's deadline: Postgres or Redis slow or unreachable (`CF_API_TIMEOUT`; an enqueue names in `details.jobId` the job that may still run)",
+  ),
 };
 const pick = (...codes: (keyof typeof errors)[]) =>
   Object.fromEntries(codes.map((c) => [c, errors[c]]));
@@ -271,7 +274,7 @@ export const openApiDocument = {
         requestBody: body(ref("EnqueueRequest")),
         responses: {
           "201": ok(ref("Enqueued"), "Enqueued"),
-          ...pick("400", "401", "403", "404", "413"),
+          ...pick("400", "401", "403", "404", "413", "503"),
           "409": error(
             "The job is declared, not handled: its flow does not exist yet (`CF_JOB_NOT_HANDLED`)",
           ),

@@ -7,6 +7,7 @@ import type { Sequelize } from "../adapters/db";
 import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
 import { AuthService, authenticate, createAuthRouter, requireProfile } from "../api/auth";
 import { apiBodyLimit } from "../api/body-limit";
+import { afterDeadline, requestDeadline } from "../api/deadline";
 import { sendError } from "../api/errors";
 import { createCampaignsRouter, createQueuesRouter } from "../api/routes";
 import { errorHandler } from "../api/routes/guards";
@@ -25,6 +26,8 @@ export interface ApiDependencies {
   readonly metrics: Metrics;
   /** Company events (a cancelled campaign is announced to its company). */
   readonly events?: CompanyEvents;
+  /** Every /api request is answered within this (503 CF_API_TIMEOUT). @defaultValue 15000 */
+  readonly requestTimeoutMs?: number;
 }
 
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
@@ -37,6 +40,7 @@ export function mountApi(
 ): { refresh(): void; auth: AuthService } {
   const { sequelize, jwtSecret, queues } = deps;
   const auth = new AuthService({ sequelize, jwtSecret });
+  app.use("/api", requestDeadline(deps.requestTimeoutMs ?? 15_000));
   app.use("/api", ...apiBodyLimit());
   app.use(createAuthRouter({ sequelize, jwtSecret }));
   const guard = authenticate(auth);
@@ -59,6 +63,7 @@ export function mountApi(
     sendError(res, 404, "CF_API_NOT_FOUND", `no API route ${route}`);
   });
   app.use("/api", errorHandler(deps.log));
+  app.use("/api", afterDeadline(deps.log));
   app.use(createMetricsRouter(deps.metrics, [guard, requireProfile("admin")]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
   const board = createBullBoard({

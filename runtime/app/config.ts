@@ -7,6 +7,7 @@ import { databaseUrlFromEnv } from "../adapters/db/database-url";
 import { redisUrlFromEnv } from "../adapters/redis/redis-url";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
+import { type Timeouts, timeoutsFromEnv } from "../timeouts";
 import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-drivers";
 
 export type Role = "all" | "api" | "worker";
@@ -47,6 +48,8 @@ export interface RuntimeConfig {
    * ($CHATIA_CORS_ORIGINS, comma-separated). @defaultValue [] (closed: same origin only)
    */
   readonly corsOrigins: readonly string[];
+  /** Bounds on waits for Postgres, Redis and API requests. @defaultValue timeoutsFromEnv() */
+  readonly timeouts?: Timeouts;
 }
 
 export interface StartFlags {
@@ -113,6 +116,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
+    timeouts: timeoutsFromEnv(env),
   };
 }
 

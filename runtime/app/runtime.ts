@@ -15,6 +15,7 @@ import type { ChatiaServices } from "../flow-bridge/node-context";
 import { formatProblem, ManifestError, type Problem } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
+import { timeoutsFromEnv } from "../timeouts";
 import { mountApi } from "./api";
 import { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 import type { RuntimeConfig } from "./config";
@@ -62,11 +63,21 @@ export async function startRuntime(
   const planOf = (c: CheckedManifest) => (serves ? c.plan : compile(c.manifest));
   let plan = planOf(checked);
   let manifest = checked.manifest;
+  const timeouts = config.timeouts ?? timeoutsFromEnv();
   const sequelize = createSequelize(config.databaseUrl, {
     applicationName: `chatia-flow:${config.role}`,
+    connectTimeoutMs: timeouts.dbConnectMs,
+    statementTimeoutMs: timeouts.dbStatementMs,
   });
-  await assertDatabaseReachable(sequelize);
-  const queues = await QueueRuntime.open(plan, { url: config.redisUrl, prefix: config.prefix });
+  await assertDatabaseReachable(sequelize).catch(async (err: unknown) => {
+    await sequelize.close().catch(() => undefined);
+    throw err;
+  });
+  const queues = await QueueRuntime.open(plan, {
+    url: config.redisUrl,
+    prefix: config.prefix,
+    commandTimeoutMs: timeouts.redisCommandMs,
+  });
   await assertRedisReachable(queues.redis).catch(async (err: unknown) => {
     await Promise.all([queues.close({ waitForJobs: false }), sequelize.close()]);
     throw err;
@@ -92,6 +103,7 @@ export async function startRuntime(
     ? createHttpServer({
         host: config.host,
         port: config.port,
+        checkTimeoutMs: timeouts.readyCheckMs,
         checks: [
           { name: "postgres", check: () => sequelize.authenticate() },
           { name: "redis", check: async () => void (await queues.redis.ping()) },
@@ -169,6 +181,7 @@ export async function startRuntime(
         log,
         metrics,
         events: services.events,
+        requestTimeoutMs: timeouts.apiRequestMs,
       })
     : undefined;
   // socket.io: company namespaces, authenticated like the API; events from every process via Redis.

@@ -8,6 +8,7 @@ import {
   backoffDelay,
   type QueuePlan,
 } from "../../compile";
+import { timeoutsFromEnv } from "../../timeouts";
 import { createRedis, type Redis } from "../redis";
 
 export type BullQueue = Bull.Queue;
@@ -20,6 +21,11 @@ export interface BullConnection {
   readonly url: string;
   /** Bull key prefix; ChatIA's producers use Bull's default, "bull". */
   readonly prefix: string;
+  /**
+   * Bound on each command of the shared client (Bull's and chatia's own keys); the blocking and
+   * subscriber clients have none. @defaultValue $CHATIA_REDIS_COMMAND_TIMEOUT_MS or 10000
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -37,7 +43,10 @@ export class BullConnections {
   createClient = (type: "client" | "subscriber" | "bclient"): Redis => {
     if (type === "client") {
       this.client ??= shared(
-        createRedis(this.connection.url, { connectionName: "chatia-flow:bull" }),
+        createRedis(this.connection.url, {
+          connectionName: "chatia-flow:bull",
+          commandTimeoutMs: this.connection.commandTimeoutMs ?? timeoutsFromEnv().redisCommandMs,
+        }),
       );
       return this.client;
     }

@@ -2,6 +2,7 @@
 // (the original ChatIA's "Companies", "CampaignShipping", …), quiet by default.
 import { type Options, Sequelize } from "sequelize";
 import { ChatiaError } from "../../errors";
+import { timeoutsFromEnv } from "../../timeouts";
 import { databaseUrlFromEnv, redact } from "./database-url";
 
 export type { Sequelize, Transaction } from "sequelize";
@@ -16,6 +17,14 @@ export interface SequelizeOptions {
   readonly acquireTimeoutMs?: number;
   /** Shown in pg_stat_activity so operators can tell our connections apart. @defaultValue "chatia-flow" */
   readonly applicationName?: string;
+  /** Opening a connection (TCP and Postgres's answer). @defaultValue $CHATIA_DB_CONNECT_TIMEOUT_MS or 5000 */
+  readonly connectTimeoutMs?: number;
+  /**
+   * One statement: Postgres cancels it past this (`statement_timeout`), and the client gives up
+   * one second later when Postgres does not answer at all (`query_timeout`).
+   * @defaultValue $CHATIA_DB_STATEMENT_TIMEOUT_MS or 60000
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /** Builds (does not connect) a Sequelize instance for `url`. */
@@ -23,6 +32,9 @@ export function createSequelize(
   url: string = databaseUrlFromEnv(),
   opts: SequelizeOptions = {},
 ): Sequelize {
+  const env = timeoutsFromEnv();
+  const connectMs = opts.connectTimeoutMs ?? env.dbConnectMs;
+  const statementMs = opts.statementTimeoutMs ?? env.dbStatementMs;
   const options: Options = {
     dialect: "postgres",
     logging: opts.logging ?? false,
@@ -32,9 +44,15 @@ export function createSequelize(
       max: opts.poolMax ?? 10,
       min: 0,
       idle: 10_000,
-      acquire: opts.acquireTimeoutMs ?? 30_000,
+      // Waiting for a free connection includes opening one: never shorter than that.
+      acquire: opts.acquireTimeoutMs ?? Math.max(30_000, connectMs + 1_000),
     },
-    dialectOptions: { application_name: opts.applicationName ?? "chatia-flow" },
+    dialectOptions: {
+      application_name: opts.applicationName ?? "chatia-flow",
+      connectionTimeoutMillis: connectMs,
+      statement_timeout: statementMs,
+      query_timeout: statementMs + 1_000,
+    },
     // Every model names its table; never let Sequelize pluralize or rename one.
     define: { freezeTableName: true },
   };

@@ -1,7 +1,7 @@
 // The queue API: the effective manifest, the cron plan, queues with their counts, their jobs by
 // state, job detail and actions, enqueueing. It assumes an auth middleware ran before it (see
 // guards.ts for who may do what, job-views.ts for which jobs a company sees).
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import express, { type Request, Router } from "express";
 import {
@@ -24,6 +24,7 @@ import { ChatiaError } from "../../errors";
 import type { Manifest } from "../../manifest";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
+import { addingJob } from "../deadline";
 import { openApiDocument } from "../openapi";
 import { adminOf, callerOf, type ErrorLog, errorHandler, superOf } from "./guards";
 import {
@@ -114,7 +115,10 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
       throw new HttpError(403, "CF_AUTH_FORBIDDEN", "data.companyId must be your company's");
     const key = idempotencyKey(req);
     const scope = auth.super ? "super" : `company-${auth.companyId}`;
-    const job = await enqueue(deps.queues, req.params.queue, body, key && jobIdFor(scope, key));
+    // The id is chosen here, so that a request answered by the deadline can name its job.
+    const jobId = (key && jobIdFor(scope, key)) ?? randomUUID();
+    addingJob(res, jobId);
+    const job = await enqueue(deps.queues, req.params.queue, body, jobId);
     res.status(201).json({ id: String(job.id) });
   });
   router.post("/api/queues/:queue/pause", async (req, res) => {

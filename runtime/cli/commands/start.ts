@@ -40,7 +40,14 @@ export async function runUntilStopped(config: RuntimeConfig, io: Io): Promise<nu
   const { startRuntime }: typeof import("../../app/runtime") = require("../../app/runtime");
   const { buildServices }: typeof import("../../app/services") = require("../../app/services");
   const log = createLogger();
-  const runtime = await startRuntime(config, { log, services: buildServices });
+  const runtime = await startRuntime(config, { log, services: buildServices }).catch(
+    (err: unknown) => {
+      // A start that failed (a service that does not answer) has closed what it opened, but a
+      // socket to a silent server may linger half-closed: the error is printed, then we exit.
+      exitSoon(1);
+      throw err;
+    },
+  );
   announce(runtime, io);
   return new Promise((resolve) => {
     let stopping = false;
