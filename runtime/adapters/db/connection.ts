@@ -21,10 +21,11 @@ export interface SequelizeOptions {
   readonly connectTimeoutMs?: number;
   /**
    * One statement: Postgres cancels it past this (`statement_timeout`), and the client gives up
-   * one second later when Postgres does not answer at all (`query_timeout`).
+   * one second later when Postgres does not answer at all (`query_timeout`). `null`: no bound
+   * (migrations and seeding, which may run long on a large database).
    * @defaultValue $CHATIA_DB_STATEMENT_TIMEOUT_MS or 60000
    */
-  readonly statementTimeoutMs?: number;
+  readonly statementTimeoutMs?: number | null;
 }
 
 /** Builds (does not connect) a Sequelize instance for `url`. */
@@ -34,7 +35,8 @@ export function createSequelize(
 ): Sequelize {
   const env = timeoutsFromEnv();
   const connectMs = opts.connectTimeoutMs ?? env.dbConnectMs;
-  const statementMs = opts.statementTimeoutMs ?? env.dbStatementMs;
+  const statementMs =
+    opts.statementTimeoutMs === undefined ? env.dbStatementMs : opts.statementTimeoutMs;
   const options: Options = {
     dialect: "postgres",
     logging: opts.logging ?? false,
@@ -50,8 +52,10 @@ export function createSequelize(
     dialectOptions: {
       application_name: opts.applicationName ?? "chatia-flow",
       connectionTimeoutMillis: connectMs,
-      statement_timeout: statementMs,
-      query_timeout: statementMs + 1_000,
+      ...(statementMs !== null && {
+        statement_timeout: statementMs,
+        query_timeout: statementMs + 1_000,
+      }),
     },
     // Every model names its table; never let Sequelize pluralize or rename one.
     define: { freezeTableName: true },

@@ -109,7 +109,8 @@ export async function withDatabase(
   work: (sequelize: Sequelize) => Promise<void>,
 ): Promise<void> {
   const { assertDatabaseReachable, createSequelize } = databaseAdapter();
-  const sequelize = createSequelize(databaseUrl(options.databaseUrl));
+  // No statement bound: a migration may build an index on a large table for minutes.
+  const sequelize = createSequelize(databaseUrl(options.databaseUrl), { statementTimeoutMs: null });
   try {
     await assertDatabaseReachable(sequelize);
     await work(sequelize);
