@@ -87,6 +87,11 @@ export const ERROR_CODES = {
     summary:
       "The job's queue/name is not in the manifest, or the job is declared `enabled: false`.",
   },
+  CF_JOB_NOT_HANDLED: {
+    kind: "user",
+    summary:
+      "The job is declared in the manifest but its flow does not exist yet: nothing runs it, so enqueueing it is refused (`validate` and the runtime warn about it); build its flow in the editor and deploy.",
+  },
   CF_JOB_BAD_PAYLOAD: {
     kind: "user",
     summary: "The job's data does not satisfy its payload schema.",
@@ -243,6 +248,11 @@ export const ERROR_CODES = {
       "The job is not in a state that allows the action (e.g. retry of a job that has not failed) (409).",
   },
   CF_API_TOO_LARGE: { kind: "user", summary: "The request body is over the API's limit (413)." },
+  CF_API_TIMEOUT: {
+    kind: "operational",
+    summary:
+      "The request was not done within the API's deadline (`CHATIA_API_TIMEOUT_MS`), usually because Postgres or Redis is slow or unreachable (503); an enqueue names in `details.jobId` the job that may still run.",
+  },
   CF_API_INTERNAL: {
     kind: "unexpected",
     summary: "An API request failed on a bug; it is logged with its stack (500).",

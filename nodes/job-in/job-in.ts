@@ -33,7 +33,8 @@ export = (RED: NodeAPI) => {
   }
   RED.nodes.registerType("job in", JobInNode);
 
-  // The editor's lists of queues and jobs, with what the manifest says of each.
+  // The editor's lists of queues and jobs, with what the manifest says of each (jobs declared
+  // before their flow exists included, flagged `flowMissing`).
   RED.httpAdmin.get("/chatia/jobs", RED.auth.needsPermission("flows.read"), (_req, res) => {
     res.json(jobsForEditor(chatiaContext(RED).plan()));
   });
@@ -46,6 +47,8 @@ function jobsForEditor(plan: Plan) {
       job: job.name,
       flow: job.flow,
       enabled: job.enabled,
+      // Declared before its flow exists: the flow this form is building may be it.
+      flowMissing: job.notHandled === true,
       description: job.description ?? "",
       trigger: job.repeat
         ? `cron "${job.repeat.cron}" (${job.repeat.tz}): ${describeCron(job.repeat.cron)}`

@@ -21,7 +21,9 @@ const errors = {
   "429": error(
     "Too many requests: failed logins (`CF_AUTH_RATE_LIMITED`) or a company's enqueue quota (`CF_TENANCY_QUOTA`)",
   ),
-  "503": error("Too many password checks under way (`CF_AUTH_BUSY`); retry shortly"),
+  "503": error(
+    "Too many password checks under way (`CF_AUTH_BUSY`; retry shortly), or not done within the API's deadline: Postgres or Redis slow or unreachable (`CF_API_TIMEOUT`; an enqueue names in `details.jobId` the job that may still run)",
+  ),
 };
 const pick = (...codes: (keyof typeof errors)[]) =>
   Object.fromEntries(codes.map((c) => [c, errors[c]]));
@@ -347,7 +349,8 @@ export const openApiDocument = {
           "file the data reference must be its own (404, nothing enqueued); the job gets its " +
           "company as data.companyId. Company quotas: enqueues per minute, jobs waiting, body " +
           "size (429). With an Idempotency-Key header, a repeat (same key, same company) " +
-          "enqueues nothing and answers the first job's id.",
+          "enqueues nothing and answers the first job's id. 409 `CF_JOB_NOT_HANDLED` for a job " +
+          "declared before its flow exists.",
         parameters: [
           queueParam,
           { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 200 } },
@@ -355,7 +358,10 @@ export const openApiDocument = {
         requestBody: body(ref("EnqueueRequest")),
         responses: {
           "201": ok(ref("Enqueued"), "Enqueued"),
-          ...pick("400", "401", "403", "404", "413", "429"),
+          ...pick("400", "401", "403", "404", "413", "429", "503"),
+          "409": error(
+            "The job is declared, not handled: its flow does not exist yet (`CF_JOB_NOT_HANDLED`)",
+          ),
         },
       },
     },

@@ -13,6 +13,7 @@ import {
   requireSuper,
 } from "../api/auth";
 import { apiBodyLimit } from "../api/body-limit";
+import { afterDeadline, requestDeadline } from "../api/deadline";
 import { sendError } from "../api/errors";
 import { createCampaignsRouter, createQueuesRouter } from "../api/routes";
 import { errorHandler } from "../api/routes/guards";
@@ -38,6 +39,8 @@ export interface ApiDependencies {
   readonly metrics: Metrics;
   /** Company events (a cancelled campaign is announced to its company). */
   readonly events?: CompanyEvents;
+  /** Every /api request is answered within this (503 CF_API_TIMEOUT). @defaultValue 15000 */
+  readonly requestTimeoutMs?: number;
 }
 
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
@@ -51,6 +54,7 @@ export function mountApi(
   const { sequelize, jwtSecret, queues } = deps;
   const auth = new AuthService({ sequelize, jwtSecret });
   const owned = new OwnedJobs(deps.ownership);
+  app.use("/api", requestDeadline(deps.requestTimeoutMs ?? 15_000));
   app.use("/api", ...apiBodyLimit());
   app.use(createAuthRouter({ sequelize, jwtSecret }));
   const guard = authenticate(auth);
@@ -81,6 +85,7 @@ export function mountApi(
     sendError(res, 404, "CF_API_NOT_FOUND", `no API route ${route}`);
   });
   app.use("/api", errorHandler(deps.log));
+  app.use("/api", afterDeadline(deps.log));
   // Metrics count every company's jobs: for super-admins only.
   app.use(createMetricsRouter(deps.metrics, [guard, requireSuper()]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.

@@ -3,13 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { databaseUrlFromEnv } from "../adapters/db";
+import { databaseUrlFromEnv } from "../adapters/db/database-url";
 import { type OptionalNodeGroup, parseOptionalNodes } from "../adapters/node-red/palette";
-import { redisUrlFromEnv } from "../adapters/redis";
+import { redisUrlFromEnv } from "../adapters/redis/redis-url";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
 import { DEFAULT_QUOTAS, type EnqueueQuotas } from "../tenancy/enqueue-quota";
-import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-gateway";
+import { type Timeouts, timeoutsFromEnv } from "../timeouts";
+import { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-drivers";
 
 export type Role = "all" | "api" | "worker";
 
@@ -69,6 +70,8 @@ export interface RuntimeConfig {
    * the editor's test runs are always recorded. @defaultValue 0
    */
   readonly traceSample?: number;
+  /** Bounds on waits for Postgres, Redis and API requests. @defaultValue timeoutsFromEnv() */
+  readonly timeouts?: Timeouts;
 }
 
 export interface StartFlags {
@@ -143,6 +146,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     },
     optionalNodes: parseOptionalNodes(env.CHATIA_OPTIONAL_NODES),
     traceSample: share(env, "CHATIA_TRACE_SAMPLE"),
+    timeouts: timeoutsFromEnv(env),
   };
 }
 

@@ -1,6 +1,7 @@
 // What a worker does with each job its queues hand it: the dispatcher runs the job through its
-// flow; as the run settles, its outcome is recorded in the metrics, a failure is logged, and a job
-// failing with a user error is discarded so that Bull does not retry it. Shared by the runtime and
+// flow; as the run settles, its outcome is recorded in the metrics, a failure is logged, a job
+// failing with a user error is discarded so that Bull does not retry it, and one whose flow a
+// deploy stopped is retried at once. Shared by the runtime and
 // bench/dispatch.ts, so that the benchmark measures the code production runs.
 //
 // This is the hot path. The outcome is handled in the dispatcher's observer, synchronously as the
@@ -10,7 +11,12 @@ import type { JobPlan } from "../compile";
 import { Dispatcher, type RunObserver } from "../flow-bridge/dispatcher";
 import { type JobLogSink, logJobFailure, willRetry } from "../observability/job-log";
 import type { Metrics } from "../observability/metrics";
-import { type BullJob, discardIfUserError, type JobHandler } from "../queues/queue-runtime";
+import {
+  type BullJob,
+  discardIfUserError,
+  type JobHandler,
+  retryAtOnceIfRedeployed,
+} from "../queues/queue-runtime";
 import type { JobTracer } from "./job-traces";
 
 export interface JobOutcomeDependencies {
@@ -48,6 +54,7 @@ function jobOutcomes({ metrics, log }: JobOutcomeDependencies): RunObserver<Bull
         return;
       }
       discardIfUserError(job, error);
+      retryAtOnceIfRedeployed(job, error);
       metrics.planFinished(
         plan,
         willRetry(job.attemptsMade, plan, error) ? "retried" : "failed",

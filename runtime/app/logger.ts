@@ -62,9 +62,26 @@ function maskedError(err: unknown): unknown {
   const plain = pino.stdSerializers.err(err as Error) as unknown;
   if (typeof plain !== "object" || plain === null) return plain;
   const out: Record<string, unknown> = { ...(plain as Record<string, unknown>) };
+  if (err instanceof Error) out.message = messageWithCauses(err);
   for (const key of ["message", "stack"])
     if (typeof out[key] === "string") out[key] = maskSecrets(out[key] as string);
   return out;
+}
+
+/**
+ * The error's message, then each cause's that it does not already contain. pino's own serializer
+ * appends every cause's message, and our errors usually quote their cause already ("the message
+ * template is not valid Mustache: Unclosed section "x" at 31"), which said each thing twice.
+ */
+export function messageWithCauses(err: Error): string {
+  let message = err.message;
+  const seen = new Set<unknown>([err]);
+  for (let cause = err.cause; cause instanceof Error && !seen.has(cause); cause = cause.cause) {
+    seen.add(cause);
+    if (cause.message !== "" && !message.includes(cause.message))
+      message = `${message}: ${cause.message}`;
+  }
+  return message;
 }
 
 /** `destination` (tests) receives the JSON lines instead of stdout. */

@@ -12,15 +12,18 @@ import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
 import { compile, type Plan, type QueuePlan } from "../compile";
 import { ChatiaError } from "../errors";
+import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
-import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
+import { listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { nodeFailure } from "../flow-bridge/node-failure";
-import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
+import { formatProblem, ManifestError, type Problem } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
 import { Ownership, ownerStamp } from "../tenancy/ownership";
+import { timeoutsFromEnv } from "../timeouts";
 import { mountApi } from "./api";
+import { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 import type { RuntimeConfig } from "./config";
 import { createEditorLogin, editorLoginLimits } from "./editor-login";
 import { FlowSync } from "./flow-sync";
@@ -31,6 +34,8 @@ import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
 import { publishedFlowChecks } from "./published-flow-checks";
 import type { ServiceDependencies } from "./services";
+
+export { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 
 export interface RunningRuntime {
   readonly config: RuntimeConfig;
@@ -53,31 +58,35 @@ export interface RuntimeDependencies {
   ) => Promise<ChatiaServices & { close?(): Promise<void> }>;
 }
 
-/** Loads and checks the manifest with the flow checks `validate` runs too. */
-export async function loadCheckedManifest(
-  config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs" | "optionalNodes">,
-): Promise<Manifest> {
-  const knownTypes = await listInstalledNodeTypes(
-    config.nodesDirs,
-    excludedNodeFiles(config.optionalNodes),
-  );
-  return loadManifest(config.manifestFile, {
-    checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
-  });
-}
-
 export async function startRuntime(
   config: RuntimeConfig,
   deps: RuntimeDependencies,
 ): Promise<RunningRuntime> {
   const { log } = deps;
   const started = Date.now();
-  let plan = compile(await loadCheckedManifest(config));
+  const checked = await loadCheckedManifest(config);
+  logWarnings(log, checked.warnings);
+  const serves = config.role !== "worker";
+  // A worker runs the flows the api publishes, which its own flows/ may not have yet: only the
+  // api side tells declared jobs from handled ones (the API, cron triggers and the editor use it).
+  const planOf = (c: CheckedManifest) => (serves ? c.plan : compile(c.manifest));
+  let plan = planOf(checked);
+  let manifest = checked.manifest;
+  const timeouts = config.timeouts ?? timeoutsFromEnv();
   const sequelize = createSequelize(config.databaseUrl, {
     applicationName: `chatia-flow:${config.role}`,
+    connectTimeoutMs: timeouts.dbConnectMs,
+    statementTimeoutMs: timeouts.dbStatementMs,
   });
-  await assertDatabaseReachable(sequelize);
-  const queues = await QueueRuntime.open(plan, { url: config.redisUrl, prefix: config.prefix });
+  await assertDatabaseReachable(sequelize).catch(async (err: unknown) => {
+    await sequelize.close().catch(() => undefined);
+    throw err;
+  });
+  const queues = await QueueRuntime.open(plan, {
+    url: config.redisUrl,
+    prefix: config.prefix,
+    commandTimeoutMs: timeouts.redisCommandMs,
+  });
   await assertRedisReachable(queues.redis).catch(async (err: unknown) => {
     await Promise.all([queues.close({ waitForJobs: false }), sequelize.close()]);
     throw err;
@@ -111,7 +120,8 @@ export async function startRuntime(
       manifestFile: config.manifestFile,
     }),
   });
-  const serves = config.role !== "worker";
+  // Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads.
+  let afterDeploy = async (): Promise<void> => undefined;
   const processes = config.role !== "api";
 
   const http = serves
@@ -119,6 +129,7 @@ export async function startRuntime(
         host: config.host,
         port: config.port,
         ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
+        checkTimeoutMs: timeouts.readyCheckMs,
         checks: [
           { name: "postgres", check: () => sequelize.authenticate() },
           { name: "redis", check: async () => void (await queues.redis.ping()) },
@@ -151,7 +162,10 @@ export async function startRuntime(
     }),
     credentialSecret: config.credentialSecret,
     ...(serves && {
-      onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
+      onDeploy: async (flows: NodeRedNode[]) => {
+        await flowSync.publish(flows);
+        await afterDeploy();
+      },
     }),
     ...(published && { loadFlows: async () => published }),
     onUncaughtError: (msg, error, node) => {
@@ -202,6 +216,7 @@ export async function startRuntime(
         log,
         metrics,
         events: services.events,
+        requestTimeoutMs: timeouts.apiRequestMs,
       })
     : undefined;
   // socket.io: company namespaces, authenticated like the API; events from every process via Redis.
@@ -230,7 +245,10 @@ export async function startRuntime(
   const reload = async (): Promise<{ applied: boolean; problems: string[] }> => {
     let next: Plan;
     try {
-      next = compile(await loadCheckedManifest(config));
+      const reloaded = await loadCheckedManifest(config);
+      logWarnings(log, reloaded.warnings);
+      next = planOf(reloaded);
+      manifest = reloaded.manifest;
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
       const problems = err.problems.map((p) => formatProblem(p));
@@ -250,6 +268,11 @@ export async function startRuntime(
     api?.refresh();
     log.info({ reopened: changed }, "jobs.yaml reloaded");
     return { applied: true, problems: [] };
+  };
+
+  afterDeploy = async () => {
+    const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
+    if (!sameKeys(missing, notHandledKeys(plan))) await reload();
   };
 
   const stopWatching = config.watchManifest
@@ -316,10 +339,23 @@ function changedQueues(before: Plan, after: Plan): string[] {
       q.rateLimit,
       q.bullLimiter,
       q.settings,
-      q.jobs.map((j) => j.enabled),
+      q.jobs.map((j) => [j.enabled, j.notHandled === true]),
     ]);
   const old = new Map(before.queues.map((q) => [q.name, shape(q)]));
   return after.queues.filter((q) => old.get(q.name) !== shape(q)).map((q) => q.name);
+}
+
+function notHandledKeys(plan: Plan): Set<string> {
+  return new Set(plan.queues.flatMap((q) => q.jobs.filter((j) => j.notHandled).map((j) => j.key)));
+}
+
+function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((key) => b.has(key));
+}
+
+/** Each warning of the manifest's checks, as `validate` prints it. */
+function logWarnings(log: Logger, warnings: readonly Problem[]): void {
+  for (const warning of warnings) log.warn({ code: warning.code }, formatProblem(warning));
 }
 
 function logRepeatables(

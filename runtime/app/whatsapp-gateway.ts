@@ -5,8 +5,9 @@ import { SimulatedWhatsApp, type WhatsAppGateway } from "../adapters/whatsapp";
 import type { QueueRuntime } from "../queues/queue-runtime";
 import type { CompanyEvents } from "../services/events";
 
-export const WHATSAPP_DRIVERS = ["simulated", "baileys"] as const;
-export type WhatsAppDriverName = (typeof WHATSAPP_DRIVERS)[number];
+import type { WhatsAppDriverName } from "./whatsapp-drivers";
+
+export { WHATSAPP_DRIVERS, type WhatsAppDriverName } from "./whatsapp-drivers";
 
 export interface WhatsAppDriverConfig {
   readonly driver: WhatsAppDriverName;

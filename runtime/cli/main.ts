@@ -1,7 +1,12 @@
 // The `chatia-flow` command.
+//
+// Lazy on purpose: `--help` and `validate` must answer within a couple of seconds, and loading the
+// runtime (Node-RED, Bull, Sequelize, Express, baileys) takes over a second on its own. So the
+// command modules import only what defines their options at the top, and `require` the code that
+// runs a command inside its action, typed with `typeof import(…)`.
 import { Command, CommanderError } from "commander";
 import { ChatiaError } from "../errors";
-import { ManifestError } from "../manifest";
+import { ManifestError } from "../manifest/problems";
 import { PACKAGE_VERSION } from "../project-root";
 import { registerApply } from "./commands/apply";
 import { registerDb } from "./commands/db";

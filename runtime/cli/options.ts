@@ -1,6 +1,6 @@
 // Where the CLI finds its inputs when the command line does not say.
 import path from "node:path";
-import { databaseUrlFromEnv } from "../adapters/db";
+import { databaseUrlFromEnv } from "../adapters/db/database-url";
 
 /** The manifest path: the argument, else $CHATIA_MANIFEST, else ./jobs.yaml. */
 export function manifestPath(arg: string | undefined): string {

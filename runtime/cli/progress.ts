@@ -1,6 +1,6 @@
 // A progress bar for long CLI work (`db seed`, `apply`), drawn on stderr and only on a terminal:
 // piped or redirected output (scripts, CI, the tests) stays exactly the command's result lines.
-import { Presets, SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 
 export interface Progress {
   /** `done` of `total` steps; `label` names the step just finished. */
@@ -21,6 +21,8 @@ export function terminalProgress(
   return {
     update(done, total, label) {
       if (bar === undefined) {
+        // Loaded on the first update: most commands never draw a bar (see cli/main.ts).
+        const { Presets, SingleBar }: typeof import("cli-progress") = require("cli-progress");
         bar = new SingleBar(
           {
             stream,

@@ -32,6 +32,28 @@ export function compile(manifest: Manifest): Plan {
   return { source: manifest.source.file, queues };
 }
 
+/**
+ * The plan with the jobs of `keys` ("Queue/Job") marked declared, not handled: their flows do not
+ * exist yet. Pure, like compile; the runtime learns the keys from the flow folder.
+ */
+export function declareNotHandled(plan: Plan, keys: ReadonlySet<string>): Plan {
+  if (keys.size === 0) return plan;
+  return {
+    ...plan,
+    queues: plan.queues.map((queue) => ({
+      ...queue,
+      jobs: queue.jobs.map((job) =>
+        keys.has(job.key) && job.enabled ? { ...job, notHandled: true as const } : job,
+      ),
+    })),
+  };
+}
+
+/** Whether a worker runs the job: enabled, and its flow exists. */
+export function isHandled(job: JobPlan): boolean {
+  return job.enabled && job.notHandled !== true;
+}
+
 function compileQueue(manifest: Manifest, name: string, queue: QueueSpec): QueuePlan {
   const rateLimit = queue.limiter && compileRateLimit(queue.limiter);
   const useBullLimiter =

@@ -1,4 +1,10 @@
 export { backoffDelay } from "./backoff";
-export { BULL_SETTINGS_DEFAULTS, compile, connectionPace } from "./compile";
+export {
+  BULL_SETTINGS_DEFAULTS,
+  compile,
+  connectionPace,
+  declareNotHandled,
+  isHandled,
+} from "./compile";
 export type * from "./plan";
 export { BACKOFF_STRATEGY } from "./plan";

@@ -57,6 +57,11 @@ export interface JobPlan {
   readonly description?: string;
   readonly flow: string;
   readonly enabled: boolean;
+  /**
+   * Set on an enabled job whose flow does not exist yet ("declared, not handled", see
+   * declareNotHandled): no processor or cron trigger for it, and enqueueing it is refused.
+   */
+  readonly notHandled?: true;
   /** Absolute path of the payload schema, when the job has one. */
   readonly payloadSchema?: string;
   /** The dispatcher fails a run that has not settled after this long. */

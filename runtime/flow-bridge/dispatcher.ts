@@ -80,6 +80,10 @@ export class Dispatcher<
 > {
   /** Entries by queue, then job name. */
   private readonly entries = new TwoLevelMap<FlowEntry>();
+  /** Entries registered while Node-RED is starting flows, by queue, then job name. */
+  private readonly starting = new TwoLevelMap<FlowEntry>();
+  /** Whether Node-RED is between `flows:starting` and `flows:started`. */
+  private flowsStarting = false;
   /** Jobs waiting for their flow's entry to register, by queue, then job name. */
   private readonly waiting = new TwoLevelMap<Set<() => void>>();
   /** Runs by queue, then job id. */
@@ -88,8 +92,30 @@ export class Dispatcher<
 
   constructor(private readonly observer?: RunObserver<J, O>) {}
 
-  /** Called by a `job in` node when its flow starts. */
+  /**
+   * Called by a `job in` node when its flow starts. While Node-RED is starting flows (between
+   * `startingFlows` and `flowsStarted`), the entry is held back: a `job in` node is built before
+   * the nodes it is wired to, and Node-RED drops, without a word, a message sent to a node not
+   * built yet — a job handed over then would hang until its timeout.
+   */
   register(queue: string, name: string, entry: FlowEntry): void {
+    if (this.flowsStarting) this.starting.set(queue, name, entry);
+    else this.activate(queue, name, entry);
+  }
+
+  /** Node-RED begins starting flows (a deploy or the first start): entries wait until it is done. */
+  startingFlows(): void {
+    this.flowsStarting = true;
+  }
+
+  /** Node-RED's flows run: the entries registered meanwhile take jobs, waiting ones first. */
+  flowsStarted(): void {
+    this.flowsStarting = false;
+    for (const [queue, name, entry] of this.starting.entries()) this.activate(queue, name, entry);
+    this.starting.clear();
+  }
+
+  private activate(queue: string, name: string, entry: FlowEntry): void {
     this.entries.set(queue, name, entry);
     for (const wake of this.waiting.get(queue, name) ?? []) wake();
     this.waiting.delete(queue, name);
@@ -101,6 +127,7 @@ export class Dispatcher<
    */
   unregister(queue: string, name: string, entry: FlowEntry): void {
     if (this.entries.get(queue, name) === entry) this.entries.delete(queue, name);
+    if (this.starting.get(queue, name) === entry) this.starting.delete(queue, name);
     for (const run of this.active.values()) {
       if (run.entry === entry) {
         this.settle(
@@ -313,5 +340,14 @@ class TwoLevelMap<V> {
 
   *values(): IterableIterator<V> {
     for (const inner of this.maps.values()) yield* inner.values();
+  }
+
+  *entries(): IterableIterator<[string, string, V]> {
+    for (const [first, inner] of this.maps)
+      for (const [second, value] of inner) yield [first, second, value];
+  }
+
+  clear(): void {
+    this.maps.clear();
   }
 }

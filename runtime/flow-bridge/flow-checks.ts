@@ -1,7 +1,8 @@
 // The checks of flows against the manifest, run by `chatia-flow validate` and at start-up (as a
 // ManifestCheck of loadManifest): every enabled job has a loadable flow file with exactly one `job in`
 // node for that job, at least one `job out`, and only node types that are installed. Each problem is
-// reported at the job's `flow:` value in jobs.yaml.
+// reported at the job's `flow:` value in jobs.yaml. A job whose flow file does not exist yet is
+// declared, not handled: a warning, not a problem (see declared-jobs.ts).
 import path from "node:path";
 import {
   CONFIG_FILE,
@@ -43,6 +44,8 @@ interface CheckContext {
   readonly knownTypes: ReadonlySet<string>;
   readonly configLabel: string;
   readonly problem: (message: string, hint?: string) => void;
+  /** A job declared before its flow exists: valid, but nothing runs it yet. */
+  readonly notHandled: (message: string, hint?: string) => void;
 }
 
 const JOB_IN = "job in";
@@ -50,7 +53,7 @@ const JOB_OUT = "job out";
 const SUBFLOW_INSTANCE = /^subflow:(.+)$/;
 
 export function flowChecks(options: FlowChecksOptions): ManifestCheck {
-  return async (manifest, { dir, report }) => {
+  return async (manifest, { dir, report, warn }) => {
     const flowsDir = path.resolve(dir, options.flowsDir);
     const set = await readFlowDir(flowsDir);
     const jobs = enabledJobFlows(manifest, flowsDir, dir);
@@ -62,7 +65,9 @@ export function flowChecks(options: FlowChecksOptions): ManifestCheck {
     for (const job of jobs) {
       const problem = (message: string, hint?: string) =>
         report(job.pointer, "CF_FLOW_INVALID", message, hint);
-      checkJobFlow(job, { set, knownTypes, configLabel, problem });
+      const notHandled = (message: string, hint?: string) =>
+        warn(job.pointer, "CF_JOB_NOT_HANDLED", message, hint);
+      checkJobFlow(job, { set, knownTypes, configLabel, problem, notHandled });
     }
   };
 }
@@ -111,9 +116,9 @@ function checkJobFlow(job: JobFlow, context: CheckContext): void {
   if (fileProblems.length > 0) return;
   const nodes = context.set.flows.get(path.basename(job.file, ".json"));
   if (nodes === undefined) {
-    context.problem(
-      `${subject} does not exist`,
-      `create it in the editor (a tab labelled "${path.basename(job.file, ".json")}"), or correct the flow name`,
+    context.notHandled(
+      `${job.key} is declared, not handled: ${subject} does not exist yet`,
+      `create it in the editor (a tab labelled "${path.basename(job.file, ".json")}" with a "job in" node for ${job.key}) and deploy, or correct the flow name; until then nothing runs the job and enqueueing it is refused`,
     );
     return;
   }

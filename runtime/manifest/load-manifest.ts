@@ -6,7 +6,7 @@ import Ajv, { type ValidateFunction } from "ajv";
 import schema from "../../schemas/jobs.schema.json";
 import type { ErrorCode } from "../errors";
 import type { Env } from "./interpolate";
-import { ManifestError, type Problem } from "./problems";
+import { ManifestError, type Problem, sortProblems } from "./problems";
 import { explainSchemaErrors } from "./schema-errors";
 import { type ManifestCheck, type Reporter, semanticChecks } from "./semantic-checks";
 import type { Manifest, ManifestDocument } from "./types";
@@ -17,6 +17,11 @@ export interface LoadOptions {
   readonly env?: Env;
   /** Further checks run once the manifest is schema-valid (the runtime's flow checks). */
   readonly checks?: readonly ManifestCheck[];
+  /**
+   * Told of each warning the checks give: something worth saying that leaves the manifest valid
+   * (a job declared before its flow exists).
+   */
+  readonly onWarning?: (warning: Problem) => void;
 }
 
 let validator: ValidateFunction | undefined;
@@ -65,16 +70,15 @@ export async function parseManifest(
   const problems: Problem[] = [...parsed.problems];
   if (parsed.data === undefined) throw new ManifestError(problems);
 
-  const report: Reporter = (
-    pointer: string,
-    code: ErrorCode,
-    message: string,
-    hint?: string,
-    atKey = false,
-  ) => {
-    const { line, col } = parsed.locate(pointer, atKey ? "key" : "value");
-    problems.push({ code, message, file: absolute, line, col, pointer, ...(hint ? { hint } : {}) });
-  };
+  const located =
+    (into: (problem: Problem) => void): Reporter =>
+    (pointer: string, code: ErrorCode, message: string, hint?: string, atKey = false) => {
+      const { line, col } = parsed.locate(pointer, atKey ? "key" : "value");
+      into({ code, message, file: absolute, line, col, pointer, ...(hint ? { hint } : {}) });
+    };
+  const report = located((problem) => problems.push(problem));
+  const warnings: Problem[] = [];
+  const warn = located((warning) => warnings.push(warning));
 
   const validate = manifestValidator();
   const schemaValid = validate(parsed.data);
@@ -87,9 +91,10 @@ export async function parseManifest(
   await semanticChecks(parsed.data, dir, report);
   if (schemaValid && problems.length === 0) {
     for (const check of options.checks ?? [])
-      await check(parsed.data as ManifestDocument, { dir, report });
+      await check(parsed.data as ManifestDocument, { dir, report, warn });
   }
   if (problems.length > 0) throw new ManifestError(problems);
+  for (const warning of sortProblems(warnings)) options.onWarning?.(warning);
 
   return deepFreeze({ ...(parsed.data as ManifestDocument), source: { file: absolute, dir } });
 }

@@ -21,7 +21,12 @@ export type Reporter = (
 /** A check run on a schema-valid manifest (the runtime adds its flow checks this way). */
 export type ManifestCheck = (
   manifest: ManifestDocument,
-  context: { readonly dir: string; readonly report: Reporter },
+  context: {
+    readonly dir: string;
+    readonly report: Reporter;
+    /** For what leaves the manifest valid but is worth saying. */
+    readonly warn: Reporter;
+  },
 ) => void | Promise<void>;
 
 /** The longest single retry wait we accept without an explicit `maxDelay`: 30 days. */

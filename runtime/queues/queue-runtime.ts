@@ -13,10 +13,12 @@ import {
   removeRepeatable,
   repeatableJobs,
   repeatableRunPending,
+  skipBackoffOnce,
 } from "../adapters/bull/bull-queue-adapter";
 import { KeyedPacer, type PaceRule, type Redis } from "../adapters/redis";
 import {
   BULL_SETTINGS_DEFAULTS,
+  isHandled,
   type JobPlan,
   type Plan,
   type QueuePlan,
@@ -64,6 +66,15 @@ export type OwnerStamp = (
   name: string,
   data: readonly unknown[],
 ) => Promise<unknown[]>;
+
+/**
+ * A job that failed because a deploy stopped its flow under it is not at fault: its retry runs at
+ * once (through the new flow) rather than after the backoff its own failures earn.
+ */
+export function retryAtOnceIfRedeployed(job: BullJob, err: unknown): void {
+  if (err instanceof Error && (err as { code?: unknown }).code === "CF_FLOW_REDEPLOYED")
+    skipBackoffOnce(job);
+}
 
 export class QueueRuntime {
   private readonly connections: BullConnections;
@@ -225,13 +236,14 @@ export class QueueRuntime {
   }
 
   /**
-   * Registers one processor per queue that has enabled jobs, with the queue's concurrency. Each
-   * job is checked (known, enabled, valid data), paced, then handed to `handler`.
+   * Registers one processor per queue that has handled jobs (enabled, their flow exists), with the
+   * queue's concurrency. Each job is checked (known, handled, valid data), paced, then handed to
+   * `handler`.
    */
   startProcessing(handler: JobHandler, queueNames?: readonly string[]): void {
     for (const queuePlan of this.plan.queues) {
       if (queueNames && !queueNames.includes(queuePlan.name)) continue;
-      if (!queuePlan.jobs.some((j) => j.enabled)) continue;
+      if (!queuePlan.jobs.some(isHandled)) continue;
       processAll(
         this.queue(queuePlan.name),
         queuePlan.concurrency,
@@ -380,6 +392,11 @@ export class QueueRuntime {
       throw new ChatiaError("CF_JOB_UNKNOWN", `there is no job ${queue}/${name} in the manifest`);
     if (!job.enabled)
       throw new ChatiaError("CF_JOB_UNKNOWN", `job ${queue}/${name} is declared enabled: false`);
+    if (job.notHandled)
+      throw new ChatiaError(
+        "CF_JOB_NOT_HANDLED",
+        `job ${queue}/${name} is declared, not handled: its flow "${job.flow}" does not exist yet (build it in the editor and deploy)`,
+      );
     return job;
   }
 

@@ -4,7 +4,7 @@
 // A trigger whose pending next run is gone (removed or cleaned from the delayed set) never fires
 // again although Bull still lists it: it is drift too, re-armed (removed and added) by apply.
 import { createHash } from "node:crypto";
-import type { JobPlan, Plan } from "../compile";
+import { isHandled, type JobPlan, type Plan } from "../compile";
 
 /** A cron trigger the plan wants. */
 export interface DesiredRepeatable {
@@ -41,7 +41,7 @@ export interface RepeatableDiff {
 export function desiredRepeatables(plan: Plan): DesiredRepeatable[] {
   return plan.queues.flatMap((queue) =>
     queue.jobs.flatMap((job) =>
-      job.enabled && job.repeat
+      isHandled(job) && job.repeat
         ? [
             {
               queue: queue.name,

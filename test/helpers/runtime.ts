@@ -8,6 +8,7 @@ import { NODES_DIRS, type RuntimeConfig } from "../../runtime/app/config";
 import { createLogger, type Logger } from "../../runtime/app/logger";
 import { type RunningRuntime, startRuntime } from "../../runtime/app/runtime";
 import { buildServices } from "../../runtime/app/services";
+import { type Timeouts, timeoutsFromEnv } from "../../runtime/timeouts";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { createTestRedis, type TestRedis } from "./redis";
 
@@ -32,6 +33,11 @@ export interface TestRuntimeOptions {
   readonly log?: Logger;
   /** Runs after the test's Redis prefix exists and before the runtime starts. */
   readonly beforeStart?: (redis: TestRedis) => Promise<void>;
+  /** Changes the URLs the runtime connects with (e.g. through a TcpProxy). */
+  readonly databaseUrl?: (url: string) => string;
+  readonly redisUrl?: (url: string) => string;
+  /** Bounds on waits; unset ones take their defaults. */
+  readonly timeouts?: Partial<Timeouts>;
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -54,9 +60,9 @@ export async function startTestRuntime(
     mediaDir: path.join(dir, "public"),
     host: "127.0.0.1",
     port: 0,
-    redisUrl: redis.url,
+    redisUrl: options.redisUrl?.(redis.url) ?? redis.url,
     prefix: redis.prefix.replace(/:$/, ""),
-    databaseUrl: db.url,
+    databaseUrl: options.databaseUrl?.(db.url) ?? db.url,
     editorPath: options.editor === false ? false : "/flows",
     admin: { username: "admin", password: "test-password-0123456789" },
     credentialSecret: "test-credential-secret-0123456789",
@@ -67,6 +73,7 @@ export async function startTestRuntime(
     corsOrigins: options.corsOrigins ?? [],
     ...(options.tokenRecheckMs !== undefined && { tokenRecheckMs: options.tokenRecheckMs }),
     ...(options.quotas && { quotas: options.quotas }),
+    timeouts: { ...timeoutsFromEnv({}), ...options.timeouts },
   };
   const runtime = await startRuntime(config, {
     log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),

@@ -9,6 +9,7 @@ import {
   backoffDelay,
   type QueuePlan,
 } from "../../compile";
+import { timeoutsFromEnv } from "../../timeouts";
 import { createRedis, type Redis } from "../redis";
 
 export type BullQueue = Bull.Queue;
@@ -21,6 +22,11 @@ export interface BullConnection {
   readonly url: string;
   /** Bull key prefix; ChatIA's producers use Bull's default, "bull". */
   readonly prefix: string;
+  /**
+   * Bound on each command of the shared client (Bull's and chatia's own keys); the blocking and
+   * subscriber clients have none. @defaultValue $CHATIA_REDIS_COMMAND_TIMEOUT_MS or 10000
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -38,7 +44,10 @@ export class BullConnections {
   createClient = (type: "client" | "subscriber" | "bclient"): Redis => {
     if (type === "client") {
       this.client ??= shared(
-        createRedis(this.connection.url, { connectionName: "chatia-flow:bull" }),
+        createRedis(this.connection.url, {
+          connectionName: "chatia-flow:bull",
+          commandTimeoutMs: this.connection.commandTimeoutMs ?? timeoutsFromEnv().redisCommandMs,
+        }),
       );
       return this.client;
     }
@@ -165,6 +174,15 @@ export function removeRepeatable(queue: BullQueue, key: string): Promise<void> {
 /** Marks a job so that Bull does not retry it when it fails (user errors). */
 export function discardJob(job: BullJob): void {
   job.discard();
+}
+
+/**
+ * Makes the retry of a job failing now start at once, without its backoff wait. Bull reads the
+ * backoff from the job object it fails; the change is not saved, so the job's later failures keep
+ * the manifest's backoff.
+ */
+export function skipBackoffOnce(job: BullJob): void {
+  job.opts = { ...job.opts, backoff: undefined };
 }
 
 // Inspecting and operating queues (the HTTP API, runtime/api/routes).

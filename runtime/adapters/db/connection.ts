@@ -2,11 +2,11 @@
 // (the original ChatIA's "Companies", "CampaignShipping", …), quiet by default.
 import { type Options, Sequelize } from "sequelize";
 import { ChatiaError } from "../../errors";
+import { timeoutsFromEnv } from "../../timeouts";
+import { databaseUrlFromEnv, redact } from "./database-url";
 
 export type { Sequelize, Transaction } from "sequelize";
-
-/** Used when neither an explicit URL nor DATABASE_URL is given. */
-export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chatia";
+export { DEFAULT_DATABASE_URL, databaseUrlFromEnv, redact } from "./database-url";
 
 export interface SequelizeOptions {
   /** Where each SQL statement goes; `false` discards them. @defaultValue false */
@@ -17,12 +17,15 @@ export interface SequelizeOptions {
   readonly acquireTimeoutMs?: number;
   /** Shown in pg_stat_activity so operators can tell our connections apart. @defaultValue "chatia-flow" */
   readonly applicationName?: string;
-}
-
-/** DATABASE_URL from the environment, or DEFAULT_DATABASE_URL. */
-export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.DATABASE_URL?.trim();
-  return url ? url : DEFAULT_DATABASE_URL;
+  /** Opening a connection (TCP and Postgres's answer). @defaultValue $CHATIA_DB_CONNECT_TIMEOUT_MS or 5000 */
+  readonly connectTimeoutMs?: number;
+  /**
+   * One statement: Postgres cancels it past this (`statement_timeout`), and the client gives up
+   * one second later when Postgres does not answer at all (`query_timeout`). `null`: no bound
+   * (migrations and seeding, which may run long on a large database).
+   * @defaultValue $CHATIA_DB_STATEMENT_TIMEOUT_MS or 60000
+   */
+  readonly statementTimeoutMs?: number | null;
 }
 
 /** Builds (does not connect) a Sequelize instance for `url`. */
@@ -30,6 +33,10 @@ export function createSequelize(
   url: string = databaseUrlFromEnv(),
   opts: SequelizeOptions = {},
 ): Sequelize {
+  const env = timeoutsFromEnv();
+  const connectMs = opts.connectTimeoutMs ?? env.dbConnectMs;
+  const statementMs =
+    opts.statementTimeoutMs === undefined ? env.dbStatementMs : opts.statementTimeoutMs;
   const options: Options = {
     dialect: "postgres",
     logging: opts.logging ?? false,
@@ -39,9 +46,17 @@ export function createSequelize(
       max: opts.poolMax ?? 10,
       min: 0,
       idle: 10_000,
-      acquire: opts.acquireTimeoutMs ?? 30_000,
+      // Waiting for a free connection includes opening one: never shorter than that.
+      acquire: opts.acquireTimeoutMs ?? Math.max(30_000, connectMs + 1_000),
     },
-    dialectOptions: { application_name: opts.applicationName ?? "chatia-flow" },
+    dialectOptions: {
+      application_name: opts.applicationName ?? "chatia-flow",
+      connectionTimeoutMillis: connectMs,
+      ...(statementMs !== null && {
+        statement_timeout: statementMs,
+        query_timeout: statementMs + 1_000,
+      }),
+    },
     // Every model names its table; never let Sequelize pluralize or rename one.
     define: { freezeTableName: true },
   };
@@ -84,16 +99,5 @@ export async function ensureDatabaseExists(url: string): Promise<boolean> {
     return true;
   } finally {
     await admin.close();
-  }
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "<invalid database URL>";
   }
 }

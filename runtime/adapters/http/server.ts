@@ -12,6 +12,8 @@ export interface HttpOptions {
   readonly host: string;
   readonly port: number;
   readonly checks: readonly HealthCheck[];
+  /** Each check of /readyz that has not answered within this many ms counts as down. @defaultValue 2000 */
+  readonly checkTimeoutMs?: number;
   /** Run before every route, in order (request ids, security headers, CORS). */
   readonly middleware?: readonly RequestHandler[];
   /** Express's `trust proxy` (whose X-Forwarded-For gives `req.ip`). @defaultValue false */
@@ -43,7 +45,7 @@ export function createHttpServer(
     await Promise.all(
       options.checks.map(async (c) => {
         try {
-          await withTimeout(c.check(), 2000);
+          await withTimeout(c.check(), options.checkTimeoutMs ?? 2000);
         } catch (err) {
           down.push({ name: c.name, error: err instanceof Error ? err.message : String(err) });
         }

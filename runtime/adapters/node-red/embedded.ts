@@ -113,6 +113,7 @@ export async function startNodeRed(options: EmbedOptions): Promise<EmbeddedNodeR
   patchUncaughtErrors(options.onUncaughtError);
   skipUnwantedMetrics();
   red.init(options.server, settings(options));
+  holdEntriesWhileStarting(red, options.context);
   const flowsRunning = nextFlowsStarted(red);
   const starting = performance.now();
   await red.start();
@@ -206,6 +207,12 @@ function settings(options: EmbedOptions): Record<string, unknown> {
     },
     [SETTINGS_KEY]: options.context,
   };
+}
+
+/** The dispatcher hands jobs only to flows that Node-RED has finished starting (see `register`). */
+function holdEntriesWhileStarting(red: NodeRed, context: ChatiaNodeContext): void {
+  red.events.on("flows:starting", () => context.dispatcher.startingFlows());
+  red.events.on("flows:started", () => context.dispatcher.flowsStarted());
 }
 
 function nextFlowsStarted(red: NodeRed): Promise<void> {

@@ -2,11 +2,11 @@
 // ioredis; everything else takes the `Redis` type from here.
 import { Redis, type RedisOptions } from "ioredis";
 import { ChatiaError } from "../../errors";
+import { timeoutsFromEnv } from "../../timeouts";
+import { redisUrlFromEnv } from "./redis-url";
 
 export type { Redis } from "ioredis";
-
-/** Used when neither an explicit URL nor REDIS_URL is given. */
-export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+export { DEFAULT_REDIS_URL, redisUrlFromEnv } from "./redis-url";
 
 export interface RedisConnectionOptions {
   /** Shown by `CLIENT LIST` so operators can tell our connections apart. @defaultValue "chatia-flow" */
@@ -17,12 +17,14 @@ export interface RedisConnectionOptions {
    * @defaultValue true
    */
   readonly enableReadyCheck?: boolean;
-}
-
-/** REDIS_URL from the environment, or DEFAULT_REDIS_URL. */
-export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.REDIS_URL?.trim();
-  return url ? url : DEFAULT_REDIS_URL;
+  /**
+   * Fails a command Redis has not answered within this many ms ("Command timed out"), including
+   * one queued while Redis is away. Never for a client that runs blocking commands (Bull's
+   * `bclient`, BLPOP), whose commands wait on purpose. @defaultValue none
+   */
+  readonly commandTimeoutMs?: number;
+  /** Gives up a connection attempt (TCP) after this many ms, then retries. @defaultValue $CHATIA_REDIS_CONNECT_TIMEOUT_MS or 5000 */
+  readonly connectTimeoutMs?: number;
 }
 
 /** Builds a client for `url` and starts connecting at once; the caller closes it (`quit()`). */
@@ -40,11 +42,14 @@ export function createRedis(
     // timeout bounds the wait. Bull also requires `null` for its bclient/subscriber clients,
     // so one factory serves every role.
     maxRetriesPerRequest: null,
+    connectTimeout: opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs,
+    ...(opts.commandTimeoutMs !== undefined && { commandTimeout: opts.commandTimeoutMs }),
   };
   const client = new Redis(url, options);
   // While Redis is away, ioredis emits an error at every reconnect attempt and prints each one
-  // with its stack unless someone listens. Its commands wait for the reconnect (see above); the
-  // outage shows in /readyz, at start-up (assertRedisReachable) and in the jobs' timeouts.
+  // with its stack unless someone listens. Its commands wait for the reconnect (see above), as long
+  // as `commandTimeoutMs` allows; the outage shows in /readyz, at start-up (assertRedisReachable)
+  // and in the jobs' timeouts.
   client.on("error", () => undefined);
   return client;
 }

@@ -1,7 +1,7 @@
 // The queue API: the effective manifest, the cron plan, queues with their counts, their jobs by
 // state, job detail and actions, enqueueing. It assumes an auth middleware ran before it (see
 // guards.ts for who may do what; which jobs a company sees and may start is runtime/tenancy's).
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import express, { type Request, Router } from "express";
 import {
@@ -27,6 +27,7 @@ import type { EnqueueQuota } from "../../tenancy/enqueue-quota";
 import { OwnedJobs } from "../../tenancy/owned-jobs";
 import type { Ownership } from "../../tenancy/ownership";
 import type { AuthContext } from "../auth-context";
+import { addingJob } from "../deadline";
 import { openApiDocument } from "../openapi";
 import { adminOf, callerOf, type ErrorLog, errorHandler, superOf } from "./guards";
 import {
@@ -119,12 +120,10 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     if (refused)
       throw new HttpError(refused.status, "CF_TENANCY_QUOTA", refused.message, refused.details);
     const scope = auth.super ? "super" : `company-${auth.companyId}`;
-    const job = await enqueue(
-      deps.queues,
-      req.params.queue,
-      { ...body, data },
-      key && jobIdFor(scope, key),
-    );
+    // The id is chosen here, so that a request answered by the deadline can name its job.
+    const jobId = (key && jobIdFor(scope, key)) ?? randomUUID();
+    addingJob(res, jobId);
+    const job = await enqueue(deps.queues, req.params.queue, { ...body, data }, jobId);
     res.status(201).json({ id: String(job.id) });
   });
   router.post("/api/queues/:queue/pause", async (req, res) => {
@@ -266,6 +265,8 @@ function enqueueError(err: unknown): unknown {
     return new HttpError(400, err.code, err.message, err.details);
   if (err instanceof ChatiaError && err.code === "CF_JOB_UNKNOWN")
     return new HttpError(400, err.code, err.message);
+  if (err instanceof ChatiaError && err.code === "CF_JOB_NOT_HANDLED")
+    return new HttpError(409, err.code, err.message);
   return err;
 }
 

@@ -2,12 +2,10 @@
 // Redis — its cron triggers — shown, or made so.
 import type { Command } from "commander";
 import { parseOptionalNodes } from "../../adapters/node-red/palette";
-import { redisUrlFromEnv } from "../../adapters/redis";
+import { redisUrlFromEnv } from "../../adapters/redis/redis-url";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
-import { loadCheckedManifest } from "../../app/runtime";
-import { compile } from "../../compile";
-import { formatProblem, ManifestError } from "../../manifest";
-import { QueueRuntime } from "../../queues/queue-runtime";
+import { formatProblem, ManifestError } from "../../manifest/problems";
+import type { QueueRuntime } from "../../queues/queue-runtime";
 import { hasChanges, type RepeatableDiff } from "../../queues/repeatables";
 import { type Io, progressOf } from "../io";
 import { manifestPath } from "../options";
@@ -43,14 +41,20 @@ export async function live(
 ): Promise<number> {
   let queues: QueueRuntime | undefined;
   try {
-    const manifest = await loadCheckedManifest({
+    const {
+      loadCheckedManifest,
+    }: typeof import("../../app/checked-manifest") = require("../../app/checked-manifest");
+    const {
+      QueueRuntime,
+    }: typeof import("../../queues/queue-runtime") = require("../../queues/queue-runtime");
+    const { plan } = await loadCheckedManifest({
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),
       nodesDirs: NODES_DIRS,
       optionalNodes: parseOptionalNodes(process.env.CHATIA_OPTIONAL_NODES),
     });
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
-    queues = await QueueRuntime.open(compile(manifest), {
+    queues = await QueueRuntime.open(plan, {
       url: opts.redisUrl ?? redisUrlFromEnv(),
       prefix,
     });

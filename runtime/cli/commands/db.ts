@@ -1,20 +1,17 @@
 // `chatia-flow db …`: migrations and the demo seed.
 import bcrypt from "bcryptjs";
 import type { Command } from "commander";
-import {
-  assertDatabaseReachable,
-  createSequelize,
-  executedMigrations,
-  migrateDown,
-  migrateUp,
-  pendingMigrations,
-  type SeedDemoResult,
-  type Sequelize,
-  seedDemo,
-} from "../../adapters/db";
+import type { SeedDemoResult, Sequelize } from "../../adapters/db";
 import { ChatiaError } from "../../errors";
 import { type Io, progressOf } from "../io";
 import { databaseUrl } from "../options";
+
+/**
+ * The database adapter (Sequelize, the migrations), loaded when a command runs rather than when
+ * the command line starts: `--help` and `validate` need none of it (see "lazy" in cli/main.ts).
+ */
+export const databaseAdapter = (): typeof import("../../adapters/db") =>
+  require("../../adapters/db");
 
 interface DbOptions {
   databaseUrl?: string;
@@ -42,6 +39,7 @@ export function registerDb(program: Command, io: Io): void {
       withDatabase(opts, io, async (sequelize) => {
         if (opts.all && opts.to)
           throw new ChatiaError("CF_CLI_USAGE", "give --all or --to, not both");
+        const { migrateDown } = databaseAdapter();
         const reverted = await migrateDown(
           sequelize,
           opts.all ? { to: 0 } : opts.to ? { to: opts.to } : { step: 1 },
@@ -58,6 +56,7 @@ export function registerDb(program: Command, io: Io): void {
     .description("list applied and pending migrations")
     .action((opts: DbOptions) =>
       withDatabase(opts, io, async (sequelize) => {
+        const { executedMigrations, pendingMigrations } = databaseAdapter();
         for (const name of await executedMigrations(sequelize)) io.out(`applied  ${name}`);
         for (const name of await pendingMigrations(sequelize)) io.out(`pending  ${name}`);
       }),
@@ -72,6 +71,7 @@ export function registerDb(program: Command, io: Io): void {
     .action((opts: DbOptions & { demo?: boolean }) =>
       withDatabase(opts, io, async (sequelize) => {
         if (!opts.demo) throw new ChatiaError("CF_CLI_USAGE", "say what to seed: --demo");
+        const { seedDemo } = databaseAdapter();
         const bar = progressOf(io);
         const result = await seedDemo(sequelize, {
           passwordHash: hashPassword,
@@ -88,6 +88,7 @@ export function registerDb(program: Command, io: Io): void {
 }
 
 export async function migrate(sequelize: Sequelize, io: Io): Promise<void> {
+  const { migrateUp } = databaseAdapter();
   const applied = await migrateUp(sequelize);
   io.out(
     applied.length ? applied.map((name) => `applied ${name}`).join("\n") : "database is up to date",
@@ -107,7 +108,9 @@ export async function withDatabase(
   io: Io,
   work: (sequelize: Sequelize) => Promise<void>,
 ): Promise<void> {
-  const sequelize = createSequelize(databaseUrl(options.databaseUrl));
+  const { assertDatabaseReachable, createSequelize } = databaseAdapter();
+  // No statement bound: a migration may build an index on a large table for minutes.
+  const sequelize = createSequelize(databaseUrl(options.databaseUrl), { statementTimeoutMs: null });
   try {
     await assertDatabaseReachable(sequelize);
     await work(sequelize);

@@ -1,11 +1,17 @@
 // `chatia-flow demo` (what `npm start` runs): database created if missing, migrated, seeded when
 // empty, then the runtime started in demo mode (generated secrets, simulated WhatsApp).
 import type { Command } from "commander";
-import { ensureDatabaseExists, redact, seedDemo } from "../../adapters/db";
 import { loadConfig } from "../../app/config";
 import { type Io, progressOf } from "../io";
 import { databaseUrl } from "../options";
-import { DATABASE_URL_HELP, hashPassword, migrate, printSeed, withDatabase } from "./db";
+import {
+  DATABASE_URL_HELP,
+  databaseAdapter,
+  hashPassword,
+  migrate,
+  printSeed,
+  withDatabase,
+} from "./db";
 import { runUntilStopped, withStartOptions } from "./start";
 
 export function registerDemo(program: Command, io: Io): void {
@@ -15,6 +21,7 @@ export function registerDemo(program: Command, io: Io): void {
     )
     .option("--database-url <url>", DATABASE_URL_HELP)
     .action(async (opts: { databaseUrl?: string }) => {
+      const { ensureDatabaseExists, redact, seedDemo } = databaseAdapter();
       const url = databaseUrl(opts.databaseUrl);
       if (await ensureDatabaseExists(url)) io.out(`created database ${redact(url)}`);
       await withDatabase({ databaseUrl: url }, io, async (sequelize) => {

@@ -1,16 +1,18 @@
 // `chatia-flow enqueue QUEUE JOB [DATA]`: adds one job by hand, with its manifest options, payload
 // check and pacing — as the API and the flows do. `--wait` waits for its outcome.
 import type { Command } from "commander";
-import { redisUrlFromEnv } from "../../adapters/redis";
-import { compile } from "../../compile";
+import { redisUrlFromEnv } from "../../adapters/redis/redis-url";
+import { flowsDirFor } from "../../app/config";
 import { ChatiaError } from "../../errors";
-import { formatProblem, loadManifest, ManifestError } from "../../manifest";
-import { QueueRuntime } from "../../queues/queue-runtime";
+import { jobsWithoutFlow } from "../../flow-bridge/declared-jobs";
+import { formatProblem, ManifestError } from "../../manifest/problems";
+import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { Io } from "../io";
 import { manifestPath } from "../options";
 
 interface EnqueueOptions {
   manifest?: string;
+  flowsDir?: string;
   jobId?: string;
   wait?: boolean;
   redisUrl?: string;
@@ -27,6 +29,10 @@ export function registerEnqueue(program: Command, io: Io): void {
     .argument("<job>", "job name, e.g. SendMessage")
     .argument("[data]", "the job's data as JSON", "{}")
     .option("--manifest <file>", "manifest file (default: $CHATIA_MANIFEST or ./jobs.yaml)")
+    .option(
+      "--flows-dir <dir>",
+      "flow files (default: $CHATIA_FLOWS_DIR or flows/ beside the manifest)",
+    )
     .option("--job-id <id>", "a job id of your own: a second enqueue with the same id adds nothing")
     .option("--wait", "wait for the job to complete or fail, and print its outcome")
     .option("--redis-url <url>", "Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)")
@@ -52,7 +58,20 @@ async function enqueue(
   }
   let queues: QueueRuntime | undefined;
   try {
-    const plan = compile(await loadManifest(manifestPath(opts.manifest)));
+    const { compile, declareNotHandled }: typeof import("../../compile") = require("../../compile");
+    const { loadManifest }: typeof import("../../manifest") = require("../../manifest");
+    const {
+      QueueRuntime,
+    }: typeof import("../../queues/queue-runtime") = require("../../queues/queue-runtime");
+    const file = manifestPath(opts.manifest);
+    const manifest = await loadManifest(file);
+    // A job declared before its flow exists is refused here as by the API (CF_JOB_NOT_HANDLED).
+    const missing = await jobsWithoutFlow(
+      manifest,
+      manifest.source.dir,
+      flowsDirFor(file, opts.flowsDir),
+    );
+    const plan = declareNotHandled(compile(manifest), missing);
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
     queues = await QueueRuntime.open(plan, { url: opts.redisUrl ?? redisUrlFromEnv(), prefix });
     const job = await queues.enqueue(

@@ -1,9 +1,7 @@
 // `chatia-flow plan [FILE]`: the changes applying the manifest would make in Redis; with --offline,
 // the compiled plan, for humans or (--format json) machines.
 import type { Command } from "commander";
-import { compile } from "../../compile";
-import { formatProblem, loadManifest, ManifestError } from "../../manifest";
-import { formatPlan } from "../format-plan";
+import { formatProblem, ManifestError } from "../../manifest/problems";
 import type { Io } from "../io";
 import { manifestPath, parseFormat } from "../options";
 import { styleFor } from "../style";
@@ -47,6 +45,9 @@ async function plan(file: string, opts: PlanOptions, io: Io): Promise<number> {
     return 1;
   }
   try {
+    const { compile }: typeof import("../../compile") = require("../../compile");
+    const { loadManifest }: typeof import("../../manifest") = require("../../manifest");
+    const { formatPlan }: typeof import("../format-plan") = require("../format-plan");
     const compiled = compile(await loadManifest(file));
     io.out(
       opts.format === "json"

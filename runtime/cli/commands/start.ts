@@ -2,9 +2,8 @@
 // once). SIGHUP reloads jobs.yaml.
 import type { Command } from "commander";
 import { loadConfig, type RuntimeConfig, type StartFlags } from "../../app/config";
-import { createLogger, type Logger } from "../../app/logger";
-import { type RunningRuntime, startRuntime } from "../../app/runtime";
-import { buildServices } from "../../app/services";
+import type { Logger } from "../../app/logger";
+import type { RunningRuntime } from "../../app/runtime";
 import type { Io } from "../io";
 
 export function registerStart(program: Command, io: Io): void {
@@ -38,8 +37,19 @@ export function withStartOptions(command: Command): Command {
 
 /** Starts the runtime and resolves with the exit code once it has stopped. */
 export async function runUntilStopped(config: RuntimeConfig, io: Io): Promise<number> {
+  // Loaded here, not at the top: `--help` and the other commands need none of the runtime.
+  const { createLogger }: typeof import("../../app/logger") = require("../../app/logger");
+  const { startRuntime }: typeof import("../../app/runtime") = require("../../app/runtime");
+  const { buildServices }: typeof import("../../app/services") = require("../../app/services");
   const log = createLogger();
-  const runtime = await startRuntime(config, { log, services: buildServices });
+  const runtime = await startRuntime(config, { log, services: buildServices }).catch(
+    (err: unknown) => {
+      // A start that failed (a service that does not answer) has closed what it opened, but a
+      // socket to a silent server may linger half-closed: the error is printed, then we exit.
+      exitSoon(1);
+      throw err;
+    },
+  );
   announce(runtime, io);
   return new Promise((resolve) => {
     let stopping = false;

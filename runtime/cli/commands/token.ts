@@ -1,10 +1,12 @@
 // `chatia-flow token …`: API tokens for machines. A token is printed once, at creation; only
 // its sha256 hash and its first characters (to recognise it) are stored.
 import type { Command } from "commander";
-import { AuthService } from "../../api/auth/auth.service";
 import { ChatiaError } from "../../errors";
 import type { Io } from "../io";
 import { DATABASE_URL_HELP, withDatabase } from "./db";
+
+const authService = (): typeof import("../../api/auth/auth.service") =>
+  require("../../api/auth/auth.service");
 
 interface CreateOptions {
   databaseUrl?: string;
@@ -27,6 +29,7 @@ export function registerToken(program: Command, io: Io): void {
     .action((opts: CreateOptions) =>
       withDatabase(opts, io, async (sequelize) => {
         const { companyId, profile } = checkCreate(opts);
+        const { AuthService } = authService();
         const auth = new AuthService({ sequelize, jwtSecret: "" });
         if (companyId !== null && !(await auth.companyExists(companyId)))
           throw new ChatiaError("CF_CLI_USAGE", `company ${companyId} does not exist`);
@@ -45,6 +48,7 @@ export function registerToken(program: Command, io: Io): void {
     .option("--database-url <url>", DATABASE_URL_HELP)
     .action((prefix: string, opts: { databaseUrl?: string }) =>
       withDatabase(opts, io, async (sequelize) => {
+        const { AuthService } = authService();
         const auth = new AuthService({ sequelize, jwtSecret: "" });
         const revoked = await auth.revokeApiToken(prefix.replace(/…$/, "").slice(0, 12));
         if (revoked === 0) throw new ChatiaError("CF_CLI_USAGE", `no live API token ${prefix}`);

@@ -1,9 +1,9 @@
-// `chatia-flow validate [FILE]`: exit 0 when the manifest is valid, 1 with every problem when not.
+// `chatia-flow validate [FILE]`: exit 0 when the manifest is valid (its warnings printed), 1 with
+// every problem when not.
 import type { Command } from "commander";
 import { parseOptionalNodes } from "../../adapters/node-red/palette";
 import { flowsDirFor, NODES_DIRS } from "../../app/config";
-import { loadCheckedManifest } from "../../app/runtime";
-import { displayPath, formatProblem, ManifestError } from "../../manifest";
+import { displayPath, formatProblem, ManifestError } from "../../manifest/problems";
 import type { Io } from "../io";
 import { manifestPath, parseFormat } from "../options";
 
@@ -33,7 +33,10 @@ async function validate(
 ): Promise<number> {
   const { format } = opts;
   try {
-    const manifest = await loadCheckedManifest({
+    const {
+      loadCheckedManifest,
+    }: typeof import("../../app/checked-manifest") = require("../../app/checked-manifest");
+    const { manifest, warnings } = await loadCheckedManifest({
       manifestFile: file,
       flowsDir: flowsDirFor(file, opts.flowsDir),
       nodesDirs: NODES_DIRS,
@@ -41,8 +44,14 @@ async function validate(
     });
     const queues = Object.values(manifest.queues);
     const jobs = queues.reduce((n, q) => n + Object.keys(q.jobs).length, 0);
-    if (format === "json") io.out(JSON.stringify({ valid: true, file, problems: [] }, null, 2));
-    else io.out(`${displayPath(file)}: valid (${queues.length} queues, ${jobs} jobs)`);
+    if (format === "json") {
+      io.out(JSON.stringify({ valid: true, file, problems: [], warnings }, null, 2));
+      return 0;
+    }
+    for (const warning of warnings) io.out(`warning: ${formatProblem(warning)}`);
+    const declared = warnings.filter((w) => w.code === "CF_JOB_NOT_HANDLED").length;
+    const note = declared > 0 ? `, ${declared} declared without a flow yet` : "";
+    io.out(`${displayPath(file)}: valid (${queues.length} queues, ${jobs} jobs${note})`);
     return 0;
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;

@@ -9,6 +9,7 @@ import { compile } from "../../../runtime/compile";
 import { loadManifest } from "../../../runtime/manifest";
 import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { deployEdited, editorToken } from "../../helpers/editor";
 import { type RunningProcess, startProcess } from "../../helpers/process";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 
@@ -75,34 +76,14 @@ describe("an api and a worker", () => {
   });
 
   it("a deploy in the api's editor reaches the worker without a restart", async () => {
-    const token = await fetch(`${apiUrl}/flows/auth/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        client_id: "node-red-admin",
-        grant_type: "password",
-        scope: "*",
-        username: "admin",
-        password,
-      }),
-    }).then((r) => r.json() as Promise<{ access_token: string }>);
-    const headers = {
-      authorization: `Bearer ${token.access_token}`,
-      "node-red-api-version": "v2",
-      "content-type": "application/json",
-    };
-    const current = (await (await fetch(`${apiUrl}/flows/flows`, { headers })).json()) as {
-      flows: { id: string; rules?: { to: string }[] }[];
-    };
-    const change = current.flows.find((n) => n.id === "e0000000000003");
-    if (!change?.rules?.[0]) throw new Error("the echo flow has no change node");
-    change.rules[0].to = "$lowercase(payload.text)";
-    const deployed = await fetch(`${apiUrl}/flows/flows`, {
-      method: "POST",
-      headers: { ...headers, "node-red-deployment-type": "full" },
-      body: JSON.stringify(current),
+    const token = await editorToken(apiUrl, password);
+    await deployEdited(apiUrl, token, (flows) => {
+      const change = flows.find((n) => n.id === "e0000000000003") as
+        | { rules?: { to: string }[] }
+        | undefined;
+      if (!change?.rules?.[0]) throw new Error("the echo flow has no change node");
+      change.rules[0].to = "$lowercase(payload.text)";
     });
-    expect(deployed.status).toBe(200);
     await worker.waitFor(/deployed flows loaded/, 15_000);
     await expect(echo("OLÁ")).resolves.toBe("olá");
     expect(await readFile(path.join(dir, "flows", "echo.json"), "utf8")).toContain(

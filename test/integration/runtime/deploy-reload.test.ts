@@ -4,6 +4,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployEdited, editorToken } from "../../helpers/editor";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
@@ -16,43 +17,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function adminToken(): Promise<string> {
-  const response = await fetch(`${t.runtime.url}/flows/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      client_id: "node-red-admin",
-      grant_type: "password",
-      scope: "*",
-      username: "admin",
-      password: t.config.admin.password,
-    }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-async function deploy(
-  token: string,
-  edit: (flows: Record<string, unknown>[]) => void,
-): Promise<void> {
-  const headers = {
-    authorization: `Bearer ${token}`,
-    "node-red-api-version": "v2",
-    "content-type": "application/json",
-  };
-  const current = (await (await fetch(`${t.runtime.url}/flows/flows`, { headers })).json()) as {
-    flows: Record<string, unknown>[];
-    rev: string;
-  };
-  edit(current.flows);
-  const response = await fetch(`${t.runtime.url}/flows/flows`, {
-    method: "POST",
-    headers: { ...headers, "node-red-deployment-type": "full" },
-    body: JSON.stringify(current),
-  });
-  expect(response.status).toBe(200);
-}
+const adminToken = () => editorToken(t.runtime.url as string, t.config.admin.password);
+const deploy = (token: string, edit: (flows: Record<string, unknown>[]) => void) =>
+  deployEdited(t.runtime.url as string, token, edit);
 
 describe("deploys and reloads while jobs run", () => {
   it("the editor refuses requests without a login", async () => {

@@ -157,4 +157,32 @@ describe("Dispatcher", () => {
     dispatcher.complete(received[0]?.job as never, "late");
     await expect(running).resolves.toBe("late");
   });
+
+  it("hands no job to a flow Node-RED is still starting, then runs the waiting ones", async () => {
+    const { dispatcher, received, entry } = setup();
+    const waiting = dispatcher.dispatch(job("4"), { queue: "Q", timeoutMs: 5_000 });
+    dispatcher.startingFlows();
+    const starting = entry("f2");
+    dispatcher.register("Q", "Run", starting);
+    // The `job in` node exists, but the nodes it is wired to may not yet: nothing goes in.
+    await Promise.resolve();
+    expect(dispatcher.hasEntry("Q", "Run")).toBe(false);
+    const arriving = dispatcher.dispatch(job("5"), { queue: "Q", timeoutMs: 5_000 });
+    expect(received).toHaveLength(0);
+    dispatcher.flowsStarted();
+    await expect.poll(() => received.map((m) => m.job.id).sort()).toEqual(["4", "5"]);
+    for (const msg of received) dispatcher.complete(msg.job, `done ${msg.job.id}`);
+    await expect(waiting).resolves.toBe("done 4");
+    await expect(arriving).resolves.toBe("done 5");
+  });
+
+  it("forgets an entry whose flow stops before Node-RED finished starting it", () => {
+    const { dispatcher, entry } = setup();
+    dispatcher.startingFlows();
+    const starting = entry("f3");
+    dispatcher.register("Q", "Run", starting);
+    dispatcher.unregister("Q", "Run", starting);
+    dispatcher.flowsStarted();
+    expect(dispatcher.hasEntry("Q", "Run")).toBe(false);
+  });
 });

@@ -4,7 +4,12 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { excludedNodeFiles } from "../../../runtime/adapters/node-red/palette";
 import { flowChecks, listInstalledNodeTypes } from "../../../runtime/flow-bridge/flow-checks";
-import { loadManifest, ManifestError } from "../../../runtime/manifest";
+import {
+  formatProblem,
+  loadManifest,
+  ManifestError,
+  type Problem,
+} from "../../../runtime/manifest";
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures/flows");
 const AT = "(at /queues/CampaignQueue/jobs/DispatchCampaign/flow)";
@@ -34,9 +39,18 @@ describe("flowChecks", () => {
     expect(await problemsOf("valid")).toEqual([]);
   });
 
-  it("reports a missing flow file", async () => {
-    expect(await problemsOf("missing-file")).toEqual([
-      `jobs.yaml:6:15: ${FILE} does not exist; create it in the editor (a tab labelled "dispatch-campaign"), or correct the flow name ${AT}`,
+  it("accepts a job whose flow file does not exist yet, with a warning: declared, not handled", async () => {
+    const dir = path.join(FIXTURES, "missing-file");
+    const warnings: Problem[] = [];
+    const checks = [flowChecks({ flowsDir: "flows", knownTypes })];
+    await loadManifest(path.join(dir, "jobs.yaml"), {
+      env: {},
+      checks,
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(warnings.map((w) => w.code)).toEqual(["CF_JOB_NOT_HANDLED"]);
+    expect(warnings.map((w) => formatProblem(w, dir))).toEqual([
+      `jobs.yaml:6:15: CampaignQueue/DispatchCampaign is declared, not handled: ${FILE} does not exist yet; create it in the editor (a tab labelled "dispatch-campaign" with a "job in" node for CampaignQueue/DispatchCampaign) and deploy, or correct the flow name; until then nothing runs the job and enqueueing it is refused ${AT}`,
     ]);
   });
 

@@ -9,6 +9,7 @@ import { corsOrigins } from "../../../runtime/app/config";
 import { createLogger, maskSecrets } from "../../../runtime/app/logger";
 import { ChatiaError } from "../../../runtime/errors";
 import { logJobFailure } from "../../../runtime/observability/job-log";
+import { renderTicketTemplate } from "../../../runtime/services/message-template";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -99,6 +100,30 @@ describe("a failed job's log line", () => {
       code: "CF_JOB_TIMEOUT",
       msg: expect.stringMatching(/retried/),
     });
+  });
+
+  it("says each thing of its error once: a cause the message quotes is not repeated", async () => {
+    const { lines, log } = capture();
+    const job = { id: 43, attemptsMade: 0, data: {} };
+    let invalid: unknown;
+    try {
+      renderTicketTemplate("Olá {{#name}}, seu ticket chegou", {
+        now: new Date(),
+        timeZone: "UTC",
+      });
+    } catch (err) {
+      invalid = err;
+    }
+    logJobFailure(log, job, plan, invalid);
+    const wrapped = new ChatiaError("CF_FLOW_ERROR", "the flow failed", {
+      cause: new Error("socket hang up"),
+    });
+    logJobFailure(log, job, plan, wrapped);
+    await flush();
+    expect(lines.map((l) => (l.err as { message: string }).message)).toEqual([
+      'the message template is not valid Mustache: Unclosed section "name" at 32',
+      "the flow failed: socket hang up",
+    ]);
   });
 });
 
