@@ -11,7 +11,7 @@ import {
 import { SequelizeCampaignStore } from "../adapters/db/repositories/campaign-store";
 import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
-import { DailyQuota, KeyedPacer } from "../adapters/redis";
+import { DailyQuota, KeyedLease, KeyedPacer } from "../adapters/redis";
 import { RedisCompanyEvents } from "../adapters/socket";
 import { connectionPace } from "../compile";
 import { ChatiaError } from "../errors";
@@ -106,6 +106,8 @@ export async function buildServices(
       messages,
       tickets,
       mediaDir: deps.mediaDir,
+      // One campaign sender per connection at a time, across every worker process.
+      leases: new KeyedLease(queues.redis, { prefix, name: "campaign-sender" }),
     }),
     schedules: new ScheduleService({
       store: new SequelizeScheduleStore(deps.sequelize),

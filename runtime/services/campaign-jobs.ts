@@ -141,6 +141,30 @@ export function dispatchBatches<T extends { readonly dueAt: Date }>(items: reado
   return batches;
 }
 
+/**
+ * The DispatchCampaign job of a connection's campaign sender (campaign-sender.ts), due at `atMs`:
+ * `campaign-sender-<whatsappId>-at-<atMs>`. Runs armed for the same instant are one job; the
+ * manifest removes completed ones, so an instant can be armed again later.
+ */
+export function senderJob(
+  whatsappId: number,
+  companyId: number | undefined,
+  atMs: number,
+  nowMs: number,
+): JobToEnqueue {
+  const at = Math.max(0, Math.round(atMs));
+  const data = companyId === undefined ? { whatsappId } : { whatsappId, companyId };
+  return job("DispatchCampaign", data, `${senderJobPrefix(whatsappId)}-at-${at}`, at - nowMs);
+}
+
+/** Verify's reconcile job for a connection whose sender stopped: one id per connection. */
+export function senderReconcileJob(whatsappId: number, companyId: number): JobToEnqueue {
+  const data = { whatsappId, companyId };
+  return job("DispatchCampaign", data, `${senderJobPrefix(whatsappId)}-reconcile`, 0);
+}
+
+export const senderJobPrefix = (whatsappId: number) => `campaign-sender-${whatsappId}`;
+
 function job(
   name: CampaignJobName,
   data: Record<string, unknown>,
