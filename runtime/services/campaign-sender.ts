@@ -118,22 +118,31 @@ export class CampaignSender {
     }
   }
 
-  /** Shippings due at one instant: up to PARALLEL at once, started in order. */
+  /**
+   * Shippings due at one instant: up to PARALLEL at once, started in order. An error stops
+   * starting more; the sends under way finish before it is thrown (the lease is still held).
+   */
   private async sendGroup(
     group: readonly ShippingForDispatch[],
     result: RunResult,
     now: () => Date,
   ): Promise<void> {
     let i = 0;
+    let failure: { error: unknown } | undefined;
     const worker = async () => {
-      while (i < group.length) {
+      while (i < group.length && failure === undefined) {
         const s = group[i++];
         if (s === undefined) return;
-        result.add(await this.deps.dispatcher.dispatchLoaded(s.campaignId, s.id, s, now));
+        try {
+          result.add(await this.deps.dispatcher.dispatchLoaded(s.campaignId, s.id, s, now));
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     };
     const width = Math.min(PARALLEL, group.length);
     await Promise.all(Array.from({ length: width }, worker));
+    if (failure !== undefined) throw failure.error;
   }
 
   private arm(data: SenderData, atMs: number, now: Date): Promise<void> {
