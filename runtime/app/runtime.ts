@@ -77,6 +77,9 @@ export async function startRuntime(
     sequelize,
     queues,
     mediaDir: config.mediaDir,
+    ...(config.campaignSenderBudgetMs !== undefined && {
+      campaignSenderBudgetMs: config.campaignSenderBudgetMs,
+    }),
     whatsapp: {
       driver: config.whatsappDriver ?? "simulated",
       runConnections: config.role !== "api",

@@ -35,6 +35,8 @@ export interface ServiceDependencies {
   readonly mediaDir: string;
   /** The WhatsApp driver. @defaultValue the simulated one */
   readonly whatsapp?: WhatsAppDriverConfig;
+  /** How long one run of a connection's campaign sender sends before re-arming. @defaultValue 5000 */
+  readonly campaignSenderBudgetMs?: number;
 }
 
 /**
@@ -108,6 +110,9 @@ export async function buildServices(
       mediaDir: deps.mediaDir,
       // One campaign sender per connection at a time, across every worker process.
       leases: new KeyedLease(queues.redis, { prefix, name: "campaign-sender" }),
+      ...(deps.campaignSenderBudgetMs !== undefined && {
+        senderBudgetMs: deps.campaignSenderBudgetMs,
+      }),
     }),
     schedules: new ScheduleService({
       store: new SequelizeScheduleStore(deps.sequelize),

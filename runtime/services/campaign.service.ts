@@ -330,6 +330,7 @@ export class CampaignService {
       await store.insertShippings(rows);
       if (after === resume.after) await this.armSender(whatsappId, c.companyId, start);
       after = items[items.length - 1]?.id ?? after;
+      await store.expansionProgress(c.id, after, position);
     }
     await store.markExpandedCounting(c.id, now);
     const finished = await store.finishIfDone(c.id, now);

@@ -3,7 +3,8 @@
 // connection?": per running campaign, its first pending shipping by due time, from a partial index
 // that holds only the pending ones (a settled shipping leaves it). `CampaignProgress.total` keeps
 // each shard's count at the snapshot, so that the expansion can count off, once, the contacts that
-// left the list before their shipping was written.
+// left the list before their shipping was written; `Campaigns.expandedThrough` / `expandedCount`
+// say how far an interrupted expansion got (the last item id written, and how many items).
 import { DataTypes } from "sequelize";
 import type { MigrationContext } from "./schema-helpers";
 
@@ -21,6 +22,14 @@ export async function up(ctx: MigrationContext): Promise<void> {
     { type: DataTypes.INTEGER, allowNull: true },
     { transaction },
   );
+  for (const column of ["expandedThrough", "expandedCount"]) {
+    await qi.addColumn(
+      "Campaigns",
+      column,
+      { type: DataTypes.INTEGER, allowNull: true },
+      { transaction },
+    );
+  }
   await qi.sequelize.query(
     `CREATE INDEX campaign_shipping_pending_idx ON "CampaignShipping" ("campaignId", "dueAt", id)
       WHERE "deliveredAt" IS NULL AND "failedAt" IS NULL AND "confirmationRequestedAt" IS NULL`,
@@ -38,4 +47,6 @@ export async function down(ctx: MigrationContext): Promise<void> {
   await qi.sequelize.query(`DROP INDEX campaigns_running_connection_idx`, { transaction });
   await qi.sequelize.query(`DROP INDEX campaign_shipping_pending_idx`, { transaction });
   await qi.removeColumn("CampaignProgress", "total", { transaction });
+  await qi.removeColumn("Campaigns", "expandedCount", { transaction });
+  await qi.removeColumn("Campaigns", "expandedThrough", { transaction });
 }

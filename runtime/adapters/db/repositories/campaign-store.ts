@@ -531,16 +531,25 @@ export class SequelizeCampaignStore {
   }
 
   /**
-   * Where an interrupted expansion resumes: after the highest item that has a shipping, at the
-   * position (for the pacing) of the shippings written so far.
+   * Where an interrupted expansion resumes: after the last item whose page was written, at its
+   * position (for the pacing); from the start when none was.
    */
   async expansionResume(campaignId: number): Promise<{ after: number; position: number }> {
     const [row] = await this.select<{ after: number; position: number }>(
-      `SELECT COALESCE(max("contactId"), 0) AS after, count(*)::int AS position
-         FROM "CampaignShipping" WHERE "campaignId" = $1`,
+      `SELECT COALESCE("expandedThrough", 0) AS after, COALESCE("expandedCount", 0) AS position
+         FROM "Campaigns" WHERE id = $1`,
       [campaignId],
     );
     return row ?? { after: 0, position: 0 };
+  }
+
+  /** Notes that the expansion wrote every item up to `through`, `count` items in all. */
+  async expansionProgress(campaignId: number, through: number, count: number): Promise<void> {
+    await this.select(
+      `UPDATE "Campaigns" SET "expandedThrough" = $2, "expandedCount" = $3
+        WHERE id = $1 RETURNING id`,
+      [campaignId, through, count],
+    );
   }
 
   /**
