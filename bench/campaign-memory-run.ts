@@ -30,8 +30,11 @@ async function main(): Promise<void> {
   const before = await usedMemory(info);
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
+  let heapPeak = 0;
   const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, m.rss);
+    heapPeak = Math.max(heapPeak, m.heapUsed);
   }, 100);
   const started = process.hrtime.bigint();
   await (
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
   // Let the ProcessCampaign job complete and the sender re-arm for the second contact.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   clearInterval(sampler);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapAfterGcMb = process.memoryUsage().heapUsed / 1024 / 1024;
   await t.redis.redis.call("MEMORY", "PURGE");
   const after = await usedMemory(info);
   const [pg] = await sql.query<{ shippings: number; table: string; pending: number }>(
@@ -72,6 +78,8 @@ async function main(): Promise<void> {
       pgBytes: Number(pg?.table ?? 0),
       rssBeforeMb: mb(rssBefore),
       rssPeakMb: mb(rssPeak),
+      heapPeakMb: mb(heapPeak),
+      heapAfterGcMb,
       jobs,
     })}\n`,
   );

@@ -47,6 +47,7 @@ import {
   type SenderLeases,
   type SenderResult,
 } from "./campaign-sender";
+import { collectGarbage } from "./memory-hint";
 import type { MessageService } from "./message.service";
 import {
   CAMPAIGN_MESSAGE_MARK,
@@ -197,6 +198,8 @@ export type CampaignTransition = keyof typeof TRANSITIONS;
 const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
 /** Items read, and shippings written, per round trip while expanding a list. */
 const PAGE = 1000;
+/** A long expansion asks for a full collection this often (memory-hint.ts). */
+const GC_EVERY_PAGES = 50;
 /** Contacts per PrepareContact job: their shippings are one INSERT, their dispatches one addBulk. */
 export const PREPARE_PAGE = 500;
 
@@ -320,6 +323,7 @@ export class CampaignService {
     let { after, position } = resume;
     const fill = this.filler(campaign, []);
     const jobId = whatsappId === null ? null : senderJobPrefix(whatsappId);
+    let pages = 0;
     for (;;) {
       if (c.contactListId === null) break;
       const items = await store.itemsPage(c.contactListId, after, c.lastItemId, PAGE);
@@ -331,6 +335,7 @@ export class CampaignService {
       if (after === resume.after) await this.armSender(whatsappId, c.companyId, start);
       after = items[items.length - 1]?.id ?? after;
       await store.expansionProgress(c.id, after, position);
+      if (++pages % GC_EVERY_PAGES === 0) collectGarbage();
     }
     await store.markExpandedCounting(c.id, now);
     const finished = await store.finishIfDone(c.id, now);

@@ -110,15 +110,6 @@ export interface CampaignProgress {
   readonly finished: boolean;
 }
 
-export interface StrandedShipping {
-  readonly id: number;
-  readonly campaignId: number;
-  readonly contactId: number;
-  readonly dueAt: Date;
-  /** The DispatchCampaign job it was handed to (its batch's). */
-  readonly jobId: string | null;
-}
-
 const REF = `id, "companyId", status, "scheduledAt"`;
 
 /** A shipping still to send: on the connection's schedule (campaign_shipping_pending_idx, 014). */
@@ -240,19 +231,6 @@ export class SequelizeCampaignStore {
     );
   }
 
-  /** Unsettled shippings of running campaigns due before `before`, oldest first. */
-  findStranded(before: Date, limit: number): Promise<StrandedShipping[]> {
-    return this.select(
-      `SELECT s.id, s."campaignId", s."contactId", s."dueAt", s."jobId"
-         FROM "CampaignShipping" s JOIN "Campaigns" c ON c.id = s."campaignId"
-        WHERE s."deliveredAt" IS NULL AND s."failedAt" IS NULL
-          AND s."confirmationRequestedAt" IS NULL AND s."dueAt" < $1
-          AND c.status = 'EM_ANDAMENTO'
-        ORDER BY s."dueAt" LIMIT $2`,
-      [before, limit],
-    );
-  }
-
   /**
    * Takes the list's snapshot (item count → shippingsLeft, highest id, pacing start) unless an
    * earlier run took it, then returns the campaign with its company's settings; null if missing.
@@ -287,24 +265,6 @@ export class SequelizeCampaignStore {
       [id],
     );
     return row === undefined ? null : { ...row, started };
-  }
-
-  /** Up to `limit` item ids of the list in (afterId, lastItemId], in id order. */
-  async itemPage(listId: number, afterId: number, lastItemId: number, limit: number) {
-    const rows = await this.select<{ id: number }>(
-      `SELECT id FROM "ContactListItems"
-        WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
-      [listId, afterId, lastItemId, limit],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  markExpanded(id: number, now: Date): Promise<boolean> {
-    return this.change(
-      `UPDATE "Campaigns" SET "expandedAt" = $2, "updatedAt" = $2
-        WHERE id = $1 AND "expandedAt" IS NULL RETURNING id`,
-      [id, now],
-    );
   }
 
   /**
@@ -523,7 +483,8 @@ export class SequelizeCampaignStore {
 
   /** Up to `limit` items of the list in (afterId, lastItemId], in id order, for the expansion. */
   itemsPage(listId: number, afterId: number, lastItemId: number, limit: number) {
-    return this.select<ContactItem>(
+    return this.prepared<ContactItem>(
+      "campaign-items-page",
       `SELECT id, name, number, email, "isGroup" FROM "ContactListItems"
         WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
       [listId, afterId, lastItemId, limit],
@@ -558,16 +519,21 @@ export class SequelizeCampaignStore {
    */
   async insertShippings(rows: readonly NewShipping[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const created = await this.select<{ id: number }>(
-      `INSERT INTO "CampaignShipping"
-              ("campaignId", "contactId", number, message, "confirmationMessage", "dueAt", "jobId")
-       SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[],
-                            $6::timestamptz[], $7::text[])
-       ON CONFLICT ("campaignId", "contactId") DO NOTHING
-       RETURNING id`,
+    // A prepared statement on the pool's connection: no per-page query building by Sequelize,
+    // which kept the expansion's garbage (and the worker's RSS) up on long lists.
+    const [row] = await this.prepared<{ n: number }>(
+      "campaign-insert-shippings",
+      `WITH created AS (
+         INSERT INTO "CampaignShipping"
+                ("campaignId", "contactId", number, message, "confirmationMessage", "dueAt", "jobId")
+         SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[],
+                              $6::timestamptz[], $7::text[])
+         ON CONFLICT ("campaignId", "contactId") DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM created`,
       shippingColumns(rows),
     );
-    return created.length;
+    return row?.n ?? 0;
   }
 
   /**
