@@ -4,11 +4,12 @@
 // with pending shippings, one delayed job and a lease — never a job per contact.
 //
 //   job ─▶ take the connection's lease (held: another process is sending; come back in 1 s)
-//     loop: the first pending shippings of the connection's running campaigns, by due time
+//     read: the next pending shippings of the connection's running campaigns, by due time
 //       ├ none                   ─▶ done (the next expansion or PrepareContact arms it again)
 //       ├ first due later        ─▶ re-arm at its due time − lead, done
 //       ├ ran its time budget    ─▶ re-arm now (behind the other connections' jobs), done
-//       └ due within the lead    ─▶ send each at its due time, at most once (campaign-dispatch.ts)
+//       └ due within the lead    ─▶ send each at its due time, at most once (campaign-dispatch.ts),
+//                                   8 at a time, started in due order; read on past the last one
 //   the lease is released before re-arming, so the next run never finds it held by this one.
 import type {
   CampaignStore,
@@ -65,7 +66,7 @@ export interface SenderDeps {
 
 /** Shippings read per round trip; a cancelled campaign's stop is at most one round behind. */
 const ROUND = 50;
-/** Shippings due at the same instant (no pacing) sent at once, in list order of their start. */
+/** Sends under way at once on a connection (each still waits for its own due time). */
 const PARALLEL = 8;
 /** The lease outlives a crashed holder by this much at most; renewed at every round. */
 export const SENDER_LEASE_MS = 30_000;
@@ -94,55 +95,42 @@ export class CampaignSender {
     return result.done(false, next);
   }
 
-  /** Sends rounds of due shippings until none is due; the time to re-arm at, or null. */
+  /**
+   * Sends due shippings until none is due, PARALLEL at a time, started in due order (each send
+   * still waits for its own due time), reading them ROUND at a time past the last one read; the
+   * time to re-arm at, or null when nothing is pending. An error stops starting sends; the sends
+   * under way finish (under the lease) before it is thrown.
+   */
   private async sendDue(
     whatsappId: number,
     lease: SenderLease,
     result: RunResult,
     now: () => Date,
   ): Promise<number | null> {
-    const stopAt = now().getTime() + (this.deps.budgetMs ?? 5000);
-    for (;;) {
-      const rows = await this.deps.store.dueOnConnection(whatsappId, ROUND);
-      const [first] = rows;
-      if (first === undefined) return null;
-      const t = now().getTime();
-      const firstDue = first.dueAt?.getTime() ?? t;
-      if (firstDue - DISPATCH_LEAD_MS > t) return firstDue - DISPATCH_LEAD_MS;
-      if (t >= stopAt) return t;
-      if (!(await lease.renew(SENDER_LEASE_MS))) {
-        throw new ChatiaError("CF_CAMPAIGN_SENDER_BUSY", `lost connection ${whatsappId}'s lease`);
-      }
-      const due = rows.filter((r) => (r.dueAt?.getTime() ?? t) - DISPATCH_LEAD_MS <= t);
-      for (const group of sameInstant(due)) await this.sendGroup(group, result, now);
-    }
-  }
-
-  /**
-   * Shippings due at one instant: up to PARALLEL at once, started in order. An error stops
-   * starting more; the sends under way finish before it is thrown (the lease is still held).
-   */
-  private async sendGroup(
-    group: readonly ShippingForDispatch[],
-    result: RunResult,
-    now: () => Date,
-  ): Promise<void> {
-    let i = 0;
+    const feed = new DueFeed(this.deps.store, whatsappId, lease, now, this.deps.budgetMs ?? 5000);
+    const gate = new InstantGate();
     let failure: { error: unknown } | undefined;
     const worker = async () => {
-      while (i < group.length && failure === undefined) {
-        const s = group[i++];
-        if (s === undefined) return;
+      while (failure === undefined) {
         try {
-          result.add(await this.deps.dispatcher.dispatchLoaded(s.campaignId, s.id, s, now));
+          const next = await feed.next();
+          if (next === null) return;
+          if (!(await gate.enter(next.ticket, next.row.dueAt?.getTime() ?? 0))) return;
+          try {
+            const { row: s } = next;
+            result.add(await this.deps.dispatcher.dispatchLoaded(s.campaignId, s.id, s, now));
+          } finally {
+            gate.leave();
+          }
         } catch (error) {
           failure ??= { error };
+          gate.stop();
         }
       }
     };
-    const width = Math.min(PARALLEL, group.length);
-    await Promise.all(Array.from({ length: width }, worker));
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
     if (failure !== undefined) throw failure.error;
+    return feed.rearmAt;
   }
 
   private arm(data: SenderData, atMs: number, now: Date): Promise<void> {
@@ -151,18 +139,121 @@ export class CampaignSender {
   }
 }
 
-/** Consecutive runs of shippings with the same due time (zero pacing: the whole round). */
-function sameInstant(rows: readonly ShippingForDispatch[]): ShippingForDispatch[][] {
-  const groups: ShippingForDispatch[][] = [];
-  let last: number | undefined;
-  for (const row of rows) {
-    const at = row.dueAt?.getTime() ?? 0;
-    const current = groups.at(-1);
-    if (current !== undefined && at === last) current.push(row);
-    else groups.push([row]);
-    last = at;
+/**
+ * The due shippings of a connection, one at a time, in due order: read ROUND at a time past the
+ * last one read (one read at a time however many senders ask), until none is due within the
+ * lead or the run's budget is spent; then `rearmAt` says when to come back (null: never).
+ */
+class DueFeed {
+  private buffer: ShippingForDispatch[] = [];
+  private after: { dueAt: Date; id: number } | undefined;
+  private reading: Promise<void> | undefined;
+  private done = false;
+  private readonly stopAt: number;
+  rearmAt: number | null = null;
+
+  constructor(
+    private readonly store: Pick<CampaignStore, "dueOnConnection">,
+    private readonly whatsappId: number,
+    private readonly lease: SenderLease,
+    private readonly now: () => Date,
+    budgetMs: number,
+  ) {
+    this.stopAt = now().getTime() + budgetMs;
   }
-  return groups;
+
+  private tickets = 0;
+
+  /** The next due shipping and its place in due order (its ticket), or null when done. */
+  async next(): Promise<{ row: ShippingForDispatch; ticket: number } | null> {
+    for (;;) {
+      const row = this.buffer.shift();
+      if (row !== undefined) return { row, ticket: this.tickets++ };
+      if (this.done) return null;
+      this.reading ??= this.read().finally(() => {
+        this.reading = undefined;
+      });
+      await this.reading;
+    }
+  }
+
+  private async read(): Promise<void> {
+    const rows = await this.store.dueOnConnection(this.whatsappId, ROUND, this.after);
+    const [first] = rows;
+    const t = this.now().getTime();
+    if (first === undefined) return this.finish(this.after === undefined ? null : t);
+    if (t >= this.stopAt) return this.finish(t);
+    const firstDue = first.dueAt?.getTime() ?? t;
+    if (firstDue - DISPATCH_LEAD_MS > t) return this.finish(firstDue - DISPATCH_LEAD_MS);
+    if (!(await this.lease.renew(SENDER_LEASE_MS))) {
+      throw new ChatiaError(
+        "CF_CAMPAIGN_SENDER_BUSY",
+        `lost connection ${this.whatsappId}'s lease`,
+      );
+    }
+    const due = rows.filter((r) => (r.dueAt?.getTime() ?? t) - DISPATCH_LEAD_MS <= t);
+    const last = due.at(-1);
+    if (last?.dueAt) this.after = { dueAt: last.dueAt, id: last.id };
+    this.buffer.push(...due);
+  }
+
+  private finish(rearmAt: number | null): void {
+    this.done = true;
+    this.rearmAt = rearmAt;
+  }
+}
+
+/**
+ * Lets sends start in ticket (due) order, several at once only while they are due at the same
+ * instant (a campaign without pacing): a shipping due later waits until those under way are done,
+ * so that paced messages, whichever campaign they belong to, go out one after another.
+ */
+class InstantGate {
+  private active = 0;
+  private dueMs = 0;
+  private turn = 0;
+  private stopped = false;
+  private changed = signal();
+
+  /** Waits for the ticket's turn; false when the run stopped meanwhile. */
+  async enter(ticket: number, dueMs: number): Promise<boolean> {
+    for (;;) {
+      if (this.stopped) return false;
+      if (ticket === this.turn && (this.active === 0 || this.dueMs === dueMs)) {
+        this.turn++;
+        this.active++;
+        this.dueMs = dueMs;
+        this.signal();
+        return true;
+      }
+      await this.changed.promise;
+    }
+  }
+
+  leave(): void {
+    this.active--;
+    this.signal();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.signal();
+  }
+
+  private signal(): void {
+    const changed = this.changed;
+    this.changed = signal();
+    changed.resolve();
+  }
+}
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 /** What one run did, gathered as its shippings settle. */

@@ -443,9 +443,15 @@ export class SequelizeCampaignStore {
    * earliest due first (ties in shipping order), in one statement. Each campaign contributes its
    * own first `limit` from the pending index, so the cost depends on the number of running
    * campaigns on the connection, not on their sizes; a campaign that is not EM_ANDAMENTO (e.g.
-   * CANCELADA) contributes nothing from the moment its status changes.
+   * CANCELADA) contributes nothing from the moment its status changes. `after` (the last one a
+   * run has handled) continues past it: the index keeps the entries of settled shippings until
+   * VACUUM, and a run that started from the head each time would step over all of them.
    */
-  async dueOnConnection(whatsappId: number, limit: number): Promise<ShippingForDispatch[]> {
+  async dueOnConnection(
+    whatsappId: number,
+    limit: number,
+    after?: { readonly dueAt: Date; readonly id: number },
+  ): Promise<ShippingForDispatch[]> {
     const rows = await this.prepared<DispatchRow>(
       "campaign-due-on-connection",
       `SELECT ${DISPATCH_COLUMNS}
@@ -453,12 +459,13 @@ export class SequelizeCampaignStore {
          CROSS JOIN LATERAL (
            SELECT p.* FROM "CampaignShipping" p
             WHERE p."campaignId" = c.id AND ${pending("p")}
+              AND (p."dueAt", p.id) > ($3::timestamptz, $4::int)
             ORDER BY p."dueAt", p.id LIMIT $2) s
          LEFT JOIN "ContactListItems" i ON i.id = s."contactId"
          LEFT JOIN "Whatsapps" w ON w.id = c."whatsappId" AND w."deletedAt" IS NULL
         WHERE c."whatsappId" = $1 AND c.status = 'EM_ANDAMENTO'
         ORDER BY s."dueAt", s.id LIMIT $2`,
-      [whatsappId, limit],
+      [whatsappId, limit, after?.dueAt ?? "-infinity", after?.id ?? 0],
     );
     return rows.map(withConnection);
   }
