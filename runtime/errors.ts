@@ -204,6 +204,11 @@ export const ERROR_CODES = {
     summary:
       "A campaign shipping cannot be sent as stored (no message text nor media, no connection); the shipping gets failedAt and the reason.",
   },
+  CF_CAMPAIGN_SENDER_BUSY: {
+    kind: "operational",
+    summary:
+      "Another process held the connection's campaign sender for too long; the dispatch is retried.",
+  },
 
   // Message texts (runtime/services/message-template.ts).
   CF_TEMPLATE_INVALID: {

@@ -1,6 +1,7 @@
-// `dispatch shipping`: sends one campaign shipping (a DispatchCampaign job), or a batch of them
-// due together, at most once each — its confirmation request, or its message, media or audio —
-// and settles it. Thin: CampaignService.dispatch / dispatchBatch.
+// `dispatch shipping`: a DispatchCampaign job — a connection's campaign sender (what is due on it,
+// then re-armed), or one shipping, or a batch of them due together — sends each at most once (its
+// confirmation request, or its message, media or audio) and settles it.
+// Thin: CampaignService.dispatchSender / dispatch / dispatchBatch.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type {
@@ -8,6 +9,7 @@ import type {
   DispatchBatchResult,
   DispatchData,
   DispatchResult,
+  SenderResult,
 } from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
@@ -27,19 +29,20 @@ export = (RED: NodeAPI) => {
     this.on("input", (msg: NodeMessage, send, done) => {
       Promise.resolve()
         .then(() => dispatch(services, RED.util.getMessageProperty(msg, property)))
-        .then(async ({ result, fill, text }) => {
-          const record = result.emit
-            ? await services.campaigns.campaignRecord(result.campaignId)
-            : null;
-          return { result, record, fill, text };
+        .then(async ({ result, fill, text, emitFor }) => {
+          const records = await Promise.all(
+            emitFor.map((id) => services.campaigns.campaignRecord(id)),
+          );
+          return { result, records, fill, text };
         })
         .then(
-          ({ result, record, fill, text }) => {
+          ({ result, records, fill, text }) => {
             this.status({ fill, shape: "dot", text });
             msg.payload = result;
-            const event =
-              record === null ? null : campaignEvent(record.companyId as number, record);
-            send([msg, event]);
+            const events = records
+              .filter((r): r is Record<string, unknown> => r !== null)
+              .map((record) => campaignEvent(record.companyId as number, record));
+            send([msg, events.length === 0 ? null : events]);
             done();
           },
           (err: unknown) => failMessage(this, done, err),
@@ -51,8 +54,30 @@ export = (RED: NodeAPI) => {
 
 type Services = ReturnType<typeof chatiaContext>["services"];
 
-/** Either form of DispatchCampaign, with the node's status. */
-async function dispatch(
+interface Dispatched {
+  result: DispatchResult | DispatchBatchResult | SenderResult;
+  fill: "red" | "grey" | "green";
+  text: string;
+  /** The campaigns whose progress goes to the frontend now. */
+  emitFor: number[];
+}
+
+/** Any form of DispatchCampaign, with the node's status and the campaigns to emit. */
+async function dispatch(services: Services, value: unknown): Promise<Dispatched> {
+  const w = value as { whatsappId?: unknown; companyId?: unknown } | null;
+  if (Number.isSafeInteger(w?.whatsappId)) {
+    const result = await services.campaigns.dispatchSender(value as { whatsappId: number });
+    const { delivered, failed } = result.outcomes;
+    const text = result.busy ? "busy: again in 1 s" : `${delivered} delivered, ${failed} failed`;
+    const fill = failed > 0 ? "red" : delivered > 0 ? "green" : "grey";
+    return { result, fill, text, emitFor: result.campaigns.map((c) => c.campaignId) };
+  }
+  const { result, fill, text } = await dispatchShippings(services, value);
+  return { result, fill, text, emitFor: result.emit ? [result.campaignId] : [] };
+}
+
+/** The per-shipping forms (one, or a batch), as earlier versions and other producers add them. */
+async function dispatchShippings(
   services: Services,
   value: unknown,
 ): Promise<{
@@ -78,6 +103,6 @@ async function dispatch(
   }
   throw new ChatiaError(
     "CF_NODE_INPUT",
-    "dispatch shipping needs { campaignId, campaignShippingId } or { campaignId, shippings: [{ campaignShippingId }, …] }",
+    "dispatch shipping needs { whatsappId }, { campaignId, campaignShippingId } or { campaignId, shippings: [{ campaignShippingId }, …] }",
   );
 }

@@ -43,6 +43,8 @@ export interface RuntimeConfig {
   readonly whatsappDriver?: WhatsAppDriverName;
   /** $CHATIA_WHATSAPP_MAX_CONNECTIONS: most WhatsApp connections one worker runs (baileys). */
   readonly whatsappMaxConnections?: number;
+  /** $CHATIA_CAMPAIGN_SENDER_BUDGET_MS: how long one run of a connection's campaign sender sends. */
+  readonly campaignSenderBudgetMs?: number;
   /** Watch the manifest file and reload it when it changes (SIGHUP reloads too). */
   readonly watchManifest: boolean;
   /**
@@ -136,6 +138,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     demo,
     whatsappDriver: demo ? "simulated" : whatsappDriver(env),
     whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
+    campaignSenderBudgetMs: wholeNumber(env, "CHATIA_CAMPAIGN_SENDER_BUDGET_MS", 5000),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
     trustProxy: trustProxy(env.CHATIA_TRUST_PROXY),

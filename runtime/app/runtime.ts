@@ -104,6 +104,9 @@ export async function startRuntime(
     queues,
     ownership,
     mediaDir: config.mediaDir,
+    ...(config.campaignSenderBudgetMs !== undefined && {
+      campaignSenderBudgetMs: config.campaignSenderBudgetMs,
+    }),
     whatsapp: {
       driver: config.whatsappDriver ?? "simulated",
       runConnections: config.role !== "api",

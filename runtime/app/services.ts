@@ -11,7 +11,7 @@ import {
 import { SequelizeCampaignStore } from "../adapters/db/repositories/campaign-store";
 import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
-import { DailyQuota, KeyedPacer } from "../adapters/redis";
+import { DailyQuota, KeyedLease, KeyedPacer } from "../adapters/redis";
 import { RedisCompanyEvents } from "../adapters/socket";
 import { connectionPace } from "../compile";
 import { ChatiaError } from "../errors";
@@ -38,6 +38,8 @@ export interface ServiceDependencies {
   readonly mediaDir: string;
   /** The WhatsApp driver. @defaultValue the simulated one */
   readonly whatsapp?: WhatsAppDriverConfig;
+  /** How long one run of a connection's campaign sender sends before re-arming. @defaultValue 5000 */
+  readonly campaignSenderBudgetMs?: number;
 }
 
 /**
@@ -110,6 +112,11 @@ export async function buildServices(
       messages,
       tickets,
       mediaDir: deps.mediaDir,
+      // One campaign sender per connection at a time, across every worker process.
+      leases: new KeyedLease(queues.redis, { prefix, name: "campaign-sender" }),
+      ...(deps.campaignSenderBudgetMs !== undefined && {
+        senderBudgetMs: deps.campaignSenderBudgetMs,
+      }),
     }),
     schedules: new ScheduleService({
       store: new SequelizeScheduleStore(deps.sequelize),

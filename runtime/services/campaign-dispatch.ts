@@ -17,6 +17,7 @@ import type {
 } from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
 import { type BatchShipping, type CampaignQueue, dispatchBatchJob } from "./campaign-jobs";
+import { SENDER_LEASE_MS, type SenderLease, type SenderLeases } from "./campaign-sender";
 import { type MediaKind, resolveMediaFile } from "./media-file";
 import type { MessageService } from "./message.service";
 import type { TicketService } from "./ticket.service";
@@ -79,6 +80,12 @@ export interface DispatcherDeps {
   /** Where the rest of a batch that ran out of time goes, as a job of its own. */
   readonly queue: Pick<CampaignQueue, "addBulk">;
   /**
+   * The connections' sender leases (campaign-sender.ts): a DispatchCampaign job of one shipping
+   * or a batch (the per-contact form of earlier versions and of other producers) sends under its
+   * connection's lease, so it never races the connection's sender for the same shipping.
+   */
+  readonly leases?: SenderLeases;
+  /**
    * A batch starts no send after running this long: the rest becomes a DispatchCampaign job of
    * its own, so that a slow WhatsApp cannot push a batch past its job's timeout (300 s by
    * default; a send itself times out after 30 s). @defaultValue 120000
@@ -97,6 +104,8 @@ interface Part {
 
 /** Progress events per campaign at most this often (status changes are always emitted). */
 const PROGRESS_EVERY_MS = 1000;
+/** How long a per-shipping job waits for its connection's sender lease before it is retried. */
+const LEASE_WAIT_MS = 20_000;
 
 export class ShippingDispatcher {
   /** When this process last emitted each running campaign's progress. */
@@ -105,8 +114,32 @@ export class ShippingDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
   async dispatch(data: DispatchData, now: () => Date): Promise<DispatchResult> {
-    const s = await this.deps.store.loadForDispatch(data.campaignShippingId);
-    return this.dispatchLoaded(data.campaignId, data.campaignShippingId, s, now);
+    const load = () => this.deps.store.loadForDispatch(data.campaignShippingId);
+    return this.underLease(await load(), load, (s) =>
+      this.dispatchLoaded(data.campaignId, data.campaignShippingId, s, now),
+    );
+  }
+
+  /**
+   * Runs `work` on the rows `load` reads under the lease of their connection's sender (read
+   * again once it is held: the sender may have settled them meanwhile). Rows without a
+   * connection, or a dispatcher without leases, run as they are.
+   */
+  private async underLease<R, T>(
+    first: R,
+    load: () => Promise<R>,
+    work: (rows: R) => Promise<T>,
+  ): Promise<T> {
+    const row = Array.isArray(first) ? (first[0] as ShippingForDispatch | undefined) : first;
+    const whatsappId = (row as ShippingForDispatch | null | undefined)?.whatsappId ?? null;
+    const { leases } = this.deps;
+    if (leases === undefined || whatsappId === null) return work(first);
+    const lease = await waitForLease(leases, whatsappId);
+    try {
+      return await work(await load());
+    } finally {
+      await lease.release();
+    }
   }
 
   /**
@@ -116,7 +149,17 @@ export class ShippingDispatcher {
    */
   async dispatchBatch(data: DispatchBatchData, now: () => Date): Promise<DispatchBatchResult> {
     const ids = data.shippings.map((s) => s.campaignShippingId);
-    const found = new Map((await this.deps.store.loadManyForDispatch(ids)).map((s) => [s.id, s]));
+    const load = () => this.deps.store.loadManyForDispatch(ids);
+    return this.underLease(await load(), load, (rows) => this.sendBatch(data, ids, rows, now));
+  }
+
+  private async sendBatch(
+    data: DispatchBatchData,
+    ids: readonly number[],
+    rows: readonly ShippingForDispatch[],
+    now: () => Date,
+  ): Promise<DispatchBatchResult> {
+    const found = new Map(rows.map((s) => [s.id, s]));
     const outcomes: Record<DispatchOutcome, number> = {
       delivered: 0,
       failed: 0,
@@ -181,7 +224,8 @@ export class ShippingDispatcher {
     return rest.length;
   }
 
-  private async dispatchLoaded(
+  /** Sends one loaded shipping at most once and settles it (the caller holds its connection). */
+  async dispatchLoaded(
     campaignId: number,
     shippingId: number,
     s: ShippingForDispatch | null,
@@ -392,4 +436,20 @@ function ticketStatus(status: string): TicketStatus {
 /** The ledger key of a shipping: `campaign:<campaignId>:shipping:<contact list item id>`. */
 export function shippingKey(s: Pick<ShippingForDispatch, "campaignId" | "contactId">): string {
   return `campaign:${s.campaignId}:shipping:${s.contactId}`;
+}
+
+/** Takes the connection's sender lease, waiting for it; CF_CAMPAIGN_SENDER_BUSY after a while. */
+async function waitForLease(leases: SenderLeases, whatsappId: number): Promise<SenderLease> {
+  const end = Date.now() + LEASE_WAIT_MS;
+  for (;;) {
+    const lease = await leases.tryTake(whatsappId, SENDER_LEASE_MS);
+    if (lease !== null) return lease;
+    if (Date.now() > end) {
+      throw new ChatiaError(
+        "CF_CAMPAIGN_SENDER_BUSY",
+        `connection ${whatsappId}'s campaign sender stayed busy for ${LEASE_WAIT_MS} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -39,33 +39,11 @@ export const DISPATCH_LEAD_MS = 500;
 export const PROCESS_LEAD_MS = 30_000;
 
 export const processJobId = (campaignId: number) => `campaign-${campaignId}`;
-export const prepareJobId = (campaignId: number, itemId: number) =>
-  `campaign-${campaignId}-contact-${itemId}`;
 export const dispatchJobId = (campaignId: number, itemId: number) =>
   `campaign-${campaignId}-dispatch-${itemId}`;
 
 export function processJob(campaignId: number, delayMs: number): JobToEnqueue {
   return job("ProcessCampaign", { id: campaignId }, processJobId(campaignId), delayMs);
-}
-
-export function prepareJob(campaignId: number, itemId: number, dueAt: Date): JobToEnqueue {
-  const data = { campaignId, contactId: itemId, dueAt: dueAt.toISOString() };
-  return job("PrepareContact", data, prepareJobId(campaignId, itemId), 0);
-}
-
-export const preparePageJobId = (campaignId: number, firstItemId: number) =>
-  `campaign-${campaignId}-page-${firstItemId}`;
-
-/** A PrepareContact job for a page of contacts (in list order), each with its due time. */
-export function preparePageJob(
-  campaignId: number,
-  contacts: readonly { readonly contactId: number; readonly dueAt: Date }[],
-): JobToEnqueue {
-  const data = {
-    campaignId,
-    contacts: contacts.map((c) => ({ contactId: c.contactId, dueAt: c.dueAt.toISOString() })),
-  };
-  return job("PrepareContact", data, preparePageJobId(campaignId, contacts[0]?.contactId ?? 0), 0);
 }
 
 export function dispatchJob(
@@ -78,15 +56,6 @@ export function dispatchJob(
   return job("DispatchCampaign", data, dispatchJobId(campaignId, itemId), delayMs);
 }
 
-/**
- * Shippings due this close together share one DispatchCampaign job, which sends them in order,
- * each at its own due time: with little or no pacing a campaign costs one Bull job per batch
- * instead of one per contact; with the usual pacing (seconds apart) every job holds one.
- */
-export const DISPATCH_BATCH_SPAN_MS = 1000;
-/** At most this many shippings per DispatchCampaign job (a job's sends run one after another). */
-export const DISPATCH_BATCH_MAX = 50;
-
 /** One shipping of a DispatchCampaign batch. */
 export interface BatchShipping {
   readonly campaignShippingId: number;
@@ -94,9 +63,9 @@ export interface BatchShipping {
 }
 
 /**
- * A DispatchCampaign job for shippings of a batch, in due order. Its id is the batch's first
- * item's (`campaign-<id>-dispatch-<item>`), also when that one needs no dispatch any more, so a
- * batch keeps its id when its page is prepared again; one shipping travels in the single form.
+ * A DispatchCampaign job for shippings of a batch (the form of earlier versions, still made when a
+ * batch hands its rest on), in due order, named after its first item
+ * (`campaign-<id>-dispatch-<item>`); one shipping travels in the single form.
  */
 export function dispatchBatchJob(
   campaignId: number,
@@ -118,28 +87,28 @@ export function dispatchBatchJob(
 }
 
 /**
- * Splits items in due order into dispatch batches: a batch ends at DISPATCH_BATCH_MAX items or
- * at the first item due more than DISPATCH_BATCH_SPAN_MS after the batch's first.
+ * The DispatchCampaign job of a connection's campaign sender (campaign-sender.ts), due at `atMs`:
+ * `campaign-sender-<whatsappId>-at-<atMs>`. Runs armed for the same instant are one job; the
+ * manifest removes completed ones, so an instant can be armed again later.
  */
-export function dispatchBatches<T extends { readonly dueAt: Date }>(items: readonly T[]): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let start = 0;
-  for (const item of items) {
-    const at = item.dueAt.getTime();
-    if (
-      current.length === DISPATCH_BATCH_MAX ||
-      (current.length > 0 && at - start > DISPATCH_BATCH_SPAN_MS)
-    ) {
-      batches.push(current);
-      current = [];
-    }
-    if (current.length === 0) start = at;
-    current.push(item);
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
+export function senderJob(
+  whatsappId: number,
+  companyId: number | undefined,
+  atMs: number,
+  nowMs: number,
+): JobToEnqueue {
+  const at = Math.max(0, Math.round(atMs));
+  const data = companyId === undefined ? { whatsappId } : { whatsappId, companyId };
+  return job("DispatchCampaign", data, `${senderJobPrefix(whatsappId)}-at-${at}`, at - nowMs);
 }
+
+/** Verify's reconcile job for a connection whose sender stopped: one id per connection. */
+export function senderReconcileJob(whatsappId: number, companyId: number): JobToEnqueue {
+  const data = { whatsappId, companyId };
+  return job("DispatchCampaign", data, `${senderJobPrefix(whatsappId)}-reconcile`, 0);
+}
+
+export const senderJobPrefix = (whatsappId: number) => `campaign-sender-${whatsappId}`;
 
 function job(
   name: CampaignJobName,

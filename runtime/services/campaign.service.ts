@@ -1,22 +1,23 @@
 // Campaigns (CampaignQueue): from a due campaign to one paced, at-most-once send per contact.
-// Postgres is the system of record; every Bull job has a deterministic id, so enqueueing twice
-// is harmless and a reconcile step can re-enqueue whatever a crash left behind.
+// Postgres is the schedule of record: one CampaignShipping row per contact, with its due time.
+// Redis holds work per connection, never per contact: one DispatchCampaign job per connection
+// with pending shippings (campaign-sender.ts), which sends what is due and re-arms itself.
 //
 //   Verify:   PROGRAMADA due ─▶ enqueue ProcessCampaign `campaign-<id>` ─▶ mark EM_ANDAMENTO
-//             EM_ANDAMENTO not expanded, no job ─▶ enqueue again │ unsettled shipping, no job ─▶ again
-//   Process:  snapshot the list (shippingsLeft) ─▶ PrepareContact `campaign-<id>-page-<item>` per
-//             500 items, each due at its paced time (empty list: FINALIZADA at once)
-//   Prepare:  per contact of the page: pick a message, fill variables; the page's shippings in one
-//             upsert ─▶ DispatchCampaign `campaign-<id>-dispatch-<item>` per batch of shippings
-//             due within a second (one each when paced further apart; `<item>` is the batch's
-//             first), delayed to its due time, in one addBulk (a PrepareContact of one
-//             `contactId` still works: prepare())
-//   Dispatch: campaign-dispatch.ts
+//             EM_ANDAMENTO not expanded, no job ─▶ enqueue again │ a connection with shippings
+//             10 min overdue and no sender running ─▶ its sender again (a failed one retried)
+//   Process:  snapshot the list (shippingsLeft) ─▶ the shippings, 1,000 contacts per statement,
+//             each with its paced due time and its message picked and filled ─▶ arm the
+//             connection's sender (empty list: FINALIZADA at once)
+//   Prepare:  (producers of earlier versions) a page or one contact: its shippings ─▶ arm the sender
+//   Dispatch: `{ whatsappId }` the connection's sender (campaign-sender.ts); the per-shipping
+//             forms of earlier versions still send, under the connection's lease (campaign-dispatch.ts)
 import type {
   CampaignExpansion,
+  CampaignForPrepare,
   CampaignStore,
+  ContactItem,
   NewShipping,
-  ShippingState,
 } from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
 import {
@@ -29,18 +30,25 @@ import {
 import {
   type CampaignQueue,
   DISPATCH_LEAD_MS,
-  dispatchBatches,
-  dispatchBatchJob,
   dispatchJob,
   dispatchJobId,
   type JobToEnqueue,
   PROCESS_LEAD_MS,
-  preparePageJob,
   processJob,
   processJobId,
+  senderJob,
+  senderJobPrefix,
+  senderReconcileJob,
 } from "./campaign-jobs";
 import { type CampaignPacing, dueOffsetMs, parsePacing } from "./campaign-pacing";
 import { progressOf } from "./campaign-progress";
+import {
+  CampaignSender,
+  type SenderData,
+  type SenderLeases,
+  type SenderResult,
+} from "./campaign-sender";
+import { collectGarbage } from "./memory-hint";
 import type { MessageService } from "./message.service";
 import {
   CAMPAIGN_MESSAGE_MARK,
@@ -57,6 +65,7 @@ export type {
   DispatchResult,
 } from "./campaign-dispatch";
 export * from "./campaign-jobs";
+export type { SenderData, SenderResult } from "./campaign-sender";
 
 export interface FindOptions {
   /** PROGRAMADA campaigns due up to this long ahead are started now. @defaultValue 3 h */
@@ -73,8 +82,9 @@ export interface FoundCampaigns {
   /** Ids of the PROGRAMADA campaigns among `jobs`. */
   readonly due: number[];
   /**
-   * Stranded work: how many of `jobs` re-enqueue campaigns and shippings, and how many
-   * DispatchCampaign jobs whose attempts had run out were retried once more.
+   * Stranded work: how many of `jobs` re-enqueue campaigns and connections' senders
+   * (`shippings`: connections with shippings overdue and no sender at work), and how many
+   * senders whose attempts had run out were retried once more.
    */
   readonly stranded: {
     readonly campaigns: number;
@@ -91,6 +101,8 @@ export interface LoadedCampaign {
   readonly companyId: number;
   readonly status: string;
   readonly contactListId: number | null;
+  /** The connection its messages go through (null: none). */
+  readonly whatsappId?: number | null;
   readonly shippingsLeft: number;
   readonly lastItemId: number;
   /** ISO 8601. */
@@ -104,7 +116,7 @@ export interface LoadedCampaign {
 export interface ExpandResult {
   readonly campaignId: number;
   readonly companyId: number;
-  /** PrepareContact jobs handed to Bull (existing ids are kept by Bull). */
+  /** Contacts of the list this run went through (their shippings exist now). */
   readonly contacts: number;
   /** The campaign is FINALIZADA now (its list was empty). */
   readonly finished: boolean;
@@ -134,7 +146,7 @@ export interface PreparePageResult {
   readonly companyId?: number;
   /** Shippings of the page that wait for their dispatch (created now or by an earlier run). */
   readonly prepared: number;
-  /** The DispatchCampaign jobs to enqueue, one per unsettled shipping of the page. */
+  /** The DispatchCampaign jobs to enqueue: the connection's sender, armed for the first one. */
   readonly dispatches: JobToEnqueue[];
   /** Contacts with nothing to dispatch (settled, removed from the list, not in the campaign). */
   readonly skipped: number;
@@ -171,6 +183,10 @@ export interface CampaignServiceDeps {
   readonly random?: () => number;
   /** How long a DispatchCampaign batch may run before handing the rest on (campaign-dispatch.ts). */
   readonly batchBudgetMs?: number;
+  /** The connections' sender leases, across all processes (Redis in the runtime). */
+  readonly leases: SenderLeases;
+  /** How long one run of a connection's sender sends before re-arming. @defaultValue 5000 */
+  readonly senderBudgetMs?: number;
 }
 
 /** The statuses a flow may set, and the ones each may be set from. */
@@ -181,23 +197,31 @@ export const TRANSITIONS = {
 export type CampaignTransition = keyof typeof TRANSITIONS;
 
 const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
-/** Item ids read (and PrepareContact jobs added) per round trip while expanding a list. */
+/** Items read, and shippings written, per round trip while expanding a list. */
 const PAGE = 1000;
+/** A long expansion asks for a full collection this often (memory-hint.ts). */
+const GC_EVERY_PAGES = 50;
 /** Contacts per PrepareContact job: their shippings are one INSERT, their dispatches one addBulk. */
 export const PREPARE_PAGE = 500;
 
 export class CampaignService {
   private readonly dispatcher: ShippingDispatcher;
+  private readonly sender: CampaignSender;
 
   constructor(private readonly deps: CampaignServiceDeps) {
     this.dispatcher = new ShippingDispatcher(deps);
+    this.sender = new CampaignSender({
+      ...deps,
+      dispatcher: this.dispatcher,
+      ...(deps.senderBudgetMs === undefined ? {} : { budgetMs: deps.senderBudgetMs }),
+    });
   }
 
   /**
    * The work of one Verify run at `now`: a ProcessCampaign job per PROGRAMADA campaign due up to
    * `now + lookAhead` (overdue ones too), delayed to its scheduledAt; and, reconciling, one per
-   * EM_ANDAMENTO campaign not fully expanded whose job is gone, and a DispatchCampaign per
-   * unsettled shipping overdue by `strandedAfter` whose job is gone. Enqueue them, then mark
+   * EM_ANDAMENTO campaign not fully expanded whose job is gone, and the sender of each connection
+   * with a shipping overdue by `strandedAfter` that no process is sending. Enqueue them, then mark
    * `due` EM_ANDAMENTO: a crash in between is repaired by the next run (same job ids).
    */
   async findCampaigns(now: Date, options: FindOptions = {}): Promise<FoundCampaigns> {
@@ -221,10 +245,12 @@ export class CampaignService {
     let shippings = 0;
     let retried = 0;
     const before = new Date(now.getTime() - o.strandedAfterMs);
-    for (const s of await store.findStranded(before, o.limit)) {
-      const job = dispatchJob(s.campaignId, s.id, s.contactId, 0);
-      // Its own job (an earlier reconcile's) or its batch's: failed for good → once more.
-      const state = await this.pendingDispatch([job.jobId, s.jobId]);
+    for (const c of await store.connectionsOverdue(before, o.limit)) {
+      // A sender at work is only behind (a long campaign without pacing): leave it be.
+      if (await this.deps.leases.isHeld(c.whatsappId)) continue;
+      const job = senderReconcileJob(c.whatsappId, c.companyId);
+      // Its reconcile job of an earlier run, failed for good (connection down) → once more.
+      const state = await this.pendingDispatch([job.jobId]);
       if (state === "retried") retried++;
       if (state !== "missing") continue;
       jobs.push(job);
@@ -279,36 +305,93 @@ export class CampaignService {
   }
 
   /**
-   * Hands every item of the snapshot on as a PrepareContact job due at its paced time, a page
-   * of ids at a time (memory bounded by the page, not the list). A campaign whose list was empty
-   * becomes FINALIZADA. Runs again after a crash without harm: the job ids are the same.
+   * Writes a shipping for every item of the snapshot, 1,000 per statement, each due at its paced
+   * time with its message picked and filled (memory bounded by the page, not the list), and arms
+   * the connection's sender as soon as the first page is written. A run after a crash resumes
+   * after the last item written. Contacts that left the list meanwhile are counted off once, at
+   * the end; a campaign whose list was empty becomes FINALIZADA.
    */
   async expand(c: LoadedCampaign, now: Date): Promise<ExpandResult> {
-    const { store, queue } = this.deps;
+    const { store } = this.deps;
     const result = { campaignId: c.id, companyId: c.companyId };
     if (c.status !== "EM_ANDAMENTO" || c.expanded)
       return { ...result, contacts: 0, finished: false };
+    const campaign = await store.loadForPrepare(c.id, 0);
+    if (campaign === null) return { ...result, contacts: 0, finished: false };
     const start = new Date(c.pacedFrom).getTime();
-    let position = 0;
-    let after = 0;
+    const whatsappId = c.whatsappId ?? campaign.whatsappId;
+    const resume = await store.expansionResume(c.id);
+    let { after, position } = resume;
+    const fill = this.filler(campaign, []);
+    const jobId = whatsappId === null ? null : senderJobPrefix(whatsappId);
+    let pages = 0;
     for (;;) {
       if (c.contactListId === null) break;
-      const ids = await store.itemPage(c.contactListId, after, c.lastItemId, PAGE);
-      if (ids.length === 0) break;
-      const contacts = ids.map((contactId) => {
-        const dueAt = new Date(start + dueOffsetMs(c.pacing, position++));
-        return { contactId, dueAt };
-      });
-      const jobs: JobToEnqueue[] = [];
-      for (let i = 0; i < contacts.length; i += PREPARE_PAGE) {
-        jobs.push(preparePageJob(c.id, contacts.slice(i, i + PREPARE_PAGE)));
-      }
-      await queue.addBulk("PrepareContact", jobs);
-      after = ids[ids.length - 1] ?? after;
+      const items = await store.itemsPage(c.contactListId, after, c.lastItemId, PAGE);
+      if (items.length === 0) break;
+      const rows = items.map((item) =>
+        fill(item, new Date(start + dueOffsetMs(c.pacing, position++)), jobId),
+      );
+      await store.insertShippings(rows);
+      if (after === resume.after) await this.armSender(whatsappId, c.companyId, start);
+      after = items[items.length - 1]?.id ?? after;
+      await store.expansionProgress(c.id, after, position);
+      if (++pages % GC_EVERY_PAGES === 0) collectGarbage();
     }
-    await store.markExpanded(c.id, now);
-    const finished = c.shippingsLeft === 0 && (await store.finishIfDone(c.id, now));
-    return { ...result, contacts: position, finished };
+    await store.markExpandedCounting(c.id, now);
+    const finished = await store.finishIfDone(c.id, now);
+    if (!finished) await this.armSender(whatsappId, c.companyId, start);
+    return { ...result, contacts: position - resume.position, finished };
+  }
+
+  /** Arms the connection's sender for `dueAt` (now if that has passed). */
+  private async armSender(
+    whatsappId: number | null,
+    companyId: number,
+    dueAtMs: number,
+  ): Promise<void> {
+    if (whatsappId === null) return;
+    await this.deps.queue.addBulk("DispatchCampaign", [
+      this.senderArm(whatsappId, companyId, dueAtMs),
+    ]);
+  }
+
+  private senderArm(whatsappId: number, companyId: number, dueAtMs: number): JobToEnqueue {
+    const nowMs = Date.now();
+    return senderJob(whatsappId, companyId, Math.max(nowMs, dueAtMs - DISPATCH_LEAD_MS), nowMs);
+  }
+
+  /**
+   * A shipping row maker for the campaign: one of the non-empty messages at random (and of the
+   * confirmation messages in confirmation mode), the contact's and the custom variables filled
+   * (the producer's `variables`, then the company's), marked U+200C.
+   */
+  private filler(
+    c: Omit<CampaignForPrepare, "item">,
+    variables: readonly { key: string; value: string }[],
+  ): (item: ContactItem, dueAt: Date, jobId: string | null) => NewShipping {
+    const custom = {
+      ...Object.fromEntries(variables.map((v) => [v.key, v.value])),
+      ...parseCampaignVariables(c.variables),
+    };
+    return (item, dueAt, jobId) => {
+      const vars = { nome: item.name, email: item.email, numero: item.number, custom };
+      const fill = (texts: readonly (string | null)[]) => {
+        const picked = this.pick(texts);
+        return picked === null
+          ? null
+          : markMessage(CAMPAIGN_MESSAGE_MARK, renderCampaignMessage(picked, vars));
+      };
+      return {
+        campaignId: c.id,
+        contactId: item.id,
+        number: item.number,
+        message: fill(c.messages) ?? "",
+        confirmationMessage: c.confirmation ? fill(c.confirmationMessages) : null,
+        dueAt,
+        jobId,
+      };
+    };
   }
 
   /**
@@ -330,39 +413,25 @@ export class CampaignService {
       const finished = progress?.finished === true;
       return { ...ids, skipped: "contact-removed", finished, companyId: c.companyId };
     }
-    const custom = {
-      ...Object.fromEntries((data.variables ?? []).map((v) => [v.key, v.value])),
-      ...parseCampaignVariables(c.variables),
-    };
-    const vars = { nome: c.item.name, email: c.item.email, numero: c.item.number, custom };
-    const fill = (texts: readonly (string | null)[]) => {
-      const picked = this.pick(texts);
-      return picked === null
-        ? null
-        : markMessage(CAMPAIGN_MESSAGE_MARK, renderCampaignMessage(picked, vars));
-    };
     const dueAt = data.dueAt ? new Date(data.dueAt) : new Date(now.getTime() + (data.delay ?? 0));
     if (Number.isNaN(dueAt.getTime())) {
       throw new ChatiaError("CF_NODE_INPUT", `dueAt ${JSON.stringify(data.dueAt)} is not a date`);
     }
-    const jobId = dispatchJobId(c.id, c.item.id);
-    const state = await store.upsertShipping({
-      ...ids,
-      number: c.item.number,
-      message: fill(c.messages) ?? "",
-      confirmationMessage: c.confirmation ? fill(c.confirmationMessages) : null,
-      dueAt,
-      jobId,
-    });
+    const { whatsappId } = c;
+    const jobId =
+      whatsappId === null ? dispatchJobId(c.id, c.item.id) : senderJobPrefix(whatsappId);
+    const row = this.filler(c, data.variables ?? [])(c.item, dueAt, jobId);
+    const state = await store.upsertShipping(row);
     if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) {
       return { ...ids, skipped: "settled" };
     }
-    const delayMs = (state.dueAt ?? dueAt).getTime() - DISPATCH_LEAD_MS - now.getTime();
-    return {
-      ...ids,
-      shippingId: state.id,
-      dispatch: dispatchJob(c.id, state.id, c.item.id, delayMs),
-    };
+    const due = (state.dueAt ?? dueAt).getTime();
+    // Without a connection the per-shipping job fails the shipping visibly (CF_CAMPAIGN_INVALID).
+    const dispatch =
+      whatsappId === null
+        ? dispatchJob(c.id, state.id, c.item.id, due - DISPATCH_LEAD_MS - now.getTime())
+        : this.senderArm(whatsappId, c.companyId, due);
+    return { ...ids, shippingId: state.id, dispatch };
   }
 
   /**
@@ -389,21 +458,11 @@ export class CampaignService {
       const progress = await store.forgetContact(c.id, id, now);
       finished = finished || progress?.finished === true;
     }
-    const custom = {
-      ...Object.fromEntries((data.variables ?? []).map((v) => [v.key, v.value])),
-      ...parseCampaignVariables(c.variables),
-    };
+    const fill = this.filler(c, data.variables ?? []);
     const rows: Omit<NewShipping, "jobId">[] = [];
     for (const contact of data.contacts) {
       const item = found.get(contact.contactId);
       if (item === undefined || item.id > last) continue;
-      const vars = { nome: item.name, email: item.email, numero: item.number, custom };
-      const fill = (texts: readonly (string | null)[]) => {
-        const picked = this.pick(texts);
-        return picked === null
-          ? null
-          : markMessage(CAMPAIGN_MESSAGE_MARK, renderCampaignMessage(picked, vars));
-      };
       const dueAt = new Date(contact.dueAt);
       if (Number.isNaN(dueAt.getTime())) {
         throw new ChatiaError(
@@ -411,62 +470,51 @@ export class CampaignService {
           `dueAt ${JSON.stringify(contact.dueAt)} is not a date`,
         );
       }
-      rows.push({
-        campaignId: c.id,
-        contactId: item.id,
-        number: item.number,
-        message: fill(c.messages) ?? "",
-        confirmationMessage: c.confirmation ? fill(c.confirmationMessages) : null,
-        dueAt,
-      });
+      rows.push(fill(item, dueAt, null));
     }
-    // Shippings due together share a DispatchCampaign job; each row names its batch's job. The
-    // batches follow the page as ProcessCampaign wrote it (contacts gone from the list included),
-    // so a page prepared again gives each shipping the same job id, which Bull adds once.
-    const leadOf = new Map<number, number>();
-    const planned = data.contacts.map((p) => ({
-      contactId: p.contactId,
-      dueAt: new Date(p.dueAt),
-    }));
-    for (const batch of dispatchBatches(planned)) {
-      for (const p of batch) leadOf.set(p.contactId, batch[0]?.contactId ?? p.contactId);
-    }
-    const lead = (contactId: number) => leadOf.get(contactId) ?? contactId;
-    const withJobs = rows.map(
-      (row): NewShipping => ({ ...row, jobId: dispatchJobId(c.id, lead(row.contactId)) }),
-    );
-    const batches = new Map<number, (ShippingState & { contactId: number })[]>();
-    for (const state of await store.upsertShippings(withJobs)) {
-      if (state.deliveredAt || state.failedAt || state.confirmationRequestedAt) continue;
-      const members = batches.get(lead(state.contactId)) ?? [];
-      members.push(state);
-      batches.set(lead(state.contactId), members);
-    }
-    const dispatches: JobToEnqueue[] = [];
-    let prepared = 0;
-    for (const [leadId, pending] of batches) {
-      pending.sort(
-        (a, b) =>
-          (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0) || a.contactId - b.contactId,
+    const { whatsappId } = c;
+    if (whatsappId !== null) {
+      const jobId = senderJobPrefix(whatsappId);
+      const states = await store.upsertShippings(rows.map((row) => ({ ...row, jobId })));
+      const pending = states.filter(
+        (st) => !(st.deliveredAt || st.failedAt || st.confirmationRequestedAt),
       );
-      const [first] = pending;
-      if (first === undefined) continue;
-      const delayMs = (first.dueAt ?? now).getTime() - DISPATCH_LEAD_MS - now.getTime();
-      const shippings = pending.map((state) => ({
-        campaignShippingId: state.id,
-        contactListItemId: state.contactId,
-      }));
-      dispatches.push(dispatchBatchJob(c.id, leadId, shippings, delayMs));
-      prepared += pending.length;
+      const first = Math.min(...pending.map((st) => (st.dueAt ?? now).getTime()));
+      const dispatches =
+        pending.length === 0 ? [] : [this.senderArm(whatsappId, c.companyId, first)];
+      const prepared = pending.length;
+      const result = { campaignId: c.id, companyId: c.companyId, prepared, dispatches };
+      return { ...result, skipped: ids.length - prepared, finished };
     }
-    return {
-      campaignId: c.id,
-      companyId: c.companyId,
-      prepared,
-      dispatches,
-      skipped: ids.length - prepared,
-      finished,
-    };
+    return { ...(await this.preparePerShipping(c.id, data, rows, now)), finished };
+  }
+
+  /**
+   * A page of a campaign without a connection: a DispatchCampaign job per shipping, as earlier
+   * versions made, which fails it visibly (CF_CAMPAIGN_INVALID).
+   */
+  private async preparePerShipping(
+    campaignId: number,
+    data: PreparePageData,
+    rows: readonly Omit<NewShipping, "jobId">[],
+    now: Date,
+  ): Promise<Omit<PreparePageResult, "finished">> {
+    const withJobs = rows.map((row) => ({
+      ...row,
+      jobId: dispatchJobId(campaignId, row.contactId),
+    }));
+    const dispatches = (await this.deps.store.upsertShippings(withJobs))
+      .filter((st) => !(st.deliveredAt || st.failedAt || st.confirmationRequestedAt))
+      .map((st) =>
+        dispatchJob(campaignId, st.id, st.contactId, (st.dueAt ?? now).getTime() - now.getTime()),
+      );
+    const prepared = dispatches.length;
+    return { campaignId, prepared, dispatches, skipped: data.contacts.length - prepared };
+  }
+
+  /** Runs a connection's sender: what is due of its running campaigns (campaign-sender.ts). */
+  dispatchSender(data: SenderData, now: () => Date = () => new Date()): Promise<SenderResult> {
+    return this.sender.run(data, now);
   }
 
   /** Sends one shipping at most once (see campaign-dispatch.ts). */
@@ -513,6 +561,7 @@ function loaded(c: CampaignExpansion): LoadedCampaign {
     companyId: c.companyId,
     status: c.status,
     contactListId: c.contactListId,
+    whatsappId: c.whatsappId,
     shippingsLeft: c.shippingsLeft ?? 0,
     lastItemId: c.lastItemId ?? 0,
     pacedFrom: (c.pacedFrom ?? new Date()).toISOString(),

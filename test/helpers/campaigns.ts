@@ -120,6 +120,7 @@ queues:
         payload: dispatch-campaign.json
         attempts: 3
         backoff: { type: fixed, delay: 300 }
+        removeOnComplete: true
 `;
 
 const FLOWS = ["verify-campaigns", "process-campaign", "prepare-contact", "dispatch-campaign"];

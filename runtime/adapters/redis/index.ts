@@ -7,6 +7,7 @@ export {
   redisUrlFromEnv,
 } from "./connection";
 export { DailyQuota, type DailyQuotaOptions, type QuotaUse } from "./daily-quota";
+export { KeyedLease, type KeyedLeaseOptions, type Lease } from "./keyed-lease";
 export {
   KeyedPacer,
   type KeyedPacerOptions,

@@ -12,6 +12,7 @@ import {
   CRON_INDEX_NAMES,
   MIGRATIONS,
   type Migration,
+  SCHEDULE_INDEX_NAMES,
 } from "../../../runtime/adapters/db/migrations";
 import {
   executedMigrations,
@@ -41,6 +42,7 @@ const MIGRATION_NAMES = [
   "011-campaign-progress-shards",
   "012-drop-undelivered-index",
   "013-campaign-forgotten-contacts",
+  "014-campaign-schedule",
 ];
 
 /** The later migrations that add columns and indexes only, newest first. */
@@ -141,7 +143,17 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the forgotten contacts (table, trigger and function)", async () => {
+  it("down one step reverts only the campaign schedule (pending index, shard totals)", async () => {
+    expect(await listIndexes(db.sequelize)).toEqual(
+      expect.arrayContaining([...SCHEDULE_INDEX_NAMES]),
+    );
+    expect(await migrateDown(db.sequelize)).toEqual(["014-campaign-schedule"]);
+    const indexes = await listIndexes(db.sequelize);
+    for (const name of SCHEDULE_INDEX_NAMES) expect(indexes).not.toContain(name);
+    expect(await columnsOf(db, "CampaignProgress")).not.toContain("total");
+  });
+
+  it("down one more step reverts only the forgotten contacts (table, trigger and function)", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["013-campaign-forgotten-contacts"]);
     expect(await listTables(db.sequelize)).not.toContain("CampaignForgottenContacts");
     const [fn] = await db.sequelize.query(
@@ -182,6 +194,7 @@ describe("migrations", () => {
       "011-campaign-progress-shards",
       "012-drop-undelivered-index",
       "013-campaign-forgotten-contacts",
+      "014-campaign-schedule",
     ]);
   });
 
@@ -237,6 +250,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "014-campaign-schedule",
       "013-campaign-forgotten-contacts",
       "012-drop-undelivered-index",
       "011-campaign-progress-shards",

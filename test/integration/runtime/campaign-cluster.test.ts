@@ -56,6 +56,8 @@ describe("a campaign in a cluster", () => {
       CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
       NODE_RED_CREDENTIAL_SECRET: "campaign-cluster-credential-secret",
       CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
+      // Short runs of the connection's sender, so that both workers take turns sending.
+      CHATIA_CAMPAIGN_SENDER_BUDGET_MS: "30",
     };
     processes = [1, 2].map((n) =>
       startProcess(["start", "--role", "worker", "--no-editor", "--port", "0"], {
@@ -99,7 +101,7 @@ describe("a campaign in a cluster", () => {
     const sends = await wa.sends({ connectionId: world.whatsappId });
     expect(sends).toHaveLength(CONTACTS);
     expect(new Set(sends.map((s) => s.jid)).size).toBe(CONTACTS);
-    // Both processes sent.
+    // Both processes sent (one at a time: the connection's sender lease).
     expect(new Set(sends.map((s) => s.pid)).size).toBe(2);
     // Every shipping settled. A duplicate that met another job's claim in the very moment of its
     // send cannot tell that send from one a crash left unanswered: it records the shipping as

@@ -290,17 +290,19 @@ describe("campaign flows", () => {
     });
     const id = await createCampaign(t.db.sequelize, world);
     await verify();
-    const item = world.itemIds[0];
+    // The connection's sender fails visibly, retried per the manifest until its attempts run out.
     const failedJob = await until(async () => {
-      const job = await queue().getJob(`campaign-${id}-dispatch-${item}`);
-      return job && (await job.isFailed()) ? job : undefined;
+      const failed = await queue().getFailed();
+      return failed.find(
+        (job) => job.name === "DispatchCampaign" && job.data.whatsappId === world.whatsappId,
+      );
     }, 8000);
     expect(failedJob.attemptsMade).toBe(3);
     expect(failedJob.failedReason).toMatch(/DISCONNECTED/);
     expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
     expect(await sendsTo(world)).toHaveLength(0);
 
-    // The connection comes back; Verify's reconcile runs the failed job once more when the
+    // The connection comes back; Verify's reconcile starts the connection's sender again when a
     // shipping is overdue (it is not left failed for good).
     await m.Whatsapp.update({ status: "CONNECTED" }, { where: { id: world.whatsappId } });
     await m.CampaignShipping.update(
@@ -310,42 +312,35 @@ describe("campaign flows", () => {
     await verify();
     await finished(id);
     expect(await sendsTo(world)).toHaveLength(1);
-    const retried = await queue().getJob(`campaign-${id}-dispatch-${item}`);
-    expect(await retried?.isCompleted()).toBe(true);
+    // Verify again: nothing overdue is left, so nothing is added.
+    const before = (await queue().getJobs(["waiting", "delayed", "active"])).length;
+    await verify();
+    expect((await queue().getJobs(["waiting", "delayed", "active"])).length).toBeLessThanOrEqual(
+      before,
+    );
   }, 20_000);
 
-  it("contacts due together share DispatchCampaign jobs; a send failing mid-batch retries the job, and no one gets two", async () => {
+  it("60 contacts without pacing: Redis holds the connection's sender, not a job per contact; a send failing mid-round retries it, and no one gets two", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 60 });
     const id = await createCampaign(t.db.sequelize, world);
-    // Slow sends (5 s for the batch of 50), so the failure below lands inside a batch.
-    await wa.setBehaviour(world.whatsappId, { latencyMs: 100 });
+    // Slow sends, so the failure below lands while the sender is at work.
+    await wa.setBehaviour(world.whatsappId, { latencyMs: 50 });
     await verify();
-    // Zero pacing: 60 shippings due at once are two jobs, of 50 and 10, named after their first.
-    const batch = await until(
-      async () =>
-        (await queue().getJob(`campaign-${id}-dispatch-${world.itemIds[0]}`)) ?? undefined,
-      8000,
-    );
-    expect(batch.data.shippings).toHaveLength(50);
-    const rest = await queue().getJob(`campaign-${id}-dispatch-${world.itemIds[50]}`);
-    expect(rest?.data.shippings).toHaveLength(10);
-    // Some sends went out; the next one fails (WhatsApp refused it): the job is retried.
     await until(async () => ((await sendsTo(world)).length >= 5 ? true : undefined), 8000);
+    const pending = await queue().getJobs(["waiting", "delayed", "active"]);
+    const dispatches = pending.filter((j) => j.data.whatsappId === world.whatsappId);
+    expect(dispatches.length).toBeGreaterThan(0);
+    expect(dispatches.length).toBeLessThanOrEqual(3);
+    for (const job of dispatches) {
+      expect(job.id).toMatch(new RegExp(`^campaign-sender-${world.whatsappId}-`));
+      expect(job.data).toEqual({ whatsappId: world.whatsappId, companyId: world.companyId });
+    }
+    // The next send fails (WhatsApp refused it): the sender's job is retried.
     await wa.setBehaviour(world.whatsappId, { failNext: 1 });
     await finished(id, 15_000);
-    const sends = await sendsTo(world);
-    const jids = sends.map((x) => x.jid);
+    const jids = (await sendsTo(world)).map((x) => x.jid);
     expect(new Set(jids).size).toBe(60);
     expect(jids).toHaveLength(60);
-    // Within a batch, in list order.
-    const firstBatch = world.itemIds
-      .slice(0, 50)
-      .map((_, i) => `${contactNumber(i)}@s.whatsapp.net`);
-    expect(jids.filter((jid) => firstBatch.includes(jid))).toEqual(firstBatch);
-    const attempts = await Promise.all(
-      [batch.id, rest?.id].map(async (jobId) => (await queue().getJob(jobId ?? ""))?.attemptsMade),
-    );
-    expect(attempts.sort()).toEqual([0, 1]);
     expect(await m.CampaignShipping.count({ where: { campaignId: id, failedAt: null } })).toBe(60);
   }, 30_000);
 
@@ -420,39 +415,143 @@ describe("campaign flows", () => {
     expect((await sendsTo(world)).map((s) => s.text)).toEqual(["\u200c Atrasada"]);
   }, 15_000);
 
-  it("Verify leaves a batch's overdue shippings to their job while it exists, and re-enqueues them one by one once it is gone", async () => {
-    const world = await createCampaignWorld(t.db.sequelize, { contacts: 3 });
+  it("upgrade in place: per-contact DispatchCampaign and PrepareContact jobs of the earlier version finish, each contact once", async () => {
+    const pacing = { messageInterval: 0.3, longerIntervalAfter: 0, greaterInterval: 0 };
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 12, pacing });
     const id = await createCampaign(t.db.sequelize, world, { status: "EM_ANDAMENTO" });
-    await new SequelizeCampaignStore(t.db.sequelize).startExpansion(id, new Date());
+    // What the earlier version left in Postgres and Redis: the snapshot and expansion done, the
+    // first 8 contacts prepared (shippings due 0.3 s apart), each with its own delayed
+    // DispatchCampaign (the first four as one batch), the last 4 still in a PrepareContact page.
+    const store = new SequelizeCampaignStore(t.db.sequelize);
+    await store.startExpansion(id, new Date());
     await m.Campaign.update({ expandedAt: new Date() }, { where: { id } });
-    const batchId = `campaign-${id}-dispatch-${world.itemIds[0]}`;
+    const start = Date.now() + 1_500;
+    const dueAt = (i: number) => new Date(start + i * 300);
     const rows = await m.CampaignShipping.bulkCreate(
-      world.itemIds.map((contactId, i) => ({
+      world.itemIds.slice(0, 8).map((contactId, i) => ({
         campaignId: id,
         contactId,
         number: contactNumber(i),
-        message: `\u200c Lote ${i}`,
-        dueAt: new Date(Date.now() - 3_600_000),
-        jobId: batchId,
+        message: `\u200c Antiga ${i}`,
+        dueAt: dueAt(i),
+        jobId: `campaign-${id}-dispatch-${i < 4 ? world.itemIds[0] : contactId}`,
       })),
     );
-    // Their batch's job is still there (held back, say by a long queue): nothing is added.
-    const held = await queue().add(
+    const delay = (i: number) => dueAt(i).getTime() - 500 - Date.now();
+    await queue().add(
       "DispatchCampaign",
-      { campaignId: id, shippings: rows.map((r) => ({ campaignShippingId: r.id })) },
-      { jobId: batchId, delay: 3_600_000 },
+      {
+        campaignId: id,
+        shippings: rows
+          .slice(0, 4)
+          .map((r) => ({ campaignShippingId: r.id, contactListItemId: r.contactId })),
+      },
+      { jobId: `campaign-${id}-dispatch-${world.itemIds[0]}`, delay: delay(0) },
     );
-    await verify();
-    for (const item of world.itemIds.slice(1)) {
-      expect(await queue().getJob(`campaign-${id}-dispatch-${item}`)).toBeNull();
+    for (const [i, r] of rows.entries()) {
+      if (i < 4) continue;
+      await queue().add(
+        "DispatchCampaign",
+        { campaignId: id, campaignShippingId: r.id, contactListItemId: r.contactId },
+        { jobId: `campaign-${id}-dispatch-${r.contactId}`, delay: delay(i) },
+      );
     }
-    expect(await sendsTo(world)).toHaveLength(0);
-    // Redis lost it: each shipping gets a job of its own, and each contact one message.
-    await held.remove();
-    await verify();
-    await finished(id);
-    expect((await sendsTo(world)).map((x) => x.text).sort()).toEqual(
-      rows.map((r) => r.message).sort(),
+    const page = world.itemIds.slice(8).map((contactId, k) => ({
+      contactId,
+      dueAt: dueAt(8 + k).toISOString(),
+    }));
+    await queue().add(
+      "PrepareContact",
+      { campaignId: id, contacts: page },
+      { jobId: `campaign-${id}-page-${world.itemIds[8]}` },
     );
-  }, 15_000);
+    // The new version's sender, armed by the page, races the old jobs for the same shippings.
+    await finished(id, 15_000);
+    const sends = await sendsTo(world);
+    expect(sends.map((x) => x.jid).sort()).toEqual(
+      world.itemIds.map((_, i) => `${contactNumber(i)}@s.whatsapp.net`).sort(),
+    );
+    const settled = await m.CampaignShipping.findAll({ where: { campaignId: id } });
+    expect(settled).toHaveLength(12);
+    expect(settled.every((r) => r.deliveredAt !== null && r.failedAt === null)).toBe(true);
+    // Still paced: in due order, each at (not before) its due time.
+    const byJid = new Map(sends.map((x) => [x.jid, x.startedAt]));
+    world.itemIds.forEach((_, i) => {
+      const at = byJid.get(`${contactNumber(i)}@s.whatsapp.net`) ?? 0;
+      expect(at).toBeGreaterThanOrEqual(dueAt(i).getTime() - 5);
+    });
+  }, 30_000);
+
+  it("two campaigns on one connection take turns by due time; a third on another connection is not held up", async () => {
+    const pacing = { messageInterval: 0.25, longerIntervalAfter: 0, greaterInterval: 0 };
+    const shared = await createCampaignWorld(t.db.sequelize, { contacts: 6, pacing });
+    // Both start in 1.5 s (expanded by then), the second 125 ms after the first.
+    const at = Date.now() + 1_500;
+    const big = await createCampaign(t.db.sequelize, shared, {
+      message1: "Grande {nome}",
+      scheduledAt: new Date(at),
+    });
+    const small = await createCampaign(t.db.sequelize, shared, {
+      message1: "Pequena {nome}",
+      scheduledAt: new Date(at + 125),
+    });
+    // A huge campaign without pacing hogs the other connection's neighbour… and this one, small,
+    // on a connection of its own, still goes out at its pace.
+    const hog = await createCampaignWorld(t.db.sequelize, { contacts: 400 });
+    const hogId = await createCampaign(t.db.sequelize, hog);
+    await wa.setBehaviour(hog.whatsappId, { latencyMs: 20 });
+    const alone = await createCampaignWorld(t.db.sequelize, { contacts: 3, pacing });
+    const aloneId = await createCampaign(t.db.sequelize, alone, { message1: "Só {nome}" });
+    await verify();
+    await Promise.all([finished(big, 15_000), finished(small, 15_000), finished(aloneId, 15_000)]);
+
+    // The shared connection: the two campaigns' messages interleave by due time.
+    const sends = await sendsTo(shared);
+    expect(sends).toHaveLength(12);
+    const shippings = await m.CampaignShipping.findAll({
+      where: { campaignId: [big, small] },
+    });
+    const due = new Map(
+      shippings.map((r) => [`${r.campaignId}:${r.number}`, (r.dueAt as Date).getTime()]),
+    );
+    const campaignOf = (text: string | undefined) => (text?.includes("Grande") ? big : small);
+    const dues = sends.map(
+      (x) => due.get(`${campaignOf(x.text)}:${x.jid.split("@")[0]}`) ?? Number.NaN,
+    );
+    expect(dues).toEqual([...dues].sort((a, b) => a - b));
+    const order = sends.map((x) => (campaignOf(x.text) === big ? "G" : "P"));
+    expect(order.join("")).toBe("GPGPGPGPGPGP");
+
+    // The other connection's small campaign went out while the hog was still sending.
+    const aloneSends = await sendsTo(alone);
+    expect(aloneSends).toHaveLength(3);
+    const hogSends = await until(async () => {
+      const got = await sendsTo(hog);
+      return got.length === 400 ? got : undefined;
+    }, 30_000);
+    const lastAlone = Math.max(...aloneSends.map((x) => x.startedAt));
+    expect(lastAlone).toBeLessThan(Math.max(...hogSends.map((x) => x.startedAt)));
+    await finished(hogId, 30_000);
+  }, 60_000);
+
+  it("a cancelled campaign stops within a second; the other campaign on its connection goes on", async () => {
+    const world = await createCampaignWorld(t.db.sequelize, { contacts: 300 });
+    const id = await createCampaign(t.db.sequelize, world);
+    await wa.setBehaviour(world.whatsappId, { latencyMs: 10 });
+    await verify();
+    await until(async () => ((await sendsTo(world)).length >= 20 ? true : undefined), 10_000);
+    await m.Campaign.update({ status: "CANCELADA" }, { where: { id } });
+    const cancelledAt = Date.now();
+    // Another campaign on the same connection, started after the cancel.
+    const next = await createCampaign(t.db.sequelize, world, { message1: "Depois {nome}" });
+    await verify();
+    await finished(next, 20_000);
+    const sends = await sendsTo(world);
+    const cancelled = sends.filter((x) => !x.text?.includes("Depois"));
+    expect(cancelled.length).toBeLessThan(300);
+    const lastCancelled = Math.max(...cancelled.map((x) => x.startedAt));
+    expect(lastCancelled - cancelledAt).toBeLessThanOrEqual(1_000);
+    expect(sends.filter((x) => x.text?.includes("Depois"))).toHaveLength(300);
+    expect((await campaign(id)).status).toBe("CANCELADA");
+  }, 40_000);
 });

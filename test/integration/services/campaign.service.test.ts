@@ -1,6 +1,7 @@
 // CampaignService against a real Postgres and Redis (simulated WhatsApp driver, real
 // MessageService and TicketService). The CampaignQueue is a recording stand-in that, like Bull,
 // keeps the first job of an id; test/integration/runtime/campaign-flows.test.ts runs real Bull.
+// The connections' sender leases are the real Redis ones.
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
@@ -8,6 +9,7 @@ import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories";
 import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
 import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
+import { KeyedLease } from "../../../runtime/adapters/redis";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import {
   type CampaignQueue,
@@ -23,7 +25,12 @@ import {
 } from "../../../runtime/services/campaign-pacing";
 import { MessageService } from "../../../runtime/services/message.service";
 import { TicketService } from "../../../runtime/services/ticket.service";
-import { type CampaignWorld, createCampaign, createCampaignWorld } from "../../helpers/campaigns";
+import {
+  type CampaignWorld,
+  contactNumber,
+  createCampaign,
+  createCampaignWorld,
+} from "../../helpers/campaigns";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 
@@ -62,6 +69,7 @@ function service(options: { batchBudgetMs?: number } = {}): CampaignService {
     tickets: new TicketService(new SequelizeTicketStore(db.sequelize)),
     mediaDir: "/nonexistent",
     random: () => randomValues.shift() ?? 0,
+    leases: new KeyedLease(r.redis, { prefix: r.prefix, name: "campaign-sender" }),
   });
 }
 
@@ -129,26 +137,80 @@ describe("CampaignService", () => {
     return { id, loaded };
   }
 
-  it("expands the list in id order with each contact's paced time and deterministic job ids", async () => {
+  it("expands the list into shippings in id order, each at its paced time, and arms the connection's sender", async () => {
     const pacing = { messageInterval: 3, longerIntervalAfter: 2, greaterInterval: 30 };
-    const world = await createCampaignWorld(db.sequelize, { contacts: 5, pacing });
+    const world = await createCampaignWorld(db.sequelize, { contacts: 6, pacing });
     const { id, loaded } = await running(world);
-    expect(loaded).toMatchObject({ shippingsLeft: 5, pacing, expanded: false });
+    expect(loaded).toMatchObject({ shippingsLeft: 6, pacing, expanded: false });
+    // The last item leaves the list after the snapshot, before the expansion reaches it.
+    await m.ContactListItem.destroy({ where: { id: world.itemIds[5] } });
     const result = await service().expand(loaded, new Date());
     expect(result).toMatchObject({ contacts: 5, finished: false });
     const start = Date.parse(loaded.pacedFrom);
-    // One PrepareContact for the page: the contacts in list order, each with its paced time.
-    expect([...jobs.keys()]).toEqual([`campaign-${id}-page-${world.itemIds[0]}`]);
-    const page = [...jobs.values()][0]?.data as {
-      contacts: { contactId: number; dueAt: string }[];
-    };
-    expect(page.contacts.map((c) => c.contactId)).toEqual(world.itemIds);
-    const due = page.contacts.map((c) => Date.parse(c.dueAt) - start);
-    expect(due).toEqual([0, 3_000, 33_000, 36_000, 66_000]);
+    const rows = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(rows.map((r) => r.contactId)).toEqual(world.itemIds.slice(0, 5));
+    expect(rows.map((r) => (r.dueAt as Date).getTime() - start)).toEqual([
+      0, 3_000, 33_000, 36_000, 66_000,
+    ]);
+    expect(
+      rows.every((r) => r.message === `\u200c Olá Contato ${world.itemIds.indexOf(r.contactId)}`),
+    ).toBe(true);
+    // Redis gets the connection's sender, not a job per contact.
+    expect(jobs.size).toBeGreaterThan(0);
+    for (const [jobId, job] of jobs) {
+      expect(jobId).toMatch(new RegExp(`^campaign-sender-${world.whatsappId}-at-\\d+$`));
+      expect(job).toMatchObject({
+        job: "DispatchCampaign",
+        data: { whatsappId: world.whatsappId, companyId: world.companyId },
+      });
+    }
+    // The contact that left counted off once: 5 left for 5 shippings.
+    const [left] = await db.sequelize.query<{ left: number }>(
+      `SELECT sum("left")::int AS left FROM "CampaignProgress" WHERE "campaignId" = $1`,
+      { bind: [id], type: QueryTypes.SELECT },
+    );
+    expect(left?.left).toBe(5);
     // Loaded again (a retried job): the snapshot and pacing start are kept; nothing is re-added.
     const again = await service().loadCampaign(id, new Date(Date.now() + 60_000));
-    expect(again).toMatchObject({ pacedFrom: loaded.pacedFrom, shippingsLeft: 5, expanded: true });
+    expect(again).toMatchObject({ pacedFrom: loaded.pacedFrom, shippingsLeft: 6, expanded: true });
     expect(await service().expand(again as never, new Date())).toMatchObject({ contacts: 0 });
+    expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(5);
+  });
+
+  it("an expansion interrupted midway resumes after the last shipping written, at its pacing position", async () => {
+    const pacing = { messageInterval: 2, longerIntervalAfter: 0, greaterInterval: 0 };
+    const world = await createCampaignWorld(db.sequelize, { contacts: 4, pacing });
+    const { id, loaded } = await running(world);
+    const start = Date.parse(loaded.pacedFrom);
+    // A first run wrote the first two shippings, noted them, and died.
+    await db.sequelize.query(
+      `UPDATE "Campaigns" SET "expandedThrough" = $2, "expandedCount" = 2 WHERE id = $1`,
+      { bind: [id, world.itemIds[1]] },
+    );
+    await m.CampaignShipping.bulkCreate(
+      world.itemIds.slice(0, 2).map((contactId, i) => ({
+        campaignId: id,
+        contactId,
+        number: `n${i}`,
+        message: "antes",
+        dueAt: new Date(start + i * 2_000),
+      })),
+    );
+    expect(await service().expand(loaded, new Date())).toMatchObject({ contacts: 2 });
+    const rows = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(rows.map((r) => (r.message.startsWith("\u200c") ? "novo" : r.message))).toEqual([
+      "antes",
+      "antes",
+      "novo",
+      "novo",
+    ]);
+    expect(rows.map((r) => (r.dueAt as Date).getTime() - start)).toEqual([0, 2_000, 4_000, 6_000]);
   });
 
   it("prepares one of the non-empty messages at random, variables filled, marked U+200C, once", async () => {
@@ -170,10 +232,11 @@ describe("CampaignService", () => {
       new Date(),
     );
     if (!("dispatch" in first)) throw new Error("expected a dispatch");
+    // Its connection's sender is armed for its due time (less the lead), not a job of its own.
     expect(first.dispatch).toMatchObject({
       job: "DispatchCampaign",
-      jobId: `campaign-${id}-dispatch-${contactId}`,
-      data: { campaignId: id, campaignShippingId: first.shippingId, contactListItemId: contactId },
+      jobId: `campaign-sender-${world.whatsappId}-at-${dueAt.getTime() - 500}`,
+      data: { whatsappId: world.whatsappId, companyId: world.companyId },
     });
     expect(first.dispatch.delayMs).toBeGreaterThan(4_000);
     const shipping = await m.CampaignShipping.findByPk(first.shippingId, { rejectOnEmpty: true });
@@ -218,19 +281,17 @@ describe("CampaignService", () => {
       where: { campaignId: id },
       order: [["contactId", "ASC"]],
     });
-    // Due at the same moment: one DispatchCampaign job for the three, named after the first.
-    const batchId = `campaign-${id}-dispatch-${a}`;
+    // One job for the page: the connection's sender, armed for the first due one.
+    const senderId = `campaign-sender-${world.whatsappId}-at-${Date.parse(dueAt) - 500}`;
     expect(first.dispatches).toHaveLength(1);
     expect(first.dispatches[0]).toMatchObject({
       job: "DispatchCampaign",
-      jobId: batchId,
-      data: {
-        campaignId: id,
-        shippings: rows.map((r) => ({ campaignShippingId: r.id, contactListItemId: r.contactId })),
-      },
+      jobId: senderId,
+      data: { whatsappId: world.whatsappId, companyId: world.companyId },
     });
     expect(first.dispatches[0]?.delayMs).toBeGreaterThan(4_000);
-    expect(rows.map((r) => r.jobId)).toEqual([batchId, batchId, batchId]);
+    const senderRows = `campaign-sender-${world.whatsappId}`;
+    expect(rows.map((r) => r.jobId)).toEqual([senderRows, senderRows, senderRows]);
     expect(rows.map((r) => r.message)).toEqual([
       "\u200c A Contato 0 Centro",
       "\u200c B 5511910000001",
@@ -249,12 +310,8 @@ describe("CampaignService", () => {
       new Date(),
     );
     expect(again).toMatchObject({ prepared: 2, skipped: 1 });
-    // The same batch (and job id), without the delivered one.
-    expect(again.dispatches).toHaveLength(1);
-    expect(again.dispatches[0]?.jobId).toBe(batchId);
-    expect(again.dispatches[0]?.data.shippings).toEqual(
-      rows.slice(1).map((r) => ({ campaignShippingId: r.id, contactListItemId: r.contactId })),
-    );
+    // The same sender arm (and job id): Bull keeps one.
+    expect(again.dispatches.map((d) => d.jobId)).toEqual([senderId]);
     expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(3);
     const after = await m.CampaignShipping.findAll({
       where: { campaignId: id },
@@ -334,9 +391,19 @@ describe("CampaignService", () => {
     const { id } = await running(world);
     const dueAt = new Date().toISOString();
     const contacts = world.itemIds.map((contactId) => ({ contactId, dueAt }));
-    const page = await service().preparePage({ campaignId: id, contacts }, new Date());
-    const batch = page.dispatches[0]?.data as unknown as DispatchBatchData;
-    expect(batch.shippings).toHaveLength(3);
+    await service().preparePage({ campaignId: id, contacts }, new Date());
+    // A batch job of an earlier version, for the three.
+    const prepared = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    const batch: DispatchBatchData = {
+      campaignId: id,
+      shippings: prepared.map((r) => ({
+        campaignShippingId: r.id,
+        contactListItemId: r.contactId,
+      })),
+    };
     jobs.clear();
     // No time at all: the first shipping is sent, the other two go on.
     const first = await service({ batchBudgetMs: 0 }).dispatchBatch(batch);
@@ -349,7 +416,7 @@ describe("CampaignService", () => {
       order: [["contactId", "ASC"]],
     });
     expect(rows.map((row) => row.jobId)).toEqual([
-      `campaign-${id}-dispatch-${world.itemIds[0]}`,
+      `campaign-sender-${world.whatsappId}`,
       tailId,
       tailId,
     ]);
@@ -362,36 +429,83 @@ describe("CampaignService", () => {
     expect(await wa.sends({ connectionId: world.whatsappId })).toHaveLength(3);
   });
 
-  it("batches the shippings due within a second, at most 50 a job; paced ones get a job each", async () => {
-    const world = await createCampaignWorld(db.sequelize, { contacts: 120 });
-    const { id } = await running(world);
-    const base = Date.now() + 60_000;
-    // 0–109: every 5 ms (batches of 50, 50, 10); 110–119: 2 s apart (one each).
-    const at = (i: number) => new Date(i < 110 ? base + i * 5 : base + 600 + (i - 109) * 2_000);
-    const contacts = world.itemIds.map((contactId, i) => ({
-      contactId,
-      dueAt: at(i).toISOString(),
-    }));
-    const page = await service().preparePage({ campaignId: id, contacts }, new Date());
-    expect(page.prepared).toBe(120);
-    const sizes = page.dispatches.map((d) =>
-      Array.isArray(d.data.shippings) ? d.data.shippings.length : 1,
-    );
-    expect(sizes).toEqual([50, 50, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(page.dispatches.map((d) => d.jobId)).toEqual(
-      [0, 50, 100, ...Array.from({ length: 10 }, (_, k) => 110 + k)].map(
-        (i) => `campaign-${id}-dispatch-${world.itemIds[i]}`,
-      ),
-    );
-    // A single one travels in the single form, as before batches.
-    expect(page.dispatches[3]?.data).toEqual({
-      campaignId: id,
-      campaignShippingId: expect.any(Number),
-      contactListItemId: world.itemIds[110],
+  it("a connection's sender sends what is due of its campaigns by due time, then re-arms for the next", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 3 });
+    const one = (await running(world)).id;
+    const two = (await running(world)).id;
+    const other = await createCampaignWorld(db.sequelize, { contacts: 1 });
+    const elsewhere = (await running(other)).id;
+    const base = Date.now();
+    // Interleaved due times across two campaigns on the connection; one far ahead.
+    const plan: [number, number, number][] = [
+      [one, 0, -300],
+      [two, 0, -200],
+      [one, 1, -100],
+      [two, 1, 100],
+      [one, 2, 60_000],
+      [two, 2, 120_000],
+    ];
+    for (const [campaignId, i, offset] of plan) {
+      await m.CampaignShipping.create({
+        campaignId,
+        contactId: world.itemIds[i] as number,
+        number: contactNumber(i),
+        message: `\u200c c${campaignId}-${i}`,
+        dueAt: new Date(base + offset),
+      });
+    }
+    await m.CampaignShipping.create({
+      campaignId: elsewhere,
+      contactId: other.itemIds[0] as number,
+      number: contactNumber(0),
+      message: "\u200c outra conexão",
+      dueAt: new Date(base - 1_000),
     });
-    // A batch's job starts DISPATCH_LEAD_MS before its first shipping is due.
-    const delay = page.dispatches[1]?.delayMs ?? 0;
-    expect(Math.abs(base + 250 - 500 - Date.now() - delay)).toBeLessThan(1_000);
+    const result = await service().dispatchSender({
+      whatsappId: world.whatsappId,
+      companyId: world.companyId,
+    });
+    expect(result).toMatchObject({ busy: false, outcomes: { delivered: 4 } });
+    const sends = await wa.sends({ connectionId: world.whatsappId });
+    expect(sends.map((x) => x.text)).toEqual([
+      `\u200c c${one}-0`,
+      `\u200c c${two}-0`,
+      `\u200c c${one}-1`,
+      `\u200c c${two}-1`,
+    ]);
+    // Re-armed for the next one due (60 s ahead), less the lead; the other connection untouched.
+    const next = base + 60_000 - 500;
+    expect(result.next).toBe(new Date(next).toISOString());
+    expect([...jobs.keys()]).toEqual([`campaign-sender-${world.whatsappId}-at-${next}`]);
+    expect(await wa.sends({ connectionId: other.whatsappId })).toHaveLength(0);
+    // Another process holds the connection: nothing is sent, it comes back in a second.
+    const lease = await new KeyedLease(r.redis, {
+      prefix: r.prefix,
+      name: "campaign-sender",
+    }).tryTake(world.whatsappId, 10_000);
+    jobs.clear();
+    expect(await service().dispatchSender({ whatsappId: world.whatsappId })).toMatchObject({
+      busy: true,
+    });
+    expect([...jobs.values()].map((j) => j.delayMs)).toEqual([expect.any(Number)]);
+    expect([...jobs.values()][0]?.delayMs).toBeLessThanOrEqual(2_000);
+    await lease?.release();
+    // A cancelled campaign leaves the connection's schedule at once.
+    await m.Campaign.update({ status: "CANCELADA" }, { where: { id: one } });
+    await m.CampaignShipping.update(
+      { dueAt: new Date(Date.now() - 1_000) },
+      { where: { campaignId: [one, two], deliveredAt: null } },
+    );
+    const after = await service().dispatchSender({ whatsappId: world.whatsappId });
+    expect(after).toMatchObject({ outcomes: { delivered: 1 } });
+    expect((await wa.sends({ connectionId: world.whatsappId })).at(-1)?.text).toBe(
+      `\u200c c${two}-2`,
+    );
+    // It comes back for a last look from the head of the schedule, finds nothing, and stops.
+    jobs.clear();
+    const last = await service().dispatchSender({ whatsappId: world.whatsappId });
+    expect(last).toMatchObject({ outcomes: { delivered: 0 }, next: null });
+    expect(jobs.size).toBe(0);
   });
 
   it("finishes in O(1) per message: one settling UPDATE and a 16-row check, no count over the shippings", async () => {

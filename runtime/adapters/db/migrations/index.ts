@@ -14,6 +14,7 @@ import * as scheduleErrorReason from "./010-schedule-error-reason";
 import * as campaignProgressShards from "./011-campaign-progress-shards";
 import * as dropUndeliveredIndex from "./012-drop-undelivered-index";
 import * as campaignForgottenContacts from "./013-campaign-forgotten-contacts";
+import * as campaignSchedule from "./014-campaign-schedule";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -52,7 +53,11 @@ export const MIGRATIONS: readonly Migration[] = [
     up: campaignForgottenContacts.up,
     down: campaignForgottenContacts.down,
   },
+  { name: "014-campaign-schedule", up: campaignSchedule.up, down: campaignSchedule.down },
 ];
+
+/** The indexes of the campaign schedule (014). */
+export const SCHEDULE_INDEX_NAMES: readonly string[] = campaignSchedule.SCHEDULE_INDEXES;
 
 /** The indexes for the crons' queries that a migrated database has. */
 export const CRON_INDEX_NAMES: readonly string[] = cronIndexes.CRON_INDEX_NAMES.filter(

@@ -19,6 +19,8 @@ export interface CampaignRef {
 /** A campaign whose contacts are being handed on: its snapshot of the list and its settings. */
 export interface CampaignExpansion extends CampaignRef {
   readonly contactListId: number | null;
+  /** The connection its messages go through (null: none). */
+  readonly whatsappId: number | null;
   /** The list's items when the expansion started (0 once the campaign is FINALIZADA). */
   readonly shippingsLeft: number;
   readonly lastItemId: number;
@@ -44,6 +46,8 @@ export interface CampaignForPrepare {
   readonly companyId: number;
   readonly status: string;
   readonly confirmation: boolean;
+  /** The connection its messages go through (null: none). */
+  readonly whatsappId: number | null;
   /** The snapshot's highest item id (null before ProcessCampaign took it). */
   readonly lastItemId: number | null;
   readonly messages: readonly (string | null)[];
@@ -61,7 +65,8 @@ export interface NewShipping {
   readonly message: string;
   readonly confirmationMessage: string | null;
   readonly dueAt: Date;
-  readonly jobId: string;
+  /** The job that sends it: its connection's sender (`campaign-sender-<id>`), or its own. */
+  readonly jobId: string | null;
 }
 
 /** A shipping row's state after PrepareContact's upsert. */
@@ -107,16 +112,49 @@ export interface CampaignProgress {
   readonly finished: boolean;
 }
 
-export interface StrandedShipping {
-  readonly id: number;
-  readonly campaignId: number;
-  readonly contactId: number;
-  readonly dueAt: Date;
-  /** The DispatchCampaign job it was handed to (its batch's). */
-  readonly jobId: string | null;
+const REF = `id, "companyId", status, "scheduledAt"`;
+
+/** A shipping still to send: on the connection's schedule (campaign_shipping_pending_idx, 014). */
+const pending = (a: string) =>
+  `${a}."deliveredAt" IS NULL AND ${a}."failedAt" IS NULL AND ${a}."confirmationRequestedAt" IS NULL`;
+
+/** What a dispatch reads of a shipping (s), its item (i), campaign (c) and connection (w). */
+const DISPATCH_COLUMNS = `s.id, false AS created, s."dueAt", s."deliveredAt", s."failedAt",
+              s."confirmationRequestedAt", s."campaignId", s."contactId", s.number, s.message,
+              s."confirmationMessage", s.confirmation, COALESCE(i."isGroup", false) AS "isGroup",
+              c."companyId", c.status AS "campaignStatus", c.confirmation AS "campaignConfirmation",
+              c."whatsappId", c."mediaPath", c."openTicket", c."queueId", c."userId", c."statusTicket",
+              w."companyId" AS "connectionCompanyId", w.status AS "connectionStatus"`;
+
+type DispatchRow = Omit<ShippingForDispatch, "connection"> & {
+  connectionCompanyId: number | null;
+  connectionStatus: string | null;
+};
+
+function withConnection({
+  connectionCompanyId,
+  connectionStatus,
+  ...shipping
+}: DispatchRow): ShippingForDispatch {
+  const connection =
+    connectionCompanyId === null || connectionStatus === null
+      ? null
+      : { companyId: connectionCompanyId, status: connectionStatus };
+  return { ...shipping, connection };
 }
 
-const REF = `id, "companyId", status, "scheduledAt"`;
+/** The bind parameters of an unnest INSERT of shippings, column by column. */
+function shippingColumns(rows: readonly NewShipping[]): unknown[] {
+  return [
+    rows.map((r) => r.campaignId),
+    rows.map((r) => r.contactId),
+    rows.map((r) => r.number),
+    rows.map((r) => r.message),
+    rows.map((r) => r.confirmationMessage),
+    rows.map((r) => r.dueAt.toISOString()),
+    rows.map((r) => r.jobId),
+  ];
+}
 
 /** Shards of a campaign's count of unsettled shippings ("CampaignProgress"): item id % SHARDS. */
 export const PROGRESS_SHARDS = 16;
@@ -195,19 +233,6 @@ export class SequelizeCampaignStore {
     );
   }
 
-  /** Unsettled shippings of running campaigns due before `before`, oldest first. */
-  findStranded(before: Date, limit: number): Promise<StrandedShipping[]> {
-    return this.select(
-      `SELECT s.id, s."campaignId", s."contactId", s."dueAt", s."jobId"
-         FROM "CampaignShipping" s JOIN "Campaigns" c ON c.id = s."campaignId"
-        WHERE s."deliveredAt" IS NULL AND s."failedAt" IS NULL
-          AND s."confirmationRequestedAt" IS NULL AND s."dueAt" < $1
-          AND c.status = 'EM_ANDAMENTO'
-        ORDER BY s."dueAt" LIMIT $2`,
-      [before, limit],
-    );
-  }
-
   /**
    * Takes the list's snapshot (item count → shippingsLeft, highest id, pacing start) unless an
    * earlier run took it, then returns the campaign with its company's settings; null if missing.
@@ -226,8 +251,8 @@ export class SequelizeCampaignStore {
                   WHERE k.id = $1) s
           WHERE c.id = $1 AND c.status = 'EM_ANDAMENTO' AND c."shippingsLeft" IS NULL
          RETURNING c.id, c."contactListId", s.last)
-       INSERT INTO "CampaignProgress" ("campaignId", shard, "left")
-       SELECT snapshot.id, g.shard, count(i.id)::int
+       INSERT INTO "CampaignProgress" ("campaignId", shard, "left", total)
+       SELECT snapshot.id, g.shard, count(i.id)::int, count(i.id)::int
          FROM snapshot CROSS JOIN generate_series(0, ${PROGRESS_SHARDS - 1}) AS g(shard)
          LEFT JOIN "ContactListItems" i ON i."contactListId" = snapshot."contactListId"
               AND i.id <= snapshot.last AND i.id % ${PROGRESS_SHARDS} = g.shard
@@ -235,31 +260,13 @@ export class SequelizeCampaignStore {
       { bind: [id, now] },
     );
     const [row] = await this.select<CampaignExpansion>(
-      `SELECT ${REF}, "contactListId", "shippingsLeft", "lastItemId", "pacedFrom", "expandedAt",
+      `SELECT ${REF}, "contactListId", "whatsappId", "shippingsLeft", "lastItemId", "pacedFrom", "expandedAt",
               COALESCE((SELECT json_object_agg(s.key, s.value) FROM "CampaignSettings" s
                          WHERE s."companyId" = c."companyId"), '{}'::json) AS settings
          FROM "Campaigns" c WHERE c.id = $1`,
       [id],
     );
     return row === undefined ? null : { ...row, started };
-  }
-
-  /** Up to `limit` item ids of the list in (afterId, lastItemId], in id order. */
-  async itemPage(listId: number, afterId: number, lastItemId: number, limit: number) {
-    const rows = await this.select<{ id: number }>(
-      `SELECT id FROM "ContactListItems"
-        WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
-      [listId, afterId, lastItemId, limit],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  markExpanded(id: number, now: Date): Promise<boolean> {
-    return this.change(
-      `UPDATE "Campaigns" SET "expandedAt" = $2, "updatedAt" = $2
-        WHERE id = $1 AND "expandedAt" IS NULL RETURNING id`,
-      [id, now],
-    );
   }
 
   /**
@@ -318,7 +325,7 @@ export class SequelizeCampaignStore {
 
   async loadForPrepare(campaignId: number, itemId: number): Promise<CampaignForPrepare | null> {
     const [row] = await this.select<Record<string, unknown>>(
-      `SELECT c.id, c."companyId", c.status, c.confirmation, c."lastItemId",
+      `SELECT c.id, c."companyId", c.status, c.confirmation, c."whatsappId", c."lastItemId",
               c.message1, c.message2, c.message3, c.message4, c.message5,
               c."confirmationMessage1", c."confirmationMessage2", c."confirmationMessage3",
               c."confirmationMessage4", c."confirmationMessage5",
@@ -337,6 +344,7 @@ export class SequelizeCampaignStore {
       companyId: row.companyId as number,
       status: row.status as string,
       confirmation: row.confirmation as boolean,
+      whatsappId: (row.whatsappId as number | null) ?? null,
       lastItemId: (row.lastItemId as number | null) ?? null,
       messages: texts("message"),
       confirmationMessages: texts("confirmationMessage"),
@@ -407,15 +415,7 @@ export class SequelizeCampaignStore {
        ON CONFLICT ("campaignId", "contactId") DO UPDATE SET "jobId" = EXCLUDED."jobId"
        RETURNING id, "contactId", (xmax = 0) AS created, "dueAt", "deliveredAt", "failedAt",
                  "confirmationRequestedAt"`,
-      [
-        rows.map((r) => r.campaignId),
-        rows.map((r) => r.contactId),
-        rows.map((r) => r.number),
-        rows.map((r) => r.message),
-        rows.map((r) => r.confirmationMessage),
-        rows.map((r) => r.dueAt.toISOString()),
-        rows.map((r) => r.jobId),
-      ],
+      shippingColumns(rows),
     );
   }
 
@@ -426,19 +426,9 @@ export class SequelizeCampaignStore {
 
   /** loadForDispatch for a DispatchCampaign batch, in one statement; the rows found, by id. */
   async loadManyForDispatch(shippingIds: readonly number[]): Promise<ShippingForDispatch[]> {
-    const rows = await this.prepared<
-      Omit<ShippingForDispatch, "connection"> & {
-        connectionCompanyId: number | null;
-        connectionStatus: string | null;
-      }
-    >(
+    const rows = await this.prepared<DispatchRow>(
       "campaign-load-for-dispatch",
-      `SELECT s.id, false AS created, s."dueAt", s."deliveredAt", s."failedAt",
-              s."confirmationRequestedAt", s."campaignId", s."contactId", s.number, s.message,
-              s."confirmationMessage", s.confirmation, COALESCE(i."isGroup", false) AS "isGroup",
-              c."companyId", c.status AS "campaignStatus", c.confirmation AS "campaignConfirmation",
-              c."whatsappId", c."mediaPath", c."openTicket", c."queueId", c."userId", c."statusTicket",
-              w."companyId" AS "connectionCompanyId", w.status AS "connectionStatus"
+      `SELECT ${DISPATCH_COLUMNS}
          FROM "CampaignShipping" s
          JOIN "Campaigns" c ON c.id = s."campaignId"
          LEFT JOIN "ContactListItems" i ON i.id = s."contactId"
@@ -447,13 +437,144 @@ export class SequelizeCampaignStore {
         ORDER BY s.id`,
       [shippingIds],
     );
-    return rows.map(({ connectionCompanyId, connectionStatus, ...shipping }) => {
-      const connection =
-        connectionCompanyId === null || connectionStatus === null
-          ? null
-          : { companyId: connectionCompanyId, status: connectionStatus };
-      return { ...shipping, connection };
-    });
+    return rows.map(withConnection);
+  }
+
+  /**
+   * The connection's schedule: up to `limit` pending shippings of its running campaigns, the
+   * earliest due first (ties in shipping order), in one statement. Each campaign contributes its
+   * own first `limit` from the pending index, so the cost depends on the number of running
+   * campaigns on the connection, not on their sizes; a campaign that is not EM_ANDAMENTO (e.g.
+   * CANCELADA) contributes nothing from the moment its status changes. `after` (the last one a
+   * run has handled) continues past it: the index keeps the entries of settled shippings until
+   * VACUUM, and a run that started from the head each time would step over all of them.
+   */
+  async dueOnConnection(
+    whatsappId: number,
+    limit: number,
+    after?: { readonly dueAt: Date; readonly id: number },
+  ): Promise<ShippingForDispatch[]> {
+    const rows = await this.prepared<DispatchRow>(
+      "campaign-due-on-connection",
+      `SELECT ${DISPATCH_COLUMNS}
+         FROM "Campaigns" c
+         CROSS JOIN LATERAL (
+           SELECT p.* FROM "CampaignShipping" p
+            WHERE p."campaignId" = c.id AND ${pending("p")}
+              AND (p."dueAt", p.id) > ($3::timestamptz, $4::int)
+            ORDER BY p."dueAt", p.id LIMIT $2) s
+         LEFT JOIN "ContactListItems" i ON i.id = s."contactId"
+         LEFT JOIN "Whatsapps" w ON w.id = c."whatsappId" AND w."deletedAt" IS NULL
+        WHERE c."whatsappId" = $1 AND c.status = 'EM_ANDAMENTO'
+        ORDER BY s."dueAt", s.id LIMIT $2`,
+      [whatsappId, limit, after?.dueAt ?? "-infinity", after?.id ?? 0],
+    );
+    return rows.map(withConnection);
+  }
+
+  /**
+   * Connections of running campaigns with a pending shipping due before `before` (the reconcile:
+   * their sender should have sent it by now), with the company of one such campaign.
+   */
+  connectionsOverdue(
+    before: Date,
+    limit: number,
+  ): Promise<{ whatsappId: number; companyId: number }[]> {
+    return this.select(
+      `SELECT c."whatsappId", min(c."companyId") AS "companyId" FROM "Campaigns" c
+        WHERE c.status = 'EM_ANDAMENTO' AND c."whatsappId" IS NOT NULL
+          AND EXISTS (SELECT 1 FROM "CampaignShipping" s
+                       WHERE s."campaignId" = c.id AND ${pending("s")} AND s."dueAt" < $1)
+        GROUP BY c."whatsappId" ORDER BY c."whatsappId" LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  /** Up to `limit` items of the list in (afterId, lastItemId], in id order, for the expansion. */
+  itemsPage(listId: number, afterId: number, lastItemId: number, limit: number) {
+    return this.prepared<ContactItem>(
+      "campaign-items-page",
+      `SELECT id, name, number, email, "isGroup" FROM "ContactListItems"
+        WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
+      [listId, afterId, lastItemId, limit],
+    );
+  }
+
+  /**
+   * Where an interrupted expansion resumes: after the last item whose page was written, at its
+   * position (for the pacing); from the start when none was.
+   */
+  async expansionResume(campaignId: number): Promise<{ after: number; position: number }> {
+    const [row] = await this.select<{ after: number; position: number }>(
+      `SELECT COALESCE("expandedThrough", 0) AS after, COALESCE("expandedCount", 0) AS position
+         FROM "Campaigns" WHERE id = $1`,
+      [campaignId],
+    );
+    return row ?? { after: 0, position: 0 };
+  }
+
+  /** Notes that the expansion wrote every item up to `through`, `count` items in all. */
+  async expansionProgress(campaignId: number, through: number, count: number): Promise<void> {
+    await this.select(
+      `UPDATE "Campaigns" SET "expandedThrough" = $2, "expandedCount" = $3
+        WHERE id = $1 RETURNING id`,
+      [campaignId, through, count],
+    );
+  }
+
+  /**
+   * Writes shippings that do not exist yet (one per campaign and contact: an existing one keeps
+   * its message and state), in one statement; how many were created.
+   */
+  async insertShippings(rows: readonly NewShipping[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    // A prepared statement on the pool's connection: no per-page query building by Sequelize,
+    // which kept the expansion's garbage (and the worker's RSS) up on long lists.
+    const [row] = await this.prepared<{ n: number }>(
+      "campaign-insert-shippings",
+      `WITH created AS (
+         INSERT INTO "CampaignShipping"
+                ("campaignId", "contactId", number, message, "confirmationMessage", "dueAt", "jobId")
+         SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[],
+                              $6::timestamptz[], $7::text[])
+         ON CONFLICT ("campaignId", "contactId") DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM created`,
+      shippingColumns(rows),
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Marks the campaign fully expanded (once) and, in the same statement, counts off each shard's
+   * contacts that left the list before their shipping was written: the snapshot's total, less
+   * the shard's shippings, less those forgotten already (removed with their shipping, or by a
+   * PrepareContact). False when an earlier call had marked it.
+   */
+  markExpandedCounting(id: number, now: Date): Promise<boolean> {
+    return this.change(
+      `WITH marked AS (
+         UPDATE "Campaigns" SET "expandedAt" = $2, "updatedAt" = $2
+          WHERE id = $1 AND "expandedAt" IS NULL RETURNING id
+       ), shipped AS (
+         SELECT "contactId" % ${PROGRESS_SHARDS} AS shard, count(*)::int AS n
+           FROM "CampaignShipping" WHERE "campaignId" = $1 GROUP BY 1
+       ), forgotten AS (
+         SELECT "contactId" % ${PROGRESS_SHARDS} AS shard, count(*)::int AS n
+           FROM "CampaignForgottenContacts" WHERE "campaignId" = $1 GROUP BY 1
+       ), missing AS (
+         SELECT p.shard, p.total - COALESCE(s.n, 0) - COALESCE(f.n, 0) AS n
+           FROM "CampaignProgress" p
+           LEFT JOIN shipped s ON s.shard = p.shard LEFT JOIN forgotten f ON f.shard = p.shard
+          WHERE p."campaignId" = $1 AND p.total IS NOT NULL AND EXISTS (SELECT 1 FROM marked)
+       ), counted AS (
+         UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - m.n, 0)
+           FROM missing m WHERE p."campaignId" = $1 AND p.shard = m.shard AND m.n > 0
+         RETURNING p.shard
+       )
+       SELECT id, (SELECT count(*) FROM counted) AS counted FROM marked`,
+      [id, now],
+    );
   }
 
   /** Names the DispatchCampaign job that now holds these shippings. */

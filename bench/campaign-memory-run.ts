@@ -1,0 +1,89 @@
+// One measurement of bench/campaign-memory.ts, in a process of its own, against the Redis of
+// REDIS_URL (the benchmark's private redis-server): a paced campaign of N contacts (60 s apart),
+// from VerifyCampaignsDaatabase until its list is fully expanded into shippings. Prints one JSON
+// line: Redis's used_memory before and after, the worker's RSS, the shippings' size in Postgres.
+import { QueryTypes } from "sequelize";
+import { campaignFixture, createCampaign, createCampaignWorld } from "../test/helpers/campaigns";
+import { startTestRuntime } from "../test/helpers/runtime";
+
+const contacts = Number(process.argv[2] ?? 100_000);
+
+async function usedMemory(info: () => Promise<string>): Promise<number> {
+  const text = await info();
+  return Number(/used_memory:(\d+)/.exec(text)?.[1] ?? Number.NaN);
+}
+
+async function main(): Promise<void> {
+  const t = await startTestRuntime(await campaignFixture(10), { editor: false });
+  const sql = t.db.sequelize;
+  const pacing = { messageInterval: 60, longerIntervalAfter: 0, greaterInterval: 0 };
+  const world = await createCampaignWorld(sql, { contacts: 0, pacing });
+  await sql.query(
+    `INSERT INTO "ContactListItems" (name, number, email, "contactListId", "companyId", "createdAt", "updatedAt")
+     SELECT 'Contato ' || i, '5511' || lpad(i::text, 9, '0'), 'c' || i || '@example.com', $1, $2, now(), now()
+       FROM generate_series(1, $3) i`,
+    { bind: [world.listId, world.companyId, contacts] },
+  );
+  const id = await createCampaign(sql, world, { scheduledAt: new Date(), message1: "Olá {nome}" });
+  const info = () => t.redis.redis.info("memory");
+  await t.redis.redis.call("MEMORY", "PURGE");
+  const before = await usedMemory(info);
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  let heapPeak = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, m.rss);
+    heapPeak = Math.max(heapPeak, m.heapUsed);
+  }, 100);
+  const started = process.hrtime.bigint();
+  await (
+    await t.runtime.queues.enqueue("CampaignQueue", "VerifyCampaignsDaatabase", {})
+  ).finished();
+  for (;;) {
+    const [row] = await sql.query<{ expanded: boolean }>(
+      `SELECT "expandedAt" IS NOT NULL AS expanded FROM "Campaigns" WHERE id = $1`,
+      { bind: [id], type: QueryTypes.SELECT },
+    );
+    if (row?.expanded) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const expandMs = Number(process.hrtime.bigint() - started) / 1e6;
+  // Let the ProcessCampaign job complete and the sender re-arm for the second contact.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  clearInterval(sampler);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapAfterGcMb = process.memoryUsage().heapUsed / 1024 / 1024;
+  await t.redis.redis.call("MEMORY", "PURGE");
+  const after = await usedMemory(info);
+  const [pg] = await sql.query<{ shippings: number; table: string; pending: number }>(
+    `SELECT (SELECT count(*)::int FROM "CampaignShipping" WHERE "campaignId" = $1) AS shippings,
+            pg_total_relation_size('"CampaignShipping"') AS table,
+            (SELECT count(*)::int FROM "CampaignShipping" WHERE "campaignId" = $1
+                AND "deliveredAt" IS NULL AND "failedAt" IS NULL) AS pending`,
+    { bind: [id], type: QueryTypes.SELECT },
+  );
+  const jobs = await t.runtime.queues.queue("CampaignQueue").getJobCounts();
+  await t.stop();
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  process.stdout.write(
+    `${JSON.stringify({
+      contacts,
+      expandMs,
+      redisBefore: before,
+      redisAfter: after,
+      pending: pg?.pending,
+      shippings: pg?.shippings,
+      pgBytes: Number(pg?.table ?? 0),
+      rssBeforeMb: mb(rssBefore),
+      rssPeakMb: mb(rssPeak),
+      heapPeakMb: mb(heapPeak),
+      heapAfterGcMb,
+      jobs,
+    })}\n`,
+  );
+  process.exit(0);
+}
+
+void main();
