@@ -9,9 +9,11 @@ import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
 import { compile, type Plan, type QueuePlan } from "../compile";
+import { checkDeploy } from "../flow-bridge/deploy-check";
 import { type Dispatcher, flowError, type JobInfo } from "../flow-bridge/dispatcher";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
+import { migrateFlows } from "../flow-bridge/node-settings-check";
 import { formatProblem, loadManifest, type Manifest, ManifestError } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
@@ -106,6 +108,7 @@ export async function startRuntime(
     : undefined;
 
   const published = serves ? undefined : await flowSync.load();
+  const knownTypes = await listInstalledNodeTypes(config.nodesDirs);
   const red = await startNodeRed({
     server: http?.server ?? null,
     editorPath: config.editorPath,
@@ -125,6 +128,10 @@ export async function startRuntime(
       onDeploy: async (flows: NodeRedNode[]) => void (await flowSync.publish(flows)),
     }),
     ...(published && { loadFlows: async () => published.flows }),
+    flowRules: {
+      check: (flat) => checkDeploy(flat, { jobs: enabledJobs(plan), knownTypes }),
+      migrate: migrateFlows,
+    },
     onUncaughtError: (msg, error, nodeName) => {
       const job = msg.job as JobInfo;
       dispatcher.fail(job, flowError(error, `node "${nodeName}"`));
@@ -249,6 +256,11 @@ export async function startRuntime(
       ]);
     },
   };
+}
+
+/** The jobs a deploy must keep runnable: the enabled ones of the running plan. */
+function enabledJobs(plan: Plan): { queue: string; name: string; flow: string }[] {
+  return plan.queues.flatMap((q) => q.jobs.filter((j) => j.enabled));
 }
 
 /** Queues whose processor must be re-opened: new ones and those whose Bull-level settings changed. */
