@@ -1,22 +1,19 @@
 // `create invoices`: companies due within N days get one open invoice for that due date
 // (InvoiceMonitor/CreateInvoices). A thin adapter over the runtime's BillingService.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./create-invoices.settings";
 
-type CreateInvoicesDef = NodeDef & {
-  /** Calendar days before a company's due date from which it is invoiced. @defaultValue "20" (num) */
-  within?: string;
-  /** Kind of `within`: num, msg, flow, global or env. @defaultValue "num" */
-  withinType?: string;
-};
+type CreateInvoicesDef = SettingsOf<typeof declaration>;
 
 const DEFAULT_WITHIN_DAYS = 20;
 
 export = (RED: NodeAPI) => {
   function CreateInvoicesNode(this: Node, config: CreateInvoicesDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const within = {
       label: "within days",
@@ -42,5 +39,5 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("create invoices", CreateInvoicesNode);
+  registerNode(RED, declaration, CreateInvoicesNode);
 };

@@ -2,7 +2,7 @@
 // then re-armed), or one shipping, or a batch of them due together — sends each at most once (its
 // confirmation request, or its message, media or audio) and settles it.
 // Thin: CampaignService.dispatchSender / dispatch / dispatchBatch.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type {
   DispatchBatchData,
@@ -13,16 +13,15 @@ import type {
 } from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./dispatch-shipping.settings";
 
-type DispatchShippingDef = NodeDef & {
-  /** The msg property holding `{ campaignId, campaignShippingId }` or `{ campaignId, shippings }`. @defaultValue "payload" */
-  property?: string;
-};
+type DispatchShippingDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function DispatchShippingNode(this: Node, config: DispatchShippingDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = config.property || "payload";
 
@@ -49,7 +48,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("dispatch shipping", DispatchShippingNode);
+  registerNode(RED, declaration, DispatchShippingNode);
 };
 
 type Services = ReturnType<typeof chatiaContext>["services"];

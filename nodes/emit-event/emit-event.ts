@@ -1,29 +1,20 @@
 // `emit event`: sends `company-<id>-<topic>` with a payload to that company's socket.io
 // namespace, from whichever process runs the flow (through Redis to the api processes).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
 import { evaluateProperty } from "../shared/typed-property";
+import { declaration } from "./emit-event.settings";
 
-type EmitEventDef = NodeDef & {
-  /** The event's topic: `campaign` gives `company-<id>-campaign`. */
-  topic?: string;
-  /** Where the company id is. @defaultValue "payload.companyId" (msg) */
-  company?: string;
-  /** Kind of `company`: msg, flow, global, env or num. @defaultValue "msg" */
-  companyType?: string;
-  /** What to send. @defaultValue "payload" (msg) */
-  event?: string;
-  /** Kind of `event`: msg, flow, global, json or jsonata. @defaultValue "msg" */
-  eventType?: string;
-};
+type EmitEventDef = SettingsOf<typeof declaration>;
 
 const TOPIC = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export = (RED: NodeAPI) => {
   function EmitEventNode(this: Node, config: EmitEventDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const topic = (config.topic ?? "").trim();
     if (!TOPIC.test(topic))
@@ -56,5 +47,5 @@ export = (RED: NodeAPI) => {
         .catch((err: unknown) => failMessage(this, done, err));
     });
   }
-  RED.nodes.registerType("emit event", EmitEventNode);
+  registerNode(RED, declaration, EmitEventNode);
 };

@@ -2,35 +2,17 @@
 // against the job's payload schema, with an optional delay, priority and job id (a job whose id
 // exists is not added again: the id is the idempotency key). In "list" mode it adds every job of
 // an array (e.g. the output of find campaigns), in one round trip per queue and job.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { EnqueueOptions } from "../../runtime/queues/queue-runtime";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./enqueue-job.settings";
 
-type EnqueueJobDef = NodeDef & {
-  /** "single": one job from the properties below; "list": an array of jobs. @defaultValue "single" */
-  mode?: string;
-  /** Queue name (in list mode, for items that name none). */
-  queue?: string;
-  /** Job name (in list mode, for items that name none). */
-  job?: string;
-  /** The job's data. @defaultValue "payload" (msg) */
-  data?: string;
-  dataType?: string;
-  /** The job id; empty: Bull's own. */
-  jobId?: string;
-  jobIdType?: string;
-  /** Delay in milliseconds; empty: the manifest's. */
-  delay?: string;
-  delayType?: string;
-  /** Priority (1 is highest); empty: the manifest's. */
-  priority?: string;
-  priorityType?: string;
-  /** List mode: the msg property with `[{ queue?, job?, data, jobId?, delayMs?, priority? }]`. @defaultValue "payload" */
-  property?: string;
-};
+type EnqueueJobDef = SettingsOf<typeof declaration>;
 
 interface ListItem {
   readonly queue?: string;
@@ -43,7 +25,6 @@ interface ListItem {
 
 export = (RED: NodeAPI) => {
   function EnqueueJobNode(this: Node, config: EnqueueJobDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const { jobs } = services;
     const evaluate = (value: string, type: string, msg: NodeMessage) =>
@@ -110,7 +91,7 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("enqueue job", EnqueueJobNode);
+  registerNode(RED, declaration, EnqueueJobNode);
 };
 
 function required(value: string | undefined, what: string): string {

@@ -1,21 +1,20 @@
 // `expand campaign`: hands the contacts of a loaded campaign on as PrepareContact jobs of a page
 // of contacts each, every contact due at its paced time; an empty list finishes the campaign.
 // Thin: CampaignService.expand.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { LoadedCampaign } from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./expand-campaign.settings";
 
-type ExpandCampaignDef = NodeDef & {
-  /** The msg property holding the campaign (the output of load campaign). @defaultValue "payload" */
-  property?: string;
-};
+type ExpandCampaignDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function ExpandCampaignNode(this: Node, config: ExpandCampaignDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = config.property || "payload";
 
@@ -43,7 +42,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("expand campaign", ExpandCampaignNode);
+  registerNode(RED, declaration, ExpandCampaignNode);
 };
 
 function loaded(value: unknown): LoadedCampaign {

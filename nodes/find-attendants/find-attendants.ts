@@ -1,27 +1,18 @@
 // `find attendants`: a company's users, optionally of a queue, online or not, of a profile
 // (TicketOpsService.findAttendants).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
 import { optionalId, runStep } from "../shared/ticket-input";
 import { evaluateProperty } from "../shared/typed-property";
+import { declaration } from "./find-attendants.settings";
 
-type FindAttendantsDef = NodeDef & {
-  /** The company id (typed input: msg, num, flow, global, env). @defaultValue "payload.companyId" (msg) */
-  company?: string;
-  companyType?: string;
-  /** The queue id (typed input), empty for any. @defaultValue "payload.queueId" (msg) */
-  queue?: string;
-  queueType?: string;
-  /** any, online or offline. @defaultValue "online" */
-  online?: string;
-  /** any, user or admin. @defaultValue "user" */
-  profile?: string;
-};
+type FindAttendantsDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function FindAttendantsNode(this: Node, config: FindAttendantsDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = (value: string | undefined, type: string | undefined, msg: NodeMessage) =>
       evaluateProperty(RED, this, msg, value, type || "msg");
@@ -64,5 +55,5 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("find attendants", FindAttendantsNode);
+  registerNode(RED, declaration, FindAttendantsNode);
 };

@@ -1,24 +1,19 @@
 // `find campaigns`: what CampaignQueue/VerifyCampaignsDaatabase has to enqueue now — the
 // PROGRAMADA campaigns due within the look-ahead, and (reconciling) running campaigns and
 // shippings whose job was lost. A thin adapter over CampaignService.findCampaigns.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./find-campaigns.settings";
 
-type FindCampaignsDef = NodeDef & {
-  /** Minutes ahead of now whose campaigns are started (their job delayed to scheduledAt). @defaultValue "180" (num) */
-  lookAhead?: string;
-  lookAheadType?: string;
-  /** Minutes overdue after which an unsettled shipping without a job is enqueued again. @defaultValue "10" (num) */
-  strandedAfter?: string;
-  strandedAfterType?: string;
-};
+type FindCampaignsDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function FindCampaignsNode(this: Node, config: FindCampaignsDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const lookAhead = {
       label: "look-ahead minutes",
@@ -73,5 +68,5 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("find campaigns", FindCampaignsNode);
+  registerNode(RED, declaration, FindCampaignsNode);
 };

@@ -1,23 +1,20 @@
 // `find companies`: the companies a cron works for — active ones, optionally only those whose
 // plan has a feature (e.g. useKanban) — in one query (TicketOpsService.findCompanies).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { PlanFeature } from "../../runtime/adapters/db/repositories/board-store";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
 import { runStep } from "../shared/ticket-input";
+import { declaration } from "./find-companies.settings";
 
-type FindCompaniesDef = NodeDef & {
-  /** Only companies with `status` true. @defaultValue true */
-  active?: boolean;
-  /** "" (any plan), useKanban, useCampaigns or useSchedules. @defaultValue "" */
-  feature?: string;
-};
+type FindCompaniesDef = SettingsOf<typeof declaration>;
 
 const FEATURES = new Set(["useKanban", "useCampaigns", "useSchedules"]);
 
 export = (RED: NodeAPI) => {
   function FindCompaniesNode(this: Node, config: FindCompaniesDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const feature = config.feature || "";
 
@@ -45,5 +42,5 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("find companies", FindCompaniesNode);
+  registerNode(RED, declaration, FindCompaniesNode);
 };

@@ -1,11 +1,13 @@
 // `find or open ticket`: the contact's open or pending ticket on a connection, or a new one with
 // the queue, attendant and status given (TicketService.findOrOpenTicket). A thin adapter.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { TicketStatus } from "../../runtime/adapters/db/models/enums";
 import { ChatiaError } from "../../runtime/errors";
 import type { FindOrOpenTicketInput } from "../../runtime/services/ticket.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
 import {
   evaluateProperty,
   isUnset,
@@ -14,6 +16,7 @@ import {
   requireText,
   whereOf,
 } from "../shared/typed-property";
+import { declaration } from "./find-or-open-ticket.settings";
 
 /** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind. */
 const PROPERTIES = [
@@ -24,21 +27,16 @@ const PROPERTIES = [
   "group",
   "queue",
   "user",
-  "status",
+  "ticketStatus",
 ] as const;
 type Property = (typeof PROPERTIES)[number];
 
-type FindOrOpenTicketDef = NodeDef &
-  Partial<Record<Property | `${Property}Type`, string>> & {
-    /** The msg property the ticket is written to. @defaultValue "ticket" */
-    output?: string;
-  };
+type FindOrOpenTicketDef = SettingsOf<typeof declaration>;
 
 type Values = Record<Property, unknown>;
 
 export = (RED: NodeAPI) => {
   function FindOrOpenTicketNode(this: Node, config: FindOrOpenTicketDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const output = config.output || "ticket";
 
@@ -66,7 +64,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("find or open ticket", FindOrOpenTicketNode);
+  registerNode(RED, declaration, FindOrOpenTicketNode);
 };
 
 function ticketInput(config: FindOrOpenTicketDef, v: Values): FindOrOpenTicketInput {
@@ -76,7 +74,7 @@ function ticketInput(config: FindOrOpenTicketDef, v: Values): FindOrOpenTicketIn
     whatsappId: requireId(v.connection, where("connection")),
     queueId: optionalIdOrNull(v.queue, where("queue")),
     userId: optionalIdOrNull(v.user, where("user")),
-    status: requireText(v.status, where("status"), "pending") as TicketStatus,
+    status: requireText(v.ticketStatus, where("ticketStatus"), "pending") as TicketStatus,
   };
   if (!isUnset(v.contact)) return { ...common, contactId: requireId(v.contact, where("contact")) };
   if (isUnset(v.number)) {

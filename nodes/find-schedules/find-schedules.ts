@@ -1,22 +1,17 @@
 // `find schedules`: the scheduled messages due now (ScheduleMonitor/Verify), overdue ones within
 // the staleness limit included; older ones are set to ERRO. A thin adapter over ScheduleService.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./find-schedules.settings";
 
-type FindSchedulesDef = NodeDef & {
-  /** Seconds ahead of now whose schedules are taken (and delayed to their sendAt). @defaultValue "60" (num) */
-  lookAhead?: string;
-  lookAheadType?: string;
-  /** Minutes overdue after which a schedule is not sent but set to ERRO. @defaultValue "1440" (num) */
-  staleAfter?: string;
-  staleAfterType?: string;
-};
+type FindSchedulesDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function FindSchedulesNode(this: Node, config: FindSchedulesDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const lookAhead = {
       label: "look-ahead seconds",
@@ -57,5 +52,5 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("find schedules", FindSchedulesNode);
+  registerNode(RED, declaration, FindSchedulesNode);
 };

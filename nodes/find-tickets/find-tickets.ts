@@ -1,39 +1,19 @@
 // `find tickets`: the tickets matching the editor's criteria, across companies, in one query
 // (TicketOpsService.findTickets). The set goes on as msg.payload for the next set-based step.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type {
   IdleRule,
   TicketCriteria,
 } from "../../runtime/adapters/db/repositories/ticket-ops-store";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
 import { optionalId, readIds, runStep } from "../shared/ticket-input";
+import { declaration } from "./find-tickets.settings";
 
-type FindTicketsDef = NodeDef & {
-  /** "" (any), open, pending or closed. @defaultValue "pending" */
-  status?: string;
-  /** any, none, routed or id (then `queueId`). @defaultValue "any" */
-  queue?: string;
-  queueId?: string;
-  /** A connection id, or "" for any. */
-  connection?: string;
-  /** Only tickets of CONNECTED, live connections. @defaultValue false */
-  connected?: boolean;
-  /** none, minutes, timeSendQueue, expiresTicket or tempoRoteador. @defaultValue "none" */
-  idle?: string;
-  /** Minutes, when `idle` is "minutes" (typed input: num, msg, env). */
-  idleMinutes?: string;
-  idleMinutesType?: string;
-  /** any, with or without. @defaultValue "any" */
-  user?: string;
-  /** A tag (lane) id, or "" for any. */
-  tag?: string;
-  /** Include group tickets. @defaultValue true */
-  groups?: boolean;
-  /** Message property with the companies to search; "" for every active company. */
-  companies?: string;
-};
+type FindTicketsDef = SettingsOf<typeof declaration>;
 
 const STATUSES = new Set(["open", "pending", "closed"]);
 const IDLE_KINDS: Record<string, IdleRule["kind"]> = {
@@ -46,7 +26,6 @@ const IDLE_KINDS: Record<string, IdleRule["kind"]> = {
 
 export = (RED: NodeAPI) => {
   function FindTicketsNode(this: Node, config: FindTicketsDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const minutes = {
       label: "idle minutes",
@@ -78,7 +57,7 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("find tickets", FindTicketsNode);
+  registerNode(RED, declaration, FindTicketsNode);
 };
 
 function criteria(
@@ -87,9 +66,9 @@ function criteria(
   msg: NodeMessage,
   minutes: IdleRule | undefined,
 ): TicketCriteria {
-  const status = config.status ?? "pending";
+  const status = config.ticketStatus;
   if (status !== "" && !STATUSES.has(status))
-    throw inputError(`status ${status} is not open, pending or closed`);
+    throw inputError(`ticket status ${status} is not open, pending or closed`);
   const kind = IDLE_KINDS[config.idle || "none"];
   if (kind === undefined)
     throw inputError(`idle ${config.idle} is not one of ${Object.keys(IDLE_KINDS).join(", ")}`);

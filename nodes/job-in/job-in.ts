@@ -1,19 +1,18 @@
 // `job in`: the entry of a handler flow. The runtime's dispatcher injects each Bull job of the
 // configured queue/job here as { payload: job data, job: { id, queue, name, attempt, timestamp } }.
-import type { Node, NodeAPI, NodeDef } from "node-red";
+import type { Node, NodeAPI } from "node-red";
 import type { Plan, RateLimitPlan } from "../../runtime/compile";
 import type { FlowEntry, JobMessage } from "../../runtime/flow-bridge/dispatcher";
 import { describeCron } from "../../runtime/manifest/cron";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./job-in.settings";
 
-interface JobInDef extends NodeDef {
-  queue: string;
-  job: string;
-}
+type JobInDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function JobInNode(this: Node, config: JobInDef) {
-    RED.nodes.createNode(this, config);
     const { dispatcher } = chatiaContext(RED);
     if (!config.queue || !config.job) {
       this.status({ fill: "red", shape: "ring", text: "no job chosen" });
@@ -31,7 +30,7 @@ export = (RED: NodeAPI) => {
       done();
     });
   }
-  RED.nodes.registerType("job in", JobInNode);
+  registerNode(RED, declaration, JobInNode);
 
   // The editor's lists of queues and jobs, with what the manifest says of each (jobs declared
   // before their flow exists included, flagged `flowMissing`).

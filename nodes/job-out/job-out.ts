@@ -1,22 +1,18 @@
 // `job out`: settles the job a message belongs to (`msg.job`): completes it with a message
 // property as its result, or, in fail mode (the end of a Catch path), fails it with the error.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError, ERROR_CODES, isErrorCode } from "../../runtime/errors";
 import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
 import { atNode } from "../../runtime/flow-bridge/node-failure";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./job-out.settings";
 
-interface JobOutDef extends NodeDef {
-  mode: "complete" | "fail";
-  /** Message property holding the result (complete mode). @defaultValue "payload" */
-  property?: string;
-  /** Fail mode: may Bull retry the job per its attempts? (A user-error code never retries.) */
-  retry?: boolean;
-}
+type JobOutDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function JobOutNode(this: Node, config: JobOutDef) {
-    RED.nodes.createNode(this, config);
     const { dispatcher } = chatiaContext(RED);
     const property = config.property || "payload";
     const failing = config.mode === "fail";
@@ -41,7 +37,7 @@ export = (RED: NodeAPI) => {
       done();
     });
   }
-  RED.nodes.registerType("job out", JobOutNode);
+  registerNode(RED, declaration, JobOutNode);
 };
 
 /** The job's failure, from `msg.error` (as a Catch node sets it) or the payload. */

@@ -1,20 +1,18 @@
 // `load campaign`: the campaign a ProcessCampaign job names, with its company's pacing, its
 // list's snapshot taken on the first run. Thin: CampaignService.loadCampaign.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./load-campaign.settings";
 
-type LoadCampaignDef = NodeDef & {
-  /** Where the campaign id is. @defaultValue "payload.id" (msg) */
-  campaign?: string;
-  campaignType?: string;
-};
+type LoadCampaignDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function LoadCampaignNode(this: Node, config: LoadCampaignDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const campaign = {
       label: "campaign id",
@@ -54,5 +52,5 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("load campaign", LoadCampaignNode);
+  registerNode(RED, declaration, LoadCampaignNode);
 };

@@ -1,23 +1,20 @@
 // `log ticket`: one LogTickets row per ticket of a set, of the type set in the editor, in one
 // INSERT (TicketOpsService.logTickets). The message goes on unchanged, with msg.logged the count.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { TicketRef } from "../../runtime/services/ticket-ops.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
 import { readRows, runStep } from "../shared/ticket-input";
+import { declaration } from "./log-ticket.settings";
 
-type LogTicketDef = NodeDef & {
-  /** Where the tickets are. @defaultValue "payload" */
-  property?: string;
-  /** The LogTickets type: redirect, autoClose, transfered… @defaultValue "redirect" */
-  logType?: string;
-};
+type LogTicketDef = SettingsOf<typeof declaration>;
 
 const TYPE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 export = (RED: NodeAPI) => {
   function LogTicketNode(this: Node, config: LogTicketDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const type = (config.logType || "redirect").trim();
 
@@ -43,5 +40,5 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("log ticket", LogTicketNode);
+  registerNode(RED, declaration, LogTicketNode);
 };

@@ -1,17 +1,16 @@
 // `move lane`: the kanban step (MoveKanbanLanes) for a set of companies, in one statement
 // (TicketOpsService.moveLanes): tickets whose lane time passed go to the next lane, once.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
 import { readIds, runStep } from "../shared/ticket-input";
+import { declaration } from "./move-lane.settings";
 
-type MoveLaneDef = NodeDef & {
-  /** Where the companies are (ids, or objects with an id). @defaultValue "payload" */
-  property?: string;
-};
+type MoveLaneDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function MoveLaneNode(this: Node, config: MoveLaneDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
 
     this.on("input", (msg: NodeMessage, send, done) => {
@@ -29,5 +28,5 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("move lane", MoveLaneNode);
+  registerNode(RED, declaration, MoveLaneNode);
 };

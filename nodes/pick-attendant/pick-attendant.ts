@@ -1,18 +1,17 @@
 // `pick attendant`: for each ticket of a set, a random attendant of its queue who is online and
 // of profile `user`, other than its current one (TicketOpsService.pickAttendants, one query).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { TicketRef } from "../../runtime/services/ticket-ops.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
 import { readRows, runStep } from "../shared/ticket-input";
+import { declaration } from "./pick-attendant.settings";
 
-type PickAttendantDef = NodeDef & {
-  /** Where the tickets are. @defaultValue "payload" */
-  property?: string;
-};
+type PickAttendantDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function PickAttendantNode(this: Node, config: PickAttendantDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
 
     this.on("input", (msg: NodeMessage, send, done) => {
@@ -32,5 +31,5 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("pick attendant", PickAttendantNode);
+  registerNode(RED, declaration, PickAttendantNode);
 };

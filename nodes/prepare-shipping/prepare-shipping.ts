@@ -2,7 +2,7 @@
 // each message, fills the variables, records the shippings once (a page in one statement), and
 // hands on the DispatchCampaign jobs to enqueue at their due times, as `payload.dispatches`.
 // Thin: CampaignService.prepare / preparePage.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type {
   JobToEnqueue,
@@ -11,16 +11,15 @@ import type {
 } from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./prepare-shipping.settings";
 
-type PrepareShippingDef = NodeDef & {
-  /** The msg property holding `{ campaignId, contactId, dueAt? }` or `{ campaignId, contacts }`. @defaultValue "payload" */
-  property?: string;
-};
+type PrepareShippingDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function PrepareShippingNode(this: Node, config: PrepareShippingDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = config.property || "payload";
 
@@ -52,7 +51,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("prepare shipping", PrepareShippingNode);
+  registerNode(RED, declaration, PrepareShippingNode);
 
   /** Either form, as one result: the service's, plus `dispatches` and a status text. */
   async function prepare(

@@ -1,19 +1,17 @@
 // `purge sessions`: WhatsApp session housekeeping (SessionMonitor/PurgeWhatsappSessions): stored
 // auth state of deleted connections and of ones logged out too long is deleted (SessionService).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
 import { runStep } from "../shared/ticket-input";
+import { declaration } from "./purge-sessions.settings";
 
-type PurgeSessionsDef = NodeDef & {
-  /** Days a connection must have been logged out. @defaultValue "30" (num) */
-  days?: string;
-  daysType?: string;
-};
+type PurgeSessionsDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function PurgeSessionsNode(this: Node, config: PurgeSessionsDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const days = {
       label: "logged-out days",
@@ -39,5 +37,5 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("purge sessions", PurgeSessionsNode);
+  registerNode(RED, declaration, PurgeSessionsNode);
 };

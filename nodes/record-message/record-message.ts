@@ -1,10 +1,12 @@
 // `record message`: puts a message that was sent (or received) on a ticket's history, once per
 // WhatsApp message id (TicketService.recordMessage). For sends made with `send whatsapp`'s
 // recording off, or through another path. A thin adapter.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { RecordMessageInput } from "../../runtime/services/ticket.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
 import {
   evaluateProperty,
   isUnset,
@@ -12,23 +14,17 @@ import {
   requireText,
   whereOf,
 } from "../shared/typed-property";
+import { declaration } from "./record-message.settings";
 
 const PROPERTIES = ["company", "ticket", "wid", "body", "mediaType", "mediaUrl", "jid"] as const;
 type Property = (typeof PROPERTIES)[number];
 
-type RecordMessageDef = NodeDef &
-  Partial<Record<Property | `${Property}Type`, string>> & {
-    /** The message was sent by us (else received from the contact). @defaultValue true */
-    fromMe?: boolean;
-    /** The msg property the result is written to. @defaultValue "message" */
-    output?: string;
-  };
+type RecordMessageDef = SettingsOf<typeof declaration>;
 
 type Values = Record<Property, unknown>;
 
 export = (RED: NodeAPI) => {
   function RecordMessageNode(this: Node, config: RecordMessageDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const output = config.output || "message";
 
@@ -55,7 +51,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("record message", RecordMessageNode);
+  registerNode(RED, declaration, RecordMessageNode);
 };
 
 function recordInput(config: RecordMessageDef, v: Values): RecordMessageInput {

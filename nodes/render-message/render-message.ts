@@ -2,7 +2,7 @@
 // `{{protocol}}`…, values from the ticket's rows or from the message) or a campaign message
 // (`{nome}`, `{email}`, `{numero}`, custom `{key}`) — and adds the bot mark. Pure text work
 // (runtime/services/message-template.ts) plus, for a ticket, one read of its rows.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { ChatiaServices } from "../../runtime/flow-bridge/node-context";
 import {
@@ -16,7 +16,9 @@ import {
   type TicketTemplateVars,
 } from "../../runtime/services/message-template";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
 import {
   evaluateProperty,
   isUnset,
@@ -25,19 +27,12 @@ import {
   requireText,
   whereOf,
 } from "../shared/typed-property";
+import { declaration } from "./render-message.settings";
 
 const PROPERTIES = ["template", "ticket", "company", "values"] as const;
 type Property = (typeof PROPERTIES)[number];
 
-type RenderMessageDef = NodeDef &
-  Partial<Record<Property | `${Property}Type`, string>> & {
-    /** "ticket" (Mustache ticket template) or "campaign" (single-brace variables). @defaultValue "ticket" */
-    mode?: string;
-    /** Prefix U+200E (ticket) or U+200C (campaign) and a space. @defaultValue true */
-    mark?: boolean;
-    /** The msg property the text is written to. @defaultValue "text" */
-    output?: string;
-  };
+type RenderMessageDef = SettingsOf<typeof declaration>;
 
 type Values = Record<Property, unknown>;
 
@@ -46,7 +41,6 @@ const DEFAULT_TIME_ZONE = "America/Sao_Paulo";
 
 export = (RED: NodeAPI) => {
   function RenderMessageNode(this: Node, config: RenderMessageDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const mode = config.mode === "campaign" ? "campaign" : "ticket";
     const output = config.output || "text";
@@ -72,7 +66,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("render message", RenderMessageNode);
+  registerNode(RED, declaration, RenderMessageNode);
 };
 
 function where(config: RenderMessageDef, p: Property): string {

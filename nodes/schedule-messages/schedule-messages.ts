@@ -1,19 +1,18 @@
 // `schedule messages`: enqueues each due schedule's send job, delayed to its exact sendAt, under
 // a deterministic job id, then marks it AGENDADA (ScheduleMonitor/Verify). Thin: ScheduleService.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { DueSchedule } from "../../runtime/services/schedule.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./schedule-messages.settings";
 
-type ScheduleMessagesDef = NodeDef & {
-  /** The msg property holding the due schedules. @defaultValue "payload" */
-  property?: string;
-};
+type ScheduleMessagesDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function ScheduleMessagesNode(this: Node, config: ScheduleMessagesDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = config.property || "payload";
 
@@ -40,7 +39,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("schedule messages", ScheduleMessagesNode);
+  registerNode(RED, declaration, ScheduleMessagesNode);
 };
 
 /** The due schedules in `value`; anything else is CF_NODE_INPUT. */

@@ -1,7 +1,7 @@
 // `send scheduled message`: sends one occurrence of a scheduled message at most once, then
 // reschedules it if recurring or marks it ENVIADA (SendSacheduledMessages/SendMessage).
 // A thin adapter over ScheduleService.sendScheduled.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { Plan } from "../../runtime/compile";
 import { ChatiaError } from "../../runtime/errors";
 import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
@@ -10,16 +10,15 @@ import type {
   SendScheduledResult,
 } from "../../runtime/services/schedule.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./send-scheduled-message.settings";
 
-type SendScheduledMessageDef = NodeDef & {
-  /** The msg property holding the job data `{ scheduleId, sendAt }`. @defaultValue "payload" */
-  property?: string;
-};
+type SendScheduledMessageDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function SendScheduledMessageNode(this: Node, config: SendScheduledMessageDef) {
-    RED.nodes.createNode(this, config);
     const { services, plan } = chatiaContext(RED);
     const property = config.property || "payload";
 
@@ -43,7 +42,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("send scheduled message", SendScheduledMessageNode);
+  registerNode(RED, declaration, SendScheduledMessageNode);
 };
 
 /**

@@ -1,33 +1,24 @@
 // `send ticket message`: a bot message (greeting, lane greeting, farewell) on each ticket of a
 // set, rendered as a ticket template and sent once per ticket and version (TicketMessageService).
 // The tickets go on unchanged; msg.messages says what was sent, skipped or failed.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { MessageSetting } from "../../runtime/adapters/db/repositories/ticket-ops-store";
 import { ChatiaError } from "../../runtime/errors";
 import type { TicketMessage } from "../../runtime/services/ticket-messages.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
 import { type Row, readRows } from "../shared/ticket-input";
+import { declaration } from "./send-ticket-message.settings";
 
-type SendTicketMessageDef = NodeDef & {
-  /** Where the tickets are. @defaultValue "payload" */
-  property?: string;
-  /** The text: a template (`str`) or the name of each ticket's property holding it (`row`). */
-  text?: string;
-  /** str or row. @defaultValue "str" */
-  textType?: string;
-  /** Part of each message's idempotency key. @defaultValue "greeting" */
-  kind?: string;
-  /** "" or a CompaniesSettings flag that must be "enabled". @defaultValue "" */
-  setting?: string;
-};
+type SendTicketMessageDef = SettingsOf<typeof declaration>;
 
 const KIND = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const SETTINGS = new Set(["", "sendGreetingMessageOneQueues"]);
 
 export = (RED: NodeAPI) => {
   function SendTicketMessageNode(this: Node, config: SendTicketMessageDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const kind = config.kind || "greeting";
     const setting = config.setting || "";
@@ -59,7 +50,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("send ticket message", SendTicketMessageNode);
+  registerNode(RED, declaration, SendTicketMessageNode);
 };
 
 function item(row: Row, config: SendTicketMessageDef): TicketMessage {

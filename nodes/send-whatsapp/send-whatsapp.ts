@@ -1,29 +1,27 @@
 // `send whatsapp`: sends one WhatsApp message through the runtime's MessageService, at most once
 // per idempotency key (by default the job's `<queue>:<id>`, so a retried job never sends twice).
 // A thin adapter: it evaluates its typed-input properties, calls the service, reports the result.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { JobInfo } from "../../runtime/flow-bridge/dispatcher";
 import type { SendInput, SendResult } from "../../runtime/services/message.service";
 import type { Ownership } from "../../runtime/tenancy/ownership";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./send-whatsapp.settings";
 
 /** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind (msg, flow, global, env, str, num, bool). */
 const PROPERTIES = ["connection", "to", "text", "media", "group", "company", "key"] as const;
 type Property = (typeof PROPERTIES)[number];
 
-type SendWhatsappDef = NodeDef &
-  Record<Property | `${Property}Type`, string> & {
-    /** Record the message on the contact's ticket. @defaultValue true */
-    record?: boolean;
-  };
+type SendWhatsappDef = SettingsOf<typeof declaration>;
 
 type Values = Record<Property, unknown>;
 
 export = (RED: NodeAPI) => {
   function SendWhatsappNode(this: Node, config: SendWhatsappDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
 
     this.on("input", (msg: NodeMessage & { job?: unknown }, send, done) => {
@@ -42,7 +40,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("send whatsapp", SendWhatsappNode);
+  registerNode(RED, declaration, SendWhatsappNode);
 };
 
 /**

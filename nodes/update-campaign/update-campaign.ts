@@ -1,25 +1,22 @@
 // `update campaign`: moves campaigns to a status their current one allows (EM_ANDAMENTO from
 // PROGRAMADA; CANCELADA from PROGRAMADA or EM_ANDAMENTO). Thin: CampaignService.updateStatus.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { type CampaignTransition, TRANSITIONS } from "../../runtime/services/campaign.service";
 import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./update-campaign.settings";
 
-type UpdateCampaignDef = NodeDef & {
-  /** The status to set. @defaultValue "EM_ANDAMENTO" */
-  status?: string;
-  /** The msg property with the campaign id(s): a number, an array of numbers or of `{ id }`. @defaultValue "campaigns" */
-  property?: string;
-};
+type UpdateCampaignDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function UpdateCampaignNode(this: Node, config: UpdateCampaignDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const property = config.property || "campaigns";
-    const status = (config.status || "EM_ANDAMENTO") as CampaignTransition;
+    const status = (config.campaignStatus || "EM_ANDAMENTO") as CampaignTransition;
 
     this.on("input", (msg: NodeMessage, send, done) => {
       Promise.resolve()
@@ -42,7 +39,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("update campaign", UpdateCampaignNode);
+  registerNode(RED, declaration, UpdateCampaignNode);
 };
 
 /** The campaign ids in `value`; anything else is CF_NODE_INPUT. */

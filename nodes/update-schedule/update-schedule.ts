@@ -1,10 +1,12 @@
 // `update schedule`: changes one scheduled message's status — ERRO with a reason for an
 // occurrence (e.g. from a Catch node), or an ERRO schedule armed again (PENDENTE at a time).
 // A thin adapter over ScheduleService.markError / rearm.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
+import { registerNode } from "../shared/register-node";
 import {
   evaluateProperty,
   isUnset,
@@ -12,21 +14,17 @@ import {
   requireText,
   whereOf,
 } from "../shared/typed-property";
+import { declaration } from "./update-schedule.settings";
 
 const PROPERTIES = ["schedule", "sendAt", "reason"] as const;
 type Property = (typeof PROPERTIES)[number];
 
-type UpdateScheduleDef = NodeDef &
-  Partial<Record<Property | `${Property}Type`, string>> & {
-    /** "error": the occurrence at sendAt → ERRO with the reason; "rearm": ERRO → PENDENTE at sendAt. @defaultValue "error" */
-    action?: string;
-  };
+type UpdateScheduleDef = SettingsOf<typeof declaration>;
 
 type Values = Record<Property, unknown>;
 
 export = (RED: NodeAPI) => {
   function UpdateScheduleNode(this: Node, config: UpdateScheduleDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const action = config.action === "rearm" ? "rearm" : "error";
 
@@ -63,7 +61,7 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("update schedule", UpdateScheduleNode);
+  registerNode(RED, declaration, UpdateScheduleNode);
 };
 
 /** An ISO 8601 text, epoch ms or Date; anything else is CF_NODE_INPUT. */

@@ -2,32 +2,19 @@
 // status, queue, attendant, or close. Only tickets still at the version they were found at are
 // changed, so overlapping runs change each once; each changed ticket is told to its company's
 // frontend as `company-<id>-ticket`.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import type { TicketRef, TicketUpdate } from "../../runtime/services/ticket-ops.service";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
+import { registerNode } from "../shared/register-node";
 import { optionalId, readRows, runStep } from "../shared/ticket-input";
+import { declaration } from "./update-ticket.settings";
 
-type UpdateTicketDef = NodeDef & {
-  /** Where the tickets are. @defaultValue "payload" */
-  property?: string;
-  /** keep, open, pending or closed. @defaultValue "keep" */
-  status?: string;
-  /** keep, redirect, none or id (then `queueId`). @defaultValue "keep" */
-  queue?: string;
-  queueId?: string;
-  /** keep, picked, none or id (then `userId`). @defaultValue "keep" */
-  user?: string;
-  userId?: string;
-  /** Close the tickets (closedAt now, unreadMessages 0). @defaultValue false */
-  close?: boolean;
-  /** update, delete or none. @defaultValue "update" */
-  emit?: string;
-};
+type UpdateTicketDef = SettingsOf<typeof declaration>;
 
 export = (RED: NodeAPI) => {
   function UpdateTicketNode(this: Node, config: UpdateTicketDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
 
     this.on("input", (msg: NodeMessage, send, done) => {
@@ -48,13 +35,13 @@ export = (RED: NodeAPI) => {
       );
     });
   }
-  RED.nodes.registerType("update ticket", UpdateTicketNode);
+  registerNode(RED, declaration, UpdateTicketNode);
 };
 
 function updateOf(config: UpdateTicketDef): TicketUpdate {
-  const status = config.status || "keep";
+  const status = config.ticketStatus || "keep";
   if (!["keep", "open", "pending", "closed"].includes(status))
-    throw inputError(`status ${status} is not keep, open, pending or closed`);
+    throw inputError(`ticket status ${status} is not keep, open, pending or closed`);
   const queue = choice(config.queue, ["keep", "redirect", "none"], config.queueId, "queue");
   const user = choice(config.user, ["keep", "picked", "none"], config.userId, "user");
   const emit = config.emit || "update";

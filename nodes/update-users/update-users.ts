@@ -1,22 +1,19 @@
 // `update users`: users online but not seen for N minutes go offline (UserMonitor/VerifyLoginStatus).
 // A thin adapter over the runtime's UserService: it reads its property, calls it, reports the count.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
+import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
+import { registerNode } from "../shared/register-node";
+import { declaration } from "./update-users.settings";
 
-type UpdateUsersDef = NodeDef & {
-  /** Minutes since a user's `updatedAt` after which an online user goes offline. @defaultValue "5" (num) */
-  idle?: string;
-  /** Kind of `idle`: num, msg, flow, global or env. @defaultValue "num" */
-  idleType?: string;
-};
+type UpdateUsersDef = SettingsOf<typeof declaration>;
 
 const DEFAULT_IDLE_MINUTES = 5;
 
 export = (RED: NodeAPI) => {
   function UpdateUsersNode(this: Node, config: UpdateUsersDef) {
-    RED.nodes.createNode(this, config);
     const { services } = chatiaContext(RED);
     const idle = {
       label: "idle minutes",
@@ -40,5 +37,5 @@ export = (RED: NodeAPI) => {
         );
     });
   }
-  RED.nodes.registerType("update users", UpdateUsersNode);
+  registerNode(RED, declaration, UpdateUsersNode);
 };

@@ -10,13 +10,15 @@ import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { assertRedisReachable } from "../adapters/redis";
 import { attachSocketServer } from "../adapters/socket";
-import { compile, type Plan, type QueuePlan } from "../compile";
+import { compile, isHandled, type Plan, type QueuePlan } from "../compile";
 import { ChatiaError } from "../errors";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
+import { checkDeploy } from "../flow-bridge/deploy-check";
 import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
 import { listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { nodeFailure } from "../flow-bridge/node-failure";
+import { migrateFlows } from "../flow-bridge/node-settings-check";
 import { formatProblem, ManifestError, type Problem } from "../manifest";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
@@ -113,15 +115,13 @@ export async function startRuntime(
       ...(config.whatsappMaxConnections && { maxConnections: config.whatsappMaxConnections }),
     },
   });
+  const knownTypes = await listInstalledNodeTypes(
+    config.nodesDirs,
+    excludedNodeFiles(config.optionalNodes),
+  );
   const flowSync = new FlowSync(queues.redis, config.prefix, {
     secret: config.credentialSecret,
-    check: publishedFlowChecks({
-      knownTypes: await listInstalledNodeTypes(
-        config.nodesDirs,
-        excludedNodeFiles(config.optionalNodes),
-      ),
-      manifestFile: config.manifestFile,
-    }),
+    check: publishedFlowChecks({ knownTypes, manifestFile: config.manifestFile }),
   });
   // Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads.
   let afterDeploy = async (): Promise<void> => undefined;
@@ -171,6 +171,10 @@ export async function startRuntime(
       },
     }),
     ...(published && { loadFlows: async () => published }),
+    flowRules: {
+      check: (flat) => checkDeploy(flat, { jobs: enabledJobs(plan), knownTypes }),
+      migrate: migrateFlows,
+    },
     onUncaughtError: (msg, error, node) => {
       dispatcher.fail(msg.job as JobInfo, nodeFailure(error, node));
     },
@@ -328,6 +332,11 @@ async function loadPublished(flowSync: FlowSync, log: Logger): Promise<NodeRedNo
     log.error({ err, code: err.code }, "deployed flows refused; running the flow files instead");
     return undefined;
   }
+}
+
+/** The jobs a deploy must keep runnable: the handled ones of the running plan. */
+function enabledJobs(plan: Plan): { queue: string; name: string; flow: string }[] {
+  return plan.queues.flatMap((q) => q.jobs.filter(isHandled));
 }
 
 function codeOf(err: unknown): unknown {

@@ -1,8 +1,9 @@
-// The checks of flows against the manifest, run by `chatia-flow validate` and at start-up (as a
-// ManifestCheck of loadManifest): every enabled job has a loadable flow file with exactly one `job in`
-// node for that job, at least one `job out`, and only node types that are installed. Each problem is
-// reported at the job's `flow:` value in jobs.yaml. A job whose flow file does not exist yet is
-// declared, not handled: a warning, not a problem (see declared-jobs.ts).
+// The checks of flows against the manifest, run by `chatia-flow validate`, at start-up and on hot
+// reload (as a ManifestCheck of loadManifest), and on every deploy (deploy-check.ts): every enabled
+// job has a loadable flow with exactly one `job in` node for that job, at least one `job out`, only
+// node types that are installed, and every chatia node's settings fit its declaration. From
+// jobs.yaml, each problem is reported at the job's `flow:` value. A job whose flow file does not
+// exist yet is declared, not handled: a warning, not a problem (see declared-jobs.ts).
 import path from "node:path";
 import {
   CONFIG_FILE,
@@ -17,6 +18,7 @@ import { optionalNodeHint } from "../adapters/node-red/palette";
 import type { ManifestCheck, ManifestDocument, Reporter } from "../manifest";
 import { didYouMean } from "../manifest/schema-errors";
 import { findUnbrokenLoop } from "./flow-loops";
+import { checkNodeSettings, renameOldNodeSettings } from "./node-settings-check";
 
 export { listInstalledNodeTypes } from "../adapters/node-red/node-types";
 
@@ -28,7 +30,7 @@ export interface FlowChecksOptions {
 }
 
 /** What one job's check needs to know. */
-interface JobFlow {
+export interface JobFlow {
   readonly key: string;
   readonly queue: string;
   readonly job: string;
@@ -39,7 +41,7 @@ interface JobFlow {
   readonly pointer: string;
 }
 
-interface CheckContext {
+export interface CheckContext {
   readonly set: FlowFileSet;
   readonly knownTypes: ReadonlySet<string>;
   readonly configLabel: string;
@@ -55,7 +57,7 @@ const SUBFLOW_INSTANCE = /^subflow:(.+)$/;
 export function flowChecks(options: FlowChecksOptions): ManifestCheck {
   return async (manifest, { dir, report, warn }) => {
     const flowsDir = path.resolve(dir, options.flowsDir);
-    const set = await readFlowDir(flowsDir);
+    const set = withNewSettingNames(await readFlowDir(flowsDir));
     const jobs = enabledJobFlows(manifest, flowsDir, dir);
     const configFile = path.join(flowsDir, CONFIG_FILE);
     const configLabel = relativeLabel(dir, configFile);
@@ -69,7 +71,45 @@ export function flowChecks(options: FlowChecksOptions): ManifestCheck {
         warn(job.pointer, "CF_JOB_NOT_HANDLED", message, hint);
       checkJobFlow(job, { set, knownTypes, configLabel, problem, notHandled });
     }
+    if (first !== undefined) reportSettingProblems(set, jobs, first, configLabel, report);
   };
+}
+
+/** The set with settings saved under old names moved to their new ones (as the runtime loads them). */
+function withNewSettingNames(set: FlowFileSet): FlowFileSet {
+  const flows = new Map<string, readonly NodeRedNode[]>();
+  for (const [id, nodes] of set.flows) flows.set(id, renameOldNodeSettings(nodes).nodes);
+  return { ...set, flows, config: renameOldNodeSettings(set.config).nodes };
+}
+
+/** Settings problems of every flow file: at the job whose flow it is, else at the first job. */
+function reportSettingProblems(
+  set: FlowFileSet,
+  jobs: readonly JobFlow[],
+  first: JobFlow,
+  configLabel: string,
+  report: Reporter,
+): void {
+  const files: [string, readonly NodeRedNode[]][] = [
+    ...[...set.flows].map(([id, nodes]): [string, readonly NodeRedNode[]] => [id, nodes]),
+    [CONFIG_FILE, set.config],
+  ];
+  for (const [id, nodes] of files) {
+    const job = jobs.find((j) => path.basename(j.file, ".json") === id);
+    const owner = job ?? first;
+    const label =
+      id === CONFIG_FILE
+        ? configLabel
+        : `${path.dirname(first.label)}/${id}.json`.replace(/^\.\//, "");
+    const subject = job ? `flow file ${label} (of ${job.key})` : `flow file ${label}`;
+    for (const p of checkNodeSettings(nodes))
+      report(
+        owner.pointer,
+        "CF_FLOW_INVALID",
+        `${subject}: ${describeNode(p.node)}: setting "${p.setting}" ${p.message}`,
+        "correct the setting in the editor, or in the flow file",
+      );
+  }
 }
 
 function enabledJobFlows(manifest: ManifestDocument, flowsDir: string, dir: string): JobFlow[] {
@@ -108,7 +148,8 @@ function reportConfigProblems(
     );
 }
 
-function checkJobFlow(job: JobFlow, context: CheckContext): void {
+/** The checks of one enabled job's flow in `context.set`; each problem goes to `context.problem`. */
+export function checkJobFlow(job: JobFlow, context: CheckContext): void {
   const subject = `flow file ${job.label} (of ${job.key})`;
   const fileProblems = context.set.problems.filter((p) => p.file === job.file);
   for (const p of fileProblems)

@@ -47,6 +47,7 @@ function node(register: (RED: NodeAPI) => void, config: Msg) {
           on: emitter.on.bind(emitter),
           status: (s: Status) => statuses.push(s),
           warn: () => undefined,
+          error: () => undefined,
         });
       },
       registerType(_type: string, ctor: typeof Ctor) {
@@ -115,7 +116,7 @@ describe("ticket cron nodes", () => {
 
     const companies = node(registerFindCompanies, { active: true, feature: "" });
     const find = node(registerFindTickets, {
-      status: "pending",
+      ticketStatus: "pending",
       queue: "none",
       connected: true,
       idle: "timeSendQueue",
@@ -152,7 +153,7 @@ describe("ticket cron nodes", () => {
     await w.user(a, { queues: [q], profile: "admin" });
     const ticket = await w.ticket(a, { queueId: q });
     const find = node(registerFindTickets, {
-      status: "pending",
+      ticketStatus: "pending",
       queue: "routed",
       user: "without",
       companies: "",
@@ -186,9 +187,9 @@ describe("ticket cron nodes", () => {
     const noStamp = await update.receive({ payload: [{ id: 1, companyId: 1 }] });
     expect(noStamp.error?.message).toMatch(/id, companyId and stamp/);
 
-    const find = node(registerFindTickets, { status: "waiting" });
+    const find = node(registerFindTickets, { ticketStatus: "waiting" });
     expect((await find.receive({})).error?.code).toBe("CF_NODE_INPUT");
-    const findIn = node(registerFindTickets, { status: "open", companies: "payload" });
+    const findIn = node(registerFindTickets, { ticketStatus: "open", companies: "payload" });
     expect((await findIn.receive({ payload: "all" })).error?.code).toBe("CF_NODE_INPUT");
 
     const message = node(registerSendTicketMessage, {

@@ -119,7 +119,7 @@ const FIND_DEFAULTS = typed({
   group: ["", "msg"],
   queue: ["", "msg"],
   user: ["", "msg"],
-  status: ["pending", "str"],
+  ticketStatus: ["pending", "str"],
 });
 
 describe("find or open ticket → render message → record message", () => {
@@ -129,7 +129,7 @@ describe("find or open ticket → render message → record message", () => {
       ...typed({
         queue: ["payload.queueId", "msg"],
         user: ["payload.ticketUserId", "msg"],
-        status: ["payload.statusTicket", "msg"],
+        ticketStatus: ["payload.statusTicket", "msg"],
       }),
     });
     const schedule = {

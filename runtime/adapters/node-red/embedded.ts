@@ -7,7 +7,7 @@ import path from "node:path";
 import type { ChatiaNodeContext } from "../../flow-bridge/node-context";
 import { SETTINGS_KEY } from "../../flow-bridge/node-context";
 import type { NodeRedNode } from "./flow-format";
-import { createFlowStorage } from "./flow-storage";
+import { createFlowStorage, type FlowStorageOptions } from "./flow-storage";
 import { loadNodeRed, type NodeRed } from "./node-red-module";
 
 export interface EmbedOptions {
@@ -31,6 +31,8 @@ export interface EmbedOptions {
   readonly onDeploy?: (flows: NodeRedNode[]) => Promise<void>;
   /** Flows published by the api process; used instead of flows/ when it returns some. */
   readonly loadFlows?: () => Promise<NodeRedNode[] | undefined>;
+  /** The check of every deploy and the rename of old setting names (see FlowStorageOptions). */
+  readonly flowRules?: Pick<FlowStorageOptions, "check" | "migrate">;
   /** An error a node of a job's flow reported and no Catch node handled. */
   readonly onUncaughtError: (msg: Record<string, unknown>, error: unknown, node: FlowNode) => void;
   /** Node-RED's log level. @defaultValue "warn" */
@@ -167,6 +169,7 @@ function settings(options: EmbedOptions): Record<string, unknown> {
       userDir: options.userDir,
       ...(options.onDeploy && { onSave: options.onDeploy }),
       ...(options.loadFlows && { load: options.loadFlows }),
+      ...options.flowRules,
     }),
     httpAdminRoot: options.editorPath,
     // No `http in` endpoints: the runtime's HTTP server is its own API (and Express 5's).

@@ -6,7 +6,6 @@ import path from "node:path";
 import { ChatiaError } from "../../errors";
 import { readIfExists, replaceFile } from "./durable-file";
 import {
-  type FlowFileProblem,
   formatFlowFileProblem,
   type NodeRedNode,
   readFlowDir,
@@ -28,6 +27,20 @@ export interface FlowStorageOptions {
   readonly onSave?: (flat: NodeRedNode[]) => Promise<void>;
   /** Flows published elsewhere (by the api process): when it returns some, they are used instead of flowsDir. */
   readonly load?: () => Promise<NodeRedNode[] | undefined>;
+  /**
+   * Checks a deploy's whole set of flows before anything is written: any problem refuses the deploy
+   * (nothing written, nothing restarted, nothing published). Each is one readable sentence.
+   * @defaultValue only the split into files is checked
+   */
+  readonly check?: (flat: readonly NodeRedNode[]) => readonly { readonly message: string }[];
+  /**
+   * Moves settings saved under old names to their new ones, on load and on deploy; returns one
+   * line per setting moved, which is logged (and files read with one are rewritten once).
+   */
+  readonly migrate?: (flat: readonly NodeRedNode[]) => {
+    nodes: NodeRedNode[];
+    renamed: { readonly nodeId: string; readonly message: string }[];
+  };
 }
 
 /** Node-RED encrypts credentials into `{ "$": "…" }` unless `credentialSecret` is false. */
@@ -81,12 +94,34 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
   /** Files a deploy may replace or delete: those read without problems or written (see writeFlowDir). */
   let managed: ReadonlySet<string> | undefined;
 
+  const migrate = (flat: readonly NodeRedNode[]) =>
+    options.migrate?.(flat) ?? { nodes: [...flat], renamed: [] };
+
   const readFlows = async (): Promise<NodeRedNode[]> => {
     const set = await readFlowDir(flowsDir);
     for (const problem of set.problems)
       log.warn(`flow file skipped: ${formatFlowFileProblem(problem)}`);
     managed = set.files;
-    return toNodeRedFlows(set);
+    const { nodes, renamed } = migrate(toNodeRedFlows(set));
+    if (renamed.length > 0) await saveRenamed(nodes, renamed);
+    return nodes;
+  };
+
+  /** The one-time rename: the files holding a renamed setting are written back with the new names. */
+  const saveRenamed = async (
+    flat: NodeRedNode[],
+    renamed: readonly { nodeId: string; message: string }[],
+  ): Promise<void> => {
+    for (const r of renamed) log.warn(`flows: ${r.message}`);
+    if (readOnly) return;
+    const split = splitNodeRedFlows(flat);
+    if (split.problems.length > 0) return;
+    const renamedIds = new Set(renamed.map((r) => r.nodeId));
+    const touched = [...split.files].filter(([, nodes]) => nodes.some((n) => renamedIds.has(n.id)));
+    const result = await serial("flows", () =>
+      writeFlowDir(flowsDir, new Map(touched), { managed: [] }),
+    );
+    log.info(`flows saved with renamed settings: ${describeWrite(result)}`);
   };
 
   return {
@@ -99,15 +134,19 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
     async getFlows() {
       return (await options.load?.()) ?? readFlows();
     },
-    async saveFlows(flows) {
+    async saveFlows(deployed) {
       if (readOnly) return;
+      const { nodes: flows, renamed } = migrate(deployed);
+      for (const r of renamed) log.warn(`deploy: ${r.message}`);
       const split = splitNodeRedFlows(flows);
-      if (split.problems.length > 0) throw deployRefused(split.problems);
+      const problems = options.check ? options.check(flows) : split.problems;
+      if (problems.length > 0) throw deployRefused(problems);
       managed ??= (await readFlowDir(flowsDir)).files;
       const result = await serial("flows", () => writeFlowDir(flowsDir, split.files, { managed }));
       managed = new Set(split.files.keys());
-      if (result.written.length + result.deleted.length > 0)
-        log.info(`flows saved to ${flowsDir}: ${describeWrite(result)}`);
+      if (result.written.length + result.deleted.length === 0) return;
+      log.info(`flows saved to ${flowsDir}: ${describeWrite(result)}`);
+      // Workers hear of real changes only: a deploy that changed no file restarts none of them.
       await options.onSave?.(flows);
     },
     getCredentials: () => readJson(userFile("credentials.json")),
@@ -139,10 +178,11 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
 }
 
 /**
- * The error the editor shows as "Deploy failed: {…}": its message lists every problem. Node-RED puts it
- * into the page as HTML, so angle brackets a label may hold are replaced.
+ * The error the editor shows as "Deploy failed: …" (the chatia nodes' editor script turns it into a
+ * list, see job-in.html): its message lists every problem. Node-RED puts it into the page as HTML,
+ * so angle brackets a label may hold are replaced.
  */
-function deployRefused(problems: readonly FlowFileProblem[]): ChatiaError {
+function deployRefused(problems: readonly { readonly message: string }[]): ChatiaError {
   const list = problems.map((p, i) =>
     problems.length > 1 ? `(${i + 1}) ${p.message}` : p.message,
   );
