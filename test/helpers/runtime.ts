@@ -28,6 +28,7 @@ export interface TestRuntimeOptions {
   readonly corsOrigins?: readonly string[];
   readonly tokenRecheckMs?: number;
   readonly quotas?: RuntimeConfig["quotas"];
+  readonly trustProxy?: RuntimeConfig["trustProxy"];
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -62,6 +63,7 @@ export async function startTestRuntime(
     corsOrigins: options.corsOrigins ?? [],
     ...(options.tokenRecheckMs !== undefined && { tokenRecheckMs: options.tokenRecheckMs }),
     ...(options.quotas && { quotas: options.quotas }),
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   };
   const runtime = await startRuntime(config, {
     log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
