@@ -72,8 +72,11 @@ export class Ownership {
     const wanted = new Map<OwnedKind, number[]>();
     const plans = jobs.map((job) => {
       const plan = lookupPlan(job);
-      if ("id" in plan)
-        wanted.set(plan.rule.owner.kind, [...(wanted.get(plan.rule.owner.kind) ?? []), plan.id]);
+      if ("id" in plan) {
+        const ids = wanted.get(plan.rule.owner.kind) ?? [];
+        ids.push(plan.id);
+        wanted.set(plan.rule.owner.kind, ids);
+      }
       return plan;
     });
     const found = new Map<OwnedKind, Map<number, number>>();

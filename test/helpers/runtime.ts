@@ -38,6 +38,7 @@ export interface TestRuntimeOptions {
   readonly redisUrl?: (url: string) => string;
   /** Bounds on waits; unset ones take their defaults. */
   readonly timeouts?: Partial<Timeouts>;
+  readonly trustProxy?: RuntimeConfig["trustProxy"];
 }
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
@@ -74,6 +75,7 @@ export async function startTestRuntime(
     ...(options.tokenRecheckMs !== undefined && { tokenRecheckMs: options.tokenRecheckMs }),
     ...(options.quotas && { quotas: options.quotas }),
     timeouts: { ...timeoutsFromEnv({}), ...options.timeouts },
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   };
   const runtime = await startRuntime(config, {
     log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),

@@ -20,9 +20,16 @@ let restarted: RunningProcess | undefined;
 let superToken = "";
 
 async function call(route: string, init: RequestInit = {}) {
-  const res = await fetch(`${url}${route}`, {
-    ...init,
-    headers: { authorization: `Bearer ${superToken}`, "content-type": "application/json" },
+  const request = () =>
+    fetch(`${url}${route}`, {
+      ...init,
+      headers: { authorization: `Bearer ${superToken}`, "content-type": "application/json" },
+    });
+  // The CLI runs synchronously (spawnSync), holding this process: the server may have closed the
+  // kept-alive connection meanwhile, which the next request then meets as a reset.
+  const res = await request().catch((err: { cause?: { code?: string } }) => {
+    if (err.cause?.code !== "ECONNRESET") throw err;
+    return request();
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
