@@ -17,6 +17,7 @@ let t: TestRuntime;
 let browser: Browser;
 let page: Page;
 let fixture: string;
+const pageErrors: string[] = [];
 
 const git = (...args: string[]) =>
   execFileSync("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.test", ...args], {
@@ -74,25 +75,24 @@ async function publishedRevision(): Promise<string | null> {
  * sure of their change would) and waits for Node-RED's verdict; returns the notice's text.
  */
 async function deploy(): Promise<string> {
-  // The previous deploy's notices go first, so that the verdict found is this deploy's.
-  await page.evaluate(() => {
-    for (const n of Array.from(document.querySelectorAll(".red-ui-notification"))) n.remove();
-  });
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/flows/flows",
+  );
   await page.locator("#red-ui-header-button-deploy").click();
   const confirm = page.locator("#red-ui-deploy-dialog-confirm-deploy-deploy");
-  const verdict = page
-    .locator(".red-ui-notification", {
-      hasText: /Successfully deployed|Deploy failed|Deploy refused/,
-    })
-    .first();
-  await Promise.race([
-    confirm.waitFor({ state: "visible" }).then(() => confirm.click({ timeout: 5_000 })),
-    verdict.waitFor({ state: "visible" }),
+  const response = await Promise.race([
+    answered,
+    confirm.waitFor({ state: "visible" }).then(async () => {
+      await confirm.click({ timeout: 5_000 });
+      return answered;
+    }),
   ]);
-  await verdict.waitFor({ state: "visible" });
+  const verdict = response.ok() ? /Successfully deployed/ : /Deploy (refused|failed)/;
+  const notice = page.locator(".red-ui-notification", { hasText: verdict }).last();
+  await notice.waitFor({ state: "visible" });
   // The editor is usable again once its shade is gone.
   await page.locator("#red-ui-header-shade").waitFor({ state: "hidden" });
-  return (await verdict.textContent()) ?? "";
+  return (await notice.textContent()) ?? "";
 }
 
 async function openNode(id: string): Promise<void> {
@@ -115,6 +115,7 @@ beforeAll(async () => {
   git("commit", "-q", "-m", "shipped flows");
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on("pageerror", (err) => pageErrors.push(err.message));
   await page.goto(`${t.runtime.url}/flows/`);
   await page.locator("#node-dialog-login-username").fill("admin");
   await page.locator("#node-dialog-login-password").fill(t.config.admin.password);
@@ -188,5 +189,37 @@ describe("the operator's round trip in the editor", () => {
     expect(await publishedRevision()).toBe(revision);
     // The running flow kept its settings: its job still runs.
     expect(await runJob("TicketMonitor", "CloseInactiveTickets", {})).toBe("completed");
+  });
+
+  it("opens the form of every chatia node type the shipped flows use, each valid as shipped", async () => {
+    const firstOfType = await page.evaluate(() => {
+      const red = (
+        window as unknown as {
+          RED: {
+            nodes: {
+              eachNode(
+                cb: (n: { id: string; type: string; valid?: boolean; changed?: boolean }) => void,
+              ): void;
+            };
+          };
+          chatiaNodes: Record<string, unknown>;
+        }
+      ).RED;
+      const types = (window as unknown as { chatiaNodes: Record<string, unknown> }).chatiaNodes;
+      const first = new Map<string, { id: string; valid?: boolean }>();
+      red.nodes.eachNode((n) => {
+        // Nodes edited but not deployed (the refused change above) are left out.
+        if (n.type in types && !n.changed && !first.has(n.type)) first.set(n.type, n);
+      });
+      return [...first].map(([type, n]) => ({ type, id: n.id, valid: n.valid }));
+    });
+    expect(firstOfType.length).toBeGreaterThanOrEqual(20);
+    for (const { type, id, valid } of firstOfType) {
+      expect(valid, type).toBe(true);
+      await openNode(id);
+      await page.locator("#node-dialog-cancel").click();
+      await page.locator("#node-input-name").waitFor({ state: "detached" });
+    }
+    expect(pageErrors).toEqual([]);
   });
 });
