@@ -6,6 +6,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatFlowFile, type NodeRedNode } from "../../../runtime/adapters/node-red/flow-files";
 import { createFlowStorage } from "../../../runtime/adapters/node-red/flow-storage";
+import { checkDeploy } from "../../../runtime/flow-bridge/deploy-check";
+import { migrateFlows } from "../../../runtime/flow-bridge/node-settings-check";
 
 let root: string;
 let flowsDir: string;
@@ -27,6 +29,60 @@ const put = (name: string, text: string) => {
 };
 
 describe("createFlowStorage", () => {
+  it("loads settings saved under old names through a one-time rename: logged, and the file rewritten", async () => {
+    mkdirSync(flowsDir);
+    const find = {
+      id: "f",
+      type: "find tickets",
+      z: "t",
+      name: "open",
+      status: "open",
+      x: 1,
+      y: 2,
+    };
+    put("crons.json", formatFlowFile([tab("t", "crons"), find]));
+    put("other.json", formatFlowFile([tab("o", "other")]));
+    const before = statSync(path.join(flowsDir, "other.json")).mtimeMs;
+    const storage = createFlowStorage({ flowsDir, userDir, migrate: migrateFlows });
+    await storage.init({}, runtime);
+    const { status: _old, ...renamed } = { ...find, ticketStatus: "open" };
+    expect(await storage.getFlows()).toEqual([tab("t", "crons"), tab("o", "other"), renamed]);
+    expect(warnings).toEqual([
+      'flows: node "open" (f, find tickets): setting "status" renamed to "ticketStatus" (a name the editor keeps for itself)',
+    ]);
+    expect(readFileSync(path.join(flowsDir, "crons.json"), "utf8")).toBe(
+      formatFlowFile([tab("t", "crons"), renamed]),
+    );
+    expect(statSync(path.join(flowsDir, "other.json")).mtimeMs).toBe(before);
+    warnings.length = 0;
+    await storage.getFlows();
+    expect(warnings).toEqual([]);
+  });
+
+  it("refuses a deploy its check finds a problem in: nothing written, nothing handed on", async () => {
+    mkdirSync(flowsDir);
+    const text = formatFlowFile([tab("t", "crons")]);
+    put("crons.json", text);
+    const saved: NodeRedNode[][] = [];
+    const storage = createFlowStorage({
+      flowsDir,
+      userDir,
+      check: (flat) => checkDeploy(flat, { jobs: [], knownTypes: new Set() }),
+      onSave: async (flat) => void saved.push(flat),
+    });
+    await storage.init({}, runtime);
+    const bad = { id: "u", type: "update ticket", z: "t", ticketStatus: "gone" };
+    await expect(storage.saveFlows([tab("t", "crons"), bad])).rejects.toMatchObject({
+      code: "CF_FLOW_DEPLOY_REFUSED",
+      message:
+        "deploy refused, nothing was saved: flow crons, node u (update ticket): setting 'ticketStatus' must be one of keep, open, pending, closed, got \"gone\"",
+    });
+    expect(readFileSync(path.join(flowsDir, "crons.json"), "utf8")).toBe(text);
+    expect(saved).toEqual([]);
+    await storage.saveFlows([tab("t", "crons")]);
+    expect(saved).toEqual([]);
+  });
+
   it("reads flows from the folder, logging and skipping files with problems", async () => {
     const storage = createFlowStorage({ flowsDir, userDir });
     await storage.init({}, runtime);

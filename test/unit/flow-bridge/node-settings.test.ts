@@ -155,11 +155,7 @@ describe("checkDeploy", () => {
         flow: "close-inactive-tickets",
         nodeId: "c10e0003",
         setting: "ticketStatus",
-        message:
-          `flow close-inactive-tickets, node 'open, idle › expiresTicket' (c10e0003, find tickets): setting 'ticketStatus' must be text, got ${JSON.stringify(badge)}`.replace(
-            "›",
-            ">",
-          ),
+        message: `flow close-inactive-tickets, node 'open, idle > expiresTicket' (c10e0003, find tickets): setting 'ticketStatus' must be text, got ${JSON.stringify(badge)}`,
       },
     ]);
   });

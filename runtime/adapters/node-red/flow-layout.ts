@@ -1,0 +1,163 @@
+// How a flow looks in the editor, computed without one: each node's box from its label (Node-RED
+// 4.1's own sizing rule, with a generous text width), the overlaps between boxes, and a left-to-right
+// layout (each node one column right of the nodes wired into it) for flows written by hand.
+import type { NodeRedNode } from "./flow-format";
+
+export interface NodeBox {
+  readonly id: string;
+  readonly label: string;
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** Width of a label's text at the editor's 14px font; errs wide (7.6 px is a typical average). */
+const CHAR_WIDTH = 8.5;
+const MIN_WIDTH = 100;
+const HEIGHT = 30;
+/** Room under a node for its status badge (dot and text), which must not run into the next row. */
+const BADGE = 22;
+
+/** The label the editor shows: the name, else the type (our nodes' and most core nodes' fallback). */
+export function nodeLabel(node: NodeRedNode): string {
+  return typeof node.name === "string" && node.name !== "" ? node.name : node.type;
+}
+
+/** Node-RED's width rule: max(100, 20·⌈(text + 50 + 7 when it has an input) / 20⌉); x, y are the centre. */
+export function nodeBox(node: NodeRedNode): NodeBox {
+  const label = nodeLabel(node);
+  const hasInput = !["job in", "catch", "status", "complete", "inject", "comment"].includes(
+    node.type,
+  );
+  const text = label.length * CHAR_WIDTH;
+  const width = Math.max(MIN_WIDTH, 20 * Math.ceil((text + 50 + (hasInput ? 7 : 0)) / 20));
+  const outputs = Array.isArray(node.wires) ? node.wires.length : 0;
+  const height = Math.max(HEIGHT, outputs * 15);
+  const x = Number(node.x);
+  const y = Number(node.y);
+  return {
+    id: node.id,
+    label,
+    left: x - width / 2,
+    right: x + width / 2,
+    top: y - height / 2,
+    bottom: y + height / 2 + (node.type === "comment" ? 0 : BADGE),
+  };
+}
+
+/** The nodes of a tab the editor draws as boxes (not the tab, nor config nodes without a position). */
+export function drawnNodes(nodes: readonly NodeRedNode[]): NodeRedNode[] {
+  return nodes.filter(
+    (n) => n.type !== "tab" && typeof n.x === "number" && typeof n.y === "number",
+  );
+}
+
+/** Every pair of drawn nodes whose boxes overlap, as `"label A" / "label B"`. */
+export function overlaps(nodes: readonly NodeRedNode[]): string[] {
+  const boxes = drawnNodes(nodes).map(nodeBox);
+  const found: string[] = [];
+  boxes.forEach((a, i) => {
+    for (const b of boxes.slice(i + 1)) {
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+        found.push(`"${a.label}" / "${b.label}"`);
+    }
+  });
+  return found;
+}
+
+/** Wires that go right to left (a target whose box starts left of its source's end). */
+export function backwardWires(nodes: readonly NodeRedNode[]): string[] {
+  const byId = new Map(drawnNodes(nodes).map((n) => [n.id, n]));
+  const found: string[] = [];
+  for (const source of byId.values()) {
+    for (const targetId of targets(source)) {
+      const target = byId.get(targetId);
+      if (target && nodeBox(target).left <= nodeBox(source).right)
+        found.push(`"${nodeLabel(source)}" → "${nodeLabel(target)}"`);
+    }
+  }
+  return found;
+}
+
+function targets(node: NodeRedNode): string[] {
+  return Array.isArray(node.wires) ? (node.wires as unknown[][]).flat().map(String) : [];
+}
+
+const COLUMN_GAP = 60;
+const ROW_HEIGHT = 80;
+const LEFT = 40;
+const TOP = 120;
+const COMMENT_ROW = 40;
+
+/**
+ * The nodes placed left to right: a node's column is one more than the furthest of the nodes wired
+ * into it (back wires of a loop are ignored), a column is as wide as its widest node, and a node
+ * keeps to the row of its first predecessor when free; comments go in a row above. Only `x` and
+ * `y` change; nodes without a position are returned as they are.
+ */
+export function layoutFlow(nodes: readonly NodeRedNode[]): NodeRedNode[] {
+  const drawn = drawnNodes(nodes);
+  const comments = drawn.filter((n) => n.type === "comment");
+  const wired = drawn.filter((n) => n.type !== "comment");
+  const columns = columnsOf(wired);
+  const place = new Map<string, { x: number; y: number }>();
+  const rowOf = new Map<string, number>();
+  const predecessors = new Map<string, string[]>();
+  for (const n of wired)
+    for (const t of targets(n)) predecessors.set(t, [...(predecessors.get(t) ?? []), n.id]);
+  let left = LEFT;
+  for (const column of columns) {
+    const width = Math.max(...column.map((n) => nodeBox({ ...n, x: 0, y: 0 }).right * 2));
+    const taken = new Set<number>();
+    for (const n of column) {
+      const wanted = Math.min(
+        ...(predecessors.get(n.id) ?? []).map((p) => rowOf.get(p) ?? 0),
+        Infinity,
+      );
+      let row = Number.isFinite(wanted) ? wanted : 0;
+      while (taken.has(row)) row += 1;
+      taken.add(row);
+      rowOf.set(n.id, row);
+      place.set(n.id, { x: Math.round(left + width / 2), y: TOP + row * ROW_HEIGHT });
+    }
+    left += width + COLUMN_GAP;
+  }
+  let commentLeft = LEFT;
+  for (const c of comments) {
+    const width = nodeBox({ ...c, x: 0, y: 0 }).right * 2;
+    place.set(c.id, { x: Math.round(commentLeft + width / 2), y: COMMENT_ROW });
+    commentLeft += width + COLUMN_GAP;
+  }
+  return nodes.map((n) => {
+    const at = place.get(n.id);
+    return at ? { ...n, x: at.x, y: at.y } : n;
+  });
+}
+
+/** Wired nodes by column (longest path from a node nothing is wired into), each in its old top-down order. */
+function columnsOf(nodes: readonly NodeRedNode[]): NodeRedNode[][] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const depth = new Map<string, number>();
+  const visiting = new Set<string>();
+  const incoming = new Set(nodes.flatMap(targets));
+  const visit = (node: NodeRedNode, d: number) => {
+    if (visiting.has(node.id) || (depth.get(node.id) ?? -1) >= d) return;
+    depth.set(node.id, d);
+    visiting.add(node.id);
+    for (const t of targets(node)) {
+      const next = byId.get(t);
+      if (next) visit(next, d + 1);
+    }
+    visiting.delete(node.id);
+  };
+  const ordered = [...nodes].sort((a, b) => Number(a.y) - Number(b.y) || Number(a.x) - Number(b.x));
+  for (const n of ordered) if (!incoming.has(n.id)) visit(n, 0);
+  for (const n of ordered) if (!depth.has(n.id)) visit(n, 0);
+  const columns: NodeRedNode[][] = [];
+  for (const n of ordered) {
+    const d = depth.get(n.id) ?? 0;
+    columns[d] = [...(columns[d] ?? []), n];
+  }
+  return columns.filter((c) => c !== undefined);
+}

@@ -1,0 +1,225 @@
+// The operator's round trip in a real browser, on the repository's own jobs.yaml and flows/ (copied
+// into a git repository of their own) after every cron job has run, so the editor shows the nodes'
+// live status badges: a full deploy with no change writes nothing and breaks no job; renaming one
+// node changes that node's line in one file; an invalid setting typed in a form is refused at
+// deploy with a readable message, and nothing is written, restarted or published.
+import { execFileSync } from "node:child_process";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../runtime/project-root";
+import { launchBrowser } from "../helpers/browser";
+import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
+
+let t: TestRuntime;
+let browser: Browser;
+let page: Page;
+let fixture: string;
+const pageErrors: string[] = [];
+
+const git = (...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.test", ...args], {
+    cwd: t.dir,
+    encoding: "utf8",
+  });
+
+/** Runs every enabled cron job once, as its trigger would; resolves to each job's outcome. */
+async function runCronJobs(): Promise<Record<string, string>> {
+  const outcomes: Record<string, string> = {};
+  for (const queue of t.runtime.plan().queues) {
+    for (const job of queue.jobs.filter((j) => j.enabled && j.repeat))
+      outcomes[job.key] = await runJob(queue.name, job.name, job.data ?? {});
+  }
+  return outcomes;
+}
+
+/**
+ * Enqueues one job and resolves to "completed" or "failed: …" from the queue's own events, heard
+ * from before the job is added (these jobs are removed once complete, so job.finished() could miss it).
+ */
+function runJob(queueName: string, name: string, data: unknown): Promise<string> {
+  const queue = t.runtime.queues.queue(queueName);
+  const heard = new Map<string, string>();
+  let id: string | undefined;
+  return new Promise((resolve, reject) => {
+    const settle = (jobId: string, outcome: string) => {
+      if (id === undefined) heard.set(jobId, outcome);
+      else if (jobId === id) finish(outcome);
+    };
+    const onCompleted = (job: { id: unknown }) => settle(String(job.id), "completed");
+    const onFailed = (job: { id: unknown }, err: Error) =>
+      settle(String(job.id), `failed: ${err.message}`);
+    const finish = (outcome: string) => {
+      queue.off("completed", onCompleted);
+      queue.off("failed", onFailed);
+      resolve(outcome);
+    };
+    queue.on("completed", onCompleted);
+    queue.on("failed", onFailed);
+    t.runtime.queues.enqueue(queueName, name, data).then((job) => {
+      id = String(job.id);
+      const early = heard.get(id);
+      if (early !== undefined) finish(early);
+    }, reject);
+  });
+}
+
+async function publishedRevision(): Promise<string | null> {
+  return t.redis.redis.hget(`${t.config.prefix}:chatia:flows`, "rev");
+}
+
+/**
+ * Clicks Deploy (confirming the editor's "nodes not properly configured" question, as an operator
+ * sure of their change would) and waits for Node-RED's verdict; returns the notice's text.
+ */
+async function deploy(): Promise<string> {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/flows/flows",
+  );
+  await page.locator("#red-ui-header-button-deploy").click();
+  const confirm = page.locator("#red-ui-deploy-dialog-confirm-deploy-deploy");
+  const response = await Promise.race([
+    answered,
+    confirm.waitFor({ state: "visible" }).then(async () => {
+      await confirm.click({ timeout: 5_000 });
+      return answered;
+    }),
+  ]);
+  const verdict = response.ok() ? /Successfully deployed/ : /Deploy (refused|failed)/;
+  const notice = page.locator(".red-ui-notification", { hasText: verdict }).last();
+  await notice.waitFor({ state: "visible" });
+  // The editor is usable again once its shade is gone.
+  await page.locator("#red-ui-header-shade").waitFor({ state: "hidden" });
+  return (await notice.textContent()) ?? "";
+}
+
+async function openNode(id: string): Promise<void> {
+  await page.evaluate((nodeId) => {
+    const red = (window as unknown as { RED: { view: { reveal(id: string): void } } }).RED;
+    red.view.reveal(nodeId);
+  }, id);
+  await page.locator(`g[id="${id}"] rect.red-ui-flow-node`).dblclick();
+  await page.locator("#node-input-name").waitFor();
+}
+
+beforeAll(async () => {
+  fixture = await mkdtemp(path.join(tmpdir(), "chatia-journey-"));
+  for (const entry of ["jobs.yaml", "flows", "schemas"])
+    await cp(path.join(PROJECT_ROOT, entry), path.join(fixture, entry), { recursive: true });
+  t = await startTestRuntime(fixture);
+  git("init", "-q");
+  await writeFile(path.join(t.dir, ".gitignore"), ".node-red/\n*.png\n");
+  git("add", ".gitignore", "jobs.yaml", "flows", "schemas");
+  git("commit", "-q", "-m", "shipped flows");
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  await page.goto(`${t.runtime.url}/flows/`);
+  await page.locator("#node-dialog-login-username").fill("admin");
+  await page.locator("#node-dialog-login-password").fill(t.config.admin.password);
+  await page.locator("#node-dialog-login-submit").click();
+  await page.locator("#red-ui-palette-header-chatia").waitFor({ timeout: 30_000 });
+  // The crons run with the editor open: their nodes' status badges reach it live.
+  expect(Object.values(await runCronJobs())).not.toContain(expect.stringMatching(/^failed/));
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+  if (fixture) await rm(fixture, { recursive: true, force: true });
+});
+
+describe("the operator's round trip in the editor", () => {
+  it("a full deploy with no change, with the nodes' status badges on screen, writes nothing and every job still succeeds", async () => {
+    // The badges the crons left (e.g. "3 found") are what the editor used to save into `status`.
+    await page
+      .locator(".red-ui-flow-node-status-label", { hasText: /found|updated/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
+    const revision = await publishedRevision();
+    await page.evaluate(() => {
+      (window as unknown as { RED: { nodes: { dirty(v: boolean): void } } }).RED.nodes.dirty(true);
+    });
+    expect(await deploy()).toMatch(/Successfully deployed/);
+    expect(git("status", "--porcelain", "flows/")).toBe("");
+    expect(await publishedRevision()).toBe(revision);
+    const outcomes = await runCronJobs();
+    expect(Object.keys(outcomes).length).toBeGreaterThanOrEqual(8);
+    for (const [job, outcome] of Object.entries(outcomes)) expect(outcome, job).toBe("completed");
+  });
+
+  it("renaming one node changes one file by a few lines", async () => {
+    await openNode("c10e0003");
+    await page.locator("#node-input-name").fill("open tickets idle past expiresTicket");
+    await page.locator("#node-dialog-ok").click();
+    expect(await deploy()).toMatch(/Successfully deployed/);
+    // One file; the node's name, and its x (the editor keeps a growing node's left edge in place).
+    expect(git("diff", "--name-only", "flows/").trim()).toBe("flows/close-inactive-tickets.json");
+    const lines = git("diff", "-U0", "flows/")
+      .split("\n")
+      .filter((l) => /^[+-] /.test(l));
+    expect(lines).toEqual([
+      '-        "name": "open, idle > expiresTicket",',
+      '+        "name": "open tickets idle past expiresTicket",',
+      expect.stringMatching(/^- {8}"x": \d+,$/),
+      expect.stringMatching(/^\+ {8}"x": \d+,$/),
+    ]);
+    git("commit", "-q", "-am", "rename a node");
+  });
+
+  it("an invalid setting typed in a form is refused at deploy with its message, and nothing changes", async () => {
+    const revision = await publishedRevision();
+    await openNode("c10e0003");
+    await page.locator("#node-input-connection").fill("the first one");
+    await page.locator("#node-dialog-ok").click();
+    const notice = await deploy();
+    expect(notice).toContain(
+      "Deploy refused: nothing was saved and the running flows are unchanged.",
+    );
+    expect(notice).toContain(
+      "flow close-inactive-tickets, node 'open tickets idle past expiresTicket' (c10e0003, find tickets): setting 'connection' must be empty or a whole number of at least 1, got \"the first one\"",
+    );
+    expect(notice).not.toContain('{"code"');
+    await page.screenshot({
+      path: process.env.SCREENSHOT ?? path.join(t.dir, "deploy-refused.png"),
+    });
+    expect(git("status", "--porcelain", "flows/", "jobs.yaml")).toBe("");
+    expect(await publishedRevision()).toBe(revision);
+    // The running flow kept its settings: its job still runs.
+    expect(await runJob("TicketMonitor", "CloseInactiveTickets", {})).toBe("completed");
+  });
+
+  it("opens the form of every chatia node type the shipped flows use, each valid as shipped", async () => {
+    const firstOfType = await page.evaluate(() => {
+      const red = (
+        window as unknown as {
+          RED: {
+            nodes: {
+              eachNode(
+                cb: (n: { id: string; type: string; valid?: boolean; changed?: boolean }) => void,
+              ): void;
+            };
+          };
+          chatiaNodes: Record<string, unknown>;
+        }
+      ).RED;
+      const types = (window as unknown as { chatiaNodes: Record<string, unknown> }).chatiaNodes;
+      const first = new Map<string, { id: string; valid?: boolean }>();
+      red.nodes.eachNode((n) => {
+        // Nodes edited but not deployed (the refused change above) are left out.
+        if (n.type in types && !n.changed && !first.has(n.type)) first.set(n.type, n);
+      });
+      return [...first].map(([type, n]) => ({ type, id: n.id, valid: n.valid }));
+    });
+    expect(firstOfType.length).toBeGreaterThanOrEqual(20);
+    for (const { type, id, valid } of firstOfType) {
+      expect(valid, type).toBe(true);
+      await openNode(id);
+      await page.locator("#node-dialog-cancel").click();
+      await page.locator("#node-input-name").waitFor({ state: "detached" });
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});

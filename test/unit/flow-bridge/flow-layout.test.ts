@@ -1,0 +1,87 @@
+// The shipped flows read well in the editor: every node's box, computed from its label the way
+// Node-RED 4.1 sizes nodes, overlaps no other, wires run left to right, and descriptions render as
+// written (no `<word>` outside code that markdown would swallow as an HTML tag).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readFlowDir } from "../../../runtime/adapters/node-red/flow-files";
+import type { NodeRedNode } from "../../../runtime/adapters/node-red/flow-format";
+import {
+  backwardWires,
+  layoutFlow,
+  nodeBox,
+  overlaps,
+} from "../../../runtime/adapters/node-red/flow-layout";
+import { PROJECT_ROOT } from "../../../runtime/project-root";
+
+const FLOWS = path.join(PROJECT_ROOT, "flows");
+
+async function shipped(): Promise<[string, NodeRedNode[]][]> {
+  const set = await readFlowDir(FLOWS);
+  return Promise.all(
+    [...set.files].map(
+      async (name): Promise<[string, NodeRedNode[]]> => [
+        name,
+        JSON.parse(await readFile(path.join(FLOWS, name), "utf8")) as NodeRedNode[],
+      ],
+    ),
+  );
+}
+
+/** Text markdown would take for HTML: `<` then a letter, `/` or `!`, outside code spans and blocks. */
+function htmlLikeTags(markdown: string): string[] {
+  const prose = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`]*`/g, "");
+  return [...prose.matchAll(/\S*<[A-Za-z/!]\S*/g)].map((m) => m[0]);
+}
+
+describe("the shipped flows", () => {
+  it("have no overlapping nodes", async () => {
+    for (const [name, nodes] of await shipped()) expect(overlaps(nodes), name).toEqual([]);
+  });
+
+  it("are laid out left to right", async () => {
+    for (const [name, nodes] of await shipped()) expect(backwardWires(nodes), name).toEqual([]);
+  });
+
+  it("have descriptions that render as written", async () => {
+    for (const [name, nodes] of await shipped()) {
+      for (const node of nodes) {
+        const info = typeof node.info === "string" ? node.info : "";
+        expect(htmlLikeTags(info), `${name} ${node.id}`).toEqual([]);
+      }
+    }
+    expect(htmlLikeTags("as company-<id>-campaign.")).toEqual(["company-<id>-campaign."]);
+    expect(htmlLikeTags("as `company-<id>-campaign`.")).toEqual([]);
+  });
+});
+
+describe("node boxes and layout", () => {
+  it("size a node from its label as the editor does (at least 100 px, in steps of 20)", () => {
+    const box = nodeBox({ id: "a", type: "change", name: "count closed", x: 200, y: 100 });
+    expect(box.right - box.left).toBe(160);
+    expect(nodeBox({ id: "b", type: "change", name: "x", x: 0, y: 0 }).right).toBe(50);
+  });
+
+  it("finds overlaps, and lays a tangled flow out without any", () => {
+    const nodes: NodeRedNode[] = [
+      { id: "t", type: "tab", label: "t" },
+      {
+        id: "a",
+        type: "job in",
+        z: "t",
+        name: "a long job in name",
+        x: 100,
+        y: 100,
+        wires: [["b"]],
+      },
+      { id: "b", type: "change", z: "t", name: "b", x: 120, y: 100, wires: [["c", "d"]] },
+      { id: "c", type: "job out", z: "t", name: "c", x: 50, y: 100, wires: [] },
+      { id: "d", type: "job out", z: "t", name: "d", x: 50, y: 110, wires: [] },
+    ];
+    expect(overlaps(nodes).length).toBeGreaterThan(0);
+    const laid = layoutFlow(nodes);
+    expect(overlaps(laid)).toEqual([]);
+    expect(backwardWires(laid)).toEqual([]);
+    expect(laid[0]).toBe(nodes[0]);
+  });
+});
