@@ -167,7 +167,10 @@ export async function startRuntime(
     ...(serves && {
       onDeploy: async (flows: NodeRedNode[]) => {
         await flowSync.publish(flows);
-        await afterDeploy();
+        // Not awaited: a reload may wait for a queue's active jobs, and the deploy must not.
+        afterDeploy().catch((err: unknown) =>
+          log.error({ err }, "could not reload jobs.yaml after the deploy"),
+        );
       },
     }),
     ...(published && { loadFlows: async () => published }),
