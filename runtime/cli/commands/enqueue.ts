@@ -1,5 +1,6 @@
 // `chatia-flow enqueue QUEUE JOB [DATA]`: adds one job by hand, with its manifest options, payload
 // check and pacing — as the API and the flows do. `--wait` waits for its outcome.
+import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { redisUrlFromEnv } from "../../adapters/redis/redis-url";
 import { flowsDirFor } from "../../app/config";
@@ -74,12 +75,16 @@ async function enqueue(
     const plan = declareNotHandled(compile(manifest), missing);
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
     queues = await QueueRuntime.open(plan, { url: opts.redisUrl ?? redisUrlFromEnv(), prefix });
-    const job = await queues.enqueue(
-      queueName,
-      jobName,
-      data,
-      opts.jobId === undefined ? {} : { jobId: opts.jobId },
-    );
+    // The id is chosen here, so that an enqueue Redis did not answer can name the job it may add.
+    const jobId = opts.jobId ?? randomUUID();
+    const job = await queues.enqueue(queueName, jobName, data, { jobId }).catch((err: unknown) => {
+      if (err instanceof ChatiaError) throw err;
+      throw new ChatiaError(
+        "CF_REDIS_CONNECT",
+        `Redis did not answer the enqueue (${(err as Error).message}); job ${jobId} may still be added and run: look it up before enqueueing again, or repeat with --job-id ${jobId}`,
+        { cause: err },
+      );
+    });
     io.out(`enqueued ${queueName}/${jobName} job ${job.id}`);
     if (!opts.wait) return 0;
     try {

@@ -67,6 +67,43 @@ describe("start against a silent service", () => {
   }, 30_000);
 });
 
+describe("the CLI's enqueue against a stalled Redis", () => {
+  it("gives up at the command timeout, naming the job that may still be added", async () => {
+    const redis = createTestRedis();
+    const target = new URL(redis.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    try {
+      proxy.stall();
+      const proc = startProcess(
+        [
+          "enqueue",
+          "TestQueue",
+          "Echo",
+          '{"text":"stalled"}',
+          "--manifest",
+          path.resolve(__dirname, "../../fixtures/runtime/echo/jobs.yaml"),
+        ],
+        {
+          REDIS_URL: proxy.via(redis.url),
+          REDIS_PREFIX: redis.prefix.slice(0, -1),
+          CHATIA_REDIS_COMMAND_TIMEOUT_MS: "1000",
+        },
+      );
+      expect(await exitWithin(proc.exited(), 15_000)).toBe(1);
+      const told = /job (\S+) may still be added and run/.exec(proc.output())?.[1];
+      expect(proc.output()).toMatch(/^CF_REDIS_CONNECT: Redis did not answer the enqueue/m);
+      expect(told).toBeDefined();
+      proxy.resume();
+      // Whatever Redis does with the held commands, the only job there can be is the one named.
+      const ids = await redis.redis.keys(`${redis.prefix}TestQueue:*-*`);
+      expect(ids.every((key) => key.endsWith(`:${told}`))).toBe(true);
+    } finally {
+      await proxy.close();
+      await redis.cleanup();
+    }
+  }, 30_000);
+});
+
 describe("a stalled Postgres or Redis while the runtime runs", () => {
   let pg: TcpProxy;
   let redis: TcpProxy;
