@@ -221,5 +221,5 @@ describe("the operator's round trip in the editor", () => {
       await page.locator("#node-input-name").waitFor({ state: "detached" });
     }
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
 });
