@@ -25,6 +25,7 @@ import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
 import type { EnqueueQuota } from "../../tenancy/enqueue-quota";
 import { OwnedJobs } from "../../tenancy/owned-jobs";
+import { ownerRule } from "../../tenancy/owner-rules";
 import type { Ownership } from "../../tenancy/ownership";
 import type { AuthContext } from "../auth-context";
 import { addingJob } from "../deadline";
@@ -190,7 +191,8 @@ async function ownedData(
   } catch (err) {
     throw enqueueError(err);
   }
-  if (!auth.super && deps.queues.jobPlan(queue, body.name)?.payloadSchema === undefined)
+  const companyMayStart = ownerRule(queue, body.name)?.companyMayStart === true;
+  if (!auth.super && companyMayStart && !deps.queues.jobPlan(queue, body.name)?.payloadSchema)
     throw new HttpError(
       403,
       "CF_TENANCY_SYSTEM_JOB",

@@ -397,6 +397,7 @@ describe("the REST API", () => {
               403,
               "CF_TENANCY_SYSTEM_JOB",
             ]);
+            expect(mine.body?.message).toMatch(/is a system job/);
           }
         }
       }
