@@ -8,7 +8,12 @@ import type { ChatiaNodeContext } from "../../flow-bridge/node-context";
 import { SETTINGS_KEY } from "../../flow-bridge/node-context";
 import type { NodeRedNode } from "./flow-format";
 import { createFlowStorage, type FlowStorageOptions } from "./flow-storage";
-import { type FlowNode, patchUncaughtErrors, skipUnwantedMetrics } from "./internals";
+import {
+  isStartNotice,
+  patchUncaughtErrors,
+  skipUnwantedMetrics,
+  type UncaughtErrorHandler,
+} from "./internals";
 import { loadNodeRed, type NodeRed } from "./node-red-module";
 
 export interface EmbedOptions {
@@ -34,15 +39,13 @@ export interface EmbedOptions {
   readonly loadFlows?: () => Promise<NodeRedNode[] | undefined>;
   /** The check of every deploy and the rename of old setting names (see FlowStorageOptions). */
   readonly flowRules?: Pick<FlowStorageOptions, "check" | "migrate">;
-  /** An error a node of a job's flow reported and no Catch node handled. */
-  readonly onUncaughtError: (msg: Record<string, unknown>, error: unknown, node: FlowNode) => void;
+  /** An error a node of a job's flow reported and no Catch node handled (see internals.ts). */
+  readonly onUncaughtError: UncaughtErrorHandler;
   /** Node-RED's log level. @defaultValue "warn" */
   readonly logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "off";
   /** Where Node-RED's log lines go (the runtime's structured log). */
   readonly log?: NodeRedLogSink;
 }
-
-export type { FlowNode } from "./internals";
 
 /** The editor's login: every user it accepts has full rights on the flows. */
 export interface EditorLogin {
@@ -69,10 +72,15 @@ interface NodeRedLogEvent {
 }
 
 /** Node-RED's numeric levels: 10 fatal, 20 error, 30 warn, 40 info, 50 debug, 60 trace. */
+function levelName(level: number): "error" | "warn" | "info" | "debug" {
+  return level <= 20 ? "error" : level <= 30 ? "warn" : level <= 40 ? "info" : "debug";
+}
+
 function forwardLog(sink: NodeRedLogSink | undefined, event: NodeRedLogEvent): void {
   if (!sink) return;
+  // A start notice that asks nothing of the operator goes to debug (internals.ts).
   const level =
-    event.level <= 20 ? "error" : event.level <= 30 ? "warn" : event.level <= 40 ? "info" : "debug";
+    typeof event.msg === "string" && isStartNotice(event.msg) ? "debug" : levelName(event.level);
   const fields: Record<string, unknown> = { component: "node-red" };
   if (event.type) fields.nodeType = event.type;
   if (event.id) fields.nodeId = event.id;

@@ -33,6 +33,12 @@ export const NODE_RED_INTERNALS: readonly NodeRedInternal[] = [
     recheck: "still exports init({ userDir, readOnly }), getLibraryEntry and saveLibraryEntry",
   },
   {
+    name: "start notices (isStartNotice)",
+    file: "@node-red/runtime/locales/en-US/runtime.json",
+    recheck:
+      "the key nodes.credentials.encryptedNotFound still names the warning credentials.js logs when credentials.json is missing or not encrypted yet",
+  },
+  {
     name: "core nodes folder (coreNodesDir)",
     file: "@node-red/nodes/core",
     recheck: "the core nodes still live in @node-red/nodes/core as .html/.js pairs",
@@ -51,12 +57,15 @@ export interface FlowNode {
   readonly type?: string;
 }
 
-/** Called for an error a node of a job's flow reported and no Catch node handled. */
+/**
+ * Called for an error a node of a job's flow reported and no Catch node handled. Returns true when
+ * the error failed its job, which then logs it: Node-RED does not log it a second time.
+ */
 export type UncaughtErrorHandler = (
   msg: Record<string, unknown>,
   error: unknown,
   node: FlowNode,
-) => void;
+) => boolean;
 
 interface FlowInternals {
   TYPE: string;
@@ -74,7 +83,8 @@ let uncaughtHandler: UncaughtErrorHandler | undefined;
  * Node-RED offers no hook for "an error no Catch node handled": a node that calls `done(err)` or
  * `node.error(err, msg)` with no Catch in its flow is only logged. The job would then sit until its
  * timeout. So we wrap the flow's error routing: when a top-level flow reports an error unhandled and
- * the message belongs to a job, `handler` is called. Installed once; a later call replaces the handler.
+ * the message belongs to a job, `handler` is called, and what it returns is whether the error counts
+ * as handled (Node-RED logs an unhandled one). Installed once; a later call replaces the handler.
  */
 export function patchUncaughtErrors(handler: UncaughtErrorHandler): void {
   const installed = uncaughtHandler !== undefined;
@@ -86,14 +96,14 @@ export function patchUncaughtErrors(handler: UncaughtErrorHandler): void {
   const original = Flow.prototype.handleError;
   Flow.prototype.handleError = function (this: FlowInternals, node, logMessage, msg, reporter) {
     const handled = original.call(this, node, logMessage, msg, reporter);
-    if (!handled && this.TYPE === "flow" && isJobMessage(msg)) {
+    if (handled || this.TYPE !== "flow" || !isJobMessage(msg)) return handled;
+    return (
       uncaughtHandler?.(msg, logMessage, {
         id: node.id,
         ...(node.name && { name: node.name }),
         ...(node.type && { type: node.type }),
-      });
-    }
-    return handled;
+      }) ?? false
+    );
   };
 }
 
@@ -156,4 +166,17 @@ export async function nodeRedLibrary(settings: {
 /** Folder of Node-RED's core nodes (inject, change, debug, …) in the installed @node-red/nodes. */
 export function coreNodesDir(): string {
   return path.join(path.dirname(require.resolve("@node-red/nodes/package.json")), "core");
+}
+
+/**
+ * Warnings Node-RED logs at every start that ask nothing of the operator, by message key:
+ * "Encrypted credentials not found" comes whenever no node credential has been saved yet (or they
+ * are not encrypted yet); Node-RED encrypts them on the next save with `credentialSecret`.
+ */
+const START_NOTICES = ["nodes.credentials.encryptedNotFound"];
+
+/** Whether `message` is one of START_NOTICES, in the language Node-RED logs in. */
+export function isStartNotice(message: string): boolean {
+  const { log } = require("@node-red/util") as { log: { _(key: string): string } };
+  return START_NOTICES.some((key) => log._(key) === message);
 }

@@ -56,19 +56,30 @@ describe("Node-RED internals", () => {
 
   it("report to the handler an error no Catch node took, for a job's message only", () => {
     const seen: Array<{ msg: unknown; error: unknown; node: FlowNode }> = [];
-    patchUncaughtErrors((msg, error, node) => seen.push({ msg, error, node }));
+    // The handler's answer (did a running job take the error?) is what Node-RED sees as handled.
+    patchUncaughtErrors((msg, error, node) => {
+      seen.push({ msg, error, node });
+      return (msg.job as { id: string }).id === "7";
+    });
     const flow = { TYPE: "flow", id: "f1", catchNodes: [], groups: {} };
     const node = { id: "n1", type: "find tickets", name: "find" };
     const error = new Error("boom");
 
-    expect(Flow.prototype.handleError.call(flow, node, error, { job: { id: "7" } })).toBe(false);
+    expect(Flow.prototype.handleError.call(flow, node, error, { job: { id: "7" } })).toBe(true);
+    expect(Flow.prototype.handleError.call(flow, node, error, { job: { id: "8" } })).toBe(false);
     expect(Flow.prototype.handleError.call(flow, node, error, { payload: 1 })).toBe(false);
-    expect(seen).toEqual([{ msg: { job: { id: "7" } }, error, node }]);
+    expect(seen).toEqual([
+      { msg: { job: { id: "7" } }, error, node },
+      { msg: { job: { id: "8" } }, error, node },
+    ]);
   });
 
   it("leave an error a Catch node took to that Catch node", () => {
     const seen: unknown[] = [];
-    patchUncaughtErrors((msg) => seen.push(msg));
+    patchUncaughtErrors((msg) => {
+      seen.push(msg);
+      return true;
+    });
     const caught: unknown[] = [];
     const catchNode = { id: "c1", scope: null, receive: (m: unknown) => caught.push(m) };
     const flow = { TYPE: "flow", id: "f1", catchNodes: [catchNode], groups: {} };
