@@ -18,12 +18,12 @@ import {
 import { KeyedPacer, type PaceRule, type Redis } from "../adapters/redis";
 import {
   BULL_SETTINGS_DEFAULTS,
-  jobOfPlan,
-  queueOfPlan,
   isHandled,
   type JobPlan,
+  jobOfPlan,
   type Plan,
   type QueuePlan,
+  queueOfPlan,
   type RateLimitPlan,
 } from "../compile";
 import { ChatiaError } from "../errors";
