@@ -181,7 +181,7 @@ async function openFlow() {
     nodesDirs: config.NODES_DIRS,
     context: { dispatcher, plan: () => plan, services: {} as never },
     credentialSecret: "bench-credential-secret",
-    onUncaughtError: () => undefined,
+    onUncaughtError: () => false,
     logLevel: "off",
   });
   const queue = queues.queue("BenchQueue");

@@ -58,10 +58,15 @@ export function maskSecrets(text: string): string {
   return masked.replace(PHONE_CANDIDATE, maskPhone);
 }
 
+/**
+ * An error as a log line shows it, masked. A user error (bad input or configuration, `kind: "user"`)
+ * is shown without its stack: it says what to fix, and the stack of a refusal only buries that.
+ */
 function maskedError(err: unknown): unknown {
   const plain = pino.stdSerializers.err(err as Error) as unknown;
   if (typeof plain !== "object" || plain === null) return plain;
   const out: Record<string, unknown> = { ...(plain as Record<string, unknown>) };
+  if ((err as { kind?: unknown }).kind === "user") delete out.stack;
   if (err instanceof Error) out.message = messageWithCauses(err);
   for (const key of ["message", "stack"])
     if (typeof out[key] === "string") out[key] = maskSecrets(out[key] as string);

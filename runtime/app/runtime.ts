@@ -178,9 +178,8 @@ export async function startRuntime(
       check: (flat) => checkDeploy(flat, { jobs: enabledJobs(plan), knownTypes }),
       migrate: migrateFlows,
     },
-    onUncaughtError: (msg, error, node) => {
-      dispatcher.fail(msg.job as JobInfo, nodeFailure(error, node));
-    },
+    onUncaughtError: (msg, error, node) =>
+      dispatcher.fail(msg.job as JobInfo, nodeFailure(error, node)),
     logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
     log: (level, fields, message) => log[level](fields, message),
   });

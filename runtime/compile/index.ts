@@ -8,3 +8,4 @@ export {
 } from "./compile";
 export type * from "./plan";
 export { BACKOFF_STRATEGY } from "./plan";
+export { jobOfPlan, queueOfPlan } from "./plan-lookup";

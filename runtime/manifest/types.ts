@@ -1,5 +1,6 @@
 // The typed shape of a validated jobs.yaml. It mirrors schemas/jobs.schema.json, which is the
-// contract; test/unit/manifest-types.test.ts keeps the two in step.
+// contract: test/unit/manifest/manifest-types.test.ts checks that these types and the ones generated
+// from the schema (jobs-schema.generated.ts, `npm run gen:types`) are assignable both ways.
 
 /** Which finished jobs Redis keeps (Bull's `removeOnComplete` / `removeOnFail`). */
 export type KeepJobs = boolean | number | { readonly age?: number; readonly count?: number };

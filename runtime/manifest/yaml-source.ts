@@ -16,6 +16,7 @@ import {
 import type { ErrorCode } from "../errors";
 import { type Env, interpolate } from "./interpolate";
 import { fromPointer, type Position, type Problem, toPointer } from "./problems";
+import { findIndentationMistakes } from "./yaml-indentation";
 
 export interface ParsedYaml {
   /** The data, or undefined when the text could not be parsed. */
@@ -84,7 +85,30 @@ type Report = (
   hint?: string,
 ) => void;
 
+/** Parser errors that a misindented line causes, on its own line or on many after it. */
+const INDENTATION_ERRORS = new Set([
+  "TAB_AS_INDENT",
+  "BAD_INDENT",
+  "BLOCK_AS_IMPLICIT_KEY",
+  "MULTILINE_IMPLICIT_KEY",
+]);
+
 function reportSyntaxErrors(doc: Document, text: string, problem: Report): void {
+  if (doc.errors.some((e) => INDENTATION_ERRORS.has(e.code))) {
+    const mistakes = findIndentationMistakes(text);
+    if (mistakes.length > 0) {
+      const lineStarts = lineOffsets(text);
+      for (const m of mistakes)
+        problem(
+          "CF_MANIFEST_SYNTAX",
+          (lineStarts[m.line - 1] ?? 0) + m.col - 1,
+          "",
+          m.message,
+          m.hint,
+        );
+      return;
+    }
+  }
   const seenLines = new Set<number>();
   let first = true;
   for (const error of doc.errors) {
@@ -194,6 +218,13 @@ function offsetOf(doc: Document, segments: readonly string[], at: "value" | "key
 
 function quoteKey(key: string): string {
   return key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`;
+}
+
+/** Offset of the start of each line. */
+function lineOffsets(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 function lowerFirst(s: string): string {

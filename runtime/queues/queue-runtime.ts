@@ -20,8 +20,10 @@ import {
   BULL_SETTINGS_DEFAULTS,
   isHandled,
   type JobPlan,
+  jobOfPlan,
   type Plan,
   type QueuePlan,
+  queueOfPlan,
   type RateLimitPlan,
 } from "../compile";
 import { ChatiaError } from "../errors";
@@ -125,9 +127,7 @@ export class QueueRuntime {
   }
 
   queue(name: string): BullQueue {
-    if (!this.plan.queues.some((q) => q.name === name)) {
-      throw new ChatiaError("CF_JOB_UNKNOWN", `there is no queue "${name}" in the manifest`);
-    }
+    queueOfPlan(this.plan, name);
     return this.openedQueue(name);
   }
 
@@ -387,9 +387,8 @@ export class QueueRuntime {
   }
 
   private enabledJob(queue: string, name: string): JobPlan {
-    const job = this.jobPlan(queue, name);
-    if (!job)
-      throw new ChatiaError("CF_JOB_UNKNOWN", `there is no job ${queue}/${name} in the manifest`);
+    // The index first (every enqueue passes here); jobOfPlan to explain a name that is not there.
+    const job = this.jobPlan(queue, name) ?? jobOfPlan(this.plan, queue, name);
     if (!job.enabled)
       throw new ChatiaError("CF_JOB_UNKNOWN", `job ${queue}/${name} is declared enabled: false`);
     if (job.notHandled)
@@ -401,10 +400,7 @@ export class QueueRuntime {
   }
 
   private queuePlan(name: string): QueuePlan {
-    const plan = this.plan.queues.find((q) => q.name === name);
-    if (!plan)
-      throw new ChatiaError("CF_JOB_UNKNOWN", `there is no queue "${name}" in the manifest`);
-    return plan;
+    return queueOfPlan(this.plan, name);
   }
 }
 

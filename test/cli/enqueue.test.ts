@@ -83,13 +83,13 @@ describe("chatia-flow enqueue", () => {
     expect(result.stderr).toContain('payload/data is missing "number"');
   });
 
-  it("fails an unknown connection as a user error, without retrying", async () => {
+  it("fails an unknown connection as a user error, without retrying, and prints its code", async () => {
     const unknown = JSON.stringify({
       whatsappId: 999,
       data: { number: "5511999990001", body: "x" },
     });
     const result = runCli(["enqueue", "MessageQueue", "SendMessage", unknown, "--wait"], { env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^failed: .*999/m);
+    expect(result.stderr).toMatch(/^failed: CF_TENANCY_OWNER_UNKNOWN: .*999/m);
   });
 });

@@ -1,5 +1,6 @@
-// The only file outside tests that imports bull. It opens queues from a QueuePlan (sharing Redis
-// connections between queues), and exposes the few Bull operations the runtime needs.
+// The only file outside tests that loads bull (bull-board.ts imports its types only). It opens
+// queues from a QueuePlan (sharing Redis connections between queues), and exposes the few Bull
+// operations the runtime needs.
 import { createHash } from "node:crypto";
 import Bull from "bull";
 import {

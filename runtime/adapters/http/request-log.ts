@@ -1,19 +1,16 @@
 // A request id for every HTTP request (the caller's `X-Request-Id` when it is a plain token, else a
-// new UUID), sent back in `X-Request-Id` and written on the request's log line when it finishes.
+// new UUID), sent back in `X-Request-Id` and written on the request's log line when it finishes:
+// at debug (an access log at info would bury what an operator must see), a 5xx at warn.
 import { randomUUID } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 
 export interface RequestLogSink {
-  info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   debug(fields: object, message: string): void;
 }
 
 const REQUEST_ID = Symbol("chatia.requestId");
 const CALLER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-/** Polled by probes and scrapers: logged at debug unless they fail. */
-const QUIET = new Set(["/livez", "/readyz", "/metrics"]);
-
 /** The request's id (set by `requestLog`). */
 export function requestIdOf(req: Request): string | undefined {
   return (req as unknown as Record<symbol, string | undefined>)[REQUEST_ID];
@@ -37,8 +34,7 @@ export function requestLog(log: RequestLogSink): RequestHandler {
         ms: Math.round((performance.now() - started) * 10) / 10,
       };
       if (status >= 500) log.warn(fields, "request failed");
-      else if (status < 400 && QUIET.has(req.path)) log.debug(fields, "request");
-      else log.info(fields, "request");
+      else log.debug(fields, "request");
     });
     next();
   };

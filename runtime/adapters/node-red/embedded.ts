@@ -8,6 +8,12 @@ import type { ChatiaNodeContext } from "../../flow-bridge/node-context";
 import { SETTINGS_KEY } from "../../flow-bridge/node-context";
 import type { NodeRedNode } from "./flow-format";
 import { createFlowStorage, type FlowStorageOptions } from "./flow-storage";
+import {
+  isStartNotice,
+  patchUncaughtErrors,
+  skipUnwantedMetrics,
+  type UncaughtErrorHandler,
+} from "./internals";
 import { loadNodeRed, type NodeRed } from "./node-red-module";
 
 export interface EmbedOptions {
@@ -33,19 +39,12 @@ export interface EmbedOptions {
   readonly loadFlows?: () => Promise<NodeRedNode[] | undefined>;
   /** The check of every deploy and the rename of old setting names (see FlowStorageOptions). */
   readonly flowRules?: Pick<FlowStorageOptions, "check" | "migrate">;
-  /** An error a node of a job's flow reported and no Catch node handled. */
-  readonly onUncaughtError: (msg: Record<string, unknown>, error: unknown, node: FlowNode) => void;
+  /** An error a node of a job's flow reported and no Catch node handled (see internals.ts). */
+  readonly onUncaughtError: UncaughtErrorHandler;
   /** Node-RED's log level. @defaultValue "warn" */
   readonly logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "off";
   /** Where Node-RED's log lines go (the runtime's structured log). */
   readonly log?: NodeRedLogSink;
-}
-
-/** The node that reported an error. */
-export interface FlowNode {
-  readonly id: string;
-  readonly name?: string;
-  readonly type?: string;
 }
 
 /** The editor's login: every user it accepts has full rights on the flows. */
@@ -73,10 +72,15 @@ interface NodeRedLogEvent {
 }
 
 /** Node-RED's numeric levels: 10 fatal, 20 error, 30 warn, 40 info, 50 debug, 60 trace. */
+function levelName(level: number): "error" | "warn" | "info" | "debug" {
+  return level <= 20 ? "error" : level <= 30 ? "warn" : level <= 40 ? "info" : "debug";
+}
+
 function forwardLog(sink: NodeRedLogSink | undefined, event: NodeRedLogEvent): void {
   if (!sink) return;
+  // A start notice that asks nothing of the operator goes to debug (internals.ts).
   const level =
-    event.level <= 20 ? "error" : event.level <= 30 ? "warn" : event.level <= 40 ? "info" : "debug";
+    typeof event.msg === "string" && isStartNotice(event.msg) ? "debug" : levelName(event.level);
   const fields: Record<string, unknown> = { component: "node-red" };
   if (event.type) fields.nodeType = event.type;
   if (event.id) fields.nodeId = event.id;
@@ -220,75 +224,4 @@ function holdEntriesWhileStarting(red: NodeRed, context: ChatiaNodeContext): voi
 
 function nextFlowsStarted(red: NodeRed): Promise<void> {
   return new Promise((resolve) => red.events.once("flows:started", () => resolve()));
-}
-
-interface FlowInternals {
-  TYPE: string;
-  handleError(
-    node: { name?: string; type?: string; id: string },
-    logMessage: unknown,
-    msg?: unknown,
-    reporter?: unknown,
-  ): boolean;
-}
-
-let patched: EmbedOptions["onUncaughtError"] | undefined;
-
-/**
- * Node-RED offers no hook for "an error no Catch node handled": a node that calls `done(err)` or
- * `node.error(err, msg)` with no Catch in its flow is only logged. The job would then sit until its
- * timeout. So we wrap the flow's error routing (internal API, covered by the flow-bridge tests): when
- * a top-level flow reports an error unhandled and the message belongs to a job, the job fails now.
- */
-function patchUncaughtErrors(handler: EmbedOptions["onUncaughtError"]): void {
-  if (patched) {
-    patched = handler;
-    return;
-  }
-  patched = handler;
-  const { Flow } = require("@node-red/runtime/lib/flows/Flow") as {
-    Flow: { prototype: FlowInternals };
-  };
-  const original = Flow.prototype.handleError;
-  Flow.prototype.handleError = function (this: FlowInternals, node, logMessage, msg, reporter) {
-    const handled = original.call(this, node, logMessage, msg, reporter);
-    if (
-      !handled &&
-      this.TYPE === "flow" &&
-      typeof msg === "object" &&
-      msg !== null &&
-      "job" in msg
-    ) {
-      patched?.(msg as Record<string, unknown>, logMessage, {
-        id: node.id,
-        ...(node.name && { name: node.name }),
-        ...(node.type && { type: node.type }),
-      });
-    }
-    return handled;
-  };
-}
-
-let metricsPatched = false;
-
-/**
- * Node-RED records a metric event at every send, receive and done of every message: a log record
- * built (an object, its event name concatenated, a timestamp) and offered to each log handler,
- * which drops it unless metrics logging is on. The runtime turns it off (`logging.metrics`), so
- * these records are pure cost on the path of every job: three per `job in → job out` run, about
- * 1 µs. Node.metric() with no arguments (Node-RED's "are metrics on?") and every metric while
- * metrics are on still go through.
- */
-function skipUnwantedMetrics(): void {
-  if (metricsPatched) return;
-  metricsPatched = true;
-  const Node = require("@node-red/runtime/lib/nodes/Node") as {
-    prototype: { metric(this: unknown, event?: string, msg?: unknown, value?: unknown): unknown };
-  };
-  const { log } = require("@node-red/util") as { log: { metric(): boolean } };
-  const original = Node.prototype.metric;
-  Node.prototype.metric = function (this: unknown, event, msg, value) {
-    if (event !== undefined && !log.metric()) return undefined;
-    return original.call(this, event, msg, value);
-  };
 }

@@ -4,6 +4,9 @@ import type { EventEmitter } from "node:events";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { NodeRedNode } from "./flow-format";
 
+// Node-RED's library store is one of its internals (internals.ts); re-exported for flow-storage.ts.
+export { type NodeRedLibrary, nodeRedLibrary } from "./internals";
+
 /** One deploy as the runtime API takes it. `rev`, when given, must be the running revision (else 409). */
 export interface FlowsDeploy {
   readonly flows: { readonly flows: readonly NodeRedNode[]; readonly rev?: string };
@@ -59,32 +62,4 @@ export interface NodeRed {
 
 export function loadNodeRed(): NodeRed {
   return require("node-red") as NodeRed;
-}
-
-/** Node-RED's file library (the editor's Import/Export → Library), kept in `<userDir>/lib`. */
-export interface NodeRedLibrary {
-  getLibraryEntry(type: string, entryPath: string): Promise<unknown>;
-  saveLibraryEntry(
-    type: string,
-    entryPath: string,
-    meta: Record<string, unknown>,
-    body: string,
-  ): Promise<void>;
-}
-
-interface LibraryModule extends NodeRedLibrary {
-  init(settings: { userDir: string; readOnly: boolean }): Promise<void>;
-}
-
-/**
- * Node-RED's own library store, reused rather than rewritten: its on-disk format (meta lines heading
- * each file) is what the editor expects. It is a module singleton, like Node-RED itself.
- */
-export async function nodeRedLibrary(settings: {
-  userDir: string;
-  readOnly: boolean;
-}): Promise<NodeRedLibrary> {
-  const library = require("@node-red/runtime/lib/storage/localfilesystem/library") as LibraryModule;
-  await library.init(settings);
-  return library;
 }

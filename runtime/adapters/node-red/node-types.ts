@@ -6,16 +6,12 @@ import type { Dirent } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { readIfExists } from "./durable-file";
+import { coreNodesDir } from "./internals";
 
 /** Types a flow file holds that are no node module's: containers of other nodes. */
 export const STRUCTURAL_TYPES: readonly string[] = ["tab", "subflow", "group"];
 
 const REGISTER_TYPE = /RED\.nodes\.registerType\(\s*(["'])([^"'\n]+)\1/g;
-
-/** Folder of Node-RED's core nodes (inject, change, debug, …) in the installed @node-red/nodes. */
-export function coreNodesDir(): string {
-  return path.join(path.dirname(require.resolve("@node-red/nodes/package.json")), "core");
-}
 
 /**
  * Every type Node-RED 4.1 would register with our nodes installed: the core nodes', those of the nodes

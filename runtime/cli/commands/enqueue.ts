@@ -59,7 +59,11 @@ async function enqueue(
   }
   let queues: QueueRuntime | undefined;
   try {
-    const { compile, declareNotHandled }: typeof import("../../compile") = require("../../compile");
+    const {
+      compile,
+      declareNotHandled,
+      jobOfPlan,
+    }: typeof import("../../compile") = require("../../compile");
     const { loadManifest }: typeof import("../../manifest") = require("../../manifest");
     const {
       QueueRuntime,
@@ -73,6 +77,8 @@ async function enqueue(
       flowsDirFor(file, opts.flowsDir),
     );
     const plan = declareNotHandled(compile(manifest), missing);
+    // A queue or job that is not there is told (with a did-you-mean) before Redis is asked.
+    jobOfPlan(plan, queueName, jobName);
     const prefix = opts.prefix ?? process.env.REDIS_PREFIX ?? "bull";
     queues = await QueueRuntime.open(plan, { url: opts.redisUrl ?? redisUrlFromEnv(), prefix });
     // The id is chosen here, so that an enqueue Redis did not answer can name the job it may add.
@@ -91,7 +97,8 @@ async function enqueue(
       io.out(`completed: ${JSON.stringify(await job.finished())}`);
       return 0;
     } catch (err) {
-      io.err(`failed: ${(err as Error).message}`);
+      const code = await failureCode(queues, queueName, String(job.id));
+      io.err(`failed: ${code ? `${code}: ` : ""}${(err as Error).message}`);
       return 1;
     }
   } catch (err) {
@@ -107,4 +114,16 @@ async function enqueue(
   } finally {
     await queues?.close();
   }
+}
+
+/** The error code a failed job carries in its latest stack trace (failureInfo), if any. */
+async function failureCode(queues: QueueRuntime, queueName: string, id: string) {
+  const {
+    findJob,
+  }: typeof import("../../adapters/bull/bull-queue-adapter") = require("../../adapters/bull/bull-queue-adapter");
+  const {
+    failureInfo,
+  }: typeof import("../../flow-bridge/node-failure") = require("../../flow-bridge/node-failure");
+  const failed = await findJob(queues.queue(queueName), id);
+  return failureInfo(failed?.failedReason, failed?.stacktrace ?? []).code;
 }

@@ -58,6 +58,19 @@ describe("the logger", () => {
     expect(err.stack).not.toContain("551199999000");
   });
 
+  it("shows a user error without its stack, any other error with it", async () => {
+    const { lines, log } = capture();
+    log.error({ err: new ChatiaError("CF_JOB_BAD_PAYLOAD", "data/number: required") }, "refused");
+    log.error({ err: new ChatiaError("CF_REDIS_CONNECT", "no answer") }, "down");
+    log.error({ err: new Error("bug") }, "bug");
+    await flush();
+    expect(lines.map((l) => "stack" in (l.err as object))).toEqual([false, true, true]);
+    expect(lines[0]?.err).toMatchObject({
+      message: "data/number: required",
+      code: "CF_JOB_BAD_PAYLOAD",
+    });
+  });
+
   it("keeps ordinary numbers: ids, durations, short codes, dates, job ids", () => {
     for (const text of [
       "job 12345 took 873 ms, company 7, status 413",
@@ -128,7 +141,7 @@ describe("a failed job's log line", () => {
 });
 
 describe("the request log", () => {
-  it("writes one line per request with its id, path without query, status and time", async () => {
+  it("writes one debug line per request with its id, path without query, status and time; a 5xx at warn", async () => {
     const { lines, log } = capture();
     const app = express();
     app.use(requestLog(log));
@@ -138,11 +151,16 @@ describe("the request log", () => {
     app.get("/livez", (_req, res) => {
       res.json({});
     });
+    app.get("/api/broken", (_req, res) => {
+      res.status(503).json({});
+    });
     const res = await request(app).get("/api/thing?token=abc").set("x-request-id", "r-1");
     await request(app).get("/livez");
+    await request(app).get("/api/broken");
     await flush();
     expect(res.headers["x-request-id"]).toBe("r-1");
     expect(lines[0]).toMatchObject({
+      level: 20,
       reqId: "r-1",
       method: "GET",
       path: "/api/thing",
@@ -150,6 +168,7 @@ describe("the request log", () => {
     });
     expect(JSON.stringify(lines)).not.toContain("abc");
     expect(lines[1]).toMatchObject({ level: 20, path: "/livez" });
+    expect(lines[2]).toMatchObject({ level: 40, path: "/api/broken", msg: "request failed" });
   });
 });
 
