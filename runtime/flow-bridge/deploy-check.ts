@@ -21,6 +21,13 @@ export interface DeployRules {
   readonly jobs: readonly DeployJob[];
   /** Node types a flow may use (tabs, subflows and groups always may). */
   readonly knownTypes: ReadonlySet<string>;
+  /**
+   * What a job whose flow is not in the set means: on the api side the jobs given are handled, so
+   * the deploy removes their flow (refused); a worker does not know which jobs the api holds as
+   * declared, not handled, so it lets such a job pass (the api refused the removal already).
+   * @defaultValue "refuse"
+   */
+  readonly missingFlow?: "refuse" | "allow";
 }
 
 /** One reason to refuse a deploy: which flow, which node, which setting, why. */
@@ -66,7 +73,7 @@ export function checkDeploy(flat: readonly NodeRedNode[], rules: DeployRules): D
       knownTypes,
       configLabel: `flows/${CONFIG_FILE}`,
       problem,
-      notHandled: removed,
+      notHandled: rules.missingFlow === "allow" ? () => undefined : removed,
     });
   }
   return problems;
