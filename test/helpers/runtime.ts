@@ -13,11 +13,14 @@ import { createTestDatabase, type TestDatabase } from "./database";
 import { createTestRedis, type TestRedis } from "./redis";
 
 export interface TestRuntime {
-  readonly runtime: RunningRuntime;
+  /** The running runtime; a new one after restart(). */
+  runtime: RunningRuntime;
   readonly dir: string;
   readonly db: TestDatabase;
   readonly redis: TestRedis;
   readonly config: RuntimeConfig;
+  /** Stops the runtime and starts it again on the same folder, database and Redis prefix. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,21 +80,27 @@ export async function startTestRuntime(
     timeouts: { ...timeoutsFromEnv({}), ...options.timeouts },
     ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   };
-  const runtime = await startRuntime(config, {
-    log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    services: buildServices,
-  });
-  return {
-    runtime,
+  const start = () =>
+    startRuntime(config, {
+      log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+      services: buildServices,
+    });
+  const t: TestRuntime = {
+    runtime: await start(),
     dir,
     db,
     redis,
     config,
+    async restart() {
+      await t.runtime.stop();
+      t.runtime = await start();
+    },
     async stop() {
-      await runtime.stop();
+      await t.runtime.stop();
       await redis.cleanup();
       await db.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return t;
 }
