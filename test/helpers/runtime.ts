@@ -13,14 +13,16 @@ import { createTestDatabase, type TestDatabase } from "./database";
 import { createTestRedis, type TestRedis } from "./redis";
 
 export interface TestRuntime {
-  /** The running runtime; a new one after restart(). */
-  runtime: RunningRuntime;
+  readonly runtime: RunningRuntime;
   readonly dir: string;
   readonly db: TestDatabase;
   readonly redis: TestRedis;
   readonly config: RuntimeConfig;
-  /** Stops the runtime and starts it again on the same folder, database and Redis prefix. */
-  restart(): Promise<void>;
+  /**
+   * Stops the runtime only, keeping its folder, database and Redis prefix (e.g. for a process
+   * started on them next: Node-RED runs once per process). stop() then removes the rest.
+   */
+  stopRuntime(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,23 +82,24 @@ export async function startTestRuntime(
     timeouts: { ...timeoutsFromEnv({}), ...options.timeouts },
     ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   };
-  const start = () =>
-    startRuntime(config, {
-      log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-      services: buildServices,
-    });
+  const runtime = await startRuntime(config, {
+    log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    services: buildServices,
+  });
+  let stopped: Promise<void> | undefined;
+  const stopRuntime = () => {
+    stopped ??= runtime.stop();
+    return stopped;
+  };
   const t: TestRuntime = {
-    runtime: await start(),
+    runtime,
     dir,
     db,
     redis,
     config,
-    async restart() {
-      await t.runtime.stop();
-      t.runtime = await start();
-    },
+    stopRuntime,
     async stop() {
-      await t.runtime.stop();
+      await stopRuntime();
       await redis.cleanup();
       await db.drop();
       await rm(dir, { recursive: true, force: true });
