@@ -6,6 +6,7 @@ import path from "node:path";
 import { CONFIG_FILE, type FlowFileSet, splitNodeRedFlows } from "../adapters/node-red/flow-files";
 import { describeNode, type NodeRedNode } from "../adapters/node-red/flow-format";
 import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
+import { strayEntries } from "./entry-claims";
 import { checkJobFlow, type JobFlow } from "./flow-checks";
 import { checkNodeSettings } from "./node-settings-check";
 
@@ -58,6 +59,8 @@ export function checkDeploy(flat: readonly NodeRedNode[], rules: DeployRules): D
         message: `flow ${flow}, ${describeNode(p.node, "'")}: setting '${p.setting}' ${p.message}`,
       });
   }
+  for (const stray of strayEntries(set.flows, rules.jobs))
+    problems.push({ flow: stray.flow, nodeId: stray.node.id, message: stray.message });
   const knownTypes = new Set([...STRUCTURAL_TYPES, ...rules.knownTypes]);
   for (const job of rules.jobs) {
     const problem = (message: string, hint?: string) =>

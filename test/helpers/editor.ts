@@ -24,13 +24,16 @@ export async function editorToken(
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-/** Reads the running flows, lets `edit` change them in place, and deploys them (full by default). */
-export async function deployEdited(
+/**
+ * Reads the running flows, lets `edit` change them in place, and deploys them (full by default)
+ * through the admin API, as the editor does; resolves to the answer.
+ */
+export async function tryDeploy(
   url: string,
   token: string,
   edit: (flows: Record<string, unknown>[]) => void,
   type: "full" | "flows" | "nodes" = "full",
-): Promise<void> {
+): Promise<{ status: number; body: { code?: string; message?: string } }> {
   const headers = {
     authorization: `Bearer ${token}`,
     "node-red-api-version": "v2",
@@ -46,7 +49,18 @@ export async function deployEdited(
     headers: { ...headers, "node-red-deployment-type": type },
     body: JSON.stringify(current),
   });
-  expect(response.status).toBe(200);
+  return { status: response.status, body: await response.json() };
+}
+
+/** tryDeploy, which must succeed. */
+export async function deployEdited(
+  url: string,
+  token: string,
+  edit: (flows: Record<string, unknown>[]) => void,
+  type: "full" | "flows" | "nodes" = "full",
+): Promise<void> {
+  const { status } = await tryDeploy(url, token, edit, type);
+  expect(status).toBe(200);
 }
 
 /** Opens the editor at `url` and logs in as the runtime's operator; resolves once the palette shows. */
