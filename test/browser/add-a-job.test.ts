@@ -2,7 +2,8 @@
 // repository's jobs.yaml and flows/: an admin declares ReminderQueue/SendReminder with its payload
 // schema; the operator creates its handler from the editor's jobs tab, puts `render message` and
 // `send whatsapp` between `job in` and `job out`, deploys, and runs it from the jobs tab and from
-// the CLI (simulated WhatsApp driver); a deploy that deletes the flow is refused with what to do;
+// the CLI (simulated WhatsApp driver); a wrong setting is refused at deploy naming its node, and a
+// deploy that deletes the flow is refused with what to do;
 // the runtime restarts with the new job handled. Screenshots: $SCREENSHOT_DIR (docs/img for the doc).
 import { execFile } from "node:child_process";
 import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
@@ -262,7 +263,48 @@ describe("add a job in ten minutes", () => {
       .toContain("Olá Bruno, lembrete da sua consulta amanhã.");
   });
 
-  it("6. deleting the flow is refused at deploy, saying what to do", {
+  it("6. a setting typed wrong is refused at deploy, the notice naming the node, which it shows", {
+    timeout: 60_000,
+  }, async () => {
+    const sendId = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const send = RED.nodes.filterNodes({ z, type: "send whatsapp" })[0] as
+        | { id: string; connection: string; connectionType: string; changed: boolean }
+        | undefined;
+      if (!send) throw new Error("no send whatsapp node");
+      Object.assign(send, { connection: "main", connectionType: "num", changed: true });
+      RED.nodes.dirty(true);
+      return send.id;
+    });
+    const notice = await deployFromEditor(page);
+    expect(notice).toMatch(/Deploy refused/);
+    expect(notice).toMatch(/flow send-reminder, node 'send the reminder' .*setting 'connection'/);
+    const item = page.locator(`.chatia-deploy-refused-node[data-node-id="${sendId}"]`);
+    await expect(item.count()).resolves.toBe(1);
+    await item.click();
+    await page.waitForFunction(
+      (id) =>
+        Boolean(
+          (
+            window as unknown as {
+              RED: { nodes: { node(id: string): { __flashTimer?: unknown } } };
+            }
+          ).RED.nodes.node(id)?.__flashTimer,
+        ),
+      sendId,
+    );
+    await page.evaluate((id) => {
+      const { RED } = window as unknown as EditorWindow;
+      Object.assign(RED.nodes.node(id) as object, {
+        connection: "payload.whatsappId",
+        connectionType: "msg",
+      });
+    }, sendId);
+    expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
+  });
+
+  it("7. deleting the flow is refused at deploy, saying what to do", {
     timeout: 60_000,
   }, async () => {
     await page.evaluate(() => {
@@ -280,7 +322,7 @@ describe("add a job in ten minutes", () => {
     );
   });
 
-  it("7. after a restart (the runtime started as an operator would) the job is handled", {
+  it("8. after a restart (the runtime started as an operator would) the job is handled", {
     timeout: 120_000,
   }, async () => {
     await t.stopRuntime();
