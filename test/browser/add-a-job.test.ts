@@ -103,6 +103,16 @@ async function enqueueWithCli(payload: unknown): Promise<string> {
   return stdout;
 }
 
+/** Opens a node's edit form, as a double-click on it does. */
+async function openNode(id: string): Promise<void> {
+  await page.evaluate((nodeId) => {
+    const red = (window as unknown as { RED: { view: { reveal(id: string): void } } }).RED;
+    red.view.reveal(nodeId);
+  }, id);
+  await page.locator(`g[id="${id}"] rect.red-ui-flow-node`).dblclick();
+  await page.locator("#node-input-name").waitFor();
+}
+
 beforeAll(async () => {
   fixture = await projectFixture();
   await appendFile(path.join(fixture, "jobs.yaml"), DECLARATION);
@@ -155,9 +165,9 @@ describe("add a job in ten minutes", () => {
     const jobOut = flow.nodes.find((n) => n.type === "job out");
     expect(jobIn).toMatchObject({ queue: "ReminderQueue", job: "SendReminder" });
     expect(jobOut).toMatchObject({ mode: "complete", property: "payload" });
-    await expect(
-      page.locator('[data-declared="ReminderQueue/SendReminder"]').count(),
-    ).resolves.toBe(0);
+    await expect
+      .poll(() => page.locator('[data-declared="ReminderQueue/SendReminder"]').count())
+      .toBe(0);
   });
 
   it("3. with render message and send whatsapp in between, it deploys and the job is handled", {
@@ -230,6 +240,24 @@ describe("add a job in ten minutes", () => {
       "send whatsapp",
     ]);
     await expect.poll(() => handled()?.notHandled, { timeout: 20_000 }).toBeUndefined();
+  });
+
+  it("3b. the job in form lists the job's payload fields from its schema", {
+    timeout: 60_000,
+  }, async () => {
+    const ids = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const first = (type: string) => RED.nodes.filterNodes({ z, type })[0]?.id ?? "";
+      return { jobIn: first("job in") };
+    });
+    await openNode(ids.jobIn);
+    await expect
+      .poll(() => page.locator("#node-input-job-info").textContent(), { timeout: 15_000 })
+      .toContain("msg.payload.phone: string, required");
+    await page.screenshot({ path: path.join(shots(), "add-a-job-5-payload-fields.png") });
+    await page.locator("#node-dialog-cancel").click();
+    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
   });
 
   it("4. a test run from the jobs tab sends the reminder and shows its path", {
