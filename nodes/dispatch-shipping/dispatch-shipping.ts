@@ -16,6 +16,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./dispatch-shipping.settings";
 
 type DispatchShippingDef = SettingsOf<typeof declaration>;
@@ -27,7 +28,7 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage, send, done) => {
       Promise.resolve()
-        .then(() => dispatch(services, RED.util.getMessageProperty(msg, property)))
+        .then(() => dispatch(services, messageProperty(RED, msg, property)))
         .then(async ({ result, fill, text, emitFor }) => {
           const records = await Promise.all(
             emitFor.map((id) => services.campaigns.campaignRecord(id)),

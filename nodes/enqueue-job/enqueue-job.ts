@@ -10,6 +10,7 @@ import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./enqueue-job.settings";
 
 type EnqueueJobDef = SettingsOf<typeof declaration>;
@@ -59,7 +60,7 @@ export = (RED: NodeAPI) => {
 
     const list = async (msg: NodeMessage & Record<string, unknown>) => {
       const property = config.property || "payload";
-      const items = listItems(RED.util.getMessageProperty(msg, property), property);
+      const items = listItems(messageProperty(RED, msg, property), property);
       const groups = new Map<string, { queue: string; name: string; items: ListItem[] }>();
       for (const item of items) {
         const queue = required(item.queue ?? config.queue, "queue");

@@ -9,6 +9,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./expand-campaign.settings";
 
 type ExpandCampaignDef = SettingsOf<typeof declaration>;
@@ -22,7 +23,7 @@ export = (RED: NodeAPI) => {
       this.status({ fill: "blue", shape: "ring", text: "expanding…" });
       Promise.resolve()
         .then(() =>
-          services.campaigns.expand(loaded(RED.util.getMessageProperty(msg, property)), new Date()),
+          services.campaigns.expand(loaded(messageProperty(RED, msg, property)), new Date()),
         )
         .then(async (result) => {
           const record = result.finished

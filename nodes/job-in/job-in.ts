@@ -1,5 +1,6 @@
 // `job in`: the entry of a handler flow. The runtime's dispatcher injects each Bull job of the
 // configured queue/job here as { payload: job data, job: { id, queue, name, attempt, timestamp } }.
+import { readFile } from "node:fs/promises";
 import type { Node, NodeAPI } from "node-red";
 import type { Plan, RateLimitPlan } from "../../runtime/compile";
 import type { FlowEntry, JobMessage } from "../../runtime/flow-bridge/dispatcher";
@@ -35,13 +36,54 @@ export = (RED: NodeAPI) => {
   // The editor's lists of queues and jobs, with what the manifest says of each (jobs declared
   // before their flow exists included, flagged `flowMissing`).
   RED.httpAdmin.get("/chatia/jobs", RED.auth.needsPermission("flows.read"), (_req, res) => {
-    res.json(jobsForEditor(chatiaContext(RED).plan()));
+    const plan = chatiaContext(RED).plan();
+    payloadFieldsOf(plan).then(
+      (fields) =>
+        res.json(
+          jobsForEditor(plan).map((j) => ({ ...j, payloadFields: fields.get(j.key) ?? [] })),
+        ),
+      (err: unknown) => res.status(500).json({ message: String(err) }),
+    );
   });
 };
+
+/** A top-level field of a job's payload schema, as the editor offers it. */
+interface PayloadField {
+  readonly name: string;
+  readonly type: string;
+  readonly required: boolean;
+  readonly description?: string;
+}
+
+/**
+ * Each job's payload fields (its schema's top-level `properties`), by `<queue>/<job>`: the `job in`
+ * form lists them, and our nodes' msg fields offer `payload.<field>`. A schema that cannot be read
+ * gives none (the manifest checks already reported it).
+ */
+async function payloadFieldsOf(plan: Plan): Promise<Map<string, PayloadField[]>> {
+  const fields = new Map<string, PayloadField[]>();
+  for (const job of plan.queues.flatMap((q) => q.jobs)) {
+    if (!job.payloadSchema) continue;
+    const schema = await readFile(job.payloadSchema, "utf8").then(JSON.parse, () => undefined);
+    const properties = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
+    const required = new Set<unknown>(Array.isArray(schema?.required) ? schema.required : []);
+    fields.set(
+      job.key,
+      Object.entries(properties).map(([name, p]) => ({
+        name,
+        type: Array.isArray(p.type) ? p.type.join(" | ") : String(p.type ?? "any"),
+        required: required.has(name),
+        ...(typeof p.description === "string" && { description: p.description }),
+      })),
+    );
+  }
+  return fields;
+}
 
 function jobsForEditor(plan: Plan) {
   return plan.queues.flatMap((queue) =>
     queue.jobs.map((job) => ({
+      key: job.key,
       queue: queue.name,
       job: job.name,
       flow: job.flow,

@@ -7,6 +7,7 @@ import { atNode } from "../../runtime/flow-bridge/node-failure";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./job-out.settings";
 
 type JobOutDef = SettingsOf<typeof declaration>;
@@ -30,7 +31,7 @@ export = (RED: NodeAPI) => {
         ? dispatcher.fail(job, failure(msg, config.retry !== false))
         : dispatcher.complete(
             job,
-            property === "payload" ? msg.payload : RED.util.getMessageProperty(msg, property),
+            property === "payload" ? msg.payload : messageProperty(RED, msg, property),
           );
       if (!settled)
         this.debug(`job ${job.queue}/${job.id} (attempt ${job.attempt}) was already settled`);

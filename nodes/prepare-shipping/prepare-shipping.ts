@@ -14,6 +14,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./prepare-shipping.settings";
 
 type PrepareShippingDef = SettingsOf<typeof declaration>;
@@ -25,7 +26,7 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage, send, done) => {
       Promise.resolve()
-        .then(() => prepare(services, RED.util.getMessageProperty(msg, property)))
+        .then(() => prepare(services, messageProperty(RED, msg, property)))
         .then(async (result) => {
           const finished = result.finished === true;
           const record = finished

@@ -103,7 +103,8 @@ function ticketValues(o: Record<string, unknown>, now: Date): TicketTemplateVars
   };
   const ticketId = o.ticketId;
   return {
-    contactName: text("contactName"),
+    // `{{name}}` is the contact's name: `contactName` as the shipped jobs carry it, or plain `name`.
+    contactName: text("contactName") ?? text("name"),
     ticketId: typeof ticketId === "number" ? ticketId : null,
     queueName: text("queueName"),
     connectionName: text("connectionName"),

@@ -7,6 +7,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./schedule-messages.settings";
 
 type ScheduleMessagesDef = SettingsOf<typeof declaration>;
@@ -20,7 +21,7 @@ export = (RED: NodeAPI) => {
       this.status({ fill: "blue", shape: "ring", text: "enqueueing…" });
       const now = new Date();
       Promise.resolve()
-        .then(() => dueSchedules(RED.util.getMessageProperty(msg, property), property))
+        .then(() => dueSchedules(messageProperty(RED, msg, property), property))
         .then(async (due) => (await services.schedules.markAllScheduled(due, now)).length)
         .then(
           (enqueued) => {

@@ -13,6 +13,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./send-scheduled-message.settings";
 
 type SendScheduledMessageDef = SettingsOf<typeof declaration>;
@@ -25,7 +26,7 @@ export = (RED: NodeAPI) => {
     this.on("input", (msg: NodeMessage & { job?: Partial<JobInfo> }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "sending…" });
       Promise.resolve()
-        .then(() => occurrence(RED.util.getMessageProperty(msg, property), property))
+        .then(() => occurrence(messageProperty(RED, msg, property), property))
         .then((data) =>
           services.schedules.sendScheduled(data, undefined, {
             finalAttempt: isFinalAttempt(plan(), msg.job),

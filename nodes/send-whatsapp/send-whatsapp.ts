@@ -10,6 +10,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { evaluateProperty, whereOf } from "../shared/typed-property";
 import { declaration } from "./send-whatsapp.settings";
 
 /** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind (msg, flow, global, env, str, num, bool). */
@@ -80,25 +81,12 @@ async function evaluateAll(
   msg: NodeMessage,
 ): Promise<Values> {
   const entries = await Promise.all(
-    PROPERTIES.map(async (p) => [p, await evaluate(RED, node, msg, config[p], config[`${p}Type`])]),
+    PROPERTIES.map(async (p) => [
+      p,
+      await evaluateProperty(RED, node, msg, config[p], config[`${p}Type`]),
+    ]),
   );
   return Object.fromEntries(entries) as Values;
-}
-
-function evaluate(
-  RED: NodeAPI,
-  node: Node,
-  msg: NodeMessage,
-  value: string | undefined,
-  type: string | undefined,
-): Promise<unknown> {
-  // An empty message property means "not set" (getMessageProperty would throw on it).
-  if (value === undefined || (value === "" && type !== "str")) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    RED.util.evaluateNodeProperty(value, type ?? "str", node, msg, (err, result) =>
-      err ? reject(err) : resolve(result),
-    );
-  });
 }
 
 /** The service's input from the evaluated properties; wrong types are CF_NODE_INPUT. */
@@ -107,7 +95,7 @@ function sendInput(
   v: Values,
   msg: NodeMessage & { job?: unknown },
 ): SendInput {
-  const where = (p: Property) => describeProperty(config[p], config[`${p}Type`]);
+  const where = (p: Property) => whereOf(config[p], config[`${p}Type`]);
   const input: SendInput = {
     whatsappId: wholeNumber(v.connection, `connection (${where("connection")})`),
     number: text(v.to, `to (${where("to")})`, { required: true }),
@@ -154,11 +142,6 @@ function flag(value: unknown, what: string): boolean {
   if (typeof value === "boolean") return value;
   if (value === "true" || value === "false") return value === "true";
   throw inputError(`${what} must be true or false, got ${show(value)}`);
-}
-
-function describeProperty(value: string | undefined, type: string | undefined): string {
-  if (type === "str" || type === "num" || type === "bool") return JSON.stringify(value ?? "");
-  return `${type ?? "msg"}.${value ?? ""}`;
 }
 
 function show(value: unknown): string {

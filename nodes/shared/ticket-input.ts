@@ -3,7 +3,7 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { failMessage } from "./fail";
-import { isUnset, requireId } from "./typed-property";
+import { isUnset, messageProperty, requireId } from "./typed-property";
 
 /** Rows of a set-based step: objects carrying at least a positive whole `id` or `ticketId`. */
 export type Row = Record<string, unknown>;
@@ -11,7 +11,7 @@ export type Row = Record<string, unknown>;
 /** The array at `msg.<property>` (default `payload`); anything else is CF_NODE_INPUT. */
 export function readRows(RED: NodeAPI, msg: NodeMessage, property: string | undefined): Row[] {
   const path = property || "payload";
-  const value = RED.util.getMessageProperty(msg, path) as unknown;
+  const value = messageProperty(RED, msg, path);
   if (!Array.isArray(value) || value.some((row) => typeof row !== "object" || row === null)) {
     throw new ChatiaError(
       "CF_NODE_INPUT",
@@ -23,7 +23,7 @@ export function readRows(RED: NodeAPI, msg: NodeMessage, property: string | unde
 
 /** Company ids from `msg.<property>`: an array of ids or of objects with an `id`. */
 export function readIds(RED: NodeAPI, msg: NodeMessage, property: string): number[] {
-  const value = RED.util.getMessageProperty(msg, property) as unknown;
+  const value = messageProperty(RED, msg, property);
   const ids = Array.isArray(value)
     ? value.map((v) => (typeof v === "object" && v !== null ? (v as Row).id : v))
     : undefined;

@@ -12,19 +12,33 @@ export function evaluateProperty(
   type: string | undefined,
 ): Promise<unknown> {
   if (value === undefined || (value === "" && type !== "str")) return Promise.resolve(undefined);
-  if (type === undefined || type === "msg") {
-    // A path through a missing object (`error.message` without msg.error) is simply not set.
-    try {
-      return Promise.resolve(RED.util.getMessageProperty(msg, value));
-    } catch {
-      return Promise.resolve(undefined);
-    }
-  }
+  if (type === undefined || type === "msg")
+    return Promise.resolve(messageProperty(RED, msg, value));
   return new Promise((resolve, reject) => {
     RED.util.evaluateNodeProperty(value, type ?? "str", node, msg, (err, result) =>
-      err ? reject(err) : resolve(result),
+      err
+        ? reject(
+            new ChatiaError(
+              "CF_NODE_INPUT",
+              `${whereOf(value, type)} could not be read: ${err.message}`,
+            ),
+          )
+        : resolve(result),
     );
   });
+}
+
+/**
+ * `msg.<path>`, or undefined when the path runs through a missing object (`payload.data.number`
+ * on a payload without `data`): Node-RED would throw a TypeError, which a job would take for a bug.
+ * The node then reports the value as missing (CF_NODE_INPUT), naming its setting and the path.
+ */
+export function messageProperty(RED: NodeAPI, msg: NodeMessage, path: string): unknown {
+  try {
+    return RED.util.getMessageProperty(msg, path) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How a property is shown in an error: `msg.payload.id`, or a literal as JSON. */

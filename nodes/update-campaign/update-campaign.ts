@@ -8,6 +8,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
+import { messageProperty } from "../shared/typed-property";
 import { declaration } from "./update-campaign.settings";
 
 type UpdateCampaignDef = SettingsOf<typeof declaration>;
@@ -24,7 +25,7 @@ export = (RED: NodeAPI) => {
           if (!Object.hasOwn(TRANSITIONS, status)) {
             throw new ChatiaError("CF_NODE_INPUT", `status ${status} cannot be set by a flow`);
           }
-          const ids = campaignIds(RED.util.getMessageProperty(msg, property), property);
+          const ids = campaignIds(messageProperty(RED, msg, property), property);
           return services.campaigns.updateStatus(ids, status, new Date());
         })
         .then(

@@ -121,7 +121,10 @@ export async function startRuntime(
   );
   const flowSync = new FlowSync(queues.redis, config.prefix, {
     secret: config.credentialSecret,
-    check: publishedFlowChecks({ knownTypes, manifestFile: config.manifestFile }),
+    check: publishedFlowChecks({
+      knownTypes,
+      jobs: () => plan.queues.flatMap((q) => q.jobs.filter((j) => j.enabled)),
+    }),
   });
   // Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads.
   let afterDeploy = async (): Promise<void> => undefined;
@@ -175,7 +178,13 @@ export async function startRuntime(
     }),
     ...(published && { loadFlows: async () => published }),
     flowRules: {
-      check: (flat) => checkDeploy(flat, { jobs: enabledJobs(plan), knownTypes }),
+      // A worker's plan does not tell declared jobs from handled ones (see planOf).
+      check: (flat) =>
+        checkDeploy(flat, {
+          jobs: enabledJobs(plan),
+          knownTypes,
+          missingFlow: serves ? "refuse" : "allow",
+        }),
       migrate: migrateFlows,
     },
     onUncaughtError: (msg, error, node) =>

@@ -6,6 +6,7 @@ import path from "node:path";
 import { CONFIG_FILE, type FlowFileSet, splitNodeRedFlows } from "../adapters/node-red/flow-files";
 import { describeNode, type NodeRedNode } from "../adapters/node-red/flow-format";
 import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
+import { strayEntries } from "./entry-claims";
 import { checkJobFlow, type JobFlow } from "./flow-checks";
 import { checkNodeSettings } from "./node-settings-check";
 
@@ -21,6 +22,13 @@ export interface DeployRules {
   readonly jobs: readonly DeployJob[];
   /** Node types a flow may use (tabs, subflows and groups always may). */
   readonly knownTypes: ReadonlySet<string>;
+  /**
+   * What a job whose flow is not in the set means: on the api side the jobs given are handled, so
+   * the deploy removes their flow (refused); a worker does not know which jobs the api holds as
+   * declared, not handled, so it lets such a job pass (the api refused the removal already).
+   * @defaultValue "refuse"
+   */
+  readonly missingFlow?: "refuse" | "allow";
 }
 
 /** One reason to refuse a deploy: which flow, which node, which setting, why. */
@@ -51,6 +59,8 @@ export function checkDeploy(flat: readonly NodeRedNode[], rules: DeployRules): D
         message: `flow ${flow}, ${describeNode(p.node, "'")}: setting '${p.setting}' ${p.message}`,
       });
   }
+  for (const stray of strayEntries(set.flows, rules.jobs))
+    problems.push({ flow: stray.flow, nodeId: stray.node.id, message: stray.message });
   const knownTypes = new Set([...STRUCTURAL_TYPES, ...rules.knownTypes]);
   for (const job of rules.jobs) {
     const problem = (message: string, hint?: string) =>
@@ -66,7 +76,7 @@ export function checkDeploy(flat: readonly NodeRedNode[], rules: DeployRules): D
       knownTypes,
       configLabel: `flows/${CONFIG_FILE}`,
       problem,
-      notHandled: removed,
+      notHandled: rules.missingFlow === "allow" ? () => undefined : removed,
     });
   }
   return problems;

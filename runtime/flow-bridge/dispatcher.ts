@@ -141,6 +141,35 @@ export class Dispatcher<
     }
   }
 
+  /**
+   * Called when a "modified nodes" deploy is about to restart nodes of the flows `flowIds` (Tab
+   * ids) without restarting their `job in`. Node-RED does not say which node holds a message, and a
+   * message inside a restarted node is dropped without a word, so every job in those flows fails
+   * at once as CF_FLOW_REDEPLOYED and is retried through the new nodes — rather than waiting for
+   * its timeout. A job that was past the restarted nodes runs again: handlers are idempotent (a
+   * stalled job is re-run too), and sends are keyed in the send ledger.
+   */
+  nodesRestarting(flowIds: ReadonlySet<string>): void {
+    // Their entries are held back until the flows run again (as on a full start): a retry handed
+    // over before the restarted nodes are built would be dropped like the first attempt.
+    this.flowsStarting = true;
+    for (const [queue, name, entry] of [...this.entries.entries()]) {
+      if (!flowIds.has(entry.flowId)) continue;
+      this.entries.delete(queue, name);
+      this.starting.set(queue, name, entry);
+    }
+    for (const run of this.active.values()) {
+      if (!flowIds.has(run.entry.flowId)) continue;
+      this.settle(
+        run,
+        new ChatiaError(
+          "CF_FLOW_REDEPLOYED",
+          `nodes of flow ${run.entry.flowId} restarted while job ${run.info.queue}/${run.info.id} was in it`,
+        ),
+      );
+    }
+  }
+
   /** The number of jobs inside flows right now. */
   get activeCount(): number {
     return this.active.size;

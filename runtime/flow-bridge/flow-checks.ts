@@ -17,6 +17,7 @@ import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
 import { optionalNodeHint } from "../adapters/node-red/palette";
 import type { ManifestCheck, ManifestDocument, Reporter } from "../manifest";
 import { didYouMean } from "../manifest/schema-errors";
+import { strayEntries } from "./entry-claims";
 import { findUnbrokenLoop } from "./flow-loops";
 import { checkNodeSettings, renameOldNodeSettings } from "./node-settings-check";
 
@@ -72,6 +73,14 @@ export function flowChecks(options: FlowChecksOptions): ManifestCheck {
       checkJobFlow(job, { set, knownTypes, configLabel, problem, notHandled });
     }
     if (first !== undefined) reportSettingProblems(set, jobs, first, configLabel, report);
+    // Jobs whose flow exists: a declared one has no handler yet to take over.
+    const owned = jobs
+      .map((j) => ({ ...j, name: j.job, flow: path.basename(j.file, ".json") }))
+      .filter((j) => set.flows.has(j.flow));
+    for (const stray of strayEntries(set.flows, owned)) {
+      const owner = jobs.find((j) => j.key === `${stray.job.queue}/${stray.job.name}`);
+      if (owner) report(owner.pointer, "CF_FLOW_INVALID", stray.message);
+    }
   };
 }
 

@@ -18,6 +18,11 @@ export interface TestRuntime {
   readonly db: TestDatabase;
   readonly redis: TestRedis;
   readonly config: RuntimeConfig;
+  /**
+   * Stops the runtime only, keeping its folder, database and Redis prefix (e.g. for a process
+   * started on them next: Node-RED runs once per process). stop() then removes the rest.
+   */
+  stopRuntime(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,17 +86,24 @@ export async function startTestRuntime(
     log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     services: buildServices,
   });
-  return {
+  let stopped: Promise<void> | undefined;
+  const stopRuntime = () => {
+    stopped ??= runtime.stop();
+    return stopped;
+  };
+  const t: TestRuntime = {
     runtime,
     dir,
     db,
     redis,
     config,
+    stopRuntime,
     async stop() {
-      await runtime.stop();
+      await stopRuntime();
       await redis.cleanup();
       await db.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return t;
 }

@@ -223,6 +223,11 @@ describe("send whatsapp", () => {
         jobMessage({ number: undefined }),
         /^to \(msg\.payload\.data\.number\) must be a non-empty string/,
       ],
+      // Another job's payload, without `data`: the default paths run through a missing object.
+      [
+        { ...jobMessage(), payload: { whatsappId: 3, phone: "5511999999999" } },
+        /^to \(msg\.payload\.data\.number\) must be a non-empty string, got undefined$/,
+      ],
       [jobMessage({ isGroup: "sim" }), /^group .* must be true or false, got "sim"/],
       [{ ...jobMessage(), job: undefined }, /key is empty and msg\.job is missing/],
     ];

@@ -292,6 +292,45 @@ describe("render message", () => {
   });
 });
 
+describe("render message with its default settings", () => {
+  // The form's defaults (render-message.settings.ts) on a payload of another job than the shipped
+  // ones: no msg.ticket, so Values (msg.payload) fills the template, `name` giving {{name}}.
+  const defaults = {
+    mode: "ticket",
+    mark: false,
+    output: "text",
+    ...typed({
+      template: ["payload.template", "msg"],
+      ticket: ["ticket.id", "msg"],
+      company: ["ticket.companyId", "msg"],
+      values: ["payload", "msg"],
+    }),
+  };
+
+  it("fills {{name}} from payload.name when no ticket is read", async () => {
+    const render = nodeOf(registerRenderMessage, defaults);
+    const { sent, error } = await render.receive({
+      _msgid: "r1",
+      payload: { template: "Olá {{name}} ({{firstName}})", name: "Ana Souza" },
+    });
+    expect(error).toBeUndefined();
+    expect(sent?.text).toBe("Olá Ana Souza (Ana)");
+  });
+
+  it("names the setting and the path it read when a ticket has no company", async () => {
+    const render = nodeOf(registerRenderMessage, defaults);
+    const { error } = await render.receive({
+      _msgid: "r2",
+      payload: { template: "x" },
+      ticket: { id: 5 },
+    });
+    expect((error as { code?: string }).code).toBe("CF_NODE_INPUT");
+    expect((error as Error).message).toBe(
+      "company (msg.ticket.companyId) must be a whole number >= 1, got nothing",
+    );
+  });
+});
+
 describe("update schedule", () => {
   const config = (action: string) => ({
     action,

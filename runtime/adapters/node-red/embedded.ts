@@ -220,6 +220,19 @@ function settings(options: EmbedOptions): Record<string, unknown> {
 function holdEntriesWhileStarting(red: NodeRed, context: ChatiaNodeContext): void {
   red.events.on("flows:starting", () => context.dispatcher.startingFlows());
   red.events.on("flows:started", () => context.dispatcher.flowsStarted());
+  red.events.on("flows:stopping", (event: FlowsStopping) => {
+    if (event.type !== "nodes") return; // a flows or full deploy restarts the `job in` too
+    const stopped = [...event.diff.changed, ...event.diff.removed];
+    const flowIds = new Set(stopped.map((id) => red.nodes.getNode(id)?.z ?? ""));
+    flowIds.delete("");
+    if (flowIds.size > 0) context.dispatcher.nodesRestarting(flowIds);
+  });
+}
+
+/** Node-RED's `flows:stopping` event: which nodes a deploy is about to stop (changed, removed). */
+interface FlowsStopping {
+  readonly type: "full" | "flows" | "nodes";
+  readonly diff: { readonly changed: readonly string[]; readonly removed: readonly string[] };
 }
 
 function nextFlowsStarted(red: NodeRed): Promise<void> {

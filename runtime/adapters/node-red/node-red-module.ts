@@ -52,6 +52,8 @@ export interface NodeRed {
     /** The running flows, as last loaded or deployed. */
     getFlows(): { readonly flows: NodeRedNode[]; readonly rev: string } | null;
     getNodeList(): NodeSetInfo[];
+    /** A running node by id (its tab in `z`), or null. */
+    getNode(id: string): { readonly id: string; readonly z?: string } | null;
   };
   readonly runtime: {
     readonly flows: {

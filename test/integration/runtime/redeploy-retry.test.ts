@@ -51,4 +51,24 @@ describe("retry after a redeploy", () => {
     await deployEdited(url, token, version("v4"));
     await expect(job.finished()).resolves.toMatch(/^v[34]$/);
   });
+
+  // A "modified nodes" deploy restarts only the changed node (here the delay holding the job), not
+  // the `job in`: the job still fails at once as CF_FLOW_REDEPLOYED and its retry completes.
+  it("a job inside a node that a modified-nodes deploy restarts is retried at once", async () => {
+    const url = t.runtime.url as string;
+    const token = await editorToken(url, t.config.admin.password);
+    const job = await t.runtime.queues.enqueue("HeldQueue", "Held", { ms: 600_000 });
+    await vi.waitFor(() => expect(t.runtime.dispatcher.activeCount).toBe(1), { timeout: 15_000 });
+    const renameDelay = (flows: Record<string, unknown>[]) => {
+      const delay = flows.find((n) => n.id === "held-delay") as { name: string };
+      delay.name = `renamed ${job.id}`;
+    };
+    await deployEdited(url, token, renameDelay, "nodes");
+    await expect(job.finished()).resolves.toMatch(/^v\d$/);
+    const stored = await t.runtime.queues.queue("HeldQueue").getJob(job.id);
+    expect(stored?.attemptsMade).toBe(1);
+    expect(stored?.stacktrace.join("\n")).toMatch(
+      /CF_FLOW_REDEPLOYED|nodes of flow held-tab restarted/,
+    );
+  });
 });

@@ -72,6 +72,12 @@ describe("flowChecks", () => {
     ]);
   });
 
+  it("reports a job in of another flow for a job that has its flow (it would take the job over)", async () => {
+    expect(await problemsOf("stray-entry")).toEqual([
+      `jobs.yaml:6:15: flow scratch, node 5c0000000002 (job in): handles CampaignQueue/DispatchCampaign, which flow dispatch-campaign handles already; point it at another job, or delete it (a job has one flow) ${AT}`,
+    ]);
+  });
+
   it("reports a flow without a job out node", async () => {
     expect(await problemsOf("no-job-out")).toEqual([
       `jobs.yaml:6:15: ${FILE} has no "job out" node; add a "job out" node where the flow ends, so that runs of CampaignQueue/DispatchCampaign complete ${AT}`,

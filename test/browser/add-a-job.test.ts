@@ -1,0 +1,382 @@
+// The walkthrough of docs/add-a-job.md, step by step in a real browser, on a copy of the
+// repository's jobs.yaml and flows/: an admin declares ReminderQueue/SendReminder with its payload
+// schema; the operator creates its handler from the editor's jobs tab, puts `render message` and
+// `send whatsapp` between `job in` and `job out`, deploys, and runs it from the jobs tab and from
+// the CLI (simulated WhatsApp driver); a wrong setting is refused at deploy naming its node, and a
+// deploy that deletes the flow is refused with what to do;
+// the runtime restarts with the new job handled. Screenshots: $SCREENSHOT_DIR (docs/img for the doc).
+import { execFile } from "node:child_process";
+import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Company, initModels, Whatsapp } from "../../runtime/adapters/db";
+import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
+import { PROJECT_ROOT } from "../../runtime/project-root";
+import { launchBrowser } from "../helpers/browser";
+import { deployFromEditor, openEditor } from "../helpers/editor";
+import { startProcess } from "../helpers/process";
+import { projectFixture } from "../helpers/project";
+import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
+
+/** Step 1 of the walkthrough, as the doc shows it. */
+const DECLARATION = `
+  ReminderQueue:
+    description: Appointment reminders.
+    jobs:
+      SendReminder:
+        description: Remind {name} at {phone} of an appointment, through connection whatsappId.
+        flow: send-reminder
+        payload: schemas/payloads/send-reminder.json
+        attempts: 3
+        backoff: { type: exponential, delay: 2000 }
+`;
+const SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  type: "object",
+  required: ["whatsappId", "companyId", "phone", "name"],
+  properties: {
+    whatsappId: { type: "integer", minimum: 1 },
+    companyId: { type: "integer", minimum: 1 },
+    phone: { type: "string", pattern: "^[0-9]{10,15}$" },
+    name: { type: "string", minLength: 1 },
+  },
+  additionalProperties: false,
+};
+
+interface EditorWindow {
+  RED: {
+    sidebar: { show(id: string): void };
+    workspaces: { active(): string; delete(ws: unknown): void };
+    nodes: {
+      id(): string;
+      workspace(id: string): { label: string } | null;
+      filterNodes(f: { z?: string; type?: string }): { id: string; type: string }[];
+      filterLinks(f: { source: unknown }): unknown[];
+      removeLink(l: unknown): void;
+      addLink(l: unknown): void;
+      node(id: string): unknown;
+      dirty(d: boolean): void;
+    };
+    view: { importNodes(n: unknown[], o: unknown): void; redraw(full?: boolean): void };
+  };
+}
+
+let fixture: string;
+let t: TestRuntime;
+let browser: Browser;
+let page: Page;
+let companyId: number;
+let whatsappId: number;
+const shots = () => process.env.SCREENSHOT_DIR ?? t.dir;
+const sends = () =>
+  new SimulatedWhatsApp(t.redis.redis, { prefix: `${t.config.prefix}:chatia:` }).sends({
+    connectionId: whatsappId,
+  });
+const handled = () =>
+  t.runtime
+    .plan()
+    .queues.find((q) => q.name === "ReminderQueue")
+    ?.jobs.find((j) => j.name === "SendReminder");
+
+/** `node bin/chatia-flow.js enqueue … --wait`, as the doc shows it; resolves to its output. */
+async function enqueueWithCli(payload: unknown): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(PROJECT_ROOT, "bin/chatia-flow.js"),
+      "enqueue",
+      "ReminderQueue",
+      "SendReminder",
+      JSON.stringify(payload),
+      "--manifest",
+      path.join(t.dir, "jobs.yaml"),
+      "--redis-url",
+      t.config.redisUrl,
+      "--prefix",
+      t.config.prefix,
+      "--wait",
+    ],
+    { env: { ...process.env, NO_COLOR: "1" } },
+  );
+  return stdout;
+}
+
+/** Opens a node's edit form, as a double-click on it does. */
+async function openNode(id: string): Promise<void> {
+  await page.evaluate((nodeId) => {
+    const red = (window as unknown as { RED: { view: { reveal(id: string): void } } }).RED;
+    red.view.reveal(nodeId);
+  }, id);
+  await page.locator(`g[id="${id}"] rect.red-ui-flow-node`).dblclick();
+  await page.locator("#node-input-name").waitFor();
+}
+
+beforeAll(async () => {
+  fixture = await projectFixture();
+  await appendFile(path.join(fixture, "jobs.yaml"), DECLARATION);
+  await writeFile(
+    path.join(fixture, "schemas/payloads/send-reminder.json"),
+    `${JSON.stringify(SCHEMA, null, 2)}\n`,
+  );
+  t = await startTestRuntime(fixture);
+  initModels(t.db.sequelize);
+  companyId = (await Company.create({ name: "Clínica" })).id;
+  whatsappId = (await Whatsapp.create({ name: "main", status: "CONNECTED", companyId })).id;
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+  if (fixture) await rm(fixture, { recursive: true, force: true });
+});
+
+describe("add a job in ten minutes", () => {
+  it("1. the job is declared, not handled: accepted, and the jobs tab offers to create its handler", {
+    timeout: 60_000,
+  }, async () => {
+    expect(handled()?.notHandled).toBe(true);
+    await openEditor(page, t.runtime.url as string, t.config.admin.password);
+    await page.evaluate(() => (window as unknown as EditorWindow).RED.sidebar.show("chatia-jobs"));
+    const offer = page.locator('[data-declared="ReminderQueue/SendReminder"]');
+    await offer.waitFor({ timeout: 15_000 });
+    await expect(offer.textContent()).resolves.toContain("flows/send-reminder.json");
+    await page.screenshot({ path: path.join(shots(), "add-a-job-1-declared.png") });
+  });
+
+  it("2. one click creates its flow: job in for the job, wired to job out, labelled send-reminder", async () => {
+    await page.locator('[data-declared="ReminderQueue/SendReminder"] .chatia-jobs-create').click();
+    const flow = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const nodes = RED.nodes.filterNodes({ z });
+      return {
+        label: RED.nodes.workspace(z)?.label,
+        nodes: nodes.map((n) => {
+          const { type, queue, job, mode, property } = n as Record<string, unknown>;
+          return { type, queue, job, mode, property };
+        }),
+      };
+    });
+    expect(flow.label).toBe("send-reminder");
+    const jobIn = flow.nodes.find((n) => n.type === "job in");
+    const jobOut = flow.nodes.find((n) => n.type === "job out");
+    expect(jobIn).toMatchObject({ queue: "ReminderQueue", job: "SendReminder" });
+    expect(jobOut).toMatchObject({ mode: "complete", property: "payload" });
+    await expect
+      .poll(() => page.locator('[data-declared="ReminderQueue/SendReminder"]').count())
+      .toBe(0);
+  });
+
+  it("3. with render message and send whatsapp in between, it deploys and the job is handled", {
+    timeout: 60_000,
+  }, async () => {
+    // What the doc tells the operator to drag from the palette and fill in.
+    await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const jobIn = RED.nodes.filterNodes({ z, type: "job in" })[0];
+      const jobOut = RED.nodes.filterNodes({ z, type: "job out" })[0];
+      if (!jobIn || !jobOut) throw new Error("the created flow is not on screen");
+      for (const link of RED.nodes.filterLinks({ source: jobIn })) RED.nodes.removeLink(link);
+      const render = RED.nodes.id();
+      const send = RED.nodes.id();
+      RED.view.importNodes(
+        [
+          {
+            id: render,
+            type: "render message",
+            z,
+            name: "reminder text",
+            mode: "ticket",
+            mark: false,
+            output: "text",
+            template: "Olá {{name}}, lembrete da sua consulta amanhã.",
+            templateType: "str",
+            x: 380,
+            y: 100,
+            wires: [[send]],
+          },
+          {
+            id: send,
+            type: "send whatsapp",
+            z,
+            name: "send the reminder",
+            to: "payload.phone",
+            toType: "msg",
+            text: "text",
+            textType: "msg",
+            company: "payload.companyId",
+            companyType: "msg",
+            x: 580,
+            y: 100,
+            wires: [[]],
+          },
+        ],
+        {
+          addFlow: false,
+          touchImport: true,
+          generateIds: false,
+          notify: false,
+          applyNodeDefaults: true,
+        },
+      );
+      // Wires to nodes outside the import are dropped by Node-RED: linked here, as a drag would.
+      RED.nodes.addLink({ source: jobIn, sourcePort: 0, target: RED.nodes.node(render) });
+      RED.nodes.addLink({ source: RED.nodes.node(send), sourcePort: 0, target: jobOut });
+      RED.view.redraw(true);
+      RED.nodes.dirty(true);
+    });
+    await page.screenshot({ path: path.join(shots(), "add-a-job-2-flow.png") });
+    expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
+    const file = JSON.parse(await readFile(path.join(t.dir, "flows/send-reminder.json"), "utf8"));
+    expect(file.map((n: { type: string }) => n.type)).toEqual([
+      "tab",
+      "job in",
+      "job out",
+      "render message",
+      "send whatsapp",
+    ]);
+    await expect.poll(() => handled()?.notHandled, { timeout: 20_000 }).toBeUndefined();
+  });
+
+  it("3b. the job in form lists the job's payload fields from its schema", {
+    timeout: 60_000,
+  }, async () => {
+    const ids = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const first = (type: string) => RED.nodes.filterNodes({ z, type })[0]?.id ?? "";
+      return { jobIn: first("job in") };
+    });
+    await openNode(ids.jobIn);
+    await expect
+      .poll(() => page.locator("#node-input-job-info").textContent(), { timeout: 15_000 })
+      .toContain("msg.payload.phone: string, required");
+    await page.screenshot({ path: path.join(shots(), "add-a-job-5-payload-fields.png") });
+    await page.locator("#node-dialog-cancel").click();
+    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
+  });
+
+  it("4. a test run from the jobs tab sends the reminder and shows its path", {
+    timeout: 60_000,
+  }, async () => {
+    await page.locator("#chatia-jobs-run-form").waitFor({ state: "visible" });
+    await page
+      .locator("#chatia-jobs-payload")
+      .fill(JSON.stringify({ whatsappId, companyId, phone: "5511988887777", name: "Ana Souza" }));
+    await page.locator("#chatia-jobs-run").click();
+    const trace = page.locator("#chatia-jobs-trace[data-outcome]");
+    await trace.waitFor({ timeout: 30_000 });
+    expect(await trace.locator(".chatia-jobs-trace-summary").textContent()).toMatch(
+      /: completed in/,
+    );
+    await expect(
+      trace.locator("li.chatia-jobs-step").evaluateAll((li) => li.map((i) => i.dataset.type)),
+    ).resolves.toEqual(["job in", "render message", "send whatsapp", "job out"]);
+    await page.screenshot({ path: path.join(shots(), "add-a-job-3-run.png") });
+    expect((await sends()).map((s) => [s.jid, s.text])).toEqual([
+      ["5511988887777@s.whatsapp.net", "Olá Ana Souza, lembrete da sua consulta amanhã."],
+    ]);
+  });
+
+  it("5. the CLI enqueues it too, and the send goes out", { timeout: 60_000 }, async () => {
+    const payload = { whatsappId, companyId, phone: "5511977776666", name: "Bruno" };
+    const stdout = await enqueueWithCli(payload);
+    expect(stdout).toMatch(/completed/);
+    await expect
+      .poll(async () => (await sends()).map((s) => s.text))
+      .toContain("Olá Bruno, lembrete da sua consulta amanhã.");
+  });
+
+  it("6. a setting typed wrong is refused at deploy, the notice naming the node, which it shows", {
+    timeout: 60_000,
+  }, async () => {
+    const sendId = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const send = RED.nodes.filterNodes({ z, type: "send whatsapp" })[0] as
+        | { id: string; connection: string; connectionType: string; changed: boolean }
+        | undefined;
+      if (!send) throw new Error("no send whatsapp node");
+      Object.assign(send, { connection: "main", connectionType: "num", changed: true });
+      RED.nodes.dirty(true);
+      return send.id;
+    });
+    const notice = await deployFromEditor(page);
+    expect(notice).toMatch(/Deploy refused/);
+    expect(notice).toMatch(/flow send-reminder, node 'send the reminder' .*setting 'connection'/);
+    const item = page.locator(`.chatia-deploy-refused-node[data-node-id="${sendId}"]`);
+    await expect(item.count()).resolves.toBe(1);
+    await item.click();
+    await page.waitForFunction(
+      (id) =>
+        Boolean(
+          (
+            window as unknown as {
+              RED: { nodes: { node(id: string): { __flashTimer?: unknown } } };
+            }
+          ).RED.nodes.node(id)?.__flashTimer,
+        ),
+      sendId,
+    );
+    await page.evaluate((id) => {
+      const { RED } = window as unknown as EditorWindow;
+      Object.assign(RED.nodes.node(id) as object, {
+        connection: "payload.whatsappId",
+        connectionType: "msg",
+      });
+    }, sendId);
+    expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
+  });
+
+  it("7. deleting the flow is refused at deploy, saying what to do", {
+    timeout: 60_000,
+  }, async () => {
+    await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      RED.workspaces.delete(RED.nodes.workspace(RED.workspaces.active()));
+    });
+    const notice = await deployFromEditor(page);
+    expect(notice).toMatch(/Deploy refused/);
+    expect(notice).toMatch(
+      /removes flow send-reminder, which handles ReminderQueue\/SendReminder; keep the flow, or remove or disable the job in jobs.yaml first/,
+    );
+    await page.screenshot({ path: path.join(shots(), "add-a-job-4-delete-refused.png") });
+    await expect(readFile(path.join(t.dir, "flows/send-reminder.json"), "utf8")).resolves.toMatch(
+      /SendReminder/,
+    );
+  });
+
+  it("8. after a restart (the runtime started as an operator would) the job is handled", {
+    timeout: 120_000,
+  }, async () => {
+    await t.stopRuntime();
+    const proc = startProcess(["start", "--port", "0", "--no-editor"], {
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_URL: t.config.redisUrl,
+      REDIS_PREFIX: t.config.prefix,
+      CHATIA_MANIFEST: t.config.manifestFile,
+      CHATIA_FLOWS_DIR: t.config.flowsDir,
+      CHATIA_DATA_DIR: t.config.userDir,
+      CHATIA_ADMIN_PASSWORD: t.config.admin.password,
+      NODE_RED_CREDENTIAL_SECRET: t.config.credentialSecret,
+      CHATIA_JWT_SECRET: t.config.jwtSecret,
+      CHATIA_WHATSAPP_DRIVER: "simulated",
+    });
+    try {
+      await proc.waitFor(/chatia-flow all running/, 60_000);
+      expect(proc.output()).not.toMatch(/CF_JOB_NOT_HANDLED/);
+      const payload = { whatsappId, companyId, phone: "5511966665555", name: "Carla" };
+      expect(await enqueueWithCli(payload)).toMatch(/completed/);
+      await expect
+        .poll(async () => (await sends()).map((s) => s.text))
+        .toContain("Olá Carla, lembrete da sua consulta amanhã.");
+    } finally {
+      proc.child.kill("SIGTERM");
+      await proc.exited();
+    }
+  });
+});
