@@ -11,7 +11,7 @@ import {
   type NodeRedNode,
   parseNodes,
 } from "./flow-format";
-import { flowIdOf } from "./flow-split";
+import { carriedFlowId, FLOW_ID_ENV, flowIdOf } from "./flow-split";
 
 export {
   CONFIG_FILE,
@@ -21,7 +21,15 @@ export {
   isFlowFileName,
   type NodeRedNode,
 } from "./flow-format";
-export { type FlowSplit, flowIdOf, splitNodeRedFlows } from "./flow-split";
+export {
+  carriedFlowId,
+  FLOW_ID_ENV,
+  type FlowSplit,
+  flowIdOf,
+  flowIdOfTab,
+  splitNodeRedFlows,
+  withFlowId,
+} from "./flow-split";
 export { type FlowDirWrite, formatFlowFile, writeFlowDir } from "./flow-write";
 
 export interface FlowFileSet {
@@ -133,13 +141,18 @@ function checkFlowFile(nodes: readonly NodeRedNode[], file: string): FlowFilePro
   return problems;
 }
 
-/** A deploy names the file after the tab's label, so the two must agree or the next deploy renames the file. */
+/** A deploy names the file after the flow id the tab carries, so the two must agree. */
 function checkLabel(tab: NodeRedNode, flowId: string): string | undefined {
+  const carried = carriedFlowId(tab);
+  if (carried !== undefined) {
+    if (carried === flowId) return undefined;
+    return `${describeNode(tab)}: its ${FLOW_ID_ENV} is "${carried}", not "${flowId}" as the file name says; set it to "${flowId}" or rename the file`;
+  }
   const label = typeof tab.label === "string" ? tab.label : "";
   const fromLabel = flowIdOf(label);
   if (fromLabel === flowId) return undefined;
   const gives = fromLabel === "" ? "gives no flow id" : `gives the flow id "${fromLabel}"`;
-  return `${describeNode(tab)}: its label ${gives}, not "${flowId}" as the file name says; rename the tab (e.g. to "${flowId}") or the file`;
+  return `${describeNode(tab)}: it carries no ${FLOW_ID_ENV} and its label ${gives}, not "${flowId}" as the file name says; add ${FLOW_ID_ENV} "${flowId}" to the tab's environment or rename the file`;
 }
 
 function misplaced(node: NodeRedNode, tabId: string): string | undefined {

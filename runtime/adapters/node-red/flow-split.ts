@@ -1,7 +1,15 @@
-// A deploy's flat node array → one file per tab, named by the tab's label, plus `_config.json`.
+// A deploy's flat node array → one file per tab, named by the flow id the tab carries (its
+// CHATIA_FLOW_ID environment entry; the label's flow id for a tab that has none yet), plus
+// `_config.json`. Renaming a tab changes its label only, never its file.
 // Any problem refuses the whole split: a deploy is written completely or not at all. Its messages
 // quote with ' because the editor shows them inside the JSON of the refused request.
-import { CONFIG_FILE, describeNode, type FlowFileProblem, type NodeRedNode } from "./flow-format";
+import {
+  CONFIG_FILE,
+  describeNode,
+  FLOW_ID_PATTERN,
+  type FlowFileProblem,
+  type NodeRedNode,
+} from "./flow-format";
 
 export interface FlowSplit {
   /** File name (`<flow-id>.json`, `_config.json`) → its nodes, the tab first; `_config.json` only when it has nodes. */
@@ -24,6 +32,38 @@ export function flowIdOf(label: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
+}
+
+/** The tab's own record of its flow id: an environment entry, which the editor keeps across edits. */
+export const FLOW_ID_ENV = "CHATIA_FLOW_ID";
+
+interface EnvEntry {
+  readonly name?: unknown;
+  readonly value?: unknown;
+}
+
+/** The flow id a tab carries (its CHATIA_FLOW_ID entry), else the one its label gives. */
+export function flowIdOfTab(tab: NodeRedNode): string {
+  const carried = carriedFlowId(tab);
+  if (carried !== undefined) return carried;
+  return flowIdOf(typeof tab.label === "string" ? tab.label : "");
+}
+
+/** The CHATIA_FLOW_ID entry of a tab, when it has one. */
+export function carriedFlowId(tab: NodeRedNode): string | undefined {
+  const env = (tab as { env?: unknown }).env;
+  if (!Array.isArray(env)) return undefined;
+  const entry = (env as EnvEntry[]).find((e) => e?.name === FLOW_ID_ENV);
+  return typeof entry?.value === "string" ? entry.value : undefined;
+}
+
+/** The tab with `flowId` recorded as its CHATIA_FLOW_ID entry (other entries kept). */
+export function withFlowId(tab: NodeRedNode, flowId: string): NodeRedNode {
+  const env = (tab as { env?: unknown }).env;
+  const others = Array.isArray(env)
+    ? (env as EnvEntry[]).filter((e) => e?.name !== FLOW_ID_ENV)
+    : [];
+  return { ...tab, env: [...others, { name: FLOW_ID_ENV, type: "str", value: flowId }] };
 }
 
 /** Splits Node-RED's flat array by tab. Credentials never reach a flow file: they are dropped here. */
@@ -72,8 +112,7 @@ function nameTabs(
   const fileOfTab = new Map<string, string | null>();
   const tabOfFile = new Map<string, NodeRedNode>();
   for (const tab of flat.filter((n) => n.type === "tab")) {
-    const label = typeof tab.label === "string" ? tab.label : "";
-    const id = flowIdOf(label);
+    const id = flowIdOfTab(tab);
     const file = `${id}.json`;
     const problem = tabNameProblem(tab, id, tabOfFile.get(file));
     if (problem !== undefined) {
@@ -96,6 +135,8 @@ function tabNameProblem(
     return `${describeNode(tab, "'")}: its name gives no flow id; name it with letters or digits, e.g. 'send-message'`;
   if (id.length > MAX_FLOW_ID)
     return `${describeNode(tab, "'")}: its name gives a flow id of ${id.length} characters; shorten it to ${MAX_FLOW_ID} at most`;
+  if (carriedFlowId(tab) !== undefined && !FLOW_ID_PATTERN.test(id))
+    return `${describeNode(tab, "'")}: its ${FLOW_ID_ENV} '${id}' is not a flow id (lowercase letters, digits and '-')`;
   if (other !== undefined)
     return `${describeNode(other, "'")} and ${describeNode(tab, "'")} both give the flow id '${id}'; rename one of them`;
   return undefined;

@@ -6,11 +6,14 @@ import path from "node:path";
 import { ChatiaError } from "../../errors";
 import { readIfExists, replaceFile } from "./durable-file";
 import {
+  carriedFlowId,
+  flowIdOfTab,
   formatFlowFileProblem,
   type NodeRedNode,
   readFlowDir,
   splitNodeRedFlows,
   toNodeRedFlows,
+  withFlowId,
   writeFlowDir,
 } from "./flow-files";
 import { type NodeRedLibrary, nodeRedLibrary } from "./node-red-module";
@@ -97,12 +100,34 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
   const migrate = (flat: readonly NodeRedNode[]) =>
     options.migrate?.(flat) ?? { nodes: [...flat], renamed: [] };
 
+  /** Tab id → the flow id (file) it was last read from or saved to: a tab's identity, not its label. */
+  const flowOfTab = new Map<string, string>();
+  /**
+   * A tab without a CHATIA_FLOW_ID of its own whose label no longer gives the file it came from
+   * (it was renamed) gets that file's flow id recorded, so the rename changes its label only.
+   * Tabs whose label still gives their file are left as they are: nothing to write.
+   */
+  const withIdentity = (flat: readonly NodeRedNode[]): NodeRedNode[] =>
+    flat.map((node) => {
+      if (node.type !== "tab" || carriedFlowId(node) !== undefined) return node;
+      const known = flowOfTab.get(node.id);
+      if (known === undefined || flowIdOfTab(node) === known) return node;
+      return withFlowId(node, known);
+    });
+  const remember = (files: ReadonlyMap<string, readonly NodeRedNode[]>) => {
+    for (const [file, nodes] of files) {
+      const tab = nodes.find((n) => n.type === "tab");
+      if (tab !== undefined) flowOfTab.set(tab.id, file.replace(/\.json$/, ""));
+    }
+  };
+
   const readFlows = async (): Promise<NodeRedNode[]> => {
     const set = await readFlowDir(flowsDir);
     for (const problem of set.problems)
       log.warn(`flow file skipped: ${formatFlowFileProblem(problem)}`);
     managed = set.files;
-    const { nodes, renamed } = migrate(toNodeRedFlows(set));
+    remember(set.flows);
+    const { nodes, renamed } = migrate(withIdentity(toNodeRedFlows(set)));
     if (renamed.length > 0) await saveRenamed(nodes, renamed);
     return nodes;
   };
@@ -136,7 +161,7 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
     },
     async saveFlows(deployed) {
       if (readOnly) return;
-      const { nodes: flows, renamed } = migrate(deployed);
+      const { nodes: flows, renamed } = migrate(withIdentity(deployed));
       for (const r of renamed) log.warn(`deploy: ${r.message}`);
       const split = splitNodeRedFlows(flows);
       const problems = options.check ? options.check(flows) : split.problems;
@@ -144,6 +169,7 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
       managed ??= (await readFlowDir(flowsDir)).files;
       const result = await serial("flows", () => writeFlowDir(flowsDir, split.files, { managed }));
       managed = new Set(split.files.keys());
+      remember(split.files);
       if (result.written.length + result.deleted.length === 0) return;
       log.info(`flows saved to ${flowsDir}: ${describeWrite(result)}`);
       // Workers hear of real changes only: a deploy that changed no file restarts none of them.

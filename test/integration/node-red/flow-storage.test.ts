@@ -1,5 +1,5 @@
 // A real embedded Node-RED 4.1 with our storage module: flows load from one file per tab, and a deploy
-// through the editor's admin API writes them back file by file (renamed tab → renamed file, other
+// through the editor's admin API writes them back file by file (a renamed tab keeps its file, other
 // files untouched), refuses what it cannot name, and keeps credentials out of the flows folder.
 import {
   cpSync,
@@ -95,7 +95,7 @@ describe("flow storage in Node-RED", () => {
     expect(running.map((n) => n.id).sort()).toEqual(["a0", "a1", "a2", "a3", "b0", "b1", "b2"]);
   });
 
-  it("writes a deploy file by file: a renamed tab renames its file, other files stay as they were", async () => {
+  it("writes a deploy file by file: a renamed tab keeps its file, other files stay as they were", async () => {
     const betaBefore = text("beta.json");
     age("beta.json");
     const { flows, rev } = await currentFlows();
@@ -103,11 +103,15 @@ describe("flow storage in Node-RED", () => {
     const changed = edit(edit(flows, "a0", { label: "Gamma" }), "a2", { rules });
     const res = await deploy(changed, rev);
     expect(res.status).toBe(200);
-    expect(files()).toEqual(["beta.json", "gamma.json"]);
-    const gamma = JSON.parse(text("gamma.json")) as NodeRedNode[];
-    expect(gamma.map((n) => n.id)).toEqual(["a0", "a1", "a2", "a3"]);
-    expect(gamma.find((n) => n.id === "a2")?.rules).toEqual(rules);
-    expect(text("gamma.json")).toMatch(
+    expect(files()).toEqual(["alpha.json", "beta.json"]);
+    const alpha = JSON.parse(text("alpha.json")) as NodeRedNode[];
+    expect(alpha.map((n) => n.id)).toEqual(["a0", "a1", "a2", "a3"]);
+    expect(alpha[0]).toMatchObject({
+      label: "Gamma",
+      env: [{ name: "CHATIA_FLOW_ID", type: "str", value: "alpha" }],
+    });
+    expect(alpha.find((n) => n.id === "a2")?.rules).toEqual(rules);
+    expect(text("alpha.json")).toMatch(
       /^\[\n {4}\{\n {8}"id": "a0",\n {8}"type": "tab",[\s\S]*\n\]\n$/,
     );
     expect(text("beta.json")).toBe(betaBefore);
@@ -131,13 +135,15 @@ describe("flow storage in Node-RED", () => {
     const before = Object.fromEntries(files().map((n) => [n, text(n)]));
     const savesBefore = saved.length;
     const { flows, rev } = await currentFlows();
-    const res = await deploy(edit(flows, "b0", { label: "gamma" }), rev);
+    // As a copied tab does: it carries the flow id of the tab it was copied from.
+    const env = [{ name: "CHATIA_FLOW_ID", type: "str", value: "alpha" }];
+    const res = await deploy(edit(flows, "b0", { label: "gamma", env }), rev);
     // The editor shows `Deploy failed: ` followed by this response body.
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       code: "CF_FLOW_DEPLOY_REFUSED",
       message:
-        "deploy refused, nothing was saved: tab 'Gamma' (a0, tab) and tab 'gamma' (b0, tab) both give the flow id 'gamma'; rename one of them",
+        "deploy refused, nothing was saved: tab 'Gamma' (a0, tab) and tab 'gamma' (b0, tab) both give the flow id 'alpha'; rename one of them",
     });
     expect(Object.fromEntries(files().map((n) => [n, text(n)]))).toEqual(before);
     expect(saved.length).toBe(savesBefore);

@@ -110,3 +110,28 @@ describe("breaks refused at deploy", () => {
     );
   });
 });
+
+describe("a flow keeps its identity", () => {
+  it("renaming a tab changes its label only: same file, the job still handled", async () => {
+    const before = await flowFiles();
+    const { status } = await tryDeploy(t.runtime.url as string, token, (flows) => {
+      node(flows, TAB).label = "Envio de mensagens (MessageQueue)";
+    });
+    expect(status).toBe(200);
+    const after = await flowFiles();
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    const tab = (JSON.parse(after["send-message.json"] ?? "[]") as Node[])[0];
+    expect(tab).toMatchObject({
+      label: "Envio de mensagens (MessageQueue)",
+      env: [{ name: "CHATIA_FLOW_ID", type: "str", value: "send-message" }],
+    });
+    for (const name of Object.keys(before))
+      if (name !== "send-message.json") expect(after[name], name).toBe(before[name]);
+    const job = await t.runtime.queues.enqueue("MessageQueue", "SendMessage", {
+      whatsappId: 999_999,
+      data: { number: "5511999990000", body: "still handled" },
+    });
+    // An unknown connection fails the job in the flow's send node, which proves a flow ran it.
+    await expect(job.finished()).rejects.toThrow(/999999|connection/i);
+  });
+});

@@ -118,7 +118,7 @@ describe("readFlowDir", () => {
       'flow.json: node other (change) has z "t2", another tab than this file\'s tab t',
       "flow.json: node global (tls-config) has no z (it is on no tab): global config nodes belong in _config.json",
       "flow.json: node sf (subflow) is a subflow definition: subflows belong in _config.json",
-      'named.json: tab "Something else" (n, tab): its label gives the flow id "something-else", not "named" as the file name says; rename the tab (e.g. to "named") or the file',
+      'named.json: tab "Something else" (n, tab): it carries no CHATIA_FLOW_ID and its label gives the flow id "something-else", not "named" as the file name says; add CHATIA_FLOW_ID "named" to the tab\'s environment or rename the file',
     ]);
   });
 
@@ -194,6 +194,22 @@ describe("splitNodeRedFlows", () => {
       "_config.json": ["cfg", "sf", "sf1"],
     });
     expect(JSON.stringify([...files.values()])).not.toMatch(/secret|credentials/);
+  });
+
+  it("names a tab's file by the CHATIA_FLOW_ID it carries, whatever its label", () => {
+    const env = [{ name: "CHATIA_FLOW_ID", type: "str", value: "send-reminder" }];
+    const { files, problems } = splitNodeRedFlows([
+      { ...tab("t1", "Reminder sender (renamed)"), env },
+      node("n1", "t1"),
+    ]);
+    expect(problems).toEqual([]);
+    expect([...files.keys()]).toEqual(["send-reminder.json"]);
+    const bad = splitNodeRedFlows([
+      { ...tab("t2", "x"), env: [{ ...env[0], value: "Not An Id" }] },
+    ]);
+    expect(bad.problems.map((p) => p.message)).toEqual([
+      "tab 'x' (t2, tab): its CHATIA_FLOW_ID 'Not An Id' is not a flow id (lowercase letters, digits and '-')",
+    ]);
   });
 
   it("writes no _config.json when nothing is shared", () => {
