@@ -31,10 +31,14 @@ async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   let heapPeak = 0;
+  let externalPeak = 0;
+  let heapTotalPeak = 0;
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
     rssPeak = Math.max(rssPeak, m.rss);
     heapPeak = Math.max(heapPeak, m.heapUsed);
+    heapTotalPeak = Math.max(heapTotalPeak, m.heapTotal);
+    externalPeak = Math.max(externalPeak, m.external);
   }, 100);
   const started = process.hrtime.bigint();
   await (
@@ -79,6 +83,8 @@ async function main(): Promise<void> {
       rssBeforeMb: mb(rssBefore),
       rssPeakMb: mb(rssPeak),
       heapPeakMb: mb(heapPeak),
+      heapTotalPeakMb: mb(heapTotalPeak),
+      externalPeakMb: mb(externalPeak),
       heapAfterGcMb,
       jobs,
     })}\n`,

@@ -40,7 +40,7 @@ import {
   senderJobPrefix,
   senderReconcileJob,
 } from "./campaign-jobs";
-import { type CampaignPacing, dueOffsetMs, parsePacing } from "./campaign-pacing";
+import { type CampaignPacing, parsePacing } from "./campaign-pacing";
 import { progressOf } from "./campaign-progress";
 import {
   CampaignSender,
@@ -48,10 +48,11 @@ import {
   type SenderLeases,
   type SenderResult,
 } from "./campaign-sender";
-import { collectGarbage } from "./memory-hint";
 import type { MessageService } from "./message.service";
 import {
   CAMPAIGN_MESSAGE_MARK,
+  type CampaignMessagePart,
+  compileCampaignMessage,
   markMessage,
   parseCampaignVariables,
   renderCampaignMessage,
@@ -199,8 +200,6 @@ export type CampaignTransition = keyof typeof TRANSITIONS;
 const DEFAULTS = { lookAheadMs: 3 * 3_600_000, strandedAfterMs: 10 * 60_000, limit: 100 };
 /** Items read, and shippings written, per round trip while expanding a list. */
 const PAGE = 1000;
-/** A long expansion asks for a full collection this often (memory-hint.ts). */
-const GC_EVERY_PAGES = 50;
 /** Contacts per PrepareContact job: their shippings are one INSERT, their dispatches one addBulk. */
 export const PREPARE_PAGE = 500;
 
@@ -322,26 +321,74 @@ export class CampaignService {
     const whatsappId = c.whatsappId ?? campaign.whatsappId;
     const resume = await store.expansionResume(c.id);
     let { after, position } = resume;
-    const fill = this.filler(campaign, []);
+    const texts = this.compiled(campaign);
     const jobId = whatsappId === null ? null : senderJobPrefix(whatsappId);
-    let pages = 0;
     for (;;) {
       if (c.contactListId === null) break;
-      const items = await store.itemsPage(c.contactListId, after, c.lastItemId, PAGE);
-      if (items.length === 0) break;
-      const rows = items.map((item) =>
-        fill(item, new Date(start + dueOffsetMs(c.pacing, position++)), jobId),
-      );
-      await store.insertShippings(rows);
+      const page = await store.expandPage({
+        campaignId: c.id,
+        listId: c.contactListId,
+        after,
+        lastItemId: c.lastItemId,
+        limit: PAGE,
+        position,
+        start: new Date(start),
+        pacing: c.pacing,
+        jobId,
+        ...texts,
+        // Drawn for the snapshot's items only, so a page draws what filler() would.
+        picks: this.picks(texts, Math.min(PAGE, Math.max(0, c.shippingsLeft - position))),
+      });
+      if (page.items === 0 || page.through === null) break;
       if (after === resume.after) await this.armSender(whatsappId, c.companyId, start);
-      after = items[items.length - 1]?.id ?? after;
+      after = page.through;
+      position += page.items;
       await store.expansionProgress(c.id, after, position);
-      if (++pages % GC_EVERY_PAGES === 0) collectGarbage();
     }
     await store.markExpandedCounting(c.id, now);
     const finished = await store.finishIfDone(c.id, now);
     if (!finished) await this.armSender(whatsappId, c.companyId, start);
     return { ...result, contacts: position - resume.position, finished };
+  }
+
+  /**
+   * The campaign's candidate messages (and confirmation requests in confirmation mode): the
+   * non-empty ones, in order, compiled with its custom variables and marked U+200C, as filler()
+   * renders them one contact at a time.
+   */
+  private compiled(c: Omit<CampaignForPrepare, "item">): {
+    messages: CampaignMessagePart[][];
+    confirmations: CampaignMessagePart[][] | null;
+  } {
+    const custom = parseCampaignVariables(c.variables);
+    const compile = (texts: readonly (string | null)[]) =>
+      candidates(texts).map((t) => [
+        markMessage(CAMPAIGN_MESSAGE_MARK, ""),
+        ...compileCampaignMessage(t, custom),
+      ]);
+    return {
+      messages: compile(c.messages),
+      confirmations: c.confirmation ? compile(c.confirmationMessages) : null,
+    };
+  }
+
+  /**
+   * The picks of `n` contacts, drawn as filler() draws them (for each contact its message, then
+   * its confirmation request; nothing drawn where there is no candidate).
+   */
+  private picks(
+    texts: { messages: readonly unknown[]; confirmations: readonly unknown[] | null },
+    n: number,
+  ): { message: number[]; confirmation: number[] } {
+    const message: number[] = [];
+    const confirmation: number[] = [];
+    for (let i = 0; i < n; i++) {
+      message.push(this.pickIndex(texts.messages.length) ?? 0);
+      if (texts.confirmations !== null) {
+        confirmation.push(this.pickIndex(texts.confirmations.length) ?? 0);
+      }
+    }
+    return { message, confirmation };
   }
 
   /** Arms the connection's sender for `dueAt` (now if that has passed). */
@@ -547,11 +594,16 @@ export class CampaignService {
 
   /** One of the non-empty texts at random, or null when all are empty. */
   private pick(texts: readonly (string | null)[]): string | null {
-    const candidates = texts.filter((t): t is string => typeof t === "string" && t.trim() !== "");
-    if (candidates.length === 0) return null;
+    const found = candidates(texts);
+    const index = this.pickIndex(found.length);
+    return index === null ? null : (found[index] ?? null);
+  }
+
+  /** One of `n` candidates at random; null (nothing drawn) when there are none. */
+  private pickIndex(n: number): number | null {
+    if (n === 0) return null;
     const random = this.deps.random ?? Math.random;
-    const index = Math.min(candidates.length - 1, Math.floor(random() * candidates.length));
-    return candidates[index] ?? null;
+    return Math.min(n - 1, Math.floor(random() * n));
   }
 }
 
@@ -569,4 +621,9 @@ function loaded(c: CampaignExpansion): LoadedCampaign {
     pacing: parsePacing(c.settings ?? {}),
     started: c.started,
   };
+}
+
+/** The messages a campaign picks from: the non-empty ones, in order. */
+function candidates(texts: readonly (string | null)[]): string[] {
+  return texts.filter((t): t is string => typeof t === "string" && t.trim() !== "");
 }

@@ -134,6 +134,41 @@ export function renderCampaignMessage(template: string, vars: CampaignMessageVar
   });
 }
 
+/** A contact variable a compiled campaign message leaves for the database to fill. */
+export type CampaignContactVariable = "nome" | "email" | "numero";
+/** A piece of a compiled campaign message: literal text, or a contact variable. */
+export type CampaignMessagePart = string | { readonly variable: CampaignContactVariable };
+
+/**
+ * A campaign message compiled for one campaign: the custom variables filled (and unknown
+ * `{word}`s kept as written), the contact's variables left as parts, so that the text of any
+ * contact is the parts joined with its values — the same text as renderCampaignMessage, whose
+ * scan it repeats. Lets the expansion fill a million messages in SQL.
+ */
+export function compileCampaignMessage(
+  template: string,
+  custom: Readonly<Record<string, string>> = {},
+): CampaignMessagePart[] {
+  const parts: CampaignMessagePart[] = [];
+  let text = "";
+  let last = 0;
+  for (const match of template.matchAll(/\{([^{}\n]+)\}/g)) {
+    const [all, key = ""] = match;
+    text += template.slice(last, match.index);
+    last = match.index + all.length;
+    if (key === "nome" || key === "email" || key === "numero") {
+      if (text !== "") parts.push(text);
+      parts.push({ variable: key });
+      text = "";
+    } else {
+      text += Object.hasOwn(custom, key) ? (custom[key] ?? "") : all;
+    }
+  }
+  text += template.slice(last);
+  if (text !== "") parts.push(text);
+  return parts;
+}
+
 /**
  * The custom variables of a CampaignSettings `variables` value: a JSON array (or its text) of
  * `{ key, value }`. Anything else gives no variables; entries without a string key are skipped.

@@ -213,6 +213,34 @@ describe("CampaignService", () => {
     expect(rows.map((r) => (r.dueAt as Date).getTime() - start)).toEqual([0, 2_000, 4_000, 6_000]);
   });
 
+  it("expansion fills each contact's picked message and confirmation request in SQL as prepare() renders them", async () => {
+    const world = await createCampaignWorld(db.sequelize, {
+      contacts: 3,
+      variables: [{ key: "loja", value: "Centro $1 {nome}" }],
+    });
+    const { id, loaded } = await running(world, {
+      message1: "",
+      message2: "A {nome}'s",
+      message4: "B {numero} {email} {loja} {outro}",
+      confirmation: true,
+      confirmationMessage1: "{nome}, pode?",
+      confirmationMessage3: "sem variáveis",
+    });
+    // Per contact its message, then its request: as filler() draws them.
+    randomValues = [0.99, 0, 0, 0.99, 0.6, 0.4];
+    await service().expand(loaded, new Date());
+    const rows = await m.CampaignShipping.findAll({
+      where: { campaignId: id },
+      order: [["contactId", "ASC"]],
+    });
+    expect(rows.map((r) => [r.message, r.confirmationMessage])).toEqual([
+      ["\u200c B 5511910000000 c0@example.com Centro $1 {nome} {outro}", "\u200c Contato 0, pode?"],
+      ["\u200c A Contato 1's", "\u200c sem variáveis"],
+      ["\u200c B 5511910000002 c2@example.com Centro $1 {nome} {outro}", "\u200c Contato 2, pode?"],
+    ]);
+    expect(randomValues).toEqual([]);
+  });
+
   it("prepares one of the non-empty messages at random, variables filled, marked U+200C, once", async () => {
     const world = await createCampaignWorld(db.sequelize, {
       contacts: 1,

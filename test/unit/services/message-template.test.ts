@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { ChatiaError } from "../../../runtime/errors";
 import {
   CAMPAIGN_MESSAGE_MARK,
+  type CampaignMessagePart,
+  compileCampaignMessage,
   greeting,
   markMessage,
   parseCampaignVariables,
@@ -130,6 +132,41 @@ describe("renderCampaignMessage", () => {
         custom: { nome: "custom" },
       }),
     ).toBe("[][][55]");
+  });
+});
+
+describe("compileCampaignMessage", () => {
+  const contacts = [
+    { nome: "Maria Lima", email: "maria@example.com", numero: "5511999990000" },
+    { nome: "{email} $& $1", email: null, numero: "55" },
+  ];
+  const join = (parts: CampaignMessagePart[], c: (typeof contacts)[number]) =>
+    parts.map((p) => (typeof p === "string" ? p : (c[p.variable] ?? ""))).join("");
+
+  it("joined with a contact's values, gives renderCampaignMessage's text", () => {
+    const custom = { cupom: "BLACK10", "preço (R$)": "R$ 5", nome: "custom", "a.b": "{nome}" };
+    const templates = [
+      "Oi {nome}! {nome}, seu e-mail {email} e número {numero}.",
+      "{cupom} vale {desconto}; {outro} {{name}} {preço (R$)} {a.b}",
+      "[{nome}][{email}][{numero}]",
+      "sem variáveis",
+      "",
+    ];
+    for (const template of templates) {
+      const parts = compileCampaignMessage(template, custom);
+      for (const c of contacts) {
+        expect(join(parts, c)).toBe(renderCampaignMessage(template, { ...c, custom }));
+      }
+    }
+  });
+
+  it("merges literal text and leaves only contact variables as parts", () => {
+    expect(compileCampaignMessage("{x} a {nome}{numero} b", { x: "X" })).toEqual([
+      "X a ",
+      { variable: "nome" },
+      { variable: "numero" },
+      " b",
+    ]);
   });
 });
 

@@ -69,6 +69,41 @@ export interface NewShipping {
   readonly jobId: string | null;
 }
 
+/** A piece of a compiled campaign message (message-template.ts compileCampaignMessage). */
+export type CampaignMessagePart = string | { readonly variable: keyof typeof ITEM_COLUMN };
+/** The pacing settings, seconds (campaign-pacing.ts). */
+interface Pacing {
+  readonly messageInterval: number;
+  readonly longerIntervalAfter: number;
+  readonly greaterInterval: number;
+}
+
+/** The item column of each contact variable of a campaign message. */
+const ITEM_COLUMN = { nome: "name", email: "email", numero: "number" } as const;
+
+/** One page of a campaign's expansion, as CampaignService.expand() writes it (expandPage). */
+export interface ExpansionPage {
+  readonly campaignId: number;
+  readonly listId: number;
+  /** The page starts after this item id, and ends at `lastItemId` (the snapshot) at most. */
+  readonly after: number;
+  readonly lastItemId: number;
+  readonly limit: number;
+  /** The campaign position (from 0) of the page's first item, for its due time. */
+  readonly position: number;
+  /** When the contact at position 0 is due. */
+  readonly start: Date;
+  readonly pacing: Pacing;
+  /** The sender job named on the rows, or null. */
+  readonly jobId: string | null;
+  /** The candidate messages, each compiled (mark included); none: every message is "". */
+  readonly messages: readonly (readonly CampaignMessagePart[])[];
+  /** The candidate confirmation requests; null outside confirmation mode. */
+  readonly confirmations: readonly (readonly CampaignMessagePart[])[] | null;
+  /** Per page row, in item order: the index of its message and confirmation among the candidates. */
+  readonly picks: { readonly message: readonly number[]; readonly confirmation: readonly number[] };
+}
+
 /** A shipping row's state after PrepareContact's upsert. */
 export interface ShippingState {
   readonly id: number;
@@ -175,9 +210,15 @@ RETURNING p."campaignId", p."left"`;
 /**
  * One statement after WhatsApp accepted a shipping's (last) message: its ledger key `sent`, the
  * shipping delivered (once) and its shard of the campaign's count down — all or nothing.
+ * Committed without waiting for the WAL flush (`synchronous_commit` off for this transaction
+ * only): sampled during a campaign, Postgres's sessions spent nearly all their time waiting for
+ * that flush (two per contact: the claim and this). Only a crash of Postgres itself can lose such
+ * a commit (its last ~0.6 s), and then the ledger key is still `sending` — the claim before the
+ * send is flushed as ever — so the shipping ends in doubt (CF_SEND_IN_DOUBT), never sent twice.
  */
 const SENT_SQL = `
-WITH sent AS (
+WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)
+), sent AS (
   UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = NULL,
          "error" = NULL, "updatedAt" = now()
    WHERE "key" = $1 AND "status" = 'sending'
@@ -194,7 +235,8 @@ WITH sent AS (
   RETURNING p."campaignId", p."left"
 )
 SELECT EXISTS (SELECT 1 FROM sent) AS sent,
-       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"`;
+       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"
+  FROM relaxed`;
 
 /** The last shard to reach 0 finishes the campaign: 16 rows read, whatever the list's size. */
 const FINISH_SQL = `
@@ -490,14 +532,77 @@ export class SequelizeCampaignStore {
     );
   }
 
-  /** Up to `limit` items of the list in (afterId, lastItemId], in id order, for the expansion. */
-  itemsPage(listId: number, afterId: number, lastItemId: number, limit: number) {
-    return this.prepared<ContactItem>(
-      "campaign-items-page",
-      `SELECT id, name, number, email, "isGroup" FROM "ContactListItems"
-        WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
-      [listId, afterId, lastItemId, limit],
+  /**
+   * Writes the shippings of the next page of the list, up to `limit` items in (after, lastItemId]
+   * in id order, in one statement that reads the items and fills their messages in Postgres: no
+   * item or message passes through the worker (whose heap a million of them inflated). The item
+   * at page row k (from 1) is at `position + k − 1` of the campaign, is due at its paced time, and
+   * gets `messages[pick.message[k − 1]]` (the first one past the picks; the confirmation likewise). Existing shippings are
+   * kept (one per campaign and contact). How many items the page had, and its last item id.
+   */
+  async expandPage(page: ExpansionPage): Promise<{ items: number; through: number | null }> {
+    const { pacing } = page;
+    const bind: unknown[] = [
+      page.listId,
+      page.after,
+      page.lastItemId,
+      page.limit,
+      page.campaignId,
+      page.jobId,
+      page.start.toISOString(),
+      page.position,
+      pacing.messageInterval,
+      Math.max(0, Math.floor(pacing.longerIntervalAfter)),
+      pacing.greaterInterval,
+      page.picks.message,
+      page.picks.confirmation,
+    ];
+    const text = (parts: readonly CampaignMessagePart[]): string => {
+      if (parts.length === 0) return "''";
+      return parts
+        .map((part) => {
+          if (typeof part !== "string") return `COALESCE(i.${ITEM_COLUMN[part.variable]}, '')`;
+          bind.push(part);
+          return `$${bind.length}::text`;
+        })
+        .join(" || ");
+    };
+    const choice = (candidates: readonly (readonly CampaignMessagePart[])[], pick: string) =>
+      candidates.length === 0
+        ? null
+        : `CASE ${pick} ${candidates.map((c, n) => `WHEN ${n} THEN ${text(c)}`).join(" ")} END`;
+    const message = choice(page.messages, "COALESCE(p.message[i.k], 0)") ?? "''";
+    const confirmation =
+      page.confirmations === null
+        ? "NULL"
+        : (choice(page.confirmations, "COALESCE(p.confirmation[i.k], 0)") ?? "NULL");
+    const [row] = await this.select<{ items: number; through: number | null }>(
+      `WITH page AS (
+         SELECT x.*, row_number() OVER (ORDER BY x.id) AS k
+           FROM (SELECT id, name, number, email FROM "ContactListItems"
+                  WHERE "contactListId" = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4) x
+       ), created AS (
+         INSERT INTO "CampaignShipping"
+                ("campaignId", "contactId", number, message, "confirmationMessage", "dueAt", "jobId")
+         SELECT $5::int, i.id, i.number, ${message}, ${confirmation},
+                $7::timestamptz + round(((q.pos - q.longer) * $9::numeric
+                                         + q.longer * $11::numeric) * 1000)::float8
+                                  * interval '1 millisecond',
+                $6::text
+           FROM page i
+           CROSS JOIN (SELECT $12::int[] AS message, $13::int[] AS confirmation) p
+           CROSS JOIN LATERAL (
+             SELECT $8::bigint + i.k - 1 AS pos,
+                    CASE WHEN $10::int > 0 THEN ($8::bigint + i.k - 1) / $10::int ELSE 0 END AS longer
+           ) q
+          ORDER BY i.id
+         ON CONFLICT ("campaignId", "contactId") DO NOTHING
+         RETURNING 1)
+       SELECT (SELECT count(*)::int FROM page) AS items, (SELECT max(id) FROM page) AS through,
+              (SELECT count(*)::int FROM created) AS created`,
+      bind,
     );
+    return { items: row?.items ?? 0, through: row?.through ?? null };
   }
 
   /**
