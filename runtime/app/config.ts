@@ -41,6 +41,8 @@ export interface RuntimeConfig {
   readonly demo: boolean;
   /** $CHATIA_WHATSAPP_DRIVER: simulated (default; always in demo mode) or baileys. */
   readonly whatsappDriver?: WhatsAppDriverName;
+  /** $CHATIA_SIMULATED_WHATSAPP_REDIS_URL: a Redis of its own for the simulated driver's world. */
+  readonly simulatedWhatsAppRedisUrl?: string;
   /** $CHATIA_WHATSAPP_MAX_CONNECTIONS: most WhatsApp connections one worker runs (baileys). */
   readonly whatsappMaxConnections?: number;
   /** $CHATIA_CAMPAIGN_SENDER_BUDGET_MS: how long one run of a connection's campaign sender sends. */
@@ -138,6 +140,9 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     demo,
     whatsappDriver: demo ? "simulated" : whatsappDriver(env),
     whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
+    ...(env.CHATIA_SIMULATED_WHATSAPP_REDIS_URL?.trim() && {
+      simulatedWhatsAppRedisUrl: env.CHATIA_SIMULATED_WHATSAPP_REDIS_URL.trim(),
+    }),
     campaignSenderBudgetMs: wholeNumber(env, "CHATIA_CAMPAIGN_SENDER_BUDGET_MS", 5000),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
