@@ -94,34 +94,62 @@ function sentinelList(text: string): { host: string; port: number }[] {
   });
 }
 
+/** A campaign of CONTACTS contacts, one a second; sockets of its company on both apis. */
+async function campaignWithSockets() {
+  const pacing = { messageInterval: 1, longerIntervalAfter: 0, greaterInterval: 0 };
+  const world = await createCampaignWorld(db.sequelize, { contacts: CONTACTS, pacing });
+  const auth = new AuthService({
+    sequelize: db.sequelize,
+    jwtSecret: "test-jwt-secret-0123456789abcdefghijklmnop",
+  });
+  const { token } = await auth.createApiToken({
+    name: "multi-machine",
+    companyId: world.companyId,
+    profile: "admin",
+  });
+  const sockets: CompanySocket[] = await Promise.all(
+    apis.map((a) => connectCompanySocket({ url: a.url, token, companyId: world.companyId })),
+  );
+  return { world, sockets };
+}
+
+/** Resolves when every socket heard campaign `id` FINALIZADA. */
+async function heardFinished(sockets: CompanySocket[], companyId: number, id: number) {
+  const name = `company-${companyId}-campaign`;
+  for (const socket of sockets) {
+    await until(async () => {
+      const got = socket.received(name) as { record: { id: number; status: string } }[];
+      return got.some((e) => e.record.id === id && e.record.status === "FINALIZADA")
+        ? true
+        : undefined;
+    }, 120_000);
+  }
+}
+
 describe("two apis and three workers through Sentinel", () => {
+  it("after a Sentinel failover, every process follows the new primary without a restart", async () => {
+    await group.failover(60_000);
+    const { world, sockets } = await campaignWithSockets();
+    try {
+      const id = await createCampaign(db.sequelize, world, { message1: "Oi {nome}" });
+      await heardFinished(sockets, world.companyId, id);
+      const sim = new SimulatedWhatsApp(redis, { prefix: `${prefix}:chatia:` });
+      const sends = await sim.sends({ connectionId: world.whatsappId });
+      expect(new Set(sends.map((s) => s.jid)).size).toBe(CONTACTS);
+      expect(sends).toHaveLength(CONTACTS);
+      for (const p of [...apis.map((a) => a.process), ...workers])
+        expect(p.child.exitCode).toBeNull();
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  }, 180_000);
+
   it("a socket on either api hears the campaign the crons started; each contact sent once", async () => {
-    const pacing = { messageInterval: 1, longerIntervalAfter: 0, greaterInterval: 0 };
-    const world = await createCampaignWorld(db.sequelize, { contacts: CONTACTS, pacing });
-    const auth = new AuthService({
-      sequelize: db.sequelize,
-      jwtSecret: "test-jwt-secret-0123456789abcdefghijklmnop",
-    });
-    const { token } = await auth.createApiToken({
-      name: "multi-machine",
-      companyId: world.companyId,
-      profile: "admin",
-    });
-    const sockets: CompanySocket[] = await Promise.all(
-      apis.map((a) => connectCompanySocket({ url: a.url, token, companyId: world.companyId })),
-    );
+    const { world, sockets } = await campaignWithSockets();
     try {
       // Started by the VerifyCampaignsDaatabase cron (every 20 s) of whichever worker runs it.
       const id = await createCampaign(db.sequelize, world, { message1: "Oi {nome}" });
-      const name = `company-${world.companyId}-campaign`;
-      for (const socket of sockets) {
-        await until(async () => {
-          const got = socket.received(name) as { record: { id: number; status: string } }[];
-          return got.some((e) => e.record.id === id && e.record.status === "FINALIZADA")
-            ? true
-            : undefined;
-        }, 120_000);
-      }
+      await heardFinished(sockets, world.companyId, id);
       const sim = new SimulatedWhatsApp(redis, { prefix: `${prefix}:chatia:` });
       const sends = await sim.sends({ connectionId: world.whatsappId });
       expect(sends.map((s) => s.jid).sort()).toEqual(
