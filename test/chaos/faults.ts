@@ -225,12 +225,8 @@ class FaultRun {
 
   private async enqueueWork(work: Workload, redisUrl: string): Promise<void> {
     const plan = compile(await loadManifest(path.join(ROOT, "jobs.yaml")));
-    const saved = { s: process.env.REDIS_SENTINELS, n: process.env.REDIS_SENTINEL_NAME };
-    // The harness's own clients go through the sentinels too (read when they are created).
-    if (this.sentinel) {
-      process.env.REDIS_SENTINELS = this.sentinel.sentinels;
-      process.env.REDIS_SENTINEL_NAME = this.sentinel.name;
-    }
+    // The harness enqueues before the fault, on the primary itself (its own clients need not
+    // follow a failover: the workers' do).
     try {
       this.queues = await QueueRuntime.open(plan, { url: redisUrl, prefix: this.prefix });
       // The producer names its jobs: a Redis that lost its last second cannot hand a used id
@@ -249,9 +245,8 @@ class FaultRun {
       }
       // The cron would start the campaign within 20 s; run it now as well.
       await this.queues.enqueue("CampaignQueue", "VerifyCampaignsDaatabase", {});
-    } finally {
-      restoreEnv("REDIS_SENTINELS", saved.s);
-      restoreEnv("REDIS_SENTINEL_NAME", saved.n);
+    } catch (err) {
+      throw new Error(`${this.fault}: enqueueing the work failed: ${(err as Error).message}`);
     }
   }
 
@@ -425,11 +420,6 @@ class FaultRun {
 /** The burst's recipients: 55219<8 digits>, apart from the campaign's contacts. */
 function burstNumber(i: number): string {
   return `55219${String(10_000_000 + i)}`;
-}
-
-function restoreEnv(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
 }
 
 async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
