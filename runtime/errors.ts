@@ -183,7 +183,12 @@ export const ERROR_CODES = {
   CF_SEND_IN_DOUBT: {
     kind: "user",
     summary:
-      "An earlier attempt of this send may have reached WhatsApp but recorded no outcome (crash, timeout, or still running); it is not sent again.",
+      "An earlier attempt of this send may have reached WhatsApp but recorded no outcome (it crashed or timed out after handing the message over); it is not sent again.",
+  },
+  CF_SEND_IN_PROGRESS: {
+    kind: "operational",
+    summary:
+      "Another live attempt holds this send's claim and did not settle it in time; nothing was sent by this one (retried: it then finds the outcome).",
   },
   CF_SEND_KEY_REUSED: {
     kind: "user",

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { databaseUrlFromEnv } from "../adapters/db/database-url";
 import { type OptionalNodeGroup, parseOptionalNodes } from "../adapters/node-red/palette";
-import { redisUrlFromEnv } from "../adapters/redis/redis-url";
+import { redisUrlFromEnv, sentinelFromEnv } from "../adapters/redis/redis-url";
 import { ChatiaError } from "../errors";
 import { PROJECT_ROOT } from "../project-root";
 import { DEFAULT_QUOTAS, type EnqueueQuotas } from "../tenancy/enqueue-quota";
@@ -41,6 +41,8 @@ export interface RuntimeConfig {
   readonly demo: boolean;
   /** $CHATIA_WHATSAPP_DRIVER: simulated (default; always in demo mode) or baileys. */
   readonly whatsappDriver?: WhatsAppDriverName;
+  /** $CHATIA_SIMULATED_WHATSAPP_REDIS_URL: a Redis of its own for the simulated driver's world. */
+  readonly simulatedWhatsAppRedisUrl?: string;
   /** $CHATIA_WHATSAPP_MAX_CONNECTIONS: most WhatsApp connections one worker runs (baileys). */
   readonly whatsappMaxConnections?: number;
   /** $CHATIA_CAMPAIGN_SENDER_BUDGET_MS: how long one run of a connection's campaign sender sends. */
@@ -125,6 +127,7 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     host: flags.host ?? env.HOST ?? "127.0.0.1",
     port,
     redisUrl: redisUrlFromEnv(env),
+    ...checkedSentinels(env),
     prefix: env.REDIS_PREFIX ?? "bull",
     databaseUrl: flags.databaseUrl ?? databaseUrlFromEnv(env),
     editorPath: withEditor ? "/flows" : false,
@@ -138,6 +141,9 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     demo,
     whatsappDriver: demo ? "simulated" : whatsappDriver(env),
     whatsappMaxConnections: wholeNumber(env, "CHATIA_WHATSAPP_MAX_CONNECTIONS", 50),
+    ...(env.CHATIA_SIMULATED_WHATSAPP_REDIS_URL?.trim() && {
+      simulatedWhatsAppRedisUrl: env.CHATIA_SIMULATED_WHATSAPP_REDIS_URL.trim(),
+    }),
     campaignSenderBudgetMs: wholeNumber(env, "CHATIA_CAMPAIGN_SENDER_BUDGET_MS", 5000),
     watchManifest: env.CHATIA_WATCH_MANIFEST !== "0",
     corsOrigins: corsOrigins(env.CHATIA_CORS_ORIGINS),
@@ -151,6 +157,19 @@ export function loadConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.e
     traceSample: share(env, "CHATIA_TRACE_SAMPLE"),
     timeouts: timeoutsFromEnv(env),
   };
+}
+
+/**
+ * REDIS_SENTINELS / REDIS_SENTINEL_NAME checked at start (the clients read them when created):
+ * a wrong value stops the start with CF_CONFIG_INVALID saying which, never a half-connected runtime.
+ */
+function checkedSentinels(env: NodeJS.ProcessEnv): Record<string, never> {
+  try {
+    sentinelFromEnv(env);
+  } catch (err) {
+    throw new ChatiaError("CF_CONFIG_INVALID", (err as Error).message);
+  }
+  return {};
 }
 
 /** `CHATIA_TRUST_PROXY`: empty or `false` → false; `true`; a hop count; else addresses, as Express takes them. */

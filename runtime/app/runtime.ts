@@ -113,6 +113,9 @@ export async function startRuntime(
       driver: config.whatsappDriver ?? "simulated",
       runConnections: config.role !== "api",
       ...(config.whatsappMaxConnections && { maxConnections: config.whatsappMaxConnections }),
+      ...(config.simulatedWhatsAppRedisUrl && {
+        simulatedRedisUrl: config.simulatedWhatsAppRedisUrl,
+      }),
     },
   });
   const knownTypes = await listInstalledNodeTypes(

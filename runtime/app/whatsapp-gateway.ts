@@ -1,6 +1,7 @@
 // The WhatsApp driver of this deployment ($CHATIA_WHATSAPP_DRIVER): the simulated one (demo,
 // tests) or baileys (production). Baileys is loaded only when chosen.
 import type { Sequelize } from "../adapters/db";
+import { createRedis, type Redis } from "../adapters/redis";
 import { SimulatedWhatsApp, type WhatsAppGateway } from "../adapters/whatsapp";
 import type { QueueRuntime } from "../queues/queue-runtime";
 import type { CompanyEvents } from "../services/events";
@@ -15,6 +16,12 @@ export interface WhatsAppDriverConfig {
   readonly runConnections: boolean;
   /** Most connections one process runs (baileys). @defaultValue 50 */
   readonly maxConnections?: number;
+  /**
+   * The simulated driver's world (its record of sends, the connections' states) in a Redis of its
+   * own, standing for WhatsApp's servers: a fault test can then break the queues' Redis without
+   * losing or faking WhatsApp's side. @defaultValue the queues' Redis
+   */
+  readonly simulatedRedisUrl?: string;
 }
 
 export const SIMULATED_DRIVER: WhatsAppDriverConfig = { driver: "simulated", runConnections: true };
@@ -28,7 +35,7 @@ export async function createWhatsAppGateway(
   config: WhatsAppDriverConfig = SIMULATED_DRIVER,
 ): Promise<WhatsAppGateway> {
   const prefix = `${deps.queues.prefix}:chatia:`;
-  if (config.driver === "simulated") return new SimulatedWhatsApp(deps.queues.redis, { prefix });
+  if (config.driver === "simulated") return simulatedWhatsApp(deps.queues.redis, prefix, config);
   // Loaded here, not at the top: baileys takes over a second to load and only this driver needs it.
   const { BaileysWhatsApp } = await import("../adapters/whatsapp/baileys-driver.js");
   return BaileysWhatsApp.start({
@@ -39,4 +46,24 @@ export async function createWhatsAppGateway(
     runConnections: config.runConnections,
     ...(config.maxConnections === undefined ? {} : { maxConnections: config.maxConnections }),
   });
+}
+
+/** The simulated driver, on the queues' Redis or on its own (closed with it). */
+function simulatedWhatsApp(
+  queuesRedis: Redis,
+  prefix: string,
+  config: WhatsAppDriverConfig,
+): SimulatedWhatsApp {
+  if (config.simulatedRedisUrl === undefined) return new SimulatedWhatsApp(queuesRedis, { prefix });
+  const own = createRedis(config.simulatedRedisUrl, {
+    connectionName: "chatia-flow:simulated-whatsapp",
+    sentinel: null,
+  });
+  const gateway = new SimulatedWhatsApp(own, { prefix });
+  const close = gateway.close.bind(gateway);
+  gateway.close = async () => {
+    await close();
+    await own.quit().catch(() => own.disconnect());
+  };
+  return gateway;
 }

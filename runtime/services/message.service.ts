@@ -1,10 +1,16 @@
 // Sends one WhatsApp message at most once, and never drops it silently: the send ledger
 // ("SendLedger", see the MessageStore) tracks each idempotency key from claim to outcome.
 //
-//   claim key ─▶ resolve media, check connection ─▶ gateway.send ─▶ record (one transaction)
+//   claim key ─▶ resolve media, check connection ─▶ handed over ─▶ gateway.send ─▶ record
 //        │ already `sent`: return the recorded result      │ refused: `failed`, retry may send
-//        │ still `sending`: CF_SEND_IN_DOUBT, never resent  │ timed out / unknown: stays `sending`
+//        │ `sending`, owner alive: wait for its outcome     │ timed out / unknown: stays `sending`
+//        │ `sending`, owner dead, nothing handed over: take the claim over
+//        │ `sending`, owner dead after handing over: CF_SEND_IN_DOUBT, never resent
+// The owner shows it is alive (the ledger's `aliveAt`) every CLAIM_HEARTBEAT_MS while it holds the
+// claim, so a duplicate racing a live send waits for it instead of calling it in doubt.
+import { hostname } from "node:os";
 import type {
+  LedgerClaim,
   LedgerEntry,
   MessageStore,
   OutgoingRecord,
@@ -17,6 +23,13 @@ import {
 } from "../adapters/whatsapp";
 import { ChatiaError, type ErrorCode } from "../errors";
 import { type MediaFile, resolveMediaFile } from "./media-file";
+
+/** How often an owner refreshes its claim's sign of life (well inside the store's window). */
+export const CLAIM_HEARTBEAT_MS = 3_000;
+/** How long a send waits for a live owner of its key before CF_SEND_IN_PROGRESS. */
+export const CLAIM_WAIT_MS = 60_000;
+/** Between two looks at a live owner's claim. */
+const CLAIM_POLL_MS = 200;
 
 export interface MessageServiceDeps {
   /** The ledger and message records (Postgres). */
@@ -35,6 +48,8 @@ export interface MessageServiceDeps {
    * message). Called right before every send, paced or not.
    */
   readonly quota?: (connectionId: number) => Promise<(() => Promise<void>) | undefined>;
+  /** How long to wait for a live owner of the same key. @defaultValue CLAIM_WAIT_MS */
+  readonly claimWaitMs?: number;
 }
 
 export interface SendInput {
@@ -112,6 +127,13 @@ interface Prepared {
   readonly connectionStatus: string;
 }
 
+/** A claim's owner name: this process and a number unique in it. */
+let claims = 0;
+function nextOwner(): string {
+  claims += 1;
+  return `${hostname()} pid ${process.pid} #${claims}`;
+}
+
 export class MessageService {
   constructor(private readonly deps: MessageServiceDeps) {}
 
@@ -129,10 +151,18 @@ export class MessageService {
       companyId: prepared.companyId,
       whatsappId: input.whatsappId,
       jid: prepared.jid,
+      owner: nextOwner(),
     };
-    const claimed = await store.claim(claim);
-    if (!claimed.claimed) return earlierOutcome(claimed.entry, claim);
-    const { sent, media } = await this.deliver(prepared);
+    const entry = await this.claim(claim);
+    if (entry !== null) return earlierOutcome(entry, claim);
+    const alive = this.keepAlive(claim.key, claim.owner);
+    let delivered: { sent: SentMessage; media: MediaFile | null };
+    try {
+      delivered = await this.deliver(prepared, claim.owner);
+    } finally {
+      alive.stop();
+    }
+    const { sent, media } = delivered;
     const sentAt = new Date(sent.timestamp);
     const ledger = { key: input.idempotencyKey, wid: sent.id, sentAt };
     const own = input.record === false ? input.recordSent : undefined;
@@ -155,6 +185,37 @@ export class MessageService {
       alreadySent: false,
       sentAt: sentAt.toISOString(),
     };
+  }
+
+  /**
+   * Claims the key (null) or returns the entry an earlier attempt settled or left in doubt; while
+   * a live owner holds it, waits for its outcome, up to claimWaitMs (then CF_SEND_IN_PROGRESS).
+   */
+  private async claim(claim: LedgerClaim): Promise<LedgerEntry | null> {
+    const end = Date.now() + (this.deps.claimWaitMs ?? CLAIM_WAIT_MS);
+    for (;;) {
+      const claimed = await this.deps.store.claim(claim);
+      if (claimed.claimed) return null;
+      const { entry } = claimed;
+      if (entry.status !== "sending" || !entry.alive) return entry;
+      if (Date.now() > end) {
+        throw new ChatiaError(
+          "CF_SEND_IN_PROGRESS",
+          `message ${claim.key} is being sent by another live attempt (${entry.claimedBy ?? "unknown"}) that did not settle it in time; nothing was sent by this one`,
+          { details: { key: claim.key, owner: entry.claimedBy } },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+    }
+  }
+
+  /** Refreshes the claim's sign of life until stopped (best effort: a failed beat is retried). */
+  private keepAlive(key: string, owner: string): { stop(): void } {
+    const timer = setInterval(() => {
+      this.deps.store.heartbeat(key, owner).catch(() => undefined);
+    }, CLAIM_HEARTBEAT_MS);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   /** Checks what needs no claim: recipient, content, connection. */
@@ -181,11 +242,16 @@ export class MessageService {
   }
 
   /** Sends the claimed message; on failure settles the claim by what the error proves. */
-  private async deliver(p: Prepared): Promise<{ sent: SentMessage; media: MediaFile | null }> {
+  private async deliver(
+    p: Prepared,
+    owner: string,
+  ): Promise<{ sent: SentMessage; media: MediaFile | null }> {
     const key = p.input.idempotencyKey;
     // Until the gateway has the message, any error (Redis down while pacing, say) proves that
     // nothing was sent.
     let handedOver = false;
+    /** The claim went to another attempt: its row is not ours to settle. */
+    let lost = false;
     let giveBack: (() => Promise<void>) | undefined;
     try {
       const media = p.input.mediaPath
@@ -201,6 +267,15 @@ export class MessageService {
       if (p.input.paced !== false) await this.deps.pace?.(p.input.whatsappId);
       const early = (p.input.notBefore ?? 0) - Date.now();
       if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      // From here a dead owner's claim is in doubt; before, a later attempt may take it over.
+      if (!(await this.deps.store.markHandedOver(key, owner))) {
+        lost = true;
+        throw new ChatiaError(
+          "CF_SEND_IN_PROGRESS",
+          `message ${key}'s claim was taken over while this attempt waited (it looked dead); it did not send`,
+          { details: { key, owner } },
+        );
+      }
       // Taken at the moment of sending, so a send due after midnight counts on its own day.
       giveBack = await this.deps.quota?.(p.input.whatsappId);
       handedOver = true;
@@ -213,10 +288,12 @@ export class MessageService {
       if (handedOver && notSent) await giveBack?.().catch(() => undefined);
       // Best effort: if the ledger cannot be written either, the key stays `sending` and the
       // retry reports CF_SEND_IN_DOUBT, which is visible — never a silent duplicate.
-      const settle = notSent
-        ? this.deps.store.markFailed(key, note)
-        : this.deps.store.noteInDoubt(key, note);
-      await settle.catch(() => undefined);
+      if (!lost) {
+        const settle = notSent
+          ? this.deps.store.markFailed(key, note)
+          : this.deps.store.noteInDoubt(key, note);
+        await settle.catch(() => undefined);
+      }
       throw err;
     }
   }
@@ -248,7 +325,7 @@ function earlierOutcome(
   const earlier = entry.error === null ? "" : ` (its error: ${entry.error})`;
   throw new ChatiaError(
     "CF_SEND_IN_DOUBT",
-    `message ${claim.key} to ${entry.jid} may or may not have reached WhatsApp: an earlier attempt (last seen ${entry.updatedAt.toISOString()}) has not recorded its outcome: it crashed, timed out or is still running${earlier}. It is not sent again, to avoid a duplicate; check the conversation and enqueue a new job if it did not arrive`,
+    `message ${claim.key} to ${entry.jid} may or may not have reached WhatsApp: an earlier attempt (last seen ${entry.updatedAt.toISOString()}) handed it to WhatsApp and recorded no outcome: it crashed, timed out or lost the database${earlier}. It is not sent again, to avoid a duplicate; check the conversation and enqueue a new job if it did not arrive`,
     {
       details: {
         key: claim.key,

@@ -10,7 +10,12 @@ export interface TcpProxy {
   via(url: string): string;
   /** From now on, nothing passes either way: bytes are held, as a frozen service holds them. */
   stall(): void;
-  /** Passes the held bytes on, and everything after them. */
+  /**
+   * A partition that resets: every open connection is closed and new ones are closed at once,
+   * until resume() (or stall(), which turns it into a black hole).
+   */
+  drop(): void;
+  /** Passes the held bytes on, and everything after them (and accepts connections again). */
   resume(): void;
   close(): Promise<void>;
 }
@@ -52,8 +57,13 @@ class Link {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let stalled = false;
+  let dropped = false;
   const links = new Set<Link>();
   const server = net.createServer((client) => {
+    if (dropped) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     const link = new Link(client, upstream, () => stalled);
     links.add(link);
@@ -69,9 +79,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return u.toString();
     },
     stall: () => {
+      dropped = false;
       stalled = true;
     },
+    drop: () => {
+      dropped = true;
+      for (const link of links) link.destroy();
+      links.clear();
+    },
     resume: () => {
+      dropped = false;
       stalled = false;
       for (const link of links) link.flush();
     },

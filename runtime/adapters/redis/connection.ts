@@ -3,10 +3,15 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { ChatiaError } from "../../errors";
 import { timeoutsFromEnv } from "../../timeouts";
-import { redisUrlFromEnv } from "./redis-url";
+import { redisUrlFromEnv, type SentinelConfig, sentinelFromEnv } from "./redis-url";
 
 export type { Redis } from "ioredis";
-export { DEFAULT_REDIS_URL, redisUrlFromEnv } from "./redis-url";
+export {
+  DEFAULT_REDIS_URL,
+  redisUrlFromEnv,
+  type SentinelConfig,
+  sentinelFromEnv,
+} from "./redis-url";
 
 export interface RedisConnectionOptions {
   /** Shown by `CLIENT LIST` so operators can tell our connections apart. @defaultValue "chatia-flow" */
@@ -25,6 +30,11 @@ export interface RedisConnectionOptions {
   readonly commandTimeoutMs?: number;
   /** Gives up a connection attempt (TCP) after this many ms, then retries. @defaultValue $CHATIA_REDIS_CONNECT_TIMEOUT_MS or 5000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Find the primary through these sentinels (the URL then gives only password and database).
+   * @defaultValue $REDIS_SENTINELS / $REDIS_SENTINEL_NAME, else none (the URL's host)
+   */
+  readonly sentinel?: SentinelConfig | null;
 }
 
 /** Builds a client for `url` and starts connecting at once; the caller closes it (`quit()`). */
@@ -44,6 +54,7 @@ export function createRedis(
     maxRetriesPerRequest: null,
     connectTimeout: opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs,
     ...(opts.commandTimeoutMs !== undefined && { commandTimeout: opts.commandTimeoutMs }),
+    ...sentinelOptions(opts.sentinel === undefined ? sentinelConfig() : opts.sentinel),
   };
   const client = new Redis(url, options);
   // While Redis is away, ioredis emits an error at every reconnect attempt and prints each one
@@ -52,6 +63,30 @@ export function createRedis(
   // and in the jobs' timeouts.
   client.on("error", () => undefined);
   return client;
+}
+
+/** The environment's sentinels, or CF_CONFIG_INVALID saying what is wrong with them. */
+function sentinelConfig(): SentinelConfig | null {
+  try {
+    return sentinelFromEnv();
+  } catch (err) {
+    throw new ChatiaError("CF_CONFIG_INVALID", (err as Error).message);
+  }
+}
+
+/**
+ * Through Sentinel: ask the sentinels for the primary, follow a failover as the sentinels announce
+ * it (`failoverDetector`), and treat a READONLY answer (a demoted primary still reachable) as the
+ * sign to reconnect and resend, so clients follow the new primary without a restart.
+ */
+function sentinelOptions(config: SentinelConfig | null): Partial<RedisOptions> {
+  if (config === null) return {};
+  return {
+    sentinels: config.sentinels.map((s) => ({ host: s.host, port: s.port })),
+    name: config.name,
+    failoverDetector: true,
+    reconnectOnError: (err) => (err.message.startsWith("READONLY") ? 2 : false),
+  };
 }
 
 /** Resolves when Redis answers PING within `timeoutMs`; otherwise throws CF_REDIS_CONNECT. */

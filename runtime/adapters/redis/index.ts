@@ -5,6 +5,8 @@ export {
   type Redis,
   type RedisConnectionOptions,
   redisUrlFromEnv,
+  type SentinelConfig,
+  sentinelFromEnv,
 } from "./connection";
 export { DailyQuota, type DailyQuotaOptions, type QuotaUse } from "./daily-quota";
 export { KeyedLease, type KeyedLeaseOptions, type Lease } from "./keyed-lease";

@@ -43,6 +43,7 @@ const MIGRATION_NAMES = [
   "012-drop-undelivered-index",
   "013-campaign-forgotten-contacts",
   "014-campaign-schedule",
+  "015-send-claim-owner",
 ];
 
 /** The later migrations that add columns and indexes only, newest first. */
@@ -143,7 +144,17 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the campaign schedule (pending index, shard totals)", async () => {
+  it("down one step reverts only the send claims' owners (three ledger columns)", async () => {
+    expect(await columnsOf(db, "SendLedger")).toEqual(
+      expect.arrayContaining(["claimedBy", "aliveAt", "handedOver"]),
+    );
+    expect(await migrateDown(db.sequelize)).toEqual(["015-send-claim-owner"]);
+    const columns = await columnsOf(db, "SendLedger");
+    for (const name of ["claimedBy", "aliveAt", "handedOver"]) expect(columns).not.toContain(name);
+    expect(columns).toContain("status");
+  });
+
+  it("down one more step reverts only the campaign schedule (pending index, shard totals)", async () => {
     expect(await listIndexes(db.sequelize)).toEqual(
       expect.arrayContaining([...SCHEDULE_INDEX_NAMES]),
     );
@@ -195,6 +206,7 @@ describe("migrations", () => {
       "012-drop-undelivered-index",
       "013-campaign-forgotten-contacts",
       "014-campaign-schedule",
+      "015-send-claim-owner",
     ]);
   });
 
@@ -250,6 +262,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "015-send-claim-owner",
       "014-campaign-schedule",
       "013-campaign-forgotten-contacts",
       "012-drop-undelivered-index",

@@ -15,6 +15,7 @@ import * as campaignProgressShards from "./011-campaign-progress-shards";
 import * as dropUndeliveredIndex from "./012-drop-undelivered-index";
 import * as campaignForgottenContacts from "./013-campaign-forgotten-contacts";
 import * as campaignSchedule from "./014-campaign-schedule";
+import * as sendClaimOwner from "./015-send-claim-owner";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -54,6 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
     down: campaignForgottenContacts.down,
   },
   { name: "014-campaign-schedule", up: campaignSchedule.up, down: campaignSchedule.down },
+  { name: "015-send-claim-owner", up: sendClaimOwner.up, down: sendClaimOwner.down },
 ];
 
 /** The indexes of the campaign schedule (014). */

@@ -30,6 +30,12 @@ export class SendLedger extends Model<
   declare messageId: CreationOptional<number | null>;
   /** The last attempt's error, `CODE: message`. */
   declare error: CreationOptional<string | null>;
+  /** The attempt holding a `sending` key: host, pid, claim number (migration 015). */
+  declare claimedBy: CreationOptional<string | null>;
+  /** The holder's last sign of life; null once it let go in doubt. */
+  declare aliveAt: CreationOptional<Date | null>;
+  /** Whether the holder handed the message to WhatsApp (null: rows older than 015). */
+  declare handedOver: CreationOptional<boolean | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -53,6 +59,9 @@ export function initSendLedger(sequelize: Sequelize): typeof SendLedger {
       sentAt: { type: DataTypes.DATE, allowNull: true },
       messageId: optionalId(),
       error: optionalText(),
+      claimedBy: optionalText(),
+      aliveAt: { type: DataTypes.DATE, allowNull: true },
+      handedOver: { type: DataTypes.BOOLEAN, allowNull: true },
       ...timestamps(),
     },
     { sequelize, tableName: "SendLedger", modelName: "SendLedger" },

@@ -2,6 +2,9 @@
 // recording of a sent message (Contact, Ticket, Message). Every statement is parameterized.
 // Contracts: claim() is atomic across processes (one claimer per key); recordSent() writes the
 // ledger's `sent` and the Message in one transaction, so a message is never recorded twice.
+// A claim knows its owner (`claimedBy`) and whether it is alive (`aliveAt`, refreshed by the owner
+// while it holds the claim, cleared when it lets go in doubt) and whether it handed the message
+// to WhatsApp (`handedOver`): a dead owner's claim that handed nothing over is taken over.
 import type { Sequelize, Transaction } from "sequelize";
 import type { SendLedgerStatus } from "../models/enums";
 import { preparedRows, requireRow, selectRows } from "./rows";
@@ -30,6 +33,10 @@ export interface LedgerEntry {
   readonly error: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The attempt holding a `sending` key (host, pid, claim number); null before migration 015. */
+  readonly claimedBy: string | null;
+  /** A `sending` key's owner showed a sign of life within the store's liveness window. */
+  readonly alive: boolean;
 }
 
 export interface LedgerClaim {
@@ -37,11 +44,17 @@ export interface LedgerClaim {
   readonly companyId: number;
   readonly whatsappId: number;
   readonly jid: string;
+  /** Who claims it, unique per attempt: written to `claimedBy`. */
+  readonly owner: string;
 }
 
-/** Claimed: this caller may send. Otherwise the row another attempt left (`sent` or `sending`). */
+/**
+ * Claimed: this caller may send (`tookOver`: from a dead owner that had handed nothing over).
+ * Otherwise the row another attempt left: `sent`, or `sending` by a live owner (`alive`) or a
+ * dead one that may have sent (in doubt).
+ */
 export type ClaimResult =
-  | { readonly claimed: true }
+  | { readonly claimed: true; readonly tookOver?: boolean }
   | { readonly claimed: false; readonly entry: LedgerEntry };
 
 /** The Message to record for a send. */
@@ -78,6 +91,13 @@ export interface MessageStore {
   findConnection(whatsappId: number): Promise<ConnectionRecord | null>;
   /** Claims `key` (new, or `failed` before) as `sending`; otherwise returns the existing row. */
   claim(claim: LedgerClaim): Promise<ClaimResult>;
+  /** The owner is alive: refreshes `aliveAt` of its claim (false when it no longer holds it). */
+  heartbeat(key: string, owner: string): Promise<boolean>;
+  /**
+   * Notes that the owner hands the message to WhatsApp now (from here on a dead owner's claim is
+   * in doubt); false when it no longer holds the claim (it must not send then).
+   */
+  markHandedOver(key: string, owner: string): Promise<boolean>;
   /** The claimed send did not reach WhatsApp: `failed`, so a retry may claim it again. */
   markFailed(key: string, error: string): Promise<void>;
   /** The claimed send may have reached WhatsApp: stays `sending` (in doubt), error noted. */
@@ -89,26 +109,46 @@ export interface MessageStore {
 /** A claim that loses to a concurrent failure re-reads this many times before giving up. */
 const CLAIM_ROUNDS = 3;
 
+/**
+ * An owner that showed no sign of life for this long is dead (crashed, killed, cut off from
+ * Postgres). Owners refresh every few seconds (MessageService), well inside it.
+ */
+export const CLAIM_ALIVE_MS = 15_000;
+
 const CLAIM_SQL = `
-INSERT INTO "SendLedger" ("key", "companyId", "whatsappId", "jid", "status")
-VALUES ($1, $2, $3, $4, 'sending')
+INSERT INTO "SendLedger" ("key", "companyId", "whatsappId", "jid", "status", "claimedBy",
+  "aliveAt", "handedOver")
+VALUES ($1, $2, $3, $4, 'sending', $5, now(), false)
 ON CONFLICT ("key") DO UPDATE SET
   "status" = 'sending', "companyId" = EXCLUDED."companyId", "whatsappId" = EXCLUDED."whatsappId",
   "jid" = EXCLUDED."jid", "wid" = NULL, "sentAt" = NULL, "messageId" = NULL, "error" = NULL,
-  "updatedAt" = now()
+  "claimedBy" = EXCLUDED."claimedBy", "aliveAt" = now(), "handedOver" = false, "updatedAt" = now()
 WHERE "SendLedger"."status" = 'failed'
+RETURNING "key"`;
+
+/** A dead owner's claim that handed nothing over: nothing was sent, the caller takes it. */
+const TAKE_OVER_SQL = `
+UPDATE "SendLedger" SET "claimedBy" = $2, "aliveAt" = now(), "error" = NULL, "updatedAt" = now()
+WHERE "key" = $1 AND "status" = 'sending' AND "handedOver" = false
+  AND ("aliveAt" IS NULL OR "aliveAt" <= now() - $3 * interval '1 millisecond')
 RETURNING "key"`;
 
 const ENTRY_SQL = `
 SELECT l."key", l."companyId", l."whatsappId", l."jid", l."status", l."wid", l."sentAt",
-       l."messageId", m."ticketId", m."contactId", l."error", l."createdAt", l."updatedAt"
+       l."messageId", m."ticketId", m."contactId", l."error", l."createdAt", l."updatedAt",
+       l."claimedBy", l."handedOver",
+       COALESCE(l."aliveAt" > now() - $2 * interval '1 millisecond', false) AS "alive"
 FROM "SendLedger" l LEFT JOIN "Messages" m ON m."id" = l."messageId"
 WHERE l."key" = $1`;
 
 export class SequelizeMessageStore implements MessageStore {
   private readonly tickets: SequelizeTicketStore;
 
-  constructor(private readonly sequelize: Sequelize) {
+  /** @param aliveMs how long an owner's silence means it is dead. @defaultValue CLAIM_ALIVE_MS */
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly aliveMs: number = CLAIM_ALIVE_MS,
+  ) {
     this.tickets = new SequelizeTicketStore(sequelize);
   }
 
@@ -121,15 +161,43 @@ export class SequelizeMessageStore implements MessageStore {
   }
 
   async claim(claim: LedgerClaim): Promise<ClaimResult> {
-    const values = [claim.key, claim.companyId, claim.whatsappId, claim.jid];
+    const values = [claim.key, claim.companyId, claim.whatsappId, claim.jid, claim.owner];
     for (let round = 1; ; round++) {
       const claimed = await preparedRows(this.sequelize, "send-ledger-claim", CLAIM_SQL, values);
       if (claimed.length > 0) return { claimed: true };
-      const [entry] = await this.select<LedgerEntry>(ENTRY_SQL, [claim.key]);
+      const [row] = await this.select<LedgerEntry & { handedOver: boolean | null }>(ENTRY_SQL, [
+        claim.key,
+        this.aliveMs,
+      ]);
       // Gone or `failed` again between the two statements (a concurrent attempt settled): retry.
-      if (entry !== undefined && entry.status !== "failed") return { claimed: false, entry };
+      if (row !== undefined && row.status !== "failed") {
+        const { handedOver, ...entry } = row;
+        if (entry.status !== "sending" || entry.alive || handedOver !== false) {
+          return { claimed: false, entry };
+        }
+        const taken = await this.select(TAKE_OVER_SQL, [claim.key, claim.owner, this.aliveMs]);
+        if (taken.length > 0) return { claimed: true, tookOver: true };
+      }
       if (round === CLAIM_ROUNDS) throw new Error(`send ledger key ${claim.key} keeps changing`);
     }
+  }
+
+  async heartbeat(key: string, owner: string): Promise<boolean> {
+    const rows = await this.select(
+      `UPDATE "SendLedger" SET "aliveAt" = now()
+       WHERE "key" = $1 AND "status" = 'sending' AND "claimedBy" = $2 RETURNING "key"`,
+      [key, owner],
+    );
+    return rows.length > 0;
+  }
+
+  async markHandedOver(key: string, owner: string): Promise<boolean> {
+    const rows = await this.select(
+      `UPDATE "SendLedger" SET "handedOver" = true, "aliveAt" = now()
+       WHERE "key" = $1 AND "status" = 'sending' AND "claimedBy" = $2 RETURNING "key"`,
+      [key, owner],
+    );
+    return rows.length > 0;
   }
 
   async markFailed(key: string, error: string): Promise<void> {
@@ -141,8 +209,9 @@ export class SequelizeMessageStore implements MessageStore {
   }
 
   async noteInDoubt(key: string, error: string): Promise<void> {
+    // Its owner lets go: no longer alive, so a later attempt reports it in doubt at once.
     await this.sequelize.query(
-      `UPDATE "SendLedger" SET "error" = $2, "updatedAt" = now()
+      `UPDATE "SendLedger" SET "error" = $2, "aliveAt" = NULL, "updatedAt" = now()
        WHERE "key" = $1 AND "status" = 'sending'`,
       { bind: [key, error] },
     );
