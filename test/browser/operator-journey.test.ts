@@ -11,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../runtime/project-root";
 import { launchBrowser } from "../helpers/browser";
+import { deployFromEditor } from "../helpers/editor";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 let t: TestRuntime;
@@ -70,29 +71,9 @@ async function publishedRevision(): Promise<string | null> {
   return t.redis.redis.hget(`${t.config.prefix}:chatia:flows`, "rev");
 }
 
-/**
- * Clicks Deploy (confirming the editor's "nodes not properly configured" question, as an operator
- * sure of their change would) and waits for Node-RED's verdict; returns the notice's text.
- */
-async function deploy(): Promise<string> {
-  const answered = page.waitForResponse(
-    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/flows/flows",
-  );
-  await page.locator("#red-ui-header-button-deploy").click();
-  const confirm = page.locator("#red-ui-deploy-dialog-confirm-deploy-deploy");
-  const response = await Promise.race([
-    answered,
-    confirm.waitFor({ state: "visible" }).then(async () => {
-      await confirm.click({ timeout: 5_000 });
-      return answered;
-    }),
-  ]);
-  const verdict = response.ok() ? /Successfully deployed/ : /Deploy (refused|failed)/;
-  const notice = page.locator(".red-ui-notification", { hasText: verdict }).last();
-  await notice.waitFor({ state: "visible" });
-  // The editor is usable again once its shade is gone.
-  await page.locator("#red-ui-header-shade").waitFor({ state: "hidden" });
-  return (await notice.textContent()) ?? "";
+/** Clicks Deploy as an operator sure of their change would; returns the notice's text. */
+function deploy(): Promise<string> {
+  return deployFromEditor(page);
 }
 
 async function openNode(id: string): Promise<void> {
