@@ -1,7 +1,7 @@
 // The bridge between Bull and Node-RED: a Bull processor hands each job to the `job in` node of
 // its flow and waits for the flow's verdict. The live Bull job stays here, keyed by queue and job
 // id; the message carries plain data only (`msg.job`), since Node-RED clones messages.
-import { ChatiaError, type ErrorCode, type ErrorKind } from "../errors";
+import { ChatiaError, type ErrorCode } from "../errors";
 
 /** What a flow sees of its job, in `msg.job`. Plain data. */
 export interface JobInfo {
@@ -314,26 +314,9 @@ export class Dispatcher<
   }
 }
 
-/** An error a node reported, as the job's failure: the node error's own code and kind win. */
-export function flowError(cause: unknown, where: string): Error {
-  if (
-    cause instanceof Error &&
-    typeof (cause as { code?: unknown }).code === "string" &&
-    isKind((cause as { kind?: unknown }).kind)
-  ) {
-    return cause;
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new ChatiaError("CF_FLOW_ERROR", `${where}: ${message}`, { cause });
-}
-
 /** An error from its code and message (for `job out` in fail mode and errors that crossed a message). */
 export function codedError(code: ErrorCode, message: string): ChatiaError {
   return new ChatiaError(code, message);
-}
-
-function isKind(value: unknown): value is ErrorKind {
-  return value === "user" || value === "operational" || value === "unexpected";
 }
 
 /**
