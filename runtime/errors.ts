@@ -1,8 +1,8 @@
-// The one registry of chatia-flow error codes. Every code is documented in the README's error
-// table (test/unit/docs.test.ts fails when one is missing), and every error the runtime raises
-// carries one of them.
+// The one registry of chatia-flow error codes. Every code is documented in the error table of
+// docs/errors.md (test/unit/docs.test.ts fails when one is missing), and every error the runtime
+// raises carries one of them.
 
-/** What an error means for the job that met it (see README, "Errors"). */
+/** What an error means for the job that met it (see docs/errors.md). */
 export type ErrorKind =
   /** Bad input or configuration: never retried, reported clearly. */
   | "user"
@@ -13,7 +13,7 @@ export type ErrorKind =
 
 interface CodeInfo {
   readonly kind: ErrorKind;
-  /** One sentence: what went wrong, for the README table. */
+  /** One sentence: what went wrong. */
   readonly summary: string;
 }
 

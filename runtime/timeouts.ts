@@ -1,6 +1,6 @@
 // How long the runtime waits for Postgres, Redis and an API request before it gives up: every
 // wait on another service is bounded, so a stalled service shows as errors and 503s, not hangs.
-// Each bound comes from the environment (documented in the README's "Environment").
+// Each bound comes from the environment (documented in docs/operations.md, "Environment").
 import { ChatiaError } from "./errors";
 
 export interface Timeouts {

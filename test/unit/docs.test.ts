@@ -22,7 +22,11 @@ const markdownFiles = [
 ];
 
 type Property = { description?: string; default?: unknown; $ref?: string };
-type Definition = { properties?: Record<string, Property>; description?: string; default?: unknown };
+type Definition = {
+  properties?: Record<string, Property>;
+  description?: string;
+  default?: unknown;
+};
 const definitions = schema.definitions as Record<string, Definition>;
 const allProperties = [schema, ...Object.values(definitions)].flatMap((d) =>
   Object.entries((d as Definition).properties ?? {}),
@@ -36,11 +40,11 @@ function defaultOf(property: Property): unknown {
 
 /** A table cell's text: anything but an unescaped `|`. */
 const CELL = String.raw`(?:[^|\\]|\\.)*`;
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** Whether `doc` has a table row whose first cell is `key` and whose cell number `column` is `value`. */
 function hasRow(doc: string, key: string, column: number, value: string): boolean {
   const cells = Array.from({ length: column - 2 }, () => ` ${CELL} \\|`).join("");
-  return new RegExp(`^\\| ${escape(key)} \\|${cells} ${escape(value)} \\|`, "m").test(doc);
+  return new RegExp(`^\\| ${escaped(key)} \\|${cells} ${escaped(value)} \\|`, "m").test(doc);
 }
 
 /** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -82,8 +86,8 @@ describe("documentation", () => {
   it("lists every error code in docs/errors.md with its kind, and no code the registry lacks", () => {
     for (const [code, info] of Object.entries(ERROR_CODES))
       expect(hasRow(errorsDoc, `\`${code}\``, 2, info.kind), code).toBe(true);
-    const documented = [...errorsDoc.matchAll(/^\| `(CF_[A-Z_]+)` \|/gm)].map((m) => m[1]);
-    expect(documented.filter((code) => !(code! in ERROR_CODES))).toEqual([]);
+    const documented = [...errorsDoc.matchAll(/^\| `(CF_[A-Z_]+)` \|/gm)].map((m) => m[1] ?? "");
+    expect(documented.filter((code) => !(code in ERROR_CODES))).toEqual([]);
   });
 
   it("documents every manifest key in docs/manifest.md", () => {
@@ -133,8 +137,9 @@ describe("documentation", () => {
     );
     const names = new Set<string>();
     for (const text of sources) {
-      for (const m of text.matchAll(/\benv(?:\.|\[")([A-Z][A-Z0-9_]+)/g)) names.add(m[1]!);
-      for (const m of text.matchAll(/"((?:CHATIA|NODE_RED|REDIS)_[A-Z0-9_]+)"/g)) names.add(m[1]!);
+      for (const m of text.matchAll(/\benv(?:\.|\[")([A-Z][A-Z0-9_]+)/g)) names.add(m[1] ?? "");
+      for (const m of text.matchAll(/"((?:CHATIA|NODE_RED|REDIS)_[A-Z0-9_]+)"/g))
+        names.add(m[1] ?? "");
     }
     // CHATIA_FLOW_ID is a flow tab's own environment entry (docs/runtime.md), TERM the terminal's.
     for (const other of ["CHATIA_FLOW_ID", "TERM"]) names.delete(other);
@@ -157,7 +162,12 @@ describe("documentation", () => {
     };
     for (const [key, variable] of Object.entries(variables))
       expect(
-        hasRow(operationsDoc, `\`${variable}\``, 2, `\`${defaults[key as keyof typeof defaults]}\``),
+        hasRow(
+          operationsDoc,
+          `\`${variable}\``,
+          2,
+          `\`${defaults[key as keyof typeof defaults]}\``,
+        ),
         variable,
       ).toBe(true);
   });

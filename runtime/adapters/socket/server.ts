@@ -47,7 +47,7 @@ export interface CompanySocketServer {
   close(): Promise<void>;
 }
 
-/** The codes a refused handshake carries in `err.data.code` (README, "Errors"). */
+/** The codes a refused handshake carries in `err.data.code` (docs/errors.md). */
 export type SocketRefusal = "CF_AUTH_REQUIRED" | "CF_AUTH_INVALID" | "CF_AUTH_FORBIDDEN";
 
 const COMPANY_NAMESPACE = /^\/\d+$/;
