@@ -186,6 +186,19 @@ describe("documentation", () => {
     }
   });
 
+  it("names only files that exist and npm scripts that package.json has", () => {
+    const scripts = Object.keys(JSON.parse(read("package.json")).scripts as object);
+    const missing: string[] = [];
+    for (const file of markdownFiles) {
+      const text = read(file);
+      for (const m of text.matchAll(/`((?:runtime|test|scripts|bench|nodes)\/[\w./-]+)`/g))
+        if (!existsSync(path.join(root, m[1] ?? ""))) missing.push(`${file}: ${m[1]}`);
+      for (const m of text.matchAll(/npm run (?:--silent )?([\w:-]+)/g))
+        if (!scripts.includes(m[1] ?? "")) missing.push(`${file}: npm run ${m[1]}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("has every relative link in the README and docs/ lead to a file, and an anchor to a heading", () => {
     const broken: string[] = [];
     for (const file of markdownFiles) {
