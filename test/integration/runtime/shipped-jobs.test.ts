@@ -97,9 +97,12 @@ function saoPauloDate(days: number): string {
 
 // A contact list of `n` contacts, a campaign on it through `whatsappId`, and no pacing between
 // its messages (the company's CampaignSettings).
-async function campaignWorld(n: number, fields: { status?: string; scheduledAt?: Date } = {}) {
+async function campaignWorld(
+  n: number,
+  fields: { status?: string; scheduledAt?: Date; connection?: "CONNECTED" | "DISCONNECTED" } = {},
+) {
   const companyId = await w.company();
-  const whatsappId = await w.connection(companyId);
+  const whatsappId = await w.connection(companyId, { status: fields.connection ?? "CONNECTED" });
   for (const [key, value] of Object.entries({
     messageInterval: 0,
     longerIntervalAfter: 0,
@@ -502,4 +505,70 @@ describe("the runtime on the repository's jobs.yaml and flows/", () => {
   });
 
   for (const [key, test] of Object.entries(SHIPPED)) it(key, test, 30_000);
+});
+
+describe("the shipped retry of CampaignQueue/DispatchCampaign in Bull", () => {
+  it("re-runs a failing sender after each attempt within the declared capped, jittered backoff, 5 attempts in all", async () => {
+    const declared = t.runtime
+      .plan()
+      .queues.flatMap((q) => q.jobs)
+      .find((j) => j.key === "CampaignQueue/DispatchCampaign");
+    // jobs.yaml: attempts 5, backoff { type: exponential, delay: 10000, maxDelay: 600000, jitter: 0.2 }
+    expect(declared?.options).toMatchObject({
+      attempts: 5,
+      backoff: {
+        type: "chatia",
+        options: { type: "exponential", delayMs: 10_000, maxDelayMs: 600_000, jitter: 0.2 },
+      },
+    });
+    // The wait before attempt k + 1: Bull's exponential (2^k − 1)·delay, capped, then up to 20 %
+    // shorter. (The cap of 10 minutes is beyond the 4th wait, 150 s: it never binds here.)
+    const bounds = (k: number) => {
+      const capped = Math.min((2 ** k - 1) * 10_000, 600_000);
+      return { lo: capped * 0.8, hi: capped };
+    };
+
+    // One shipping's dispatch (the form earlier versions added) through a connection that is
+    // down: it fails at each attempt. (A connection's sender job would do the same, but a sender
+    // also re-arms under other ids, which would blur which job is retried.)
+    const c = await campaignWorld(1, { status: "EM_ANDAMENTO", connection: "DISCONNECTED" });
+    const shippingId = await insert(
+      `INSERT INTO "CampaignShipping" (number, message, "contactId", "campaignId", "dueAt", "createdAt", "updatedAt")
+       VALUES ($1, 'Oferta', $2, $3, now(), now(), now())`,
+      [c.numbers[0], c.itemIds[0], c.campaignId],
+    );
+    const sender = await t.runtime.queues.enqueue("CampaignQueue", "DispatchCampaign", {
+      campaignId: c.campaignId,
+      campaignShippingId: shippingId,
+    });
+    const queue = t.runtime.queues.queue("CampaignQueue");
+    const delayedKey = `${t.config.prefix}:CampaignQueue:delayed`;
+    let jittered = 0;
+    for (let k = 1; k <= 4; k++) {
+      // Failed k times and waiting in Bull's delayed set for its next run.
+      const { job, observedAt } = await until(async () => {
+        const found = await queue.getJob(sender.id);
+        if (!found || found.attemptsMade !== k || (await found.getState()) !== "delayed") return;
+        return { job: found, observedAt: Date.now() };
+      }, 15_000);
+      expect(job.failedReason).toMatch(/DISCONNECTED/);
+      const score = Number(await t.redis.redis.zscore(delayedKey, String(job.id)));
+      const runAt = Math.floor(score / 0x1000);
+      // runAt = failedAt + wait, and processedOn ≤ failedAt ≤ observedAt.
+      const { lo, hi } = bounds(k);
+      expect(runAt - (job.processedOn as number), `wait ${k}`).toBeGreaterThanOrEqual(lo);
+      expect(runAt - observedAt, `wait ${k}`).toBeLessThanOrEqual(hi);
+      if (runAt - (job.processedOn as number) < hi) jittered += 1;
+      // Its next attempt now, rather than after the wait: Bull computes the next wait as ever.
+      await job.promote();
+    }
+    // A uniform 0–20 % cut shows in (nearly) every wait; Bull's plain exponential in none.
+    expect(jittered).toBeGreaterThan(0);
+    const failed = await until(async () => {
+      const found = await queue.getJob(sender.id);
+      return found && (await found.getState()) === "failed" ? found : undefined;
+    }, 15_000);
+    expect(failed.attemptsMade).toBe(5);
+    expect(await wa.sends({ connectionId: c.whatsappId })).toEqual([]);
+  }, 60_000);
 });
