@@ -57,11 +57,18 @@ async function companySocket(companyId: number): Promise<CompanySocket> {
   return socket;
 }
 
-/** Ticket events a company's socket received, once `count` have come (then a short grace). */
+/**
+ * Ticket events a company's socket received, once `count` have come and a marker published after
+ * them has arrived too: the runs that emitted them have finished, so anything they emitted was
+ * published before the marker and reached the socket first.
+ */
 async function ticketEvents(socket: CompanySocket, companyId: number, count: number) {
   const name = `company-${companyId}-ticket`;
   if (count > 0) await socket.waitFor(name, count);
-  await new Promise((r) => setTimeout(r, 150));
+  const marker = `company-${companyId}-marker`;
+  const markers = socket.received(marker).length;
+  new RedisCompanyEvents(publisher, t.config.prefix).emit(companyId, "marker", {});
+  await socket.waitFor(marker, markers + 1);
   return socket.received(name) as {
     action: string;
     ticketId: number;
