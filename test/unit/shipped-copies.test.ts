@@ -55,6 +55,20 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'SessionMonitor/PurgeWhatsappSessions repeat: {"cron":"0 0 1 1 *","tz":"UTC"} (jobs.yaml: {"cron":"0 15 3 * * *","tz":"America/Sao_Paulo"})':
       CRON_BY_HAND,
   },
+  "test/fixtures/runtime/ticket-crons-every-second/jobs.yaml": {
+    "TicketRouter concurrency: 2 (jobs.yaml: 1)":
+      "two runs at once per process as well as across the two processes",
+    "TicketMonitor concurrency: 2 (jobs.yaml: 1)":
+      "two runs at once per process as well as across the two processes",
+    'TicketRouter/DistributeTickets repeat: {"cron":"* * * * * *","tz":"UTC"} (jobs.yaml: {"cron":"0 */2 * * * *","tz":"America/Sao_Paulo"})':
+      "every second, so that the two processes' runs meet within the test",
+    'TicketMonitor/CloseInactiveTickets repeat: {"cron":"* * * * * *","tz":"UTC"} (jobs.yaml: {"cron":"0 * * * * *","tz":"UTC"})':
+      "every second, so that the two processes' runs meet within the test",
+    "TicketRouter/DistributeTickets removeOnComplete: false (jobs.yaml: true)":
+      "the completed runs are kept, for the test to count them",
+    "TicketMonitor/CloseInactiveTickets removeOnComplete: false (jobs.yaml: true)":
+      "the completed runs are kept, for the test to count them",
+  },
   "test/fixtures/runtime/pacing/jobs.yaml": {
     "MessageQueue concurrency: 3 (jobs.yaml: 1)":
       "several sends at once per worker, so that only the per-connection pace holds them back",
