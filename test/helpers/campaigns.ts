@@ -109,6 +109,7 @@ queues:
         attempts: 3
         backoff: { type: fixed, delay: 200 }
         removeOnComplete: { age: 3600, count: 10 }
+        removeOnFail: { age: 3600, count: 10 }
       PrepareContact:
         flow: prepare-contact
         payload: prepare-contact.json

@@ -178,7 +178,12 @@ describe("campaign flows", () => {
     await verify();
     await until(async () => ((await sendsTo(world)).length >= 1 ? true : undefined), 5000);
     await m.Campaign.update({ status: "CANCELADA" }, { where: { id } });
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // The connection's sender stops: once none of its jobs is waiting, delayed or running, nothing
+    // is left that could send (Verify, the only other starter, runs by hand here).
+    await until(async () => {
+      const pending = await queue().getJobs(["waiting", "delayed", "active"]);
+      return pending.some((j) => j.data.whatsappId === world.whatsappId) ? undefined : true;
+    }, 10_000);
     expect((await sendsTo(world)).length).toBeLessThanOrEqual(2);
     expect((await campaign(id)).status).toBe("CANCELADA");
     const undelivered = await m.CampaignShipping.count({

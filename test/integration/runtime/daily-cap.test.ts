@@ -2,7 +2,7 @@
 // simulated WhatsApp): a connection sends at most `dailyCap` messages a day, however many jobs
 // ask; the others fail visibly with CF_WA_DAILY_CAP, unsent and free to go on a later day;
 // another connection has its own cap.
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { QueryTypes } from "sequelize";
@@ -13,23 +13,7 @@ import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { until } from "../../helpers/campaigns";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
-const MANIFEST = `version: 1
-queues:
-  MessageQueue:
-    concurrency: 4
-    limiter:
-      max: 50
-      duration: 1000
-      per: whatsappId
-      dailyCap: 3
-      dailyCapTz: America/Sao_Paulo
-    jobs:
-      SendMessage:
-        flow: send-message
-        payload: send-message.json
-        attempts: 2
-        backoff: { type: fixed, delay: 100 }
-`;
+const MANIFEST = path.resolve(__dirname, "../../fixtures/runtime/daily-cap/jobs.yaml");
 
 let dir: string;
 let t: TestRuntime;
@@ -37,7 +21,7 @@ let t: TestRuntime;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "chatia-daily-cap-"));
   await cp(path.resolve(__dirname, "../../fixtures/runtime/pacing"), dir, { recursive: true });
-  await writeFile(path.join(dir, "jobs.yaml"), MANIFEST);
+  await cp(MANIFEST, path.join(dir, "jobs.yaml"));
   t = await startTestRuntime(dir, { editor: false });
 }, 60_000);
 afterAll(async () => {

@@ -32,7 +32,12 @@ describe("deploys and reloads while jobs run", () => {
     const jobs = await Promise.all(
       Array.from({ length: 8 }, () => t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 700 })),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Deploy once five jobs (the queue's concurrency) are inside the flow.
+    const deadline = Date.now() + 10_000;
+    while (t.runtime.dispatcher.activeCount < 5) {
+      if (Date.now() > deadline) throw new Error("the jobs did not start");
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await deploy(token, (flows) => {
       const result = flows.find((n) => n.id === "slow-result") as { rules: { to: string }[] };
       (result.rules[0] as { to: string }).to = "slept v2";

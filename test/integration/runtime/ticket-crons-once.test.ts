@@ -1,7 +1,7 @@
 // Two processes running DistributeTickets and CloseInactiveTickets every second, with extra runs
 // enqueued in bulk so that both processes run the same job at the same moment: each ticket is
 // assigned once, reassigned once, closed once, and each greeting and farewell goes out once.
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,18 +19,10 @@ import { type RunningProcess, startProcess } from "../../helpers/process";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 import { TicketWorld } from "../../helpers/tickets";
 
-const MANIFEST = `version: 1
-description: The ticket crons firing every second, to run them from two processes at once.
-queues:
-  TicketRouter:
-    concurrency: 2
-    jobs:
-      DistributeTickets: { flow: distribute-tickets, cron: "* * * * * *", tz: UTC, removeOnComplete: false }
-  TicketMonitor:
-    concurrency: 2
-    jobs:
-      CloseInactiveTickets: { flow: close-inactive-tickets, cron: "* * * * * *", tz: UTC, removeOnComplete: false }
-`;
+const MANIFEST = path.resolve(
+  __dirname,
+  "../../fixtures/runtime/ticket-crons-every-second/jobs.yaml",
+);
 
 let dir: string;
 let db: TestDatabase;
@@ -39,7 +31,7 @@ let processes: RunningProcess[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "chatia-ticket-crons-"));
-  await writeFile(path.join(dir, "jobs.yaml"), MANIFEST);
+  await cp(MANIFEST, path.join(dir, "jobs.yaml"));
   for (const flow of ["distribute-tickets", "close-inactive-tickets"]) {
     await cp(
       path.resolve(__dirname, `../../../flows/${flow}.json`),
@@ -103,14 +95,22 @@ describe("ticket crons in a cluster", () => {
             addJob(queue, name, {}, { removeOnComplete: false }),
           );
         });
-        await Promise.all(adds);
-        await new Promise((r) => setTimeout(r, 1000));
+        // Each round once the last one's runs are done, so that rounds meet different cron runs.
+        const jobs = await Promise.all(adds);
+        await Promise.all(jobs.map((job) => job.finished()));
+      }
+      // Every run that had started (cron or by hand) has finished once no run is active.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const active = await Promise.all(queues.map((q) => q.getActiveCount()));
+        if (active.every((n) => n === 0)) break;
+        if (Date.now() > deadline) throw new Error(`runs still active: ${active.join(", ")}`);
+        await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
       await Promise.all(queues.map((q) => q.close()));
       await connections.close();
     }
-    await new Promise((r) => setTimeout(r, 1500));
 
     const rows = await w.rows<{ id: number; userId: number | null; status: string }>(
       `SELECT id, "userId", status FROM "Tickets" WHERE id = ANY($1) ORDER BY id`,

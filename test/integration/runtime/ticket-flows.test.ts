@@ -3,7 +3,7 @@
 // flows/, completes with its counts, changes the database once, sends each message once, and tells
 // each company about its own tickets only. The clock is the rows' timestamps: a ticket "idle for
 // 3 hours" is written 3 hours old.
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -22,26 +22,8 @@ const FLOWS = [
   "close-inactive-tickets",
   "purge-whatsapp-sessions",
 ];
-// The jobs of jobs.yaml with their crons moved to once a year, so that no cron run races the
-// jobs the test enqueues by hand.
-const MANIFEST = `version: 1
-queues:
-  QueueMonitor:
-    jobs:
-      VerifyQueueStatus: { flow: verify-queue-status, cron: "0 0 1 1 *", removeOnComplete: true }
-  TicketRouter:
-    jobs:
-      DistributeTickets: { flow: distribute-tickets, cron: "0 0 1 1 *", removeOnComplete: true }
-  KanbanMonitor:
-    jobs:
-      MoveKanbanLanes: { flow: move-kanban-lanes, cron: "0 0 1 1 *", removeOnComplete: true }
-  TicketMonitor:
-    jobs:
-      CloseInactiveTickets: { flow: close-inactive-tickets, cron: "0 0 1 1 *", removeOnComplete: true }
-  SessionMonitor:
-    jobs:
-      PurgeWhatsappSessions: { flow: purge-whatsapp-sessions, cron: "0 0 1 1 *", removeOnComplete: true }
-`;
+// The jobs of jobs.yaml with their crons moved to once a year (see the fixture's header).
+const MANIFEST = path.resolve(__dirname, "../../fixtures/runtime/tickets/jobs.yaml");
 
 let fixture: string;
 let t: TestRuntime;
@@ -75,11 +57,18 @@ async function companySocket(companyId: number): Promise<CompanySocket> {
   return socket;
 }
 
-/** Ticket events a company's socket received, once `count` have come (then a short grace). */
+/**
+ * Ticket events a company's socket received, once `count` have come and a marker published after
+ * them has arrived too: the runs that emitted them have finished, so anything they emitted was
+ * published before the marker and reached the socket first.
+ */
 async function ticketEvents(socket: CompanySocket, companyId: number, count: number) {
   const name = `company-${companyId}-ticket`;
   if (count > 0) await socket.waitFor(name, count);
-  await new Promise((r) => setTimeout(r, 150));
+  const marker = `company-${companyId}-marker`;
+  const markers = socket.received(marker).length;
+  new RedisCompanyEvents(publisher, t.config.prefix).emit(companyId, "marker", {});
+  await socket.waitFor(marker, markers + 1);
   return socket.received(name) as {
     action: string;
     ticketId: number;
@@ -89,7 +78,7 @@ async function ticketEvents(socket: CompanySocket, companyId: number, count: num
 
 beforeAll(async () => {
   fixture = await mkdtemp(path.join(tmpdir(), "chatia-ticket-flows-"));
-  await writeFile(path.join(fixture, "jobs.yaml"), MANIFEST);
+  await cp(MANIFEST, path.join(fixture, "jobs.yaml"));
   for (const flow of FLOWS) {
     await cp(
       path.resolve(__dirname, `../../../flows/${flow}.json`),

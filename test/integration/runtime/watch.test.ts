@@ -2,14 +2,26 @@
 // running plan stays.
 import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../runtime/app/logger";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+
+/** The runtime's log lines, parsed. */
+const lines: Record<string, unknown>[] = [];
+const destination = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+    done();
+  },
+});
 
 let t: TestRuntime;
 beforeAll(async () => {
   t = await startTestRuntime(path.resolve(__dirname, "../../fixtures/runtime/echo"), {
     editor: false,
     watchManifest: true,
+    log: createLogger({ level: "info", destination }),
   });
 });
 afterAll(async () => {
@@ -40,8 +52,14 @@ describe("watching jobs.yaml", () => {
 
   it("keeps the running plan when the edit is invalid", async () => {
     const file = t.config.manifestFile;
+    const refusals = () =>
+      lines.filter(
+        (l) => l.msg === "jobs.yaml changed but is invalid; the running configuration stays",
+      );
+    const before = refusals().length;
     await writeFile(file, (await readFile(file, "utf8")).replace("timeout: 7000", "timeout: -1"));
-    await new Promise((r) => setTimeout(r, 1000));
+    // The reload ran and refused the edit (rather than: it has not run yet).
+    await eventually(() => refusals().length > before);
     expect(timeoutOfEcho()).toBe(7000);
     await writeFile(file, (await readFile(file, "utf8")).replace("timeout: -1", "timeout: 8000"));
     await eventually(() => timeoutOfEcho() === 8000);
