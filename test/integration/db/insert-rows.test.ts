@@ -110,6 +110,28 @@ describe("insertRows", () => {
   });
 });
 
+describe("the tests' rows (test/helpers/rows.ts)", () => {
+  it("match null as IS NULL, a list as one of, undefined as no row; update stamps updatedAt", async () => {
+    const at = new Date("2020-01-01T00:00:00Z");
+    const base = { companyId, createdAt: at, updatedAt: at };
+    const [red, green] = await rows.insertMany("Tags", [
+      { ...base, name: "Vermelha", color: "#f00", greetingMessageLane: "Oi" },
+      { ...base, name: "Verde", color: "#0f0" },
+    ]);
+    if (red === undefined || green === undefined) throw new Error("tags not created");
+    expect(await rows.count("Tags", { companyId, greetingMessageLane: null })).toBe(1);
+    const both = await rows.find("Tags", { id: [red.id, green.id] }, ["name DESC"]);
+    expect(both.map((t) => t.name)).toEqual(["Vermelha", "Verde"]);
+    expect(await rows.findOne("Tags", { id: undefined })).toBeNull();
+    expect(await rows.update("Tags", { timeLane: 2 }, { id: green.id })).toBe(1);
+    const updated = await rows.get<{ updatedAt: Date }>("Tags", { id: green.id });
+    expect(updated.timeLane).toBe(2);
+    expect(updated.updatedAt.getTime()).toBeGreaterThan(at.getTime());
+    expect(await rows.remove("Tags", { companyId })).toBe(2);
+    await expect(rows.get("Tags", { id: red.id })).rejects.toThrow(/no row in Tags/);
+  });
+});
+
 describe("deleted connections", () => {
   it("keep their row (deletedAt set) and their tickets' history, and free the default slot", async () => {
     const gone = await rows.insert("Whatsapps", { name: "Antiga", isDefault: true, companyId });
