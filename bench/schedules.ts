@@ -17,12 +17,13 @@ import {
   openQueue,
   processAll,
 } from "../runtime/adapters/bull/bull-queue-adapter";
-import { initModels, migrateUp } from "../runtime/adapters/db";
+import { migrateUp } from "../runtime/adapters/db";
 import { SimulatedWhatsApp } from "../runtime/adapters/whatsapp";
 import { BULL_SETTINGS_DEFAULTS } from "../runtime/compile";
 import { createTestDatabase } from "../test/helpers/database";
 import { startProcess } from "../test/helpers/process";
 import { createTestRedis } from "../test/helpers/redis";
+import { testRows } from "../test/helpers/rows";
 import {
   createSchedules,
   quantile,
@@ -113,9 +114,9 @@ async function run(
   const floor = await bullFloor(connections, sendAts);
   try {
     const ids = schedules.map((s) => s.id);
-    const m = initModels(db.sequelize);
+    const rows = testRows(db.sequelize);
     const deadline = start + SECONDS * 1000 + 90_000;
-    while ((await m.Schedule.count({ where: { status: "ENVIADA", id: ids } })) < COUNT) {
+    while ((await rows.count("Schedules", { status: "ENVIADA", id: ids })) < COUNT) {
       if (Date.now() > deadline) throw new Error("not every schedule was sent in time");
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -5,7 +5,6 @@
 // backend adds them, FOREIGN of them another company's, each with a BODY_BYTES message.
 //   npx tsx bench/tenant-list.ts    (FOREIGN=200 OWN=20 BODY_BYTES=50000 RUNS=20)
 import { migrateUp } from "../runtime/adapters/db/migrator";
-import { initModels } from "../runtime/adapters/db/models";
 import { SequelizeOwnerStore } from "../runtime/adapters/db/repositories/owner-store";
 import { compile } from "../runtime/compile";
 import { loadManifest } from "../runtime/manifest";
@@ -14,6 +13,7 @@ import { OwnedJobs } from "../runtime/tenancy/owned-jobs";
 import { Ownership } from "../runtime/tenancy/ownership";
 import { createTestDatabase } from "../test/helpers/database";
 import { createTestRedis } from "../test/helpers/redis";
+import { testRows } from "../test/helpers/rows";
 
 const FOREIGN = Number(process.env.FOREIGN ?? 200);
 const OWN = Number(process.env.OWN ?? 20);
@@ -25,11 +25,12 @@ async function main(): Promise<void> {
   const db = await createTestDatabase();
   const redis = createTestRedis();
   await migrateUp(db.sequelize);
-  const m = initModels(db.sequelize);
+  const rows = testRows(db.sequelize);
   const [mine, theirs] = await Promise.all(
     ["A", "B"].map(async (name) => {
-      const companyId = (await m.Company.create({ name })).id;
-      const whatsappId = (await m.Whatsapp.create({ name, companyId, status: "CONNECTED" })).id;
+      const companyId = (await rows.insert("Companies", { name })).id;
+      const whatsappId = (await rows.insert("Whatsapps", { name, companyId, status: "CONNECTED" }))
+        .id;
       return { companyId, whatsappId };
     }),
   );

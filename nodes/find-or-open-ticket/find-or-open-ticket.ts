@@ -1,8 +1,8 @@
 // `find or open ticket`: the contact's open or pending ticket on a connection, or a new one with
 // the queue, attendant and status given (TicketService.findOrOpenTicket). A thin adapter.
 import type { Node, NodeAPI, NodeMessage } from "node-red";
-import type { TicketStatus } from "../../runtime/adapters/db/models/enums";
 import { ChatiaError } from "../../runtime/errors";
+import type { TicketStatus } from "../../runtime/services/ports/enums";
 import type { FindOrOpenTicketInput } from "../../runtime/services/ticket.service";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";

@@ -9,7 +9,7 @@
 //   a user error (no text nor media, missing media, bad number, deleted connection, a send in
 //   doubt) settles the shipping as failed with the reason; operational errors (connection
 //   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
-import { TICKET_STATUSES, type TicketStatus } from "../adapters/db/models/enums";
+
 import type {
   CampaignProgress,
   CampaignStore,
@@ -20,6 +20,7 @@ import { type BatchShipping, type CampaignQueue, dispatchBatchJob } from "./camp
 import { SENDER_LEASE_MS, type SenderLease, type SenderLeases } from "./campaign-sender";
 import { type MediaKind, resolveMediaFile } from "./media-file";
 import type { MessageService } from "./message.service";
+import { TICKET_STATUSES, type TicketStatus } from "./ports/enums";
 import type { TicketService } from "./ticket.service";
 
 export interface DispatchData {

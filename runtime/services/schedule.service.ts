@@ -8,7 +8,6 @@
 //            ─▶ recurring: next sendAt, PENDENTE, counter + 1 │ else ENVIADA
 //            user error, or any error on the last attempt: ERRO with the reason
 
-import type { TicketStatus } from "../adapters/db/models/enums";
 import type {
   ScheduleForSend,
   ScheduleOccurrence,
@@ -16,6 +15,7 @@ import type {
 } from "../adapters/db/repositories/schedule-store";
 import { ChatiaError } from "../errors";
 import type { MessageService, SendResult } from "./message.service";
+import type { TicketStatus } from "./ports/enums";
 import { intervalUnit, nextOccurrence, scheduledText } from "./schedule-calendar";
 import type { TicketService } from "./ticket.service";
 

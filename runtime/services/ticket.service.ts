@@ -3,7 +3,6 @@
 // schedule and campaign handlers call it); the values a ticket template shows; and a message
 // recorded on a ticket once per WhatsApp id. Concurrency-safe across processes (TicketStore).
 
-import { TICKET_STATUSES, type TicketStatus } from "../adapters/db/models/enums";
 import type {
   SequelizeTicketStore,
   TicketFacts,
@@ -11,6 +10,7 @@ import type {
 } from "../adapters/db/repositories/ticket-store";
 import { ChatiaError } from "../errors";
 import type { TicketTemplateVars } from "./message-template";
+import { TICKET_STATUSES, type TicketStatus } from "./ports/enums";
 
 /** Who the ticket is for: an existing contact, or a number (the contact is created if new). */
 export type TicketContact =

@@ -8,15 +8,7 @@ import path from "node:path";
 import express, { type RequestHandler } from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Campaign,
-  CampaignShipping,
-  Company,
-  ContactList,
-  ContactListItem,
-  initModels,
-  migrateUp,
-} from "../../runtime/adapters/db";
+import { migrateUp } from "../../runtime/adapters/db";
 import { type AuthContext, setAuth } from "../../runtime/api/auth-context";
 import { createCampaignsRouter } from "../../runtime/api/routes";
 import { compile, type Plan } from "../../runtime/compile";
@@ -25,12 +17,14 @@ import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { type DocumentedPath, expectDocumented, fillPath } from "../helpers/openapi";
 import { createTestRedis, type TestRedis } from "../helpers/redis";
+import { type TestRows, testRows } from "../helpers/rows";
 
 const MANIFEST = path.resolve(__dirname, "../fixtures/api-campaigns/jobs.yaml");
 const NOW = new Date("2026-03-02T12:00:00Z");
 const T0 = new Date("2026-03-02T11:00:00Z").getTime();
 
 let db: TestDatabase;
+let data: TestRows;
 let redis: TestRedis;
 let queues: QueueRuntime;
 let plan: Plan;
@@ -61,8 +55,9 @@ async function campaignWithList(
   items: number,
   settled: { delivered: number; failed: number },
 ): Promise<number> {
-  const list = await ContactList.create({ name: `list ${status}`, companyId });
-  const rows = await ContactListItem.bulkCreate(
+  const list = await data.insert("ContactLists", { name: `list ${status}`, companyId });
+  const rows = await data.insertMany<{ id: number; number: string }>(
+    "ContactListItems",
     Array.from({ length: items }, (_, i) => ({
       name: `c${i}`,
       number: `55119${String(i).padStart(8, "0")}`,
@@ -70,14 +65,15 @@ async function campaignWithList(
       companyId,
     })),
   );
-  const campaign = await Campaign.create({
+  const campaign = await data.insert("Campaigns", {
     name: `campaign ${status}`,
-    status: status as Campaign["status"],
+    status,
     companyId,
     contactListId: list.id,
   });
   const at = (k: number) => new Date(T0 + k * 10_000);
-  await CampaignShipping.bulkCreate(
+  await data.insertMany(
+    "CampaignShipping",
     rows.slice(0, settled.delivered + settled.failed).map((item, k) => ({
       number: item.number,
       contactId: item.id,
@@ -93,8 +89,8 @@ async function campaignWithList(
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  initModels(db.sequelize);
-  const [a, b] = await Company.bulkCreate([{ name: "A" }, { name: "B" }]);
+  data = testRows(db.sequelize);
+  const [a, b] = await data.insertMany("Companies", [{ name: "A" }, { name: "B" }]);
   companyA = a?.id ?? 0;
   companyB = b?.id ?? 0;
   ids.running = await campaignWithList(companyA, "EM_ANDAMENTO", 10, { delivered: 4, failed: 1 });
@@ -103,7 +99,7 @@ beforeAll(async () => {
   ids.inactive = await campaignWithList(companyA, "INATIVA", 2, { delivered: 0, failed: 0 });
   ids.other = await campaignWithList(companyB, "EM_ANDAMENTO", 4, { delivered: 1, failed: 0 });
   ids.empty = (
-    await Campaign.create({ name: "no list", companyId: companyA, status: "EM_ANDAMENTO" })
+    await data.insert("Campaigns", { name: "no list", companyId: companyA, status: "EM_ANDAMENTO" })
   ).id;
 
   redis = createTestRedis();
@@ -158,13 +154,17 @@ describe("GET /api/campaigns/:id/progress", () => {
   });
 
   it("counts the items of the list's snapshot once taken, not those added after", async () => {
-    const running = await Campaign.findByPk(ids.running);
-    const items = await ContactListItem.findAll({
-      where: { contactListId: running?.contactListId ?? 0 },
-      order: [["id", "DESC"]],
-    });
-    await running?.update({ lastItemId: items[0]?.id ?? null });
-    await ContactListItem.bulkCreate(
+    const running = await data.findOne<{ contactListId: number }>("Campaigns", { id: ids.running });
+    const items = await data.find(
+      "ContactListItems",
+      { contactListId: running?.contactListId ?? 0 },
+      ["id DESC"],
+    );
+    if (running) {
+      await data.update("Campaigns", { lastItemId: items[0]?.id ?? null }, { id: running.id });
+    }
+    await data.insertMany(
+      "ContactListItems",
       ["late 1", "late 2"].map((name, k) => ({
         name,
         number: `55119888800${k}`,
@@ -237,7 +237,7 @@ describe("POST /api/campaigns/:id/cancel", () => {
     const res = await cancel(id);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id, status: "CANCELADA", cancelled: true, removedJobs: 5 });
-    expect((await Campaign.findByPk(id))?.status).toBe("CANCELADA");
+    expect((await data.findOne("Campaigns", { id }))?.status).toBe("CANCELADA");
     expect(await waiting()).toEqual([...others].sort());
     expect(await queues.queue("Sends").getJob(`campaign-${id}-dispatch-9`)).toBeNull();
   });
@@ -247,10 +247,10 @@ describe("POST /api/campaigns/:id/cancel", () => {
     await queues
       .queue("CampaignQueue")
       .add("DispatchCampaign", {}, { jobId: `campaign-${id}-dispatch-2`, delay: 1000 });
-    const before = (await Campaign.findByPk(id))?.updatedAt;
+    const before = (await data.findOne("Campaigns", { id }))?.updatedAt;
     const res = await cancel(id);
     expect(res.body).toEqual({ id, status: "CANCELADA", cancelled: false, removedJobs: 1 });
-    expect((await Campaign.findByPk(id))?.updatedAt).toEqual(before);
+    expect((await data.findOne("Campaigns", { id }))?.updatedAt).toEqual(before);
     expect((await progress(id)).body).toMatchObject({ status: "CANCELADA", eta: null });
   });
 
@@ -260,7 +260,7 @@ describe("POST /api/campaigns/:id/cancel", () => {
       expect(res.status).toBe(409);
       expect(res.body.code).toBe("CF_API_CONFLICT");
     }
-    expect((await Campaign.findByPk(ids.finished))?.status).toBe("FINALIZADA");
+    expect((await data.findOne("Campaigns", { id: ids.finished }))?.status).toBe("FINALIZADA");
   });
 
   it("needs an admin of the campaign's company (or a super-admin)", async () => {
@@ -268,7 +268,7 @@ describe("POST /api/campaigns/:id/cancel", () => {
     expect(user.status).toBe(403);
     const foreign = await cancel(ids.other, `admin:${companyA}`);
     expect(foreign.status).toBe(404);
-    expect((await Campaign.findByPk(ids.other))?.status).toBe("EM_ANDAMENTO");
+    expect((await data.findOne("Campaigns", { id: ids.other }))?.status).toBe("EM_ANDAMENTO");
     const bySuper = await cancel(ids.other, "super");
     expect(bySuper.body).toMatchObject({ id: ids.other, cancelled: true });
     expect((await cancel("nope")).status).toBe(400);

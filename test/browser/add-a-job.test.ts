@@ -11,13 +11,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, initModels, Whatsapp } from "../../runtime/adapters/db";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { PROJECT_ROOT } from "../../runtime/project-root";
 import { launchBrowser } from "../helpers/browser";
 import { deployFromEditor, openEditor } from "../helpers/editor";
 import { startProcess } from "../helpers/process";
 import { projectFixture } from "../helpers/project";
+import { testRows } from "../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 /** Step 1 of the walkthrough, as the doc shows it. */
@@ -121,9 +121,10 @@ beforeAll(async () => {
     `${JSON.stringify(SCHEMA, null, 2)}\n`,
   );
   t = await startTestRuntime(fixture);
-  initModels(t.db.sequelize);
-  companyId = (await Company.create({ name: "Clínica" })).id;
-  whatsappId = (await Whatsapp.create({ name: "main", status: "CONNECTED", companyId })).id;
+  const rows = testRows(t.db.sequelize);
+  companyId = (await rows.insert("Companies", { name: "Clínica" })).id;
+  whatsappId = (await rows.insert("Whatsapps", { name: "main", status: "CONNECTED", companyId }))
+    .id;
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
 }, 90_000);

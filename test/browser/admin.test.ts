@@ -4,9 +4,9 @@
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, initModels, User } from "../../runtime/adapters/db";
 import { hashPassword } from "../../runtime/cli/commands/db";
 import { launchBrowser } from "../helpers/browser";
+import { testRows } from "../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 const PASSWORD = "root-password-123";
@@ -28,9 +28,9 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 beforeAll(async () => {
   t = await startTestRuntime(path.resolve(__dirname, "../fixtures/browser"));
   url = t.runtime.url ?? "";
-  initModels(t.db.sequelize);
-  const company = await Company.create({ name: "Ops" });
-  await User.create({
+  const rows = testRows(t.db.sequelize);
+  const company = await rows.insert("Companies", { name: "Ops" });
+  await rows.insert("Users", {
     name: "Root",
     email: "root@ops.test",
     passwordHash: await hashPassword(PASSWORD),

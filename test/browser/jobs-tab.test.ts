@@ -7,10 +7,10 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, initModels, Whatsapp } from "../../runtime/adapters/db";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { launchBrowser } from "../helpers/browser";
 import { projectFixture } from "../helpers/project";
+import { testRows } from "../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 /** Ids in flows/send-message.json. */
@@ -31,9 +31,9 @@ const shots = () => process.env.SCREENSHOT_DIR ?? t.dir;
 beforeAll(async () => {
   fixture = await projectFixture();
   t = await startTestRuntime(fixture);
-  initModels(t.db.sequelize);
-  companyId = (await Company.create({ name: "Ops" })).id;
-  await Whatsapp.create({ name: "main", status: "CONNECTED", companyId });
+  const rows = testRows(t.db.sequelize);
+  companyId = (await rows.insert("Companies", { name: "Ops" })).id;
+  await rows.insert("Whatsapps", { name: "main", status: "CONNECTED", companyId });
   // A send through a connection that does not exist: the `send whatsapp` node fails it for good.
   const job = await t.runtime.queues.enqueue("MessageQueue", "SendMessage", {
     whatsappId: MISSING_CONNECTION,
@@ -105,7 +105,7 @@ describe("the editor's jobs tab", () => {
     await page.screenshot({ path: path.join(shots(), "editor-jobs-tab-failed.png") });
 
     // The operator mends the data (the connection now exists), then retries from the tab.
-    await Whatsapp.create({
+    await testRows(t.db.sequelize).insert("Whatsapps", {
       id: MISSING_CONNECTION,
       name: "mended",
       status: "CONNECTED",

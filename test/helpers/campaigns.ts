@@ -1,10 +1,10 @@
 // Test data for campaigns: a company with a connection, a contact list, its pacing settings and
-// a campaign, written with the models (as the ChatIA API would).
+// a campaign, written with SQL (as the ChatIA API would).
 import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Sequelize } from "sequelize";
-import { initModels } from "../../runtime/adapters/db/models";
+import { type RowValues, testRows } from "./rows";
 
 let companies = 0;
 
@@ -37,32 +37,33 @@ export async function createCampaignWorld(
   sequelize: Sequelize,
   options: WorldOptions = {},
 ): Promise<CampaignWorld> {
-  const m = initModels(sequelize);
-  const companyId = (await m.Company.create({ name: `Empresa ${++companies}` })).id;
+  const rows = testRows(sequelize);
+  const companyId = (await rows.insert("Companies", { name: `Empresa ${++companies}` })).id;
   const whatsappId = (
-    await m.Whatsapp.create({
+    await rows.insert("Whatsapps", {
       name: "W",
       companyId,
       status: options.status === "DISCONNECTED" ? "DISCONNECTED" : "CONNECTED",
       isDefault: true,
     })
   ).id;
-  const listId = (await m.ContactList.create({ name: "Lista", companyId })).id;
-  const rows = Array.from({ length: options.contacts ?? 0 }, (_, i) => ({
+  const listId = (await rows.insert("ContactLists", { name: "Lista", companyId })).id;
+  const itemRows = Array.from({ length: options.contacts ?? 0 }, (_, i) => ({
     name: `Contato ${i}`,
     number: contactNumber(i),
     email: `c${i}@example.com`,
     contactListId: listId,
     companyId,
   }));
-  const items = await m.ContactListItem.bulkCreate(rows, { returning: ["id"] });
+  const items = await rows.insertMany("ContactListItems", itemRows);
   const pacing = options.pacing ?? {
     messageInterval: 0,
     longerIntervalAfter: 0,
     greaterInterval: 0,
   };
   const settings = { ...pacing, variables: options.variables ?? [] };
-  await m.CampaignSetting.bulkCreate(
+  await rows.insertMany(
+    "CampaignSettings",
     Object.entries(settings).map(([key, value]) => ({
       companyId,
       key,
@@ -75,10 +76,9 @@ export async function createCampaignWorld(
 export async function createCampaign(
   sequelize: Sequelize,
   world: CampaignWorld,
-  fields: Record<string, unknown> = {},
+  fields: RowValues = {},
 ): Promise<number> {
-  const m = initModels(sequelize);
-  const campaign = await m.Campaign.create({
+  const campaign = await testRows(sequelize).insert("Campaigns", {
     name: "Campanha",
     status: "PROGRAMADA",
     scheduledAt: new Date(),

@@ -3,7 +3,7 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Company, initModels, migrateUp, Whatsapp } from "../../runtime/adapters/db";
+import { migrateUp } from "../../runtime/adapters/db";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { compile } from "../../runtime/compile";
 import { loadManifest } from "../../runtime/manifest";
@@ -11,6 +11,7 @@ import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { createTestDatabase } from "./database";
 import { startProcess } from "./process";
 import { createTestRedis } from "./redis";
+import { testRows } from "./rows";
 
 export interface PacingResult {
   readonly windowMs: number;
@@ -57,11 +58,11 @@ export async function runPacingScenario(options: {
   let queues: QueueRuntime | undefined;
   try {
     await migrateUp(db.sequelize);
-    initModels(db.sequelize);
-    const company = await Company.create({ name: "Pacing" });
+    const rows = testRows(db.sequelize);
+    const company = await rows.insert("Companies", { name: "Pacing" });
     const ids: number[] = [];
     for (let i = 0; i < options.connections; i++) {
-      const connection = await Whatsapp.create({
+      const connection = await rows.insert("Whatsapps", {
         name: `conn-${i}`,
         companyId: company.id,
         status: "CONNECTED",

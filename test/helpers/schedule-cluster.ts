@@ -5,7 +5,7 @@ import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Sequelize } from "sequelize";
-import { initModels } from "../../runtime/adapters/db/models";
+import { testRows } from "./rows";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -52,10 +52,10 @@ export interface ScheduleWorld {
 
 /** A company with a CONNECTED default connection. */
 export async function scheduleWorld(sequelize: Sequelize): Promise<ScheduleWorld> {
-  const m = initModels(sequelize);
-  const companyId = (await m.Company.create({ name: "Agenda", timezone: "UTC" })).id;
+  const rows = testRows(sequelize);
+  const companyId = (await rows.insert("Companies", { name: "Agenda", timezone: "UTC" })).id;
   const whatsappId = (
-    await m.Whatsapp.create({ name: "W", companyId, status: "CONNECTED", isDefault: true })
+    await rows.insert("Whatsapps", { name: "W", companyId, status: "CONNECTED", isDefault: true })
   ).id;
   return { companyId, whatsappId };
 }
@@ -66,24 +66,24 @@ export async function createSchedules(
   world: ScheduleWorld,
   sendAts: readonly Date[],
 ): Promise<{ id: number; number: string; sendAt: Date }[]> {
-  const m = initModels(sequelize);
+  const rows = testRows(sequelize);
   const base = Date.now() % 100_000_000;
-  const contacts = await m.Contact.bulkCreate(
+  const contacts = await rows.insertMany<{ id: number; number: string }>(
+    "Contacts",
     sendAts.map((_, i) => ({
       name: `Contato ${i}`,
       number: `55119${String((base + i) % 100_000_000).padStart(8, "0")}`,
       companyId: world.companyId,
     })),
-    { returning: true },
   );
-  const schedules = await m.Schedule.bulkCreate(
+  const schedules = await rows.insertMany<{ id: number; sendAt: Date }>(
+    "Schedules",
     sendAts.map((sendAt, i) => ({
       body: `Lembrete ${i}`,
       sendAt,
       contactId: (contacts[i] as (typeof contacts)[number]).id,
       companyId: world.companyId,
     })),
-    { returning: true },
   );
   return schedules.map((s, i) => ({
     id: s.id,

@@ -10,12 +10,12 @@ import registerRecordMessage from "../../nodes/record-message/record-message";
 import registerRenderMessage from "../../nodes/render-message/render-message";
 import registerUpdateSchedule from "../../nodes/update-schedule/update-schedule";
 import { migrateUp } from "../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../runtime/adapters/db/models";
 import { SequelizeScheduleStore } from "../../runtime/adapters/db/repositories/schedule-store";
 import { SequelizeTicketStore } from "../../runtime/adapters/db/repositories/ticket-store";
 import { ScheduleService } from "../../runtime/services/schedule.service";
 import { TicketService } from "../../runtime/services/ticket.service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { type TestRows, testRows } from "../helpers/rows";
 
 type Msg = Record<string, unknown>;
 interface Status {
@@ -25,7 +25,7 @@ interface Status {
 }
 
 let db: TestDatabase;
-let m: DbModels;
+let dbRows: TestRows;
 let tickets: TicketService;
 let schedules: ScheduleService;
 let companyId: number;
@@ -37,14 +37,20 @@ let contactId: number;
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  m = initModels(db.sequelize);
-  companyId = (await m.Company.create({ name: "Loja Demo", timezone: "America/Sao_Paulo" })).id;
-  whatsappId = (await m.Whatsapp.create({ name: "Comercial", companyId, status: "CONNECTED" })).id;
-  queueId = (await m.Queue.create({ name: "Vendas", color: "#000", companyId })).id;
-  userId = (await m.User.create({ name: "Ana", email: "ana@l.test", passwordHash: "x", companyId }))
-    .id;
-  contactId = (await m.Contact.create({ name: "Maria Lima", number: "5511955550001", companyId }))
-    .id;
+  dbRows = testRows(db.sequelize);
+  companyId = (
+    await dbRows.insert("Companies", { name: "Loja Demo", timezone: "America/Sao_Paulo" })
+  ).id;
+  whatsappId = (
+    await dbRows.insert("Whatsapps", { name: "Comercial", companyId, status: "CONNECTED" })
+  ).id;
+  queueId = (await dbRows.insert("Queues", { name: "Vendas", color: "#000", companyId })).id;
+  userId = (
+    await dbRows.insert("Users", { name: "Ana", email: "ana@l.test", passwordHash: "x", companyId })
+  ).id;
+  contactId = (
+    await dbRows.insert("Contacts", { name: "Maria Lima", number: "5511955550001", companyId })
+  ).id;
   tickets = new TicketService(new SequelizeTicketStore(db.sequelize));
   // Only the status changes of the ScheduleService are used here: it neither enqueues nor sends.
   const unused = () => Promise.reject(new Error("not used by update schedule"));
@@ -197,7 +203,7 @@ describe("find or open ticket → render message → record message", () => {
       fill: "yellow",
       text: `already on #${ticket.id}`,
     });
-    const rows = await m.Message.findAll({ where: { ticketId: ticket.id as number } });
+    const rows = await dbRows.find("Messages", { ticketId: ticket.id as number });
     expect(rows.map((r) => [r.wid, r.body, r.remoteJid])).toEqual([
       ["SIM-77", text, "x@s.whatsapp.net"],
     ]);
@@ -343,7 +349,7 @@ describe("update schedule", () => {
 
   it("sets the occurrence to ERRO with the Catch node's reason, and arms it again", async () => {
     const sendAt = new Date("2027-04-01T12:00:00Z");
-    const s = await m.Schedule.create({
+    let s = await dbRows.insert<{ sendAt: Date }>("Schedules", {
       body: "x",
       sendAt,
       contactId,
@@ -359,7 +365,7 @@ describe("update schedule", () => {
     });
     expect(failed.error).toBeUndefined();
     expect(failed.sent?.payload).toEqual({ changed: true, status: "ERRO" });
-    await s.reload();
+    s = await dbRows.get<{ sendAt: Date }>("Schedules", { id: s.id });
     expect([s.status, s.errorReason]).toEqual([
       "ERRO",
       "CF_WA_DISCONNECTED: connection 1 is DISCONNECTED",
@@ -381,7 +387,7 @@ describe("update schedule", () => {
     });
     expect(armed.error).toBeUndefined();
     expect(armed.sent?.payload).toEqual({ changed: true, status: "PENDENTE" });
-    await s.reload();
+    s = await dbRows.get<{ sendAt: Date }>("Schedules", { id: s.id });
     expect([s.status, s.sendAt.toISOString(), s.errorReason]).toEqual(["PENDENTE", later, null]);
 
     const bad = await rearm.receive({ _msgid: "l", payload: { scheduleId: s.id, sendAt: "soon" } });

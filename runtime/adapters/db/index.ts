@@ -20,7 +20,6 @@ export {
   migrateUp,
   pendingMigrations,
 } from "./migrator";
-export * from "./models";
 export * from "./repositories";
 export {
   DEMO_COMPANY_NAME,

@@ -6,8 +6,8 @@ import {
   type PublicUser,
   type Sequelize,
   SequelizeAuthStore,
-  type UserProfile,
 } from "../../adapters/db";
+import type { UserProfile } from "../../services/ports/enums";
 import type { AuthContext } from "../auth-context";
 import { type PasswordGate, passwordGate } from "./login-limits";
 import {

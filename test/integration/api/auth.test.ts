@@ -5,7 +5,7 @@ import bcrypt from "bcryptjs";
 import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels, migrateUp } from "../../../runtime/adapters/db";
+import { migrateUp } from "../../../runtime/adapters/db";
 import {
   type AuthRouterOptions,
   authenticate,
@@ -16,6 +16,7 @@ import { PasswordGate } from "../../../runtime/api/auth/login-limits";
 import { authOf } from "../../../runtime/api/auth-context";
 import { runCli } from "../../helpers/cli";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { testRows } from "../../helpers/rows";
 
 const JWT_SECRET = "auth-test-jwt-secret-0123456789abcdef";
 const PASSWORD = "correct horse battery";
@@ -49,11 +50,11 @@ const login = (server: Server, email: string, password = PASSWORD) =>
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  const { Company, User } = initModels(db.sequelize);
-  const company = await Company.create({ name: "Acme" });
+  const rows = testRows(db.sequelize);
+  const company = await rows.insert("Companies", { name: "Acme" });
   companyId = company.id;
   const passwordHash = await bcrypt.hash(PASSWORD, 10);
-  await User.bulkCreate([
+  await rows.insertMany("Users", [
     { name: "Ada", email: "ada@acme.test", passwordHash, profile: "admin", companyId },
     { name: "Bob", email: "bob@acme.test", passwordHash, profile: "user", companyId },
     { name: "Cy", email: "cy@acme.test", passwordHash, profile: "user", companyId },

@@ -8,7 +8,7 @@ import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BullBoard, createBullBoard } from "../../../runtime/adapters/bull/bull-board";
-import { initModels, migrateUp } from "../../../runtime/adapters/db";
+import { migrateUp } from "../../../runtime/adapters/db";
 import { SequelizeOwnerStore } from "../../../runtime/adapters/db/repositories/owner-store";
 import {
   ADMIN_COOKIE,
@@ -24,6 +24,7 @@ import { OwnedJobs } from "../../../runtime/tenancy/owned-jobs";
 import { Ownership } from "../../../runtime/tenancy/ownership";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { testRows } from "../../helpers/rows";
 
 const MANIFEST = path.resolve(__dirname, "../../fixtures/api/jobs.yaml");
 const JWT_SECRET = "bull-board-test-jwt-secret-0123456789";
@@ -42,10 +43,10 @@ const manifestQueues = () => plan.queues.map((q) => queues.queue(q.name));
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  const { Company, User } = initModels(db.sequelize);
-  const company = await Company.create({ name: "Acme" });
+  const rows = testRows(db.sequelize);
+  const company = await rows.insert("Companies", { name: "Acme" });
   const passwordHash = await hashPassword(PASSWORD);
-  await User.bulkCreate([
+  await rows.insertMany("Users", [
     {
       name: "Root",
       email: "root@ops.test",

@@ -3,9 +3,9 @@
 // and its enqueues per minute (429, with when to retry); a super-admin has none. A refused
 // enqueue adds nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { repoFixture } from "../../helpers/repo-fixture";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const PASSWORD = "quota-password-123";
@@ -49,11 +49,11 @@ beforeAll(async () => {
     editor: false,
     quotas: { perMinute: 4, jobBytes: 2_000, jobsWaiting: 3 },
   });
-  const m = initModels(t.db.sequelize);
-  companyId = (await m.Company.create({ name: "Cota" })).id;
-  whatsappId = (await m.Whatsapp.create({ name: "W", companyId, status: "CONNECTED" })).id;
+  const rows = testRows(t.db.sequelize);
+  companyId = (await rows.insert("Companies", { name: "Cota" })).id;
+  whatsappId = (await rows.insert("Whatsapps", { name: "W", companyId, status: "CONNECTED" })).id;
   const passwordHash = await hashPassword(PASSWORD);
-  await m.User.bulkCreate([
+  await rows.insertMany("Users", [
     { name: "Ana", email: "ana@cota.test", passwordHash, profile: "admin", companyId },
     {
       name: "Root",

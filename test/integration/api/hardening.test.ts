@@ -6,9 +6,9 @@ import path from "node:path";
 import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, initModels, User } from "../../../runtime/adapters/db";
 import { apiCors } from "../../../runtime/adapters/http/security";
 import { hashPassword } from "../../../runtime/cli/commands/db";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 let t: TestRuntime;
@@ -18,9 +18,9 @@ let token: string;
 beforeAll(async () => {
   t = await startTestRuntime(path.resolve(__dirname, "../../fixtures/runtime/echo"));
   url = t.runtime.url ?? "";
-  initModels(t.db.sequelize);
-  const company = await Company.create({ name: "Hard" });
-  await User.create({
+  const rows = testRows(t.db.sequelize);
+  const company = await rows.insert("Companies", { name: "Hard" });
+  await rows.insert("Users", {
     name: "Ana",
     email: "ana@hard.test",
     passwordHash: await hashPassword("ana-password-123"),

@@ -2,8 +2,8 @@
 // revoked (as `chatia-flow token revoke` does, from another process), the server disconnects it.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db";
 import { AuthService } from "../../../runtime/api/auth";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { connectCompanySocket } from "../../helpers/socket";
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
     editor: false,
     tokenRecheckMs: 200,
   });
-  companyId = (await initModels(t.db.sequelize).Company.create({ name: "Tokens" })).id;
+  companyId = (await testRows(t.db.sequelize).insert("Companies", { name: "Tokens" })).id;
   auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
 }, 60_000);
 afterAll(async () => {

@@ -5,12 +5,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, initModels, User } from "../../../runtime/adapters/db";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
 import { attachSocketServer, RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { AuthService } from "../../../runtime/api/auth";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { type RunningProcess, startProcess } from "../../helpers/process";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { type CompanySocket, connectCompanySocket, refusedConnect } from "../../helpers/socket";
 
@@ -44,12 +44,12 @@ async function connect(companyId: number, token: string): Promise<CompanySocket>
 beforeAll(async () => {
   t = await startTestRuntime(fixture, { role: "api", editor: false });
   url = t.runtime.url ?? "";
-  initModels(rt().db.sequelize);
-  const [a, b] = await Company.bulkCreate([{ name: "A" }, { name: "B" }]);
+  const rows = testRows(rt().db.sequelize);
+  const [a, b] = await rows.insertMany("Companies", [{ name: "A" }, { name: "B" }]);
   companyA = a?.id ?? 0;
   companyB = b?.id ?? 0;
   const passwordHash = await hashPassword(PASSWORD);
-  await User.bulkCreate([
+  await rows.insertMany("Users", [
     { name: "Ana", email: "ana@a.test", passwordHash, profile: "user", companyId: companyA },
     { name: "Bia", email: "bia@b.test", passwordHash, profile: "admin", companyId: companyB },
     {

@@ -10,10 +10,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { BullJob } from "../../../runtime/adapters/bull/bull-queue-adapter";
-import { initModels } from "../../../runtime/adapters/db";
 import { AuthService } from "../../../runtime/api/auth";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { repoFixture } from "../../helpers/repo-fixture";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { type CompanySocket, connectCompanySocket } from "../../helpers/socket";
 
@@ -178,18 +178,27 @@ async function addJobs(): Promise<void> {
 }
 
 async function createRows(): Promise<void> {
-  const m = initModels(t.db.sequelize);
+  const dbRows = testRows(t.db.sequelize);
   const passwordHash = await hashPassword(PASSWORD);
   for (const co of ["A", "B"] as const) {
-    const companyId = (await m.Company.create({ name: `Empresa ${co}` })).id;
+    const companyId = (await dbRows.insert("Companies", { name: `Empresa ${co}` })).id;
     const whatsappId = (
-      await m.Whatsapp.create({ name: `W${co}`, companyId, status: "CONNECTED", isDefault: true })
+      await dbRows.insert("Whatsapps", {
+        name: `W${co}`,
+        companyId,
+        status: "CONNECTED",
+        isDefault: true,
+      })
     ).id;
     const contactId = (
-      await m.Contact.create({ name: `secret-${co}-contact`, number: "5511900000001", companyId })
+      await dbRows.insert("Contacts", {
+        name: `secret-${co}-contact`,
+        number: "5511900000001",
+        companyId,
+      })
     ).id;
     const scheduleId = (
-      await m.Schedule.create({
+      await dbRows.insert("Schedules", {
         body: `secret-${co}-schedule`,
         sendAt: new Date(Date.now() + 30 * 86_400_000),
         contactId,
@@ -197,9 +206,10 @@ async function createRows(): Promise<void> {
         whatsappId,
       })
     ).id;
-    const listId = (await m.ContactList.create({ name: `secret-${co}-list`, companyId })).id;
+    const listId = (await dbRows.insert("ContactLists", { name: `secret-${co}-list`, companyId }))
+      .id;
     const itemId = (
-      await m.ContactListItem.create({
+      await dbRows.insert("ContactListItems", {
         name: `secret-${co}-item`,
         number: "5511900000001",
         contactListId: listId,
@@ -207,7 +217,7 @@ async function createRows(): Promise<void> {
       })
     ).id;
     const campaignId = (
-      await m.Campaign.create({
+      await dbRows.insert("Campaigns", {
         name: `secret-${co}-campaign`,
         status: "PROGRAMADA",
         scheduledAt: new Date(Date.now() + 30 * 86_400_000),
@@ -218,18 +228,22 @@ async function createRows(): Promise<void> {
       })
     ).id;
     const shippingId = (
-      await m.CampaignShipping.create({ number: "5511900000001", contactId: itemId, campaignId })
+      await dbRows.insert("CampaignShipping", {
+        number: "5511900000001",
+        contactId: itemId,
+        campaignId,
+      })
     ).id;
     rows[co] = { companyId, whatsappId, scheduleId, campaignId, itemId, shippingId };
     const media = path.join(t.config.mediaDir, `company${companyId}`);
     await mkdir(media, { recursive: true });
     await writeFile(path.join(media, "promo.pdf"), `secret-${co} media`);
-    await m.User.bulkCreate([
+    await dbRows.insertMany("Users", [
       { name: `Admin ${co}`, email: `admin@${co}.test`, passwordHash, profile: "admin", companyId },
       { name: `User ${co}`, email: `user@${co}.test`, passwordHash, profile: "user", companyId },
     ]);
   }
-  await m.User.create({
+  await dbRows.insert("Users", {
     name: "Root",
     email: "root@ops.test",
     passwordHash,

@@ -1,9 +1,8 @@
 // The demo seed against a real Postgres: documented counts, generated credentials, dates relative
 // to `now`, work waiting for every cron, and safe to run twice (even concurrently).
-import { Op, QueryTypes } from "sequelize";
+import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import { fakePerson } from "../../../runtime/adapters/db/seed/demo-data";
 import {
   DEMO_COMPANY_NAME,
@@ -12,13 +11,14 @@ import {
   seedDemo,
 } from "../../../runtime/adapters/db/seed/demo-seed";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { type Row, type TestRows, testRows } from "../../helpers/rows";
 
 const NOW = new Date("2025-03-10T12:00:00.000Z");
 const MINUTE = 60_000;
 const hash = (plain: string) => `test-hash:${plain}`;
 
 let db: TestDatabase;
-let m: DbModels;
+let rows: TestRows;
 let seeded: SeedDemoResult;
 let raced: SeedDemoResult;
 const progress: [number, number, string][] = [];
@@ -33,6 +33,11 @@ async function countRows(table: string): Promise<number> {
   return row?.n ?? -1;
 }
 
+/** Rows of a SELECT joining what one test looks at (joined rows as JSON). */
+function select<T extends object = Row>(sql: string, bind: unknown[] = []): Promise<T[]> {
+  return db.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
@@ -45,7 +50,7 @@ beforeAll(async () => {
   const [first, second] = runs;
   if (first === undefined || second === undefined) throw new Error("seed runs missing");
   [seeded, raced] = first.alreadySeeded ? [second, first] : [first, second];
-  m = initModels(db.sequelize);
+  rows = testRows(db.sequelize);
 }, 60_000);
 
 afterAll(async () => {
@@ -105,22 +110,26 @@ describe("seedDemo", () => {
     expect(new Set(credentials.map((c) => c.password)).size).toBe(4);
     for (const c of credentials) {
       expect(c.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
-      const user = await m.User.findOne({ where: { email: c.email } });
+      const user = await rows.findOne("Users", { email: c.email });
       expect(user?.passwordHash).toBe(hash(c.password));
       expect(user?.profile).toBe(c.profile);
     }
   });
 
   it("sets up the company, plan and settings as documented", async () => {
-    const company = await m.Company.findByPk(seeded.companyId, { include: ["plan"] });
+    const [company] = await select<Row & { plan: Row | null }>(
+      `SELECT c.*, to_jsonb(p) AS plan FROM "Companies" c LEFT JOIN "Plans" p ON p.id = c."planId"
+        WHERE c.id = $1`,
+      [seeded.companyId],
+    );
     expect(company?.name).toBe(DEMO_COMPANY_NAME);
     expect(company?.timezone).toBe("America/Sao_Paulo");
     expect(company?.dueDate).toBe("2025-03-25");
     expect(company?.plan?.useKanban).toBe(true);
     expect(company?.plan?.useCampaigns).toBe(true);
-    const settings = await m.CompaniesSetting.findOne({ where: { companyId: seeded.companyId } });
+    const settings = await rows.findOne("CompaniesSettings", { companyId: seeded.companyId });
     expect(settings?.sendGreetingMessageOneQueues).toBe("enabled");
-    const pacing = await m.CampaignSetting.findAll({ where: { companyId: seeded.companyId } });
+    const pacing = await rows.find("CampaignSettings", { companyId: seeded.companyId });
     expect(Object.fromEntries(pacing.map((s) => [s.key, s.value]))).toEqual({
       messageInterval: "5",
       longerIntervalAfter: "20",
@@ -130,9 +139,14 @@ describe("seedDemo", () => {
   });
 
   it("creates a default connected connection that moves lost tickets to the routed queue", async () => {
-    const whatsapps = await m.Whatsapp.findAll({ order: [["id", "ASC"]] });
+    const whatsapps = await rows.find("Whatsapps", { deletedAt: null }, ["id"]);
     const [main, other] = whatsapps;
-    const routed = await m.Queue.findOne({ where: { name: "Atendimento" }, include: ["users"] });
+    const [routed] = await select<Row & { users: { name: string }[] }>(
+      `SELECT q.*, COALESCE((SELECT jsonb_agg(to_jsonb(u)) FROM "UserQueues" uq
+                               JOIN "Users" u ON u.id = uq."userId" WHERE uq."queueId" = q.id),
+                            '[]'::jsonb) AS users
+         FROM "Queues" q WHERE q.name = 'Atendimento'`,
+    );
     expect(main).toMatchObject({ status: "CONNECTED", isDefault: true, expiresTicket: 24 });
     expect(main).toMatchObject({
       timeSendQueue: 10,
@@ -150,8 +164,13 @@ describe("seedDemo", () => {
   });
 
   it("chains the kanban lanes Novo → Em contato → Proposta", async () => {
-    const novo = await m.Tag.findOne({ where: { name: "Novo" }, include: ["nextLane"] });
-    const contato = await m.Tag.findByPk(novo?.nextLaneId ?? -1, { include: ["nextLane"] });
+    const withNextLane = `SELECT t.*, to_jsonb(n) AS "nextLane"
+                            FROM "Tags" t LEFT JOIN "Tags" n ON n.id = t."nextLaneId"`;
+    type Lane = Row & { nextLane: Row | null };
+    const [novo] = await select<Lane>(`${withNextLane} WHERE t.name = 'Novo'`);
+    const [contato] = await select<Lane>(`${withNextLane} WHERE t.id = $1`, [
+      novo?.nextLaneId ?? -1,
+    ]);
     expect(novo).toMatchObject({ timeLane: 24, kanban: 1 });
     expect(contato).toMatchObject({ name: "Em contato", timeLane: 48 });
     expect(contato?.greetingMessageLane).toContain("{{firstName}}");
@@ -160,7 +179,7 @@ describe("seedDemo", () => {
   });
 
   it("generates 200 distinct Brazilian mobile numbers, deterministically", async () => {
-    const contacts = await m.Contact.findAll({ order: [["id", "ASC"]] });
+    const contacts = await rows.find("Contacts", {}, ["id"]);
     expect(new Set(contacts.map((c) => c.number)).size).toBe(200);
     contacts.forEach((c, i) => {
       expect(c.number).toMatch(/^55119\d{8}$/);
@@ -169,9 +188,12 @@ describe("seedDemo", () => {
   });
 
   it("programs a campaign five minutes after now for a 50-item list, with {nome}", async () => {
-    const campaign = await m.Campaign.findOne({
-      include: [{ association: "contactList", include: ["contacts"] }],
-    });
+    const [campaign] = await select<Row & { scheduledAt: Date; contactList: { contacts: Row[] } }>(
+      `SELECT c.*, jsonb_build_object('contacts',
+                     (SELECT jsonb_agg(to_jsonb(i)) FROM "ContactListItems" i
+                       WHERE i."contactListId" = c."contactListId")) AS "contactList"
+         FROM "Campaigns" c LIMIT 1`,
+    );
     expect(campaign?.status).toBe("PROGRAMADA");
     expect(campaign?.scheduledAt?.getTime()).toBe(NOW.getTime() + 5 * MINUTE);
     for (const text of [campaign?.message1, campaign?.message2, campaign?.message3]) {
@@ -182,7 +204,9 @@ describe("seedDemo", () => {
   });
 
   it("schedules three one-off messages, a daily and a monthly one, all pending", async () => {
-    const schedules = await m.Schedule.findAll({ order: [["sendAt", "ASC"]] });
+    const schedules = await rows.find<{ sendAt: Date; valorIntervalo: number }>("Schedules", {}, [
+      "sendAt",
+    ]);
     const offsets = schedules.map((s) => (s.sendAt.getTime() - NOW.getTime()) / MINUTE);
     expect(offsets).toEqual([2, 5, 10, 15, 30]);
     expect(new Set(schedules.map((s) => s.status))).toEqual(new Set(["PENDENTE"]));
@@ -195,22 +219,20 @@ describe("seedDemo", () => {
 
   it("leaves tickets for the queue monitor, the distributor and the kanban mover", async () => {
     const tenMinutesAgo = new Date(NOW.getTime() - 10 * MINUTE);
-    const lost = await m.Ticket.count({
-      where: { status: "pending", queueId: null, updatedAt: { [Op.lt]: tenMinutesAgo } },
-    });
-    const toRoute = await m.Ticket.count({
-      where: { status: "pending", queueId: { [Op.ne]: null }, userId: null },
-    });
+    const [{ lost, toRoute }] = (await select<{ lost: number; toRoute: number }>(
+      `SELECT count(*) FILTER (WHERE "queueId" IS NULL AND "updatedAt" < $1)::int AS lost,
+              count(*) FILTER (WHERE "queueId" IS NOT NULL AND "userId" IS NULL)::int AS "toRoute"
+         FROM "Tickets" WHERE status = 'pending'`,
+      [tenMinutesAgo],
+    )) as [{ lost: number; toRoute: number }];
     const dayAgo = new Date(NOW.getTime() - 24 * 60 * MINUTE);
-    const stale = await m.TicketTag.findAll({
-      include: [
-        {
-          association: "ticket",
-          where: { status: "open", fromMe: true, updatedAt: { [Op.lt]: dayAgo } },
-        },
-        { association: "tag", where: { name: "Novo" } },
-      ],
-    });
+    const stale = await select(
+      `SELECT tt.* FROM "TicketTags" tt
+         JOIN "Tickets" t ON t.id = tt."ticketId"
+                         AND t.status = 'open' AND t."fromMe" AND t."updatedAt" < $1
+         JOIN "Tags" g ON g.id = tt."tagId" AND g.name = 'Novo'`,
+      [dayAgo],
+    );
     expect([lost, toRoute, stale.length]).toEqual([3, 3, 1]);
   });
 });

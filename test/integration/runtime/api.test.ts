@@ -2,8 +2,8 @@
 // that the flow then completes; without a token nothing but the OpenAPI document answers.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, initModels, User } from "../../../runtime/adapters/db";
 import { hashPassword } from "../../../runtime/cli/commands/db";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 let t: TestRuntime;
@@ -13,9 +13,9 @@ beforeAll(async () => {
   t = await startTestRuntime(path.resolve(__dirname, "../../fixtures/runtime/echo"), {
     editor: false,
   });
-  initModels(t.db.sequelize);
-  const company = await Company.create({ name: "API" });
-  await User.create({
+  const rows = testRows(t.db.sequelize);
+  const company = await rows.insert("Companies", { name: "API" });
+  await rows.insert("Users", {
     name: "Ana",
     email: "ana@api.test",
     passwordHash: await hashPassword("ana-password-123"),

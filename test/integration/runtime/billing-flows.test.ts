@@ -3,7 +3,7 @@
 import path from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db/models";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/billing");
@@ -18,10 +18,10 @@ function saoPauloDate(days: number): string {
 
 beforeAll(async () => {
   t = await startTestRuntime(fixture, { editor: false });
-  const m = initModels(t.db.sequelize);
-  const plan = await m.Plan.create({ name: "Plano Prata", amount: "99.00" });
+  const rows = testRows(t.db.sequelize);
+  const plan = await rows.insert("Plans", { name: "Plano Prata", amount: "99.00" });
   companyId = (
-    await m.Company.create({ name: "Empresa", planId: plan.id, dueDate: saoPauloDate(10) })
+    await rows.insert("Companies", { name: "Empresa", planId: plan.id, dueDate: saoPauloDate(10) })
   ).id;
 }, 60_000);
 afterAll(async () => {

@@ -4,12 +4,12 @@
 // request at its deadline — and `start` fail with its error code within 15 s.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Company, initModels, User } from "../../../runtime/adapters/db";
 import { redisUrlFromEnv } from "../../../runtime/adapters/redis/redis-url";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { adminDatabaseUrl, createTestDatabase } from "../../helpers/database";
 import { startProcess } from "../../helpers/process";
 import { createTestRedis } from "../../helpers/redis";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { startSilentServer, startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy";
 
@@ -127,9 +127,9 @@ describe("a stalled Postgres or Redis while the runtime runs", () => {
         dbStatementMs: 5_000,
       },
     });
-    initModels(t.db.sequelize);
-    const company = await Company.create({ name: "Bounded" });
-    await User.create({
+    const rows = testRows(t.db.sequelize);
+    const company = await rows.insert("Companies", { name: "Bounded" });
+    await rows.insert("Users", {
       companyId: company.id,
       name: "Root",
       email: "root@bounded.test",

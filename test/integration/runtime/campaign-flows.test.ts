@@ -6,7 +6,6 @@ import path from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db";
-import { initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
 import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
@@ -20,17 +19,18 @@ import {
   createCampaignWorld,
   until,
 } from "../../helpers/campaigns";
+import { type TestRows, testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { connectCompanySocket } from "../../helpers/socket";
 
 let t: TestRuntime;
 let wa: SimulatedWhatsApp;
-let m: ReturnType<typeof initModels>;
+let dbRows: TestRows;
 
 beforeAll(async () => {
   t = await startTestRuntime(await campaignFixture(5), { editor: false });
   wa = new SimulatedWhatsApp(t.redis.redis, { prefix: `${t.config.prefix}:chatia:` });
-  m = initModels(t.db.sequelize);
+  dbRows = testRows(t.db.sequelize);
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
@@ -47,7 +47,7 @@ async function verify(): Promise<unknown> {
 }
 
 async function campaign(id: number) {
-  return m.Campaign.findByPk(id, { rejectOnEmpty: true });
+  return dbRows.get("Campaigns", { id });
 }
 
 async function finished(id: number, timeoutMs = 8000) {
@@ -84,7 +84,7 @@ describe("campaign flows", () => {
     const job = await queue().getJob(`campaign-${id}`);
     expect(job?.opts.delay).toBe(0);
     // As if the first run had crashed before marking it: the same job id, kept once.
-    await m.Campaign.update({ status: "PROGRAMADA" }, { where: { id } });
+    await dbRows.update("Campaigns", { status: "PROGRAMADA" }, { id });
     await verify();
     const processJobs = await queue().getJobs(["waiting", "active", "delayed", "completed"]);
     expect(processJobs.filter((j) => j.name === "ProcessCampaign").map((j) => j.id)).toEqual([
@@ -94,10 +94,7 @@ describe("campaign flows", () => {
     const done = await finished(id, 10_000);
     expect(done.completedAt).toBeInstanceOf(Date);
     expect(done.shippingsLeft).toBe(0);
-    const shippings = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const shippings = await dbRows.find("CampaignShipping", { campaignId: id }, ["contactId"]);
     expect(shippings).toHaveLength(5);
     const start = (done.pacedFrom as Date).getTime();
     // Contact i is due at start + (i − ⌊i/2⌋)·0.4 s + ⌊i/2⌋·1.2 s: 0, 0.4, 1.6, 2.0, 3.2 s.
@@ -120,7 +117,7 @@ describe("campaign flows", () => {
       ]).toContain(send.text);
     });
     // Not recorded on tickets when the campaign does not open them.
-    expect(await m.Message.count()).toBe(0);
+    expect(await dbRows.count("Messages")).toBe(0);
   }, 30_000);
 
   it("the company's socket hears company-<id>-campaign: EM_ANDAMENTO, then FINALIZADA", async () => {
@@ -177,7 +174,7 @@ describe("campaign flows", () => {
     const id = await createCampaign(t.db.sequelize, world);
     await verify();
     await until(async () => ((await sendsTo(world)).length >= 1 ? true : undefined), 5000);
-    await m.Campaign.update({ status: "CANCELADA" }, { where: { id } });
+    await dbRows.update("Campaigns", { status: "CANCELADA" }, { id });
     // The connection's sender stops: once none of its jobs is waiting, delayed or running, nothing
     // is left that could send (Verify, the only other starter, runs by hand here).
     await until(async () => {
@@ -186,8 +183,9 @@ describe("campaign flows", () => {
     }, 10_000);
     expect((await sendsTo(world)).length).toBeLessThanOrEqual(2);
     expect((await campaign(id)).status).toBe("CANCELADA");
-    const undelivered = await m.CampaignShipping.count({
-      where: { campaignId: id, deliveredAt: null },
+    const undelivered = await dbRows.count("CampaignShipping", {
+      campaignId: id,
+      deliveredAt: null,
     });
     expect(undelivered).toBeGreaterThanOrEqual(2);
   }, 15_000);
@@ -200,7 +198,7 @@ describe("campaign flows", () => {
     });
     await verify();
     const shipping = await until(async () => {
-      const s = await m.CampaignShipping.findOne({ where: { campaignId: id } });
+      const s = await dbRows.findOne("CampaignShipping", { campaignId: id });
       return s?.confirmationRequestedAt ? s : undefined;
     }, 5000);
     expect(shipping.deliveredAt).toBeNull();
@@ -208,7 +206,8 @@ describe("campaign flows", () => {
     expect(sends.map((s) => s.text)).toEqual(["\u200c Contato 0, podemos enviar a oferta?"]);
     expect((await campaign(id)).status).toBe("EM_ANDAMENTO");
     // The contact confirms (the inbound listener's part) and the dispatch runs again.
-    await shipping.update({ confirmation: true, confirmedAt: new Date() });
+    const confirmed = { confirmation: true, confirmedAt: new Date() };
+    await dbRows.update("CampaignShipping", confirmed, { id: shipping.id });
     const again = await t.runtime.queues.enqueue("CampaignQueue", "DispatchCampaign", {
       campaignId: id,
       campaignShippingId: shipping.id,
@@ -224,10 +223,10 @@ describe("campaign flows", () => {
   it("open-ticket mode records the message on a ticket with the campaign's queue, user and status", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
     const queueId = (
-      await m.Queue.create({ name: "Vendas", color: "#fff", companyId: world.companyId })
+      await dbRows.insert("Queues", { name: "Vendas", color: "#fff", companyId: world.companyId })
     ).id;
     const userId = (
-      await m.User.create({
+      await dbRows.insert("Users", {
         name: "Ana",
         email: `ana-${world.companyId}@example.com`,
         passwordHash: "x",
@@ -242,12 +241,9 @@ describe("campaign flows", () => {
     });
     await verify();
     await finished(id);
-    const ticket = await m.Ticket.findOne({
-      where: { companyId: world.companyId },
-      rejectOnEmpty: true,
-    });
+    const ticket = await dbRows.get("Tickets", { companyId: world.companyId });
     expect(ticket).toMatchObject({ queueId, userId, status: "open", whatsappId: world.whatsappId });
-    const messages = await m.Message.findAll({ where: { ticketId: ticket.id } });
+    const messages = await dbRows.find("Messages", { ticketId: ticket.id });
     expect(messages.map((msg) => msg.body)).toEqual(["\u200c Olá Contato 0"]);
   }, 15_000);
 
@@ -278,10 +274,7 @@ describe("campaign flows", () => {
     const missing = await createCampaign(t.db.sequelize, world, { mediaPath: "sumiu.jpg" });
     await verify();
     await finished(missing);
-    const failed = await m.CampaignShipping.findOne({
-      where: { campaignId: missing },
-      rejectOnEmpty: true,
-    });
+    const failed = await dbRows.get("CampaignShipping", { campaignId: missing });
     expect(failed.deliveredAt).toBeNull();
     expect(failed.failedAt).toBeInstanceOf(Date);
     expect(failed.failureReason).toMatch(/^CF_MEDIA_MISSING: /);
@@ -309,10 +302,15 @@ describe("campaign flows", () => {
 
     // The connection comes back; Verify's reconcile starts the connection's sender again when a
     // shipping is overdue (it is not left failed for good).
-    await m.Whatsapp.update({ status: "CONNECTED" }, { where: { id: world.whatsappId } });
-    await m.CampaignShipping.update(
+    await dbRows.update(
+      "Whatsapps",
+      { status: "CONNECTED" },
+      { id: world.whatsappId, deletedAt: null },
+    );
+    await dbRows.update(
+      "CampaignShipping",
       { dueAt: new Date(Date.now() - 3_600_000) },
-      { where: { campaignId: id } },
+      { campaignId: id },
     );
     await verify();
     await finished(id);
@@ -346,7 +344,7 @@ describe("campaign flows", () => {
     const jids = (await sendsTo(world)).map((x) => x.jid);
     expect(new Set(jids).size).toBe(60);
     expect(jids).toHaveLength(60);
-    expect(await m.CampaignShipping.count({ where: { campaignId: id, failedAt: null } })).toBe(60);
+    expect(await dbRows.count("CampaignShipping", { campaignId: id, failedAt: null })).toBe(60);
   }, 30_000);
 
   it("duplicate PrepareContact and DispatchCampaign jobs send once; a crash after the send does not resend", async () => {
@@ -366,7 +364,7 @@ describe("campaign flows", () => {
     );
     await Promise.all(prepares.map((p) => p.finished()));
     const shipping = await until(async () => {
-      const s = await m.CampaignShipping.findOne({ where: { campaignId: id, contactId: a } });
+      const s = await dbRows.findOne("CampaignShipping", { campaignId: id, contactId: a });
       return s?.deliveredAt ? s : undefined;
     }, 5000);
     // A duplicate dispatch of a delivered shipping.
@@ -406,9 +404,9 @@ describe("campaign flows", () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 1 });
     const id = await createCampaign(t.db.sequelize, world, { status: "EM_ANDAMENTO" });
     await new SequelizeCampaignStore(t.db.sequelize).startExpansion(id, new Date());
-    await m.Campaign.update({ expandedAt: new Date() }, { where: { id } });
+    await dbRows.update("Campaigns", { expandedAt: new Date() }, { id });
     // Prepared an hour ago; its DispatchCampaign job is gone (Redis lost it).
-    await m.CampaignShipping.create({
+    await dbRows.insert("CampaignShipping", {
       campaignId: id,
       contactId: world.itemIds[0] as number,
       number: contactNumber(0),
@@ -429,10 +427,11 @@ describe("campaign flows", () => {
     // DispatchCampaign (the first four as one batch), the last 4 still in a PrepareContact page.
     const store = new SequelizeCampaignStore(t.db.sequelize);
     await store.startExpansion(id, new Date());
-    await m.Campaign.update({ expandedAt: new Date() }, { where: { id } });
+    await dbRows.update("Campaigns", { expandedAt: new Date() }, { id });
     const start = Date.now() + 1_500;
     const dueAt = (i: number) => new Date(start + i * 300);
-    const rows = await m.CampaignShipping.bulkCreate(
+    const rows = await dbRows.insertMany(
+      "CampaignShipping",
       world.itemIds.slice(0, 8).map((contactId, i) => ({
         campaignId: id,
         contactId,
@@ -476,7 +475,7 @@ describe("campaign flows", () => {
     expect(sends.map((x) => x.jid).sort()).toEqual(
       world.itemIds.map((_, i) => `${contactNumber(i)}@s.whatsapp.net`).sort(),
     );
-    const settled = await m.CampaignShipping.findAll({ where: { campaignId: id } });
+    const settled = await dbRows.find("CampaignShipping", { campaignId: id });
     expect(settled).toHaveLength(12);
     expect(settled.every((r) => r.deliveredAt !== null && r.failedAt === null)).toBe(true);
     // Still paced: in due order, each at (not before) its due time.
@@ -513,9 +512,7 @@ describe("campaign flows", () => {
     // The shared connection: the two campaigns' messages interleave by due time.
     const sends = await sendsTo(shared);
     expect(sends).toHaveLength(12);
-    const shippings = await m.CampaignShipping.findAll({
-      where: { campaignId: [big, small] },
-    });
+    const shippings = await dbRows.find("CampaignShipping", { campaignId: [big, small] });
     const due = new Map(
       shippings.map((r) => [`${r.campaignId}:${r.number}`, (r.dueAt as Date).getTime()]),
     );
@@ -545,7 +542,7 @@ describe("campaign flows", () => {
     await wa.setBehaviour(world.whatsappId, { latencyMs: 10 });
     await verify();
     await until(async () => ((await sendsTo(world)).length >= 20 ? true : undefined), 10_000);
-    await m.Campaign.update({ status: "CANCELADA" }, { where: { id } });
+    await dbRows.update("Campaigns", { status: "CANCELADA" }, { id });
     const cancelledAt = Date.now();
     // Another campaign on the same connection, started after the cancel.
     const next = await createCampaign(t.db.sequelize, world, { message1: "Depois {nome}" });

@@ -4,10 +4,11 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Company, Invoice, initModels, migrateUp, Plan } from "../../../runtime/adapters/db";
+import { migrateUp } from "../../../runtime/adapters/db";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { type RunningProcess, startProcess } from "../../helpers/process";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { testRows } from "../../helpers/rows";
 
 let dir: string;
 let db: TestDatabase;
@@ -21,11 +22,11 @@ beforeAll(async () => {
   });
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  initModels(db.sequelize);
-  const plan = await Plan.create({ name: "Plano Prata", amount: "99.90" });
+  const rows = testRows(db.sequelize);
+  const plan = await rows.insert("Plans", { name: "Plano Prata", amount: "99.90" });
   const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
   for (const name of ["A", "B", "C"])
-    await Company.create({ name, planId: plan.id, dueDate: due, timezone: "UTC" });
+    await rows.insert("Companies", { name, planId: plan.id, dueDate: due, timezone: "UTC" });
   redis = createTestRedis();
 }, 60_000);
 
@@ -63,7 +64,7 @@ describe("crons in a cluster", () => {
       await new Promise((r) => setTimeout(r, 100));
       ids = await redis.redis.zrange(completed, 0, -1);
     }
-    const invoices = await Invoice.findAll({ order: [["companyId", "ASC"]] });
+    const invoices = await testRows(db.sequelize).find("Invoices", {}, ["companyId"]);
     expect(invoices.map((i) => [i.detail, i.value, i.status])).toEqual([
       ["Plano Prata", "99.90", "open"],
       ["Plano Prata", "99.90", "open"],

@@ -5,11 +5,11 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { runCli } from "../../helpers/cli";
 import { type RunningProcess, startProcess } from "../../helpers/process";
 import { repoFixture } from "../../helpers/repo-fixture";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const PASSWORD = "rearm-password-123";
@@ -52,9 +52,9 @@ const cli = (command: "plan" | "apply") =>
 beforeAll(async () => {
   t = await startTestRuntime(await repoFixture(), { role: "api", editor: false });
   url = t.runtime.url ?? "";
-  const m = initModels(t.db.sequelize);
-  const companyId = (await m.Company.create({ name: "Ops" })).id;
-  await m.User.create({
+  const rows = testRows(t.db.sequelize);
+  const companyId = (await rows.insert("Companies", { name: "Ops" })).id;
+  await rows.insert("Users", {
     name: "Root",
     email: "root@ops.test",
     passwordHash: await hashPassword(PASSWORD),

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db/models";
 import { DailyQuota } from "../../../runtime/adapters/redis";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { until } from "../../helpers/campaigns";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const MANIFEST = path.resolve(__dirname, "../../fixtures/runtime/daily-cap/jobs.yaml");
@@ -31,11 +31,11 @@ afterAll(async () => {
 
 describe("daily cap per connection", () => {
   it("sends at most dailyCap a day per connection; the rest fail with CF_WA_DAILY_CAP, unsent", async () => {
-    const m = initModels(t.db.sequelize);
-    const companyId = (await m.Company.create({ name: "Empresa" })).id;
+    const rows = testRows(t.db.sequelize);
+    const companyId = (await rows.insert("Companies", { name: "Empresa" })).id;
     const [a, b] = await Promise.all(
       ["A", "B"].map(async (name) => {
-        const w = await m.Whatsapp.create({ name, companyId, status: "CONNECTED" });
+        const w = await rows.insert("Whatsapps", { name, companyId, status: "CONNECTED" });
         return w.id;
       }),
     );

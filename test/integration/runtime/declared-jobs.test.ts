@@ -7,10 +7,10 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Company, initModels, User } from "../../../runtime/adapters/db";
 import { hashPassword } from "../../../runtime/cli/commands/db";
 import { ROOT, runCli } from "../../helpers/cli";
 import { deployEdited, editorToken } from "../../helpers/editor";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const REMINDER = `
@@ -50,9 +50,9 @@ async function declaredFixture(): Promise<string> {
 beforeAll(async () => {
   fixture = await declaredFixture();
   t = await startTestRuntime(fixture);
-  initModels(t.db.sequelize);
-  const company = await Company.create({ name: "Declared" });
-  await User.create({
+  const rows = testRows(t.db.sequelize);
+  const company = await rows.insert("Companies", { name: "Declared" });
+  await rows.insert("Users", {
     companyId: company.id,
     name: "Root",
     email: "root@declared.test",

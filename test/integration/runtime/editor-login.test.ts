@@ -5,7 +5,7 @@
 import path from "node:path";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
@@ -14,10 +14,10 @@ let t: TestRuntime;
 
 beforeAll(async () => {
   t = await startTestRuntime(fixture);
-  const { Company, User } = initModels(t.db.sequelize);
-  const company = await Company.create({ name: "Acme" });
+  const rows = testRows(t.db.sequelize);
+  const company = await rows.insert("Companies", { name: "Acme" });
   const passwordHash = await bcrypt.hash(PASSWORD, 10);
-  await User.bulkCreate([
+  await rows.insertMany("Users", [
     {
       name: "Root",
       email: "root@ops.test",
@@ -80,10 +80,10 @@ describe("the editor's login", () => {
   it("ends the session of a user who is no longer super-admin", async () => {
     const token = await tokenOf(await editorLogin("root@ops.test", PASSWORD));
     expect((await flows(token)).status).toBe(200);
-    const { User } = initModels(t.db.sequelize);
-    await User.update({ super: false }, { where: { email: "root@ops.test" } });
+    const rows = testRows(t.db.sequelize);
+    await rows.update("Users", { super: false }, { email: "root@ops.test" });
     expect((await flows(token)).status).toBe(401);
-    await User.update({ super: true }, { where: { email: "root@ops.test" } });
+    await rows.update("Users", { super: true }, { email: "root@ops.test" });
   });
 
   it("limits failed logins per address and user name (429), leaving other accounts alone", async () => {

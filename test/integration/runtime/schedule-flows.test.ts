@@ -3,8 +3,8 @@
 // message reaches the simulated WhatsApp driver at that time.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels } from "../../../runtime/adapters/db/models";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
+import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/schedules");
@@ -29,14 +29,18 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
 
 describe("scheduled message flows", () => {
   it("Verify (run again after a crash) enqueues one job delayed to sendAt, and the message is sent at sendAt", async () => {
-    const m = initModels(t.db.sequelize);
-    const companyId = (await m.Company.create({ name: "Empresa" })).id;
+    const rows = testRows(t.db.sequelize);
+    const companyId = (await rows.insert("Companies", { name: "Empresa" })).id;
     const whatsappId = (
-      await m.Whatsapp.create({ name: "W", companyId, status: "CONNECTED", isDefault: true })
+      await rows.insert("Whatsapps", { name: "W", companyId, status: "CONNECTED", isDefault: true })
     ).id;
-    const contact = await m.Contact.create({ name: "Maria", number: "5511987650002", companyId });
+    const contact = await rows.insert("Contacts", {
+      name: "Maria",
+      number: "5511987650002",
+      companyId,
+    });
     const sendAt = new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000);
-    const schedule = await m.Schedule.create({
+    const schedule = await rows.insert("Schedules", {
       body: "Lembrete",
       sendAt,
       contactId: contact.id,
@@ -48,7 +52,7 @@ describe("scheduled message flows", () => {
     await expect(first.finished()).resolves.toEqual({ enqueued: 1, stale: 0, failed: 0 });
     // As if the first run crashed after enqueueing but before marking AGENDADA: the second run
     // enqueues the occurrence again, under the same job id, which Bull keeps once.
-    await m.Schedule.update({ status: "PENDENTE" }, { where: { id: schedule.id } });
+    await rows.update("Schedules", { status: "PENDENTE" }, { id: schedule.id });
     const second = await queues.enqueue("ScheduleMonitor", "Verify", {});
     await expect(second.finished()).resolves.toEqual({ enqueued: 1, stale: 0, failed: 0 });
     const third = await queues.enqueue("ScheduleMonitor", "Verify", {});
@@ -75,7 +79,7 @@ describe("scheduled message flows", () => {
     expect(sent?.startedAt).toBeLessThan(sendAt.getTime() + 1000);
 
     const done = await until(async () => {
-      const row = await m.Schedule.findByPk(schedule.id, { rejectOnEmpty: true });
+      const row = await rows.get("Schedules", { id: schedule.id });
       return row.status === "ENVIADA" ? row : undefined;
     }, 3000);
     expect(done.sentAt).toBeInstanceOf(Date);

@@ -5,11 +5,12 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels, migrateUp } from "../../../runtime/adapters/db";
+import { migrateUp } from "../../../runtime/adapters/db";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { type RunningProcess, startProcess } from "../../helpers/process";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { testRows } from "../../helpers/rows";
 import {
   createSchedules,
   quantile,
@@ -79,13 +80,15 @@ describe("scheduled messages in a cluster", () => {
     const schedules = await createSchedules(db.sequelize, world, sendAts);
     const count = sendAts.length;
 
-    const m = initModels(db.sequelize);
+    const rows = testRows(db.sequelize);
     await until(
       async () =>
-        (await m.Schedule.count({ where: { status: "ENVIADA" } })) === count ? true : undefined,
+        (await rows.count("Schedules", { status: "ENVIADA" })) === count ? true : undefined,
       minute + 150_000 - Date.now(),
     ).catch(async (err: unknown) => {
-      const counts = await m.Schedule.count({ group: ["status"] });
+      const [counts] = await db.sequelize.query(
+        `SELECT status, count(*)::int AS count FROM "Schedules" GROUP BY status`,
+      );
       const tails = processes.map((p) => p.output().slice(-3000)).join("\n---\n");
       throw new Error(`${String(err)}; schedules by status ${JSON.stringify(counts)}\n${tails}`);
     });

@@ -6,17 +6,17 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSequelize, type Sequelize } from "../../../runtime/adapters/db/connection";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeInvoiceStore } from "../../../runtime/adapters/db/repositories/invoice-store";
 import { BillingService } from "../../../runtime/services/billing.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { type TestRows, testRows } from "../../helpers/rows";
 
 /** 09:00 in São Paulo, 12:00 UTC. */
 const NOW = new Date("2030-01-10T12:00:00Z");
 
 let db: TestDatabase;
 let other: Sequelize;
-let m: DbModels;
+let rows: TestRows;
 let planId: number;
 let service: BillingService;
 let seq = 0;
@@ -25,8 +25,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
   other = createSequelize(db.url, { poolMax: 2 });
-  m = initModels(db.sequelize);
-  planId = (await m.Plan.create({ name: "Plano Ouro", amount: "199.90" })).id;
+  rows = testRows(db.sequelize);
+  planId = (await rows.insert("Plans", { name: "Plano Ouro", amount: "199.90" })).id;
   service = new BillingService(new SequelizeInvoiceStore(db.sequelize));
 }, 60_000);
 
@@ -40,7 +40,7 @@ async function company(
   opts: { planId?: number | null; timezone?: string } = {},
 ): Promise<number> {
   seq += 1;
-  const row = await m.Company.create({
+  const row = await rows.insert("Companies", {
     name: `Empresa ${seq}`,
     dueDate,
     planId: opts.planId === undefined ? planId : opts.planId,

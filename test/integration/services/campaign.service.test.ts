@@ -5,7 +5,6 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories";
 import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
 import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
@@ -33,9 +32,16 @@ import {
 } from "../../helpers/campaigns";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { type TestRows, testRows } from "../../helpers/rows";
 
 let db: TestDatabase;
-let m: DbModels;
+let dbRows: TestRows;
+/** The CampaignShipping columns these tests read. */
+interface Shipping {
+  contactId: number;
+  message: string;
+  dueAt: Date | null;
+}
 let r: TestRedis;
 let wa: SimulatedWhatsApp;
 let jobs: Map<string, JobToEnqueue>;
@@ -76,7 +82,7 @@ function service(options: { batchBudgetMs?: number } = {}): CampaignService {
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  m = initModels(db.sequelize);
+  dbRows = testRows(db.sequelize);
   r = createTestRedis();
   wa = new SimulatedWhatsApp(r.redis, { prefix: r.prefix });
 }, 60_000);
@@ -143,14 +149,11 @@ describe("CampaignService", () => {
     const { id, loaded } = await running(world);
     expect(loaded).toMatchObject({ shippingsLeft: 6, pacing, expanded: false });
     // The last item leaves the list after the snapshot, before the expansion reaches it.
-    await m.ContactListItem.destroy({ where: { id: world.itemIds[5] } });
+    await dbRows.remove("ContactListItems", { id: world.itemIds[5] });
     const result = await service().expand(loaded, new Date());
     expect(result).toMatchObject({ contacts: 5, finished: false });
     const start = Date.parse(loaded.pacedFrom);
-    const rows = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const rows = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, ["contactId"]);
     expect(rows.map((r) => r.contactId)).toEqual(world.itemIds.slice(0, 5));
     expect(rows.map((r) => (r.dueAt as Date).getTime() - start)).toEqual([
       0, 3_000, 33_000, 36_000, 66_000,
@@ -177,7 +180,7 @@ describe("CampaignService", () => {
     const again = await service().loadCampaign(id, new Date(Date.now() + 60_000));
     expect(again).toMatchObject({ pacedFrom: loaded.pacedFrom, shippingsLeft: 6, expanded: true });
     expect(await service().expand(again as never, new Date())).toMatchObject({ contacts: 0 });
-    expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(5);
+    expect(await dbRows.count("CampaignShipping", { campaignId: id })).toBe(5);
   });
 
   it("an expansion interrupted midway resumes after the last shipping written, at its pacing position", async () => {
@@ -190,7 +193,8 @@ describe("CampaignService", () => {
       `UPDATE "Campaigns" SET "expandedThrough" = $2, "expandedCount" = 2 WHERE id = $1`,
       { bind: [id, world.itemIds[1]] },
     );
-    await m.CampaignShipping.bulkCreate(
+    await dbRows.insertMany(
+      "CampaignShipping",
       world.itemIds.slice(0, 2).map((contactId, i) => ({
         campaignId: id,
         contactId,
@@ -200,10 +204,7 @@ describe("CampaignService", () => {
       })),
     );
     expect(await service().expand(loaded, new Date())).toMatchObject({ contacts: 2 });
-    const rows = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const rows = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, ["contactId"]);
     expect(rows.map((r) => (r.message.startsWith("\u200c") ? "novo" : r.message))).toEqual([
       "antes",
       "antes",
@@ -229,10 +230,7 @@ describe("CampaignService", () => {
     // Per contact its message, then its request: as filler() draws them.
     randomValues = [0.99, 0, 0, 0.99, 0.6, 0.4];
     await service().expand(loaded, new Date());
-    const rows = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const rows = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, ["contactId"]);
     expect(rows.map((r) => [r.message, r.confirmationMessage])).toEqual([
       ["\u200c B 5511910000000 c0@example.com Centro $1 {nome} {outro}", "\u200c Contato 0, pode?"],
       ["\u200c A Contato 1's", "\u200c sem variáveis"],
@@ -267,16 +265,16 @@ describe("CampaignService", () => {
       data: { whatsappId: world.whatsappId, companyId: world.companyId },
     });
     expect(first.dispatch.delayMs).toBeGreaterThan(4_000);
-    const shipping = await m.CampaignShipping.findByPk(first.shippingId, { rejectOnEmpty: true });
+    let shipping = await dbRows.get<Shipping>("CampaignShipping", { id: first.shippingId });
     expect(shipping.message).toBe("\u200c B 5511910000000 c0@example.com Centro $1 {outro}");
     // A duplicate PrepareContact (another random pick) keeps the first message and due time.
     randomValues = [0];
     const second = await service().prepare({ campaignId: id, contactId }, new Date());
     expect(second).toMatchObject({ shippingId: first.shippingId });
-    await shipping.reload();
+    shipping = await dbRows.get<Shipping>("CampaignShipping", { id: first.shippingId });
     expect(shipping.message).toBe("\u200c B 5511910000000 c0@example.com Centro $1 {outro}");
     expect(shipping.dueAt?.getTime()).toBe(dueAt.getTime());
-    expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(1);
+    expect(await dbRows.count("CampaignShipping", { campaignId: id })).toBe(1);
   });
 
   it("prepares a page of contacts in one statement; a page prepared twice creates nothing twice", async () => {
@@ -287,7 +285,7 @@ describe("CampaignService", () => {
     const { id } = await running(world, { message1: "A {nome} {loja}", message2: "B {numero}" });
     const [a, b, c, gone] = world.itemIds as [number, number, number, number];
     // The last item leaves the list after the snapshot: it no longer counts.
-    await m.ContactListItem.destroy({ where: { id: gone } });
+    await dbRows.remove("ContactListItems", { id: gone });
     const dueAt = new Date(Date.now() + 5_000).toISOString();
     const contacts = [a, b, c, gone].map((contactId) => ({ contactId, dueAt }));
     const statements: string[] = [];
@@ -305,10 +303,7 @@ describe("CampaignService", () => {
       1,
     );
     expect(first).toMatchObject({ campaignId: id, prepared: 3, skipped: 1, finished: false });
-    const rows = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const rows = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, ["contactId"]);
     // One job for the page: the connection's sender, armed for the first due one.
     const senderId = `campaign-sender-${world.whatsappId}-at-${Date.parse(dueAt) - 500}`;
     expect(first.dispatches).toHaveLength(1);
@@ -331,7 +326,7 @@ describe("CampaignService", () => {
     );
     expect(left?.left).toBe(3);
     // The first contact was sent meanwhile; the page runs again (another random pick).
-    await m.CampaignShipping.update({ deliveredAt: new Date() }, { where: { contactId: a } });
+    await dbRows.update("CampaignShipping", { deliveredAt: new Date() }, { contactId: a });
     randomValues = [0.99, 0, 0.99];
     const again = await service().preparePage(
       { campaignId: id, contacts: contacts.slice(0, 3) },
@@ -340,11 +335,10 @@ describe("CampaignService", () => {
     expect(again).toMatchObject({ prepared: 2, skipped: 1 });
     // The same sender arm (and job id): Bull keeps one.
     expect(again.dispatches.map((d) => d.jobId)).toEqual([senderId]);
-    expect(await m.CampaignShipping.count({ where: { campaignId: id } })).toBe(3);
-    const after = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    expect(await dbRows.count("CampaignShipping", { campaignId: id })).toBe(3);
+    const after = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, [
+      "contactId",
+    ]);
     expect(after.map((r) => r.message)).toEqual(rows.map((r) => r.message));
   });
 
@@ -362,12 +356,12 @@ describe("CampaignService", () => {
     const dueAt = new Date().toISOString();
     const page = { campaignId: id, contacts: [a, b, c].map((contactId) => ({ contactId, dueAt })) };
     // `a` leaves before its page is prepared; the page runs twice (a retry): one count off.
-    await m.ContactListItem.destroy({ where: { id: a } });
+    await dbRows.remove("ContactListItems", { id: a });
     await service().preparePage(page, new Date());
     await service().preparePage(page, new Date());
     expect(await left()).toBe(2);
     const shipping = async (contactId: number) =>
-      m.CampaignShipping.findOne({ where: { campaignId: id, contactId }, rejectOnEmpty: true });
+      dbRows.get<Shipping>("CampaignShipping", { campaignId: id, contactId });
     const [shipB, shipC] = [await shipping(b), await shipping(c)];
     expect(
       await service().dispatch({ campaignId: id, campaignShippingId: shipC.id }),
@@ -375,15 +369,15 @@ describe("CampaignService", () => {
     expect(await left()).toBe(1);
     // `b` leaves with its prepared shipping (the delete cascades): counted off once, also when
     // its page runs again; its dispatch finds nothing to send and finishes the campaign.
-    await m.ContactListItem.destroy({ where: { id: b } });
+    await dbRows.remove("ContactListItems", { id: b });
     expect(await left()).toBe(0);
     await service().preparePage(page, new Date());
     expect(await left()).toBe(0);
-    expect((await m.Campaign.findByPk(id, { rejectOnEmpty: true })).status).toBe("EM_ANDAMENTO");
+    expect((await dbRows.get("Campaigns", { id })).status).toBe("EM_ANDAMENTO");
     expect(
       await service().dispatch({ campaignId: id, campaignShippingId: shipB.id }),
     ).toMatchObject({ outcome: "skipped", reason: "missing", progress: { finished: true } });
-    expect((await m.Campaign.findByPk(id, { rejectOnEmpty: true })).status).toBe("FINALIZADA");
+    expect((await dbRows.get("Campaigns", { id })).status).toBe("FINALIZADA");
     expect(await wa.sends({ connectionId: world.whatsappId })).toHaveLength(1);
   });
 
@@ -396,8 +390,8 @@ describe("CampaignService", () => {
     await service().preparePage({ campaignId: one, contacts }, new Date());
     await service().preparePage({ campaignId: two, contacts }, new Date());
     // The campaign's delete cascades to its shippings; the trigger finds it gone and does nothing.
-    await m.Campaign.destroy({ where: { id: one } });
-    expect(await m.CampaignShipping.count({ where: { campaignId: one } })).toBe(0);
+    await dbRows.remove("Campaigns", { id: one });
+    expect(await dbRows.count("CampaignShipping", { campaignId: one })).toBe(0);
     const forgotten = () =>
       db.sequelize.query<{ campaignId: number }>(
         `SELECT "campaignId" FROM "CampaignForgottenContacts" WHERE "campaignId" IN (${one}, ${two})`,
@@ -406,12 +400,12 @@ describe("CampaignService", () => {
     expect(await forgotten()).toHaveLength(0);
     // The list's delete cascades to its items and their shippings: each counted off once, and
     // Verify finishes the campaign nothing is left of.
-    await m.ContactListItem.destroy({ where: { contactListId: world.listId } });
+    await dbRows.remove("ContactListItems", { contactListId: world.listId });
     expect(await forgotten()).toHaveLength(4);
-    await m.Campaign.update({ expandedAt: new Date() }, { where: { id: two } });
+    await dbRows.update("Campaigns", { expandedAt: new Date() }, { id: two });
     const found = await service().findCampaigns(new Date());
     expect(found.finished).toEqual([two]);
-    expect((await m.Campaign.findByPk(two, { rejectOnEmpty: true })).status).toBe("FINALIZADA");
+    expect((await dbRows.get("Campaigns", { id: two })).status).toBe("FINALIZADA");
   });
 
   it("a batch that runs out of time hands the rest on to a job of its own, which its rows name", async () => {
@@ -421,10 +415,9 @@ describe("CampaignService", () => {
     const contacts = world.itemIds.map((contactId) => ({ contactId, dueAt }));
     await service().preparePage({ campaignId: id, contacts }, new Date());
     // A batch job of an earlier version, for the three.
-    const prepared = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const prepared = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, [
+      "contactId",
+    ]);
     const batch: DispatchBatchData = {
       campaignId: id,
       shippings: prepared.map((r) => ({
@@ -439,10 +432,7 @@ describe("CampaignService", () => {
     const tailId = `campaign-${id}-dispatch-${world.itemIds[1]}-rest`;
     const tail = jobs.get(tailId);
     expect(tail?.data).toEqual({ campaignId: id, shippings: batch.shippings.slice(1) });
-    const rows = await m.CampaignShipping.findAll({
-      where: { campaignId: id },
-      order: [["contactId", "ASC"]],
-    });
+    const rows = await dbRows.find<Shipping>("CampaignShipping", { campaignId: id }, ["contactId"]);
     expect(rows.map((row) => row.jobId)).toEqual([
       `campaign-sender-${world.whatsappId}`,
       tailId,
@@ -474,7 +464,7 @@ describe("CampaignService", () => {
       [two, 2, 120_000],
     ];
     for (const [campaignId, i, offset] of plan) {
-      await m.CampaignShipping.create({
+      await dbRows.insert("CampaignShipping", {
         campaignId,
         contactId: world.itemIds[i] as number,
         number: contactNumber(i),
@@ -482,7 +472,7 @@ describe("CampaignService", () => {
         dueAt: new Date(base + offset),
       });
     }
-    await m.CampaignShipping.create({
+    await dbRows.insert("CampaignShipping", {
       campaignId: elsewhere,
       contactId: other.itemIds[0] as number,
       number: contactNumber(0),
@@ -519,10 +509,11 @@ describe("CampaignService", () => {
     expect([...jobs.values()][0]?.delayMs).toBeLessThanOrEqual(2_000);
     await lease?.release();
     // A cancelled campaign leaves the connection's schedule at once.
-    await m.Campaign.update({ status: "CANCELADA" }, { where: { id: one } });
-    await m.CampaignShipping.update(
+    await dbRows.update("Campaigns", { status: "CANCELADA" }, { id: one });
+    await dbRows.update(
+      "CampaignShipping",
       { dueAt: new Date(Date.now() - 1_000) },
-      { where: { campaignId: [one, two], deliveredAt: null } },
+      { campaignId: [one, two], deliveredAt: null },
     );
     const after = await service().dispatchSender({ whatsappId: world.whatsappId });
     expect(after).toMatchObject({ outcomes: { delivered: 1 } });
@@ -592,7 +583,7 @@ describe("CampaignService", () => {
       db.sequelize.removeHook("afterQuery", "count-statements");
     }
     expect(statements.some((sql) => /count\s*\(/i.test(sql))).toBe(false);
-    const campaign = await m.Campaign.findByPk(id, { rejectOnEmpty: true });
+    const campaign = await dbRows.get("Campaigns", { id });
     expect(campaign.status).toBe("FINALIZADA");
     expect(campaign.completedAt).toBeInstanceOf(Date);
   });
@@ -650,7 +641,7 @@ describe("CampaignService", () => {
         new Date(),
       );
       if (!("shippingId" in prepared)) throw new Error("expected a shipping");
-      await m.CampaignShipping.update(fields, { where: { id: prepared.shippingId } });
+      await dbRows.update("CampaignShipping", fields, { id: prepared.shippingId });
     }
     const record = await service().campaignRecord(id);
     expect(record).toMatchObject({ sent: 2, failed: 1, pending: 1, total: 4, shippingsLeft: 1 });

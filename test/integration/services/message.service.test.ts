@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import {
   type MessageStore,
   SequelizeMessageStore,
@@ -19,12 +18,13 @@ import {
 } from "../../../runtime/services/message.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { type TestRows, testRows } from "../../helpers/rows";
 
 const NUMBER = "5511987650001";
 const JID = `${NUMBER}@s.whatsapp.net`;
 
 let db: TestDatabase;
-let m: DbModels;
+let rows: TestRows;
 let mediaDir: string;
 let companyA: number;
 let companyB: number;
@@ -41,11 +41,13 @@ let keySeq = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  m = initModels(db.sequelize);
-  companyA = (await m.Company.create({ name: "Empresa A" })).id;
-  companyB = (await m.Company.create({ name: "Empresa B" })).id;
-  waA = (await m.Whatsapp.create({ name: "A", companyId: companyA, status: "CONNECTED" })).id;
-  waB = (await m.Whatsapp.create({ name: "B", companyId: companyB, status: "CONNECTED" })).id;
+  rows = testRows(db.sequelize);
+  companyA = (await rows.insert("Companies", { name: "Empresa A" })).id;
+  companyB = (await rows.insert("Companies", { name: "Empresa B" })).id;
+  waA = (await rows.insert("Whatsapps", { name: "A", companyId: companyA, status: "CONNECTED" }))
+    .id;
+  waB = (await rows.insert("Whatsapps", { name: "B", companyId: companyB, status: "CONNECTED" }))
+    .id;
   mediaDir = mkdtempSync(path.join(os.tmpdir(), "chatia-media-"));
   mkdirSync(path.join(mediaDir, `company${companyA}`, "docs"), { recursive: true });
   mkdirSync(path.join(mediaDir, `company${companyB}`), { recursive: true });
@@ -91,7 +93,7 @@ async function failure(promise: Promise<unknown>): Promise<ChatiaError> {
   return err as ChatiaError;
 }
 
-const ledger = (key: string) => m.SendLedger.findByPk(key);
+const ledger = (key: string) => rows.findOne("SendLedger", { key });
 
 describe("MessageService.send", () => {
   it("sends once and records the Contact, a pending Ticket and the Message", async () => {
@@ -109,9 +111,9 @@ describe("MessageService.send", () => {
       alreadySent: false,
       sentAt: new Date(sends[0]?.timestamp ?? 0).toISOString(),
     });
-    const contact = await m.Contact.findByPk(result.contactId);
+    const contact = await rows.findOne("Contacts", { id: result.contactId });
     expect(contact).toMatchObject({ name: NUMBER, number: NUMBER, companyId: companyA });
-    const ticket = await m.Ticket.findByPk(result.ticketId);
+    const ticket = await rows.findOne("Tickets", { id: result.ticketId });
     expect(ticket).toMatchObject({
       status: "pending",
       whatsappId: waA,
@@ -121,7 +123,7 @@ describe("MessageService.send", () => {
       fromMe: true,
       isGroup: false,
     });
-    const message = await m.Message.findByPk(result.messageId);
+    const message = await rows.findOne("Messages", { id: result.messageId });
     expect(message).toMatchObject({
       wid: result.wid,
       body: job.body,
@@ -151,7 +153,7 @@ describe("MessageService.send", () => {
     const again = await service.send(job);
     expect(again).toEqual({ ...first, alreadySent: true });
     expect(await wa.sends()).toHaveLength(1);
-    expect(await m.Message.count({ where: { ticketId: first.ticketId } })).toBe(1);
+    expect(await rows.count("Messages", { ticketId: first.ticketId })).toBe(1);
   });
 
   it("reuses the contact's open ticket on the connection for the next message", async () => {
@@ -159,8 +161,8 @@ describe("MessageService.send", () => {
     const second = await service.send(input({ number: "+55 (11) 98765-0002", body: "De novo" }));
     expect(second.ticketId).toBe(first.ticketId);
     expect(second.contactId).toBe(first.contactId);
-    expect((await m.Ticket.findByPk(first.ticketId))?.lastMessage).toBe("De novo");
-    await m.Ticket.update({ status: "closed" }, { where: { id: first.ticketId } });
+    expect((await rows.findOne("Tickets", { id: first.ticketId }))?.lastMessage).toBe("De novo");
+    await rows.update("Tickets", { status: "closed" }, { id: first.ticketId });
     const third = await service.send(input({ number: "5511987650002" }));
     expect(third.ticketId).not.toBe(first.ticketId);
   });
@@ -168,8 +170,8 @@ describe("MessageService.send", () => {
   it("addresses a group as <id>@g.us and marks its contact and ticket as a group", async () => {
     const result = await service.send(input({ number: "120363040000000001", isGroup: true }));
     expect(result.jid).toBe("120363040000000001@g.us");
-    expect((await m.Contact.findByPk(result.contactId))?.isGroup).toBe(true);
-    expect((await m.Ticket.findByPk(result.ticketId))?.isGroup).toBe(true);
+    expect((await rows.findOne("Contacts", { id: result.contactId }))?.isGroup).toBe(true);
+    expect((await rows.findOne("Tickets", { id: result.ticketId }))?.isGroup).toBe(true);
   });
 
   it("with record false marks the ledger sent and records no Message", async () => {
@@ -182,7 +184,7 @@ describe("MessageService.send", () => {
       sentAt: expect.any(String),
     });
     const remoteJid = "5511987650003@s.whatsapp.net";
-    expect(await m.Message.count({ where: { remoteJid } })).toBe(0);
+    expect(await rows.count("Messages", { remoteJid })).toBe(0);
     expect(await ledger(job.idempotencyKey)).toMatchObject({ status: "sent", messageId: null });
     expect(await service.send(job)).toEqual({ ...result, alreadySent: true });
   });
@@ -221,7 +223,7 @@ describe("a crash between the send and its record", () => {
     expect(err.kind).toBe("user");
     expect(err.message).toMatch(/may or may not have reached WhatsApp.*not sent again/);
     expect(await wa.sends()).toHaveLength(1);
-    expect(await m.Message.count({ where: { remoteJid: "5511987650004@s.whatsapp.net" } })).toBe(0);
+    expect(await rows.count("Messages", { remoteJid: "5511987650004@s.whatsapp.net" })).toBe(0);
   });
 
   it("treats a send that timed out as in doubt too (WhatsApp may have it)", async () => {
@@ -296,7 +298,7 @@ describe("claims that know their owner", () => {
 
 describe("a connection that cannot send", () => {
   it("DISCONNECTED in the database: CF_WA_DISCONNECTED, ledger failed, sent once after reconnect", async () => {
-    const down = await m.Whatsapp.create({
+    const down = await rows.insert("Whatsapps", {
       name: "Caiu",
       companyId: companyA,
       status: "DISCONNECTED",
@@ -309,7 +311,7 @@ describe("a connection that cannot send", () => {
       status: "failed",
       error: expect.stringMatching(/^CF_WA_DISCONNECTED: .*DISCONNECTED/),
     });
-    await down.update({ status: "CONNECTED" });
+    await rows.update("Whatsapps", { status: "CONNECTED" }, { id: down.id });
     const result = await service.send(job);
     expect(result.alreadySent).toBe(false);
     expect(await service.send(job)).toMatchObject({ alreadySent: true, wid: result.wid });
@@ -376,8 +378,9 @@ describe("a connection that cannot send", () => {
   });
 
   it("unknown, deleted or another company's: CF_WA_UNKNOWN_CONNECTION, nothing claimed", async () => {
-    const deleted = await m.Whatsapp.create({ name: "Apagada", companyId: companyA });
-    await deleted.destroy();
+    const deleted = await rows.insert("Whatsapps", { name: "Apagada", companyId: companyA });
+    // Deleted as the API deletes a connection: the row stays, with deletedAt set.
+    await rows.update("Whatsapps", { deletedAt: new Date() }, { id: deleted.id });
     const jobs = [
       input({ whatsappId: 999_999 }),
       input({ whatsappId: deleted.id }),
@@ -403,11 +406,13 @@ describe("media", () => {
       caption: "Cardápio",
     });
     expect(sent?.text).toBeUndefined();
-    const message = await m.Message.findByPk(result.messageId);
+    const message = await rows.findOne("Messages", { id: result.messageId });
     expect(message).toMatchObject({ mediaType: "document", mediaUrl: "docs/menu.pdf" });
     const image = await service.send(input({ mediaPath: "foto.JPG", body: "" }));
-    expect(await m.Message.findByPk(image.messageId)).toMatchObject({ mediaType: "image" });
-    expect((await m.Ticket.findByPk(image.ticketId))?.lastMessage).toBe("foto.JPG");
+    expect(await rows.findOne("Messages", { id: image.messageId })).toMatchObject({
+      mediaType: "image",
+    });
+    expect((await rows.findOne("Tickets", { id: image.ticketId }))?.lastMessage).toBe("foto.JPG");
   });
 
   it("refuses a path outside the company's folder (CF_MEDIA_OUTSIDE) and a missing file (CF_MEDIA_MISSING)", async () => {

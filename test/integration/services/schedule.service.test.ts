@@ -3,7 +3,6 @@
 // of an id; test/integration/runtime/schedule-flows.test.ts checks the same with real Bull.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import {
   type ScheduleStore,
   SequelizeMessageStore,
@@ -21,13 +20,14 @@ import {
 import { TicketService } from "../../../runtime/services/ticket.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { type RowValues, type TestRows, testRows } from "../../helpers/rows";
 
 const MIN = 60_000;
 /** A Verify run at second :00. */
 const NOW = new Date("2027-03-10T12:00:00.000Z");
 
 let db: TestDatabase;
-let m: DbModels;
+let rows: TestRows;
 let companyId: number;
 let whatsappId: number;
 let contactId: number;
@@ -57,15 +57,16 @@ const recordingQueue = (): ScheduleQueue => ({
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  m = initModels(db.sequelize);
-  companyId = (await m.Company.create({ name: "Empresa" })).id;
+  rows = testRows(db.sequelize);
+  companyId = (await rows.insert("Companies", { name: "Empresa" })).id;
   whatsappId = (
-    await m.Whatsapp.create({ name: "W", companyId, status: "CONNECTED", isDefault: true })
+    await rows.insert("Whatsapps", { name: "W", companyId, status: "CONNECTED", isDefault: true })
   ).id;
-  contactId = (await m.Contact.create({ name: "Maria Silva", number: "5511987650001", companyId }))
-    .id;
+  contactId = (
+    await rows.insert("Contacts", { name: "Maria Silva", number: "5511987650001", companyId })
+  ).id;
   userId = (
-    await m.User.create({
+    await rows.insert("Users", {
       name: "Ana Souza",
       email: "ana@example.com",
       passwordHash: "x",
@@ -79,8 +80,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await m.Schedule.destroy({ where: {} });
-  await m.Ticket.update({ status: "closed" }, { where: {} });
+  await rows.remove("Schedules", {});
+  await rows.update("Tickets", { status: "closed" }, {});
   t = createTestRedis();
   wa = new SimulatedWhatsApp(t.redis, { prefix: t.prefix });
   store = new SequelizeScheduleStore(db.sequelize);
@@ -99,15 +100,13 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-function schedule(
-  sendAt: Date,
-  fields: Partial<Parameters<DbModels["Schedule"]["create"]>[0]> = {},
-) {
-  return m.Schedule.create({ body: "Lembrete", sendAt, contactId, companyId, ...fields });
+function schedule(sendAt: Date, fields: RowValues = {}) {
+  const values = { body: "Lembrete", sendAt, contactId, companyId, ...fields };
+  return rows.insert<{ sendAt: Date }>("Schedules", values);
 }
 
 async function statusOf(id: number) {
-  return (await m.Schedule.findByPk(id, { rejectOnEmpty: true })).get({ plain: true });
+  return rows.get<{ sendAt: Date }>("Schedules", { id });
 }
 
 describe("ScheduleService.dueSchedules and markScheduled (Verify)", () => {
@@ -243,7 +242,7 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
       reason: "obsolete",
     });
     // Even if its status had not moved on (crash before the update), the ledger stops a resend.
-    await m.Schedule.update({ status: "AGENDADA", sentAt: null }, { where: { id: s.id } });
+    await rows.update("Schedules", { status: "AGENDADA", sentAt: null }, { id: s.id });
     await expect(service.sendScheduled(data)).resolves.toMatchObject({ alreadySent: true });
 
     const sends = await wa.sends();
@@ -269,7 +268,8 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
   });
 
   it("opens the ticket with the schedule's queue, attendant and status, renders every ticket tag and records the message on it", async () => {
-    const queueId = (await m.Queue.create({ name: "Cobrança", color: "#123", companyId })).id;
+    const queueId = (await rows.insert("Queues", { name: "Cobrança", color: "#123", companyId }))
+      .id;
     const { data } = await scheduled(NOW, {
       openTicket: "enabled",
       queueId,
@@ -278,23 +278,28 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
       body: "{{ms}} {{name}}: {{queue}}/{{user}}/{{connection}} #{{ticket_id}} {{protocol}}",
     });
     const result = await service.sendScheduled(data, () => new Date("2027-03-10T19:30:00Z"));
-    const ticket = await m.Ticket.findOne({ where: { contactId, queueId } });
+    const ticket = await rows.findOne("Tickets", { contactId, queueId });
     expect(ticket).toMatchObject({ status: "open", userId, whatsappId });
     const id = ticket?.id;
     expect((await wa.sends()).map((x) => x.text)).toEqual([
       `\u200e Boa tarde Maria Silva: Cobrança/Ana Souza/W #${id} 20270310163000${id}`,
     ]);
     expect(result).toMatchObject({ sent: true });
-    const message = await m.Message.findOne({ where: { ticketId: id as number } });
+    const message = await rows.findOne("Messages", { ticketId: id as number });
     expect(message?.body).toContain("Boa tarde Maria Silva");
   });
 
   it("reuses the contact's open ticket on the connection instead of opening another", async () => {
-    const existing = await m.Ticket.create({ status: "pending", contactId, whatsappId, companyId });
+    const existing = await rows.insert("Tickets", {
+      status: "pending",
+      contactId,
+      whatsappId,
+      companyId,
+    });
     const { data } = await scheduled(NOW, { openTicket: "enabled", statusTicket: "open" });
     await service.sendScheduled(data);
-    expect(await m.Ticket.count({ where: { contactId, status: ["open", "pending"] } })).toBe(1);
-    expect(await m.Message.count({ where: { ticketId: existing.id } })).toBe(1);
+    expect(await rows.count("Tickets", { contactId, status: ["open", "pending"] })).toBe(1);
+    expect(await rows.count("Messages", { ticketId: existing.id })).toBe(1);
   });
 
   it("sets ERRO with the reason after the last attempt of an operational error", async () => {
@@ -328,7 +333,7 @@ describe("ScheduleService.sendScheduled (SendMessage)", () => {
       null,
     ]);
     // The old occurrence's job, run again, sends nothing: its sendAt has moved on.
-    await m.Schedule.update({ status: "AGENDADA" }, { where: { id: s.id } });
+    await rows.update("Schedules", { status: "AGENDADA" }, { id: s.id });
     await expect(service.sendScheduled(data)).resolves.toMatchObject({
       sent: false,
       reason: "obsolete",

@@ -4,16 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSequelize, type Sequelize } from "../../../runtime/adapters/db/connection";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
 import { ChatiaError } from "../../../runtime/errors";
 import { renderTicketTemplate } from "../../../runtime/services/message-template";
 import { TicketService } from "../../../runtime/services/ticket.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { type TestRows, testRows } from "../../helpers/rows";
 
 let db: TestDatabase;
 let second: Sequelize;
-let m: DbModels;
+let dbRows: TestRows;
 let service: TicketService;
 let companyA: number;
 let companyB: number;
@@ -30,18 +30,29 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
   second = createSequelize(db.url, { poolMax: 5 });
-  m = initModels(db.sequelize);
-  companyA = (await m.Company.create({ name: "Empresa A", timezone: "America/Sao_Paulo" })).id;
-  companyB = (await m.Company.create({ name: "Empresa B" })).id;
-  waA = (await m.Whatsapp.create({ name: "Comercial", companyId: companyA, status: "CONNECTED" }))
+  dbRows = testRows(db.sequelize);
+  companyA = (
+    await dbRows.insert("Companies", { name: "Empresa A", timezone: "America/Sao_Paulo" })
+  ).id;
+  companyB = (await dbRows.insert("Companies", { name: "Empresa B" })).id;
+  waA = (
+    await dbRows.insert("Whatsapps", {
+      name: "Comercial",
+      companyId: companyA,
+      status: "CONNECTED",
+    })
+  ).id;
+  waA2 = (
+    await dbRows.insert("Whatsapps", { name: "Suporte", companyId: companyA, status: "CONNECTED" })
+  ).id;
+  waB = (await dbRows.insert("Whatsapps", { name: "B", companyId: companyB, status: "CONNECTED" }))
     .id;
-  waA2 = (await m.Whatsapp.create({ name: "Suporte", companyId: companyA, status: "CONNECTED" }))
+  queueA = (await dbRows.insert("Queues", { name: "Vendas", color: "#000", companyId: companyA }))
     .id;
-  waB = (await m.Whatsapp.create({ name: "B", companyId: companyB, status: "CONNECTED" })).id;
-  queueA = (await m.Queue.create({ name: "Vendas", color: "#000", companyId: companyA })).id;
-  queueB = (await m.Queue.create({ name: "Outra", color: "#111", companyId: companyB })).id;
+  queueB = (await dbRows.insert("Queues", { name: "Outra", color: "#111", companyId: companyB }))
+    .id;
   userA = (
-    await m.User.create({
+    await dbRows.insert("Users", {
       name: "Ana Souza",
       email: "ana@a.test",
       passwordHash: "x",
@@ -49,7 +60,7 @@ beforeAll(async () => {
     })
   ).id;
   userB = (
-    await m.User.create({
+    await dbRows.insert("Users", {
       name: "Bia",
       email: "bia@b.test",
       passwordHash: "x",
@@ -66,11 +77,13 @@ afterAll(async () => {
 
 async function newContact(name = "Maria Lima", companyId = companyA): Promise<number> {
   numberSeq += 1;
-  return (await m.Contact.create({ name, number: `55119000${10000 + numberSeq}`, companyId })).id;
+  return (
+    await dbRows.insert("Contacts", { name, number: `55119000${10000 + numberSeq}`, companyId })
+  ).id;
 }
 
 function ticketsOf(contactId: number) {
-  return m.Ticket.findAll({ where: { contactId }, order: [["id", "ASC"]] });
+  return dbRows.find("Tickets", { contactId }, ["id"]);
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -127,7 +140,7 @@ describe("findOrOpenTicket", () => {
       contactId,
     });
     expect(other.created).toBe(true);
-    await m.Ticket.update({ status: "closed" }, { where: { id: a.ticket.id } });
+    await dbRows.update("Tickets", { status: "closed" }, { id: a.ticket.id });
     const reopened = await service.findOrOpenTicket({
       companyId: companyA,
       whatsappId: waA,
@@ -147,7 +160,7 @@ describe("findOrOpenTicket", () => {
       status: "closed",
       now,
     });
-    const row = await m.Ticket.findByPk(r.ticket.id);
+    const row = await dbRows.findOne<{ closedAt: Date | null }>("Tickets", { id: r.ticket.id });
     expect(row?.status).toBe("closed");
     expect(row?.closedAt?.toISOString()).toBe(now.toISOString());
   });
@@ -158,7 +171,7 @@ describe("findOrOpenTicket", () => {
       whatsappId: waA,
       number: "+55 (11) 97777-0001",
     });
-    const contact = await m.Contact.findByPk(r.ticket.contactId);
+    const contact = await dbRows.findOne("Contacts", { id: r.ticket.contactId });
     expect(contact?.number).toBe("5511977770001");
     const same = await service.findOrOpenTicket({
       companyId: companyA,
@@ -261,7 +274,7 @@ describe("recordMessage", () => {
     const [a, b] = await Promise.all([service.recordMessage(input), service.recordMessage(input)]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(a.messageId).toBe(b.messageId);
-    const messages = await m.Message.findAll({ where: { ticketId: ticket.id } });
+    const messages = await dbRows.find("Messages", { ticketId: ticket.id });
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({
       wid: "3EB0AAAA0001",
@@ -272,7 +285,7 @@ describe("recordMessage", () => {
       contactId,
       companyId: companyA,
     });
-    const row = await m.Ticket.findByPk(ticket.id);
+    const row = await dbRows.findOne("Tickets", { id: ticket.id });
     expect(row?.lastMessage).toBe("\u200e Olá!");
     expect(row?.fromMe).toBe(true);
   });
@@ -289,6 +302,6 @@ describe("recordMessage", () => {
         service.recordMessage({ companyId: companyB, ticketId: ticket.id, wid: "W1", body: "x" }),
       ),
     ).toBe("CF_TICKET_INVALID");
-    expect(await m.Message.count({ where: { ticketId: ticket.id } })).toBe(0);
+    expect(await dbRows.count("Messages", { ticketId: ticket.id })).toBe(0);
   });
 });

@@ -3,10 +3,10 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeUserStore } from "../../../runtime/adapters/db/repositories/user-store";
 import { UserService } from "../../../runtime/services/user.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import { testRows } from "../../helpers/rows";
 
 const NOW = new Date("2030-01-10T12:00:00Z");
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
@@ -19,8 +19,8 @@ let seq = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  const m = initModels(db.sequelize);
-  companyId = (await m.Company.create({ name: "Empresa" })).id;
+  const rows = testRows(db.sequelize);
+  companyId = (await rows.insert("Companies", { name: "Empresa" })).id;
   service = new UserService(new SequelizeUserStore(db.sequelize));
 }, 60_000);
 

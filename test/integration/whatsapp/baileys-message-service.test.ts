@@ -9,20 +9,20 @@ import { DisconnectReason } from "@whiskeysockets/baileys";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../../runtime/adapters/db/models";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories/message-store";
 import { BaileysWhatsApp } from "../../../runtime/adapters/whatsapp/baileys-driver";
 import { ChatiaError } from "../../../runtime/errors";
 import { MessageService, type SendInput } from "../../../runtime/services/message.service";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { type TestRows, testRows } from "../../helpers/rows";
 import { boom, type FakeSocket, fakeSockets, RecordingEvents, waitUntil } from "./baileys-fakes";
 
 const NUMBER = "5511987650001";
 const JID = `${NUMBER}@s.whatsapp.net`;
 
 let db: TestDatabase;
-let m: DbModels;
+let rows: TestRows;
 let t: TestRedis;
 let mediaDir: string;
 let companyId: number;
@@ -36,10 +36,11 @@ let keySeq = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  m = initModels(db.sequelize);
+  rows = testRows(db.sequelize);
   t = createTestRedis();
-  companyId = (await m.Company.create({ name: "Empresa" })).id;
-  connectionId = (await m.Whatsapp.create({ name: "Loja", companyId, status: "OPENING" })).id;
+  companyId = (await rows.insert("Companies", { name: "Empresa" })).id;
+  connectionId = (await rows.insert("Whatsapps", { name: "Loja", companyId, status: "OPENING" }))
+    .id;
   mediaDir = mkdtempSync(path.join(os.tmpdir(), "chatia-media-"));
   mkdirSync(path.join(mediaDir, `company${companyId}`), { recursive: true });
   writeFileSync(path.join(mediaDir, `company${companyId}`, "menu.png"), "png");
@@ -110,7 +111,9 @@ describe("MessageService through a routed baileys send", () => {
     expect(socket.sent).toEqual([{ jid: JID, content: { text: "Seu pedido saiu" } }]);
     expect(result).toMatchObject({ jid: JID, alreadySent: false });
     expect(result.wid).toMatch(new RegExp(`^FAKE-${connectionId}-`));
-    expect(await m.Message.findByPk(result.messageId)).toMatchObject({ wid: result.wid });
+    expect(await rows.findOne("Messages", { id: result.messageId })).toMatchObject({
+      wid: result.wid,
+    });
     const again = await service.send(job);
     expect(again).toMatchObject({ wid: result.wid, alreadySent: true });
     expect(socket.sent).toHaveLength(1);
@@ -136,14 +139,18 @@ describe("MessageService through a routed baileys send", () => {
     expect((await failure(service.send(job))).code).toBe("CF_WA_SEND_UNCONFIRMED");
     expect((await failure(service.send(job))).code).toBe("CF_SEND_IN_DOUBT");
     expect(socket.sent).toEqual([]);
-    expect(await m.SendLedger.findByPk(job.idempotencyKey)).toMatchObject({ status: "sending" });
+    expect(await rows.findOne("SendLedger", { key: job.idempotencyKey })).toMatchObject({
+      status: "sending",
+    });
   });
 
   it("a send WhatsApp refused is sent again by the retry, once", async () => {
     const job = input({ body: "de novo" });
     socket.failures.push(boom(400, "bad-request"));
     expect((await failure(service.send(job))).code).toBe("CF_WA_SEND_FAILED");
-    expect(await m.SendLedger.findByPk(job.idempotencyKey)).toMatchObject({ status: "failed" });
+    expect(await rows.findOne("SendLedger", { key: job.idempotencyKey })).toMatchObject({
+      status: "failed",
+    });
     const result = await service.send(job);
     expect(result.alreadySent).toBe(false);
     expect(socket.sent).toEqual([{ jid: JID, content: { text: "de novo" } }]);

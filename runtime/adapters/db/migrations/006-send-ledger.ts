@@ -13,7 +13,7 @@ import {
 
 const { TEXT, STRING, DATE } = DataTypes;
 
-/** Mirrors SEND_LEDGER_STATUSES in models/enums.ts. */
+/** Mirrors SEND_LEDGER_STATUSES in services/ports/enums.ts. */
 const STATUSES = ["sending", "sent", "failed"] as const;
 
 export async function up(ctx: MigrationContext): Promise<void> {

@@ -13,7 +13,7 @@ import {
 
 const { TEXT, STRING, DATE } = DataTypes;
 
-/** Mirrors USER_PROFILES in models/enums.ts. */
+/** Mirrors USER_PROFILES in services/ports/enums.ts. */
 const PROFILES = ["admin", "user"] as const;
 
 export async function up(ctx: MigrationContext): Promise<void> {

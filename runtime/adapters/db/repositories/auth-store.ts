@@ -2,7 +2,7 @@
 // (rotated in one transaction, so two uses of one token cannot both succeed) and API tokens.
 // Tokens are looked up by their sha256 hash; the tokens themselves never reach the database.
 import { QueryTypes, type Sequelize } from "sequelize";
-import type { UserProfile } from "../models/enums";
+import type { UserProfile } from "../../../services/ports/enums";
 
 export interface LoginUser {
   readonly id: number;

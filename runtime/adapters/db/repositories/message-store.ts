@@ -6,7 +6,7 @@
 // while it holds the claim, cleared when it lets go in doubt) and whether it handed the message
 // to WhatsApp (`handedOver`): a dead owner's claim that handed nothing over is taken over.
 import type { Sequelize, Transaction } from "sequelize";
-import type { SendLedgerStatus } from "../models/enums";
+import type { SendLedgerStatus } from "../../../services/ports/enums";
 import { preparedRows, requireRow, selectRows } from "./rows";
 import { SequelizeTicketStore } from "./ticket-store";
 

@@ -5,7 +5,7 @@
 // concurrent callers in any number of processes get one open/pending ticket per contact and
 // connection, never two.
 import type { Sequelize, Transaction } from "sequelize";
-import type { TicketStatus } from "../models/enums";
+import type { TicketStatus } from "../../../services/ports/enums";
 import { requireRow, selectRows } from "./rows";
 
 /** A Tickets row, as the services see it. */

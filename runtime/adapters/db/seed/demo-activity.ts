@@ -1,7 +1,7 @@
 // Demo seed steps for work in flight: schedules coming due in the next minutes and tickets each
 // ticket cron will act on (lost pending tickets, tickets to route, open tickets in kanban lanes).
-import type { CreationAttributes } from "sequelize";
-import { SCHEDULE_INTERVAL_UNITS, type Schedule } from "../models";
+import { SCHEDULE_INTERVAL_UNITS } from "../../../services/ports/enums";
+import type { RowValues } from "./insert-rows";
 import { at, HOUR_MS, idsOf, insert, MINUTE_MS, nth, type SeedContext } from "./seed-context";
 
 export interface ActivityRefs {
@@ -23,7 +23,7 @@ export async function seedSchedules(ctx: SeedContext, refs: ActivityRefs): Promi
   const ana = nth(refs.attendantIds, 0);
   const base = { companyId: refs.companyId, whatsappId: refs.whatsappId, userId: refs.adminId };
   const contact = (i: number) => nth(refs.contactIds, 10 + i);
-  const rows: (Partial<CreationAttributes<Schedule>> & Pick<Schedule, "body" | "sendAt">)[] = [
+  const rows: (RowValues & { body: string; sendAt: Date })[] = [
     { body: "Lembrete: sua consulta é amanhã às 10h.", sendAt: at(ctx, 2 * MINUTE_MS) },
     { body: "Seu pedido foi enviado!", sendAt: at(ctx, 5 * MINUTE_MS), userId: ana, assinar: true },
     {
@@ -51,7 +51,7 @@ export async function seedSchedules(ctx: SeedContext, refs: ActivityRefs): Promi
   ];
   await insert(
     ctx,
-    ctx.m.Schedule,
+    "Schedules",
     rows.map((row, i) => ({ ...base, status: "PENDENTE", contactId: contact(i), ...row })),
   );
 }
@@ -83,13 +83,13 @@ const TICKETS: readonly TicketPlan[] = [
 
 export async function seedTickets(ctx: SeedContext, refs: ActivityRefs): Promise<void> {
   const rows = TICKETS.map((plan, i) => ticketRow(ctx, refs, plan, i));
-  const ticketIds = idsOf(await insert(ctx, ctx.m.Ticket, rows));
+  const ticketIds = idsOf(await insert(ctx, "Tickets", rows));
   const tagged = TICKETS.flatMap((plan, i) =>
     plan.lane === undefined
       ? []
       : [{ ticketId: nth(ticketIds, i), tagId: nth(refs.laneIds, plan.lane) }],
   );
-  await insert(ctx, ctx.m.TicketTag, tagged);
+  await insert(ctx, "TicketTags", tagged);
   const messages = TICKETS.map((plan, i) => ({
     wid: `DEMO${refs.companyId}T${nth(ticketIds, i)}`,
     body: nth(rows, i).lastMessage,
@@ -103,7 +103,7 @@ export async function seedTickets(ctx: SeedContext, refs: ActivityRefs): Promise
     createdAt: nth(rows, i).updatedAt,
     updatedAt: nth(rows, i).updatedAt,
   }));
-  await insert(ctx, ctx.m.Message, messages);
+  await insert(ctx, "Messages", messages);
 }
 
 function ticketRow(ctx: SeedContext, refs: ActivityRefs, plan: TicketPlan, i: number) {

@@ -1,8 +1,11 @@
 // Demo seed steps for the tenant itself: plan, company, settings, queues, connections, users.
 import { randomBytes } from "node:crypto";
-import { DEFAULT_TIMEZONE, type UserProfile } from "../models";
+import type { UserProfile } from "../../../services/ports/enums";
 import { DEMO_TEXTS, localDate } from "./demo-data";
 import { at, DAY_MS, idsOf, insert, insertOne, nth, type SeedContext } from "./seed-context";
+
+/** The demo company's zone (also the default of Companies.timezone). */
+const DEMO_TIMEZONE = "America/Sao_Paulo";
 
 export const DEMO_COMPANY_NAME = "ChatIA Demo";
 /** Demo logins are `<name>@demo.chatia.local`. */
@@ -17,8 +20,7 @@ export interface DemoCredential {
 export type PasswordHasher = (plain: string) => Promise<string> | string;
 
 export async function seedCompany(ctx: SeedContext): Promise<number> {
-  const { m } = ctx;
-  const planId = await insertOne(ctx, m.Plan, {
+  const planId = await insertOne(ctx, "Plans", {
     name: "Plano Demo",
     users: 10,
     connections: 3,
@@ -28,16 +30,16 @@ export async function seedCompany(ctx: SeedContext): Promise<number> {
     useCampaigns: true,
     useSchedules: true,
   });
-  const companyId = await insertOne(ctx, m.Company, {
+  const companyId = await insertOne(ctx, "Companies", {
     name: DEMO_COMPANY_NAME,
     phone: "551130000000",
     email: `contato@${DEMO_EMAIL_DOMAIN}`,
-    dueDate: localDate(at(ctx, 15 * DAY_MS), DEFAULT_TIMEZONE),
+    dueDate: localDate(at(ctx, 15 * DAY_MS), DEMO_TIMEZONE),
     recurrence: "MENSAL",
     planId,
-    timezone: DEFAULT_TIMEZONE,
+    timezone: DEMO_TIMEZONE,
   });
-  await insert(ctx, m.CompaniesSetting, [{ companyId, sendGreetingMessageOneQueues: "enabled" }]);
+  await insert(ctx, "CompaniesSettings", [{ companyId, sendGreetingMessageOneQueues: "enabled" }]);
   // Values are JSON text, as the original stores them; intervals in seconds. The demo's pace is
   // quicker than the original's defaults (20, 20, 60) so that its campaign ends within minutes.
   const pacing = {
@@ -51,7 +53,7 @@ export async function seedCompany(ctx: SeedContext): Promise<number> {
     key,
     value: JSON.stringify(value),
   }));
-  await insert(ctx, m.CampaignSetting, settings);
+  await insert(ctx, "CampaignSettings", settings);
   return companyId;
 }
 
@@ -66,7 +68,7 @@ export async function seedConnections(
   ctx: SeedContext,
   companyId: number,
 ): Promise<DemoConnections> {
-  const queues = await insert(ctx, ctx.m.Queue, [
+  const queues = await insert(ctx, "Queues", [
     {
       name: "Atendimento",
       color: "#2e7d32",
@@ -80,10 +82,10 @@ export async function seedConnections(
   const queueIds = idsOf(queues);
   const common = {
     companyId,
-    provider: "simulated" as const,
+    provider: "simulated",
     greetingMessage: DEMO_TEXTS.greeting,
   };
-  const whatsapps = await insert(ctx, ctx.m.Whatsapp, [
+  const whatsapps = await insert(ctx, "Whatsapps", [
     {
       ...common,
       name: "Atendimento (simulado)",
@@ -137,7 +139,7 @@ export async function seedUsers(
     online: u.online,
     companyId,
   }));
-  const userIds = idsOf(await insert(ctx, ctx.m.User, rows));
+  const userIds = idsOf(await insert(ctx, "Users", rows));
   const [ana, bruno, carla] = [nth(userIds, 1), nth(userIds, 2), nth(userIds, 3)];
   const [service, finance] = [nth(queueIds, 0), nth(queueIds, 1)];
   const links: [number, number][] = [
@@ -148,6 +150,6 @@ export async function seedUsers(
     [carla, finance],
   ];
   const userQueues = links.map(([userId, queueId]) => ({ userId, queueId }));
-  await insert(ctx, ctx.m.UserQueue, userQueues);
+  await insert(ctx, "UserQueues", userQueues);
   return { adminId: nth(userIds, 0), attendantIds: [ana, bruno, carla], credentials };
 }

@@ -26,14 +26,14 @@ export async function seedLanes(ctx: SeedContext, companyId: number): Promise<nu
   const laneIds: number[] = [];
   for (const lane of lastFirst) {
     const nextLaneId = laneIds[0] ?? null;
-    laneIds.unshift(await insertOne(ctx, ctx.m.Tag, { ...lane, kanban: 1, nextLaneId, companyId }));
+    laneIds.unshift(await insertOne(ctx, "Tags", { ...lane, kanban: 1, nextLaneId, companyId }));
   }
   return laneIds;
 }
 
 export async function seedContacts(ctx: SeedContext, companyId: number): Promise<number[]> {
   const rows = Array.from({ length: DEMO_CONTACTS }, (_, i) => ({ ...fakePerson(i), companyId }));
-  return idsOf(await insert(ctx, ctx.m.Contact, rows));
+  return idsOf(await insert(ctx, "Contacts", rows));
 }
 
 export interface CampaignRefs {
@@ -44,7 +44,7 @@ export interface CampaignRefs {
 
 export async function seedCampaign(ctx: SeedContext, refs: CampaignRefs): Promise<void> {
   const { companyId } = refs;
-  const contactListId = await insertOne(ctx, ctx.m.ContactList, {
+  const contactListId = await insertOne(ctx, "ContactLists", {
     name: "Clientes Demo",
     companyId,
   });
@@ -54,9 +54,9 @@ export async function seedCampaign(ctx: SeedContext, refs: CampaignRefs): Promis
     contactListId,
     companyId,
   }));
-  await insert(ctx, ctx.m.ContactListItem, items);
+  await insert(ctx, "ContactListItems", items);
   const [message1, message2, message3] = DEMO_TEXTS.campaign;
-  await insert(ctx, ctx.m.Campaign, [
+  await insert(ctx, "Campaigns", [
     {
       name: "Boas-vindas Demo",
       status: "PROGRAMADA",

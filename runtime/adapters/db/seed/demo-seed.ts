@@ -1,7 +1,7 @@
 // seedDemo: one complete demo company (plan, connections, attendants, kanban lanes, 200 contacts,
 // a programmed campaign, due schedules, waiting tickets) so every cron has work within minutes.
 import type { Sequelize } from "sequelize";
-import { initModels } from "../models";
+import { selectRows } from "../repositories/rows";
 import { seedSchedules, seedTickets } from "./demo-activity";
 import {
   DEMO_COMPANY_NAME,
@@ -69,20 +69,24 @@ const STEP_COUNT = 8;
 /**
  * Seeds the demo company in one transaction (all or nothing). A no-op returning
  * `alreadySeeded: true` when a company named DEMO_COMPANY_NAME exists, so running it twice is
- * safe. Requires the migrations applied; binds the models to `sequelize` (see initModels).
+ * safe. Requires the migrations applied.
  */
 export async function seedDemo(
   sequelize: Sequelize,
   opts: SeedDemoOptions,
 ): Promise<SeedDemoResult> {
-  const m = initModels(sequelize);
   return sequelize.transaction(async (transaction) => {
     await sequelize.query(LOCK_SQL, { transaction });
-    const existing = await m.Company.findOne({ where: { name: DEMO_COMPANY_NAME }, transaction });
-    if (existing !== null) {
+    const [existing] = await selectRows<{ id: number }>(
+      sequelize,
+      `SELECT id FROM "Companies" WHERE name = $1`,
+      [DEMO_COMPANY_NAME],
+      transaction,
+    );
+    if (existing !== undefined) {
       return { companyId: existing.id, alreadySeeded: true, created: {}, credentials: [] };
     }
-    const ctx: SeedContext = { m, transaction, now: opts.now ?? new Date(), created: {} };
+    const ctx: SeedContext = { sequelize, transaction, now: opts.now ?? new Date(), created: {} };
     return runSteps(ctx, opts);
   });
 }

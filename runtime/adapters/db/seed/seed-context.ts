@@ -1,10 +1,10 @@
-// What every demo-seed step shares: the models, the transaction, the reference instant and the
-// per-table count of rows created.
-import type { CreationAttributes, Model, ModelStatic, Transaction } from "sequelize";
-import type { DbModels } from "../models";
+// What every demo-seed step shares: the connection, the transaction, the reference instant and
+// the per-table count of rows created.
+import type { Sequelize, Transaction } from "sequelize";
+import { insertRows, type Row, type RowValues, type Table } from "./insert-rows";
 
 export interface SeedContext {
-  readonly m: DbModels;
+  readonly sequelize: Sequelize;
   readonly transaction: Transaction;
   /** Every demo date is relative to this instant. */
   readonly now: Date;
@@ -15,29 +15,22 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** bulkCreate inside the seed's transaction, timestamps at `now` unless given, counted. */
-export async function insert<M extends Model>(
+/** Inserts `rows` inside the seed's transaction, timestamps at `now` unless given, counted. */
+export async function insert(
   ctx: SeedContext,
-  model: ModelStatic<M>,
-  rows: CreationAttributes<M>[],
-): Promise<M[]> {
+  table: Table,
+  rows: readonly RowValues[],
+): Promise<Row[]> {
   const stamped = rows.map((row) => ({ createdAt: ctx.now, updatedAt: ctx.now, ...row }));
-  const created = await model.bulkCreate(stamped, {
-    transaction: ctx.transaction,
-    returning: true,
-  });
-  ctx.created[model.tableName] = (ctx.created[model.tableName] ?? 0) + created.length;
+  const created = await insertRows(ctx.sequelize, table, stamped, ctx.transaction);
+  ctx.created[table] = (ctx.created[table] ?? 0) + created.length;
   return created;
 }
 
 /** Inserts one row and returns its id. */
-export async function insertOne<M extends Model & { id: number }>(
-  ctx: SeedContext,
-  model: ModelStatic<M>,
-  row: CreationAttributes<M>,
-): Promise<number> {
-  const [created] = await insert(ctx, model, [row]);
-  if (created === undefined) throw new Error(`demo seed: no row returned for ${model.tableName}`);
+export async function insertOne(ctx: SeedContext, table: Table, row: RowValues): Promise<number> {
+  const [created] = await insert(ctx, table, [row]);
+  if (created === undefined) throw new Error(`demo seed: no row returned for ${table}`);
   return created.id;
 }
 

@@ -1,5 +1,5 @@
 // The closed sets of values that status-like columns accept. Postgres enforces each with a CHECK
-// constraint (see the migrations); models validate the same lists before writing.
+// constraint (see the migrations); test/integration/db/constraints.test.ts keeps the two in step.
 
 export const TICKET_STATUSES = ["open", "pending", "closed"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
