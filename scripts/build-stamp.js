@@ -1,7 +1,8 @@
 // Lets `npm start` skip the build when nothing it reads has changed since the last one. The stamp
-// (dist/.build-stamp.json) lists every build input with its size and mtime: `begin` snapshots them
-// before a build, `end` keeps that snapshot once the build succeeded, `check` exits 0 only when the
-// inputs are still exactly those (an edit, an added, removed or renamed file each make it 1).
+// (dist/.build-stamp.json) lists every build input with its size and mtime: `begin` empties dist/
+// and snapshots them before a build, `end` keeps that snapshot once the build succeeded, `check`
+// exits 0 only when the inputs are still exactly those (an edit, an added, removed or renamed file
+// each make it 1).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -47,6 +48,8 @@ function read(file) {
 
 const mode = process.argv[2];
 if (mode === "begin") {
+  // A build starts from an empty dist/: output of a source since removed must not linger (and ship).
+  fs.rmSync(path.dirname(stamp), { recursive: true, force: true });
   fs.mkdirSync(path.dirname(stamp), { recursive: true });
   fs.rmSync(stamp, { force: true });
   fs.writeFileSync(pending, snapshot());
