@@ -1,0 +1,238 @@
+// Chatia nodes under Node-RED's own node test helper (node-red-node-test-helper): the real
+// Node-RED runtime loads the node into a flow, wires each of its outputs to a `helper` node and
+// feeds it messages; the node reaches real services (buildServices over a migrated Postgres
+// database, a Redis prefix of its own, the repository's jobs.yaml, the simulated WhatsApp driver)
+// through the node context, as in the runtime. What a test reads of a run: what the node sent on
+// each output (and the helper nodes received), its status dots, and each call of done().
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Node, NodeAPI, NodeMessage } from "node-red";
+import { initModels, migrateUp } from "../../runtime/adapters/db";
+import { SequelizeOwnerStore } from "../../runtime/adapters/db/repositories/owner-store";
+import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
+import { buildServices } from "../../runtime/app/services";
+import { compile, type Plan } from "../../runtime/compile";
+import { Dispatcher } from "../../runtime/flow-bridge/dispatcher";
+import {
+  type ChatiaNodeContext,
+  type ChatiaServices,
+  SETTINGS_KEY,
+} from "../../runtime/flow-bridge/node-context";
+import { parseManifest } from "../../runtime/manifest";
+import { QueueRuntime } from "../../runtime/queues/queue-runtime";
+import { Ownership } from "../../runtime/tenancy/ownership";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { createTestRedis, type TestRedis } from "./redis";
+
+/** What the test helper exposes (it ships no types). */
+interface NodeTestHelper {
+  init(runtimePath?: string): void;
+  settings(settings: Record<string, unknown>): Record<string, unknown>;
+  load(
+    register: ((RED: NodeAPI) => void) | ((RED: NodeAPI) => void)[],
+    flow: Record<string, unknown>[],
+  ): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode | null;
+}
+
+/** A node of the running flow, with the helper's spies on Node.prototype's methods. */
+type TestNode = Node & {
+  receive(msg: Record<string, unknown>): void;
+  _complete(msg: NodeMessage, err?: Error): void;
+};
+
+interface Spy {
+  getCalls(): { thisValue: unknown; args: unknown[] }[];
+}
+
+// The helper is a CommonJS module without types: required, and typed by NodeTestHelper above.
+export const helper: NodeTestHelper = require("node-red-node-test-helper");
+helper.init(require.resolve("node-red"));
+
+export const ROOT = path.resolve(__dirname, "../..");
+export const MANIFEST = path.join(ROOT, "jobs.yaml");
+
+export interface Status {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+/** The result of one message: what went out of each output, and the error given to done(). */
+export interface Outcome {
+  /** For each output, the messages sent on it (a send of an array on one output counts each). */
+  readonly outputs: NodeMessage[][];
+  /** The first output's first message, for single-output nodes. */
+  readonly sent: (NodeMessage & Record<string, unknown>) | undefined;
+  readonly error: (Error & { code?: string }) | undefined;
+}
+
+export interface LoadedNode {
+  readonly node: TestNode;
+  /** The node's status calls so far, oldest first. */
+  statuses(): Status[];
+  /** The node's error() and warn() calls so far (their first argument). */
+  errors(): unknown[];
+  warnings(): unknown[];
+  /** Every call of done() so far: undefined for success, else its error. */
+  readonly doneCalls: (Error | undefined)[];
+  /** Sends `msg` in and resolves at the node's first done() for it, once its sends arrived. */
+  receive(msg: Record<string, unknown>): Promise<Outcome>;
+}
+
+const spyCalls = (node: TestNode, method: "status" | "error" | "warn" | "send") =>
+  (node[method] as unknown as Spy)
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => c.args);
+
+/**
+ * Loads a flow of the node `type` (from `register`) with `config`, its `outputs` outputs each
+ * wired to a helper node, under `context` as RED.settings.chatia. Unload with helper.unload().
+ */
+export async function loadNode(
+  register: (RED: NodeAPI) => void,
+  type: string,
+  config: Record<string, unknown>,
+  context: ChatiaNodeContext,
+  outputs = 1,
+): Promise<LoadedNode> {
+  helper.settings({ [SETTINGS_KEY]: context });
+  const outs = Array.from({ length: outputs }, (_, i) => `out${i}`);
+  await helper.load(register, [
+    { id: "f1", type: "tab", label: "node test" },
+    { id: "n1", z: "f1", type, name: "", ...config, wires: outs.map((o) => [o]) },
+    ...outs.map((id) => ({ id, z: "f1", type: "helper" })),
+  ]);
+  const node = helper.getNode("n1");
+  if (node === null) throw new Error(`node "${type}" was not created`);
+  const arrived: NodeMessage[][] = outs.map(() => []);
+  const waiting = new Set<() => void>();
+  outs.forEach((id, i) => {
+    helper.getNode(id)?.on("input", (msg: NodeMessage) => {
+      arrived[i]?.push(msg);
+      for (const wake of [...waiting]) wake();
+    });
+  });
+  const doneCalls: (Error | undefined)[] = [];
+  let onDone: ((err: Error | undefined) => void) | undefined;
+  const complete = node._complete.bind(node);
+  node._complete = (msg, err) => {
+    doneCalls.push(err);
+    onDone?.(err);
+    complete(msg, err);
+  };
+  const sendsBefore = () => spyCalls(node, "send").length;
+  return {
+    node,
+    doneCalls,
+    statuses: () => spyCalls(node, "status").map(([s]) => s as Status),
+    errors: () => spyCalls(node, "error").map(([e]) => e),
+    warnings: () => spyCalls(node, "warn").map(([w]) => w),
+    async receive(msg) {
+      const from = sendsBefore();
+      const counts = arrived.map((a) => a.length);
+      const error = await new Promise<Error | undefined>((resolve) => {
+        onDone = (err) => {
+          onDone = undefined;
+          resolve(err);
+        };
+        node.receive(msg);
+      });
+      const sent: NodeMessage[][] = outs.map(() => []);
+      for (const [out] of spyCalls(node, "send").slice(from)) {
+        const ports = Array.isArray(out) ? out : [out];
+        ports.forEach((m, i) => {
+          if (m === null || m === undefined) return;
+          sent[i]?.push(...(Array.isArray(m) ? m : [m]));
+        });
+      }
+      // What was sent reaches the helper nodes wired to the outputs (delivery is asynchronous).
+      const deliveredAll = () =>
+        sent.every((s, i) => (arrived[i]?.length ?? 0) >= (counts[i] ?? 0) + s.length);
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (!deliveredAll()) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      });
+      return {
+        outputs: sent,
+        sent: sent[0]?.[0] as Outcome["sent"],
+        error: error as Outcome["error"],
+      };
+    },
+  };
+}
+
+/** Real services over a database, Redis prefix and plan of the test's own. */
+export interface NodeWorld {
+  readonly db: TestDatabase;
+  readonly redis: TestRedis;
+  readonly plan: Plan;
+  readonly queues: QueueRuntime;
+  readonly services: ChatiaServices & { close(): Promise<void> };
+  readonly dispatcher: Dispatcher;
+  readonly context: ChatiaNodeContext;
+  /** The simulated WhatsApp world the services send into (its record of sends). */
+  readonly whatsapp: SimulatedWhatsApp;
+  readonly models: ReturnType<typeof initModels>;
+  close(): Promise<void>;
+}
+
+/**
+ * The services the runtime builds (runtime/app/services.ts) over the repository's jobs.yaml, with
+ * the per-connection send pace set through its own variable (`REDIS_OPT_LIMITER_DURATION`) so
+ * that sends on one connection need not wait 3 s each.
+ */
+export async function createNodeWorld(): Promise<NodeWorld> {
+  const db = await createTestDatabase();
+  await migrateUp(db.sequelize);
+  const redis = createTestRedis();
+  const env = { REDIS_OPT_LIMITER_DURATION: "10" };
+  const plan = compile(await parseManifest(await readFile(MANIFEST, "utf8"), MANIFEST, { env }));
+  const prefix = redis.prefix.slice(0, -1);
+  const queues = await QueueRuntime.open(plan, { url: redis.url, prefix });
+  const ownership = new Ownership({
+    store: new SequelizeOwnerStore(db.sequelize),
+    mediaDir: ROOT,
+  });
+  const services = await buildServices({
+    sequelize: db.sequelize,
+    queues,
+    ownership,
+    mediaDir: path.join(ROOT, "test/fixtures"),
+  });
+  const dispatcher = new Dispatcher();
+  return {
+    db,
+    redis,
+    plan,
+    queues,
+    services,
+    dispatcher,
+    context: { dispatcher, plan: () => plan, services },
+    whatsapp: new SimulatedWhatsApp(redis.redis, { prefix: `${prefix}:chatia:` }),
+    models: initModels(db.sequelize),
+    async close() {
+      await services.close();
+      await queues.close({ waitForJobs: false });
+      await redis.cleanup();
+      await db.drop();
+    },
+  };
+}
+
+/** The node settings of typed inputs `{ setting: [value, kind] }`, as the editor saves them. */
+export function typed(inputs: Record<string, [string, string]>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(inputs).flatMap(([name, [value, type]]) => [
+      [name, value],
+      [`${name}Type`, type],
+    ]),
+  );
+}
