@@ -5,10 +5,12 @@
 // through the node context, as in the runtime. What a test reads of a run: what the node sent on
 // each output (and the helper nodes received), its status dots, and each call of done().
 import { readFile } from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { initModels, migrateUp } from "../../runtime/adapters/db";
 import { SequelizeOwnerStore } from "../../runtime/adapters/db/repositories/owner-store";
+import { attachSocketServer } from "../../runtime/adapters/socket";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { buildServices } from "../../runtime/app/services";
 import { compile, type Plan } from "../../runtime/compile";
@@ -23,6 +25,7 @@ import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { Ownership } from "../../runtime/tenancy/ownership";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { createTestRedis, type TestRedis } from "./redis";
+import { type CompanySocket, connectCompanySocket } from "./socket";
 
 /** What the test helper exposes (it ships no types). */
 interface NodeTestHelper {
@@ -81,11 +84,20 @@ export interface LoadedNode {
   receive(msg: Record<string, unknown>): Promise<Outcome>;
 }
 
-const spyCalls = (node: TestNode, method: "status" | "error" | "warn" | "send") =>
-  (node[method] as unknown as Spy)
+/** The calls of the helper's spy on a Node method made by `node` (none for a node wired to nothing's send). */
+function spyCalls(node: TestNode, method: "status" | "error" | "warn" | "send"): unknown[][] {
+  const spy = node[method] as unknown as Partial<Spy>;
+  if (typeof spy.getCalls !== "function") return [];
+  return spy
     .getCalls()
     .filter((c) => c.thisValue === node)
     .map((c) => c.args);
+}
+
+/** Puts `context` where chatia nodes read it (RED.settings.chatia) for the next helper.load. */
+export function useContext(context: ChatiaNodeContext): void {
+  helper.settings({ [SETTINGS_KEY]: context });
+}
 
 /**
  * Loads a flow of the node `type` (from `register`) with `config`, its `outputs` outputs each
@@ -98,7 +110,7 @@ export async function loadNode(
   context: ChatiaNodeContext,
   outputs = 1,
 ): Promise<LoadedNode> {
-  helper.settings({ [SETTINGS_KEY]: context });
+  useContext(context);
   const outs = Array.from({ length: outputs }, (_, i) => `out${i}`);
   await helper.load(register, [
     { id: "f1", type: "tab", label: "node test" },
@@ -235,4 +247,41 @@ export function typed(inputs: Record<string, [string, string]>): Record<string, 
       [`${name}Type`, type],
     ]),
   );
+}
+
+/**
+ * A company's frontend, as the api process serves it: the socket.io server on the world's Redis
+ * prefix (every token accepted as a super-admin's) and a real client in the company's namespace,
+ * receiving once the adapter has subscribed. stop() closes both.
+ */
+export async function companyFrontend(
+  world: NodeWorld,
+  companyId: number,
+): Promise<CompanySocket & { stop(): Promise<void> }> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const sockets = attachSocketServer({
+    server,
+    redisUrl: world.redis.url,
+    prefix: world.queues.prefix,
+    authenticate: async () => ({ super: true }),
+  });
+  const { port } = server.address() as { port: number };
+  const socket = await connectCompanySocket({
+    url: `http://127.0.0.1:${port}`,
+    token: "t",
+    companyId,
+  });
+  await socket.untilReceiving(
+    () => world.services.events.emit(companyId, "ready", {}),
+    `company-${companyId}-ready`,
+  );
+  socket.clear();
+  return Object.assign(socket, {
+    async stop() {
+      socket.close();
+      await sockets.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  });
 }

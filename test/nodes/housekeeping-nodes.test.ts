@@ -27,9 +27,12 @@ describe("update users", () => {
     const company = await w.company();
     const idle = await w.user(company, { online: true });
     const recent = await w.user(company, { online: true });
-    await w.sql.query(`UPDATE "Users" SET "updatedAt" = now() - interval '20 minutes' WHERE id = $1`, {
-      bind: [idle],
-    });
+    await w.sql.query(
+      `UPDATE "Users" SET "updatedAt" = now() - interval '20 minutes' WHERE id = $1`,
+      {
+        bind: [idle],
+      },
+    );
     const n = await loadNode(
       registerUpdateUsers,
       "update users",
@@ -63,9 +66,12 @@ describe("update users", () => {
   it("uses its default of 5 minutes when the message has no value", async () => {
     const company = await w.company();
     const user = await w.user(company, { online: true });
-    await w.sql.query(`UPDATE "Users" SET "updatedAt" = now() - interval '6 minutes' WHERE id = $1`, {
-      bind: [user],
-    });
+    await w.sql.query(
+      `UPDATE "Users" SET "updatedAt" = now() - interval '6 minutes' WHERE id = $1`,
+      {
+        bind: [user],
+      },
+    );
     const n = await loadNode(registerUpdateUsers, "update users", {}, world.context);
     const { sent } = await n.receive({ _msgid: "u3", payload: {} });
     expect(sent?.payload).toEqual({ updated: 1 });
@@ -115,7 +121,9 @@ describe("create invoices", () => {
       );
       const { error, outputs } = await n.receive({ _msgid: "i3" });
       expect(error?.code).toBe("CF_NODE_INPUT");
-      expect(error?.message).toBe('within (env.CHATIA_NODE_TEST_DAYS) must be a whole number >= 0, got "2.5"');
+      expect(error?.message).toBe(
+        'within (env.CHATIA_NODE_TEST_DAYS) must be a whole number >= 0, got "2.5"',
+      );
       expect(outputs).toEqual([[]]);
       expect(n.statuses()).toEqual([{ fill: "blue", shape: "ring", text: "invoicing…" }, input]);
       expect(n.doneCalls).toHaveLength(1);
@@ -133,9 +141,9 @@ describe("purge sessions", () => {
     );
   }
   const sessions = async () =>
-    (await w.rows<{ whatsappId: number }>(`SELECT "whatsappId" FROM "WhatsappSessions" ORDER BY 1`)).map(
-      (r) => r.whatsappId,
-    );
+    (
+      await w.rows<{ whatsappId: number }>(`SELECT "whatsappId" FROM "WhatsappSessions" ORDER BY 1`)
+    ).map((r) => r.whatsappId);
 
   it("deletes the state of deleted connections and of ones logged out longer than the days", async () => {
     const company = await w.company();
