@@ -24,6 +24,7 @@ import { parseManifest } from "../../runtime/manifest";
 import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { Ownership } from "../../runtime/tenancy/ownership";
 import { createTestDatabase, type TestDatabase } from "./database";
+import { waitUntil } from "./private-services";
 import { createTestRedis, type TestRedis } from "./redis";
 import { type CompanySocket, connectCompanySocket } from "./socket";
 
@@ -266,6 +267,15 @@ export async function companyFrontend(
     prefix: world.queues.prefix,
     authenticate: async () => ({ super: true }),
   });
+  // The adapter's subscriber checks it is ready (INFO) once connected, and reconnects when that
+  // check crosses its first subscription: events published meanwhile are lost. It has settled
+  // once the client is ready.
+  const adapter = sockets.io.of("/").adapter as unknown as { subClient: { status: string } };
+  await waitUntil(
+    () => adapter.subClient.status === "ready",
+    10_000,
+    "socket.io's Redis subscriber",
+  );
   const { port } = server.address() as { port: number };
   const socket = await connectCompanySocket({
     url: `http://127.0.0.1:${port}`,
