@@ -151,7 +151,8 @@ export async function loadNode(
           onDone = undefined;
           resolve(err);
         };
-        node.receive(msg);
+        // A copy, as Node-RED hands each node its own: the node changes the message it is given.
+        node.receive(structuredClone(msg));
       });
       const sent: NodeMessage[][] = outs.map(() => []);
       for (const [out] of spyCalls(node, "send").slice(from)) {
