@@ -168,9 +168,10 @@ describe("find campaigns → update campaign → load campaign → expand campai
     expect(sends.map((s) => s.jid).sort()).toEqual(
       [0, 1].map((i) => `${contactNumber(i)}@s.whatsapp.net`).sort(),
     );
-    expect(sends.map((s) => s.text)).toEqual(
-      ["\u200c Olá Contato 0", "\u200c Olá Contato 1"].sort(),
-    );
+    expect(sends.map((s) => s.text).sort()).toEqual([
+      "\u200c Olá Contato 0",
+      "\u200c Olá Contato 1",
+    ]);
     expect(dispatch.doneCalls).toHaveLength(2);
   });
 
