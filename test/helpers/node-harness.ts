@@ -100,6 +100,15 @@ export function useContext(context: ChatiaNodeContext): void {
   helper.settings({ [SETTINGS_KEY]: context });
 }
 
+/** One node of a test flow: its module, type, settings and how many outputs it has. */
+export interface NodeSpec {
+  readonly register: (RED: NodeAPI) => void;
+  readonly type: string;
+  readonly config?: Record<string, unknown>;
+  /** @defaultValue 1 */
+  readonly outputs?: number;
+}
+
 /**
  * Loads a flow of the node `type` (from `register`) with `config`, its `outputs` outputs each
  * wired to a helper node, under `context` as RED.settings.chatia. Unload with helper.unload().
@@ -111,19 +120,50 @@ export async function loadNode(
   context: ChatiaNodeContext,
   outputs = 1,
 ): Promise<LoadedNode> {
+  const [node] = await loadNodes(context, [{ register, type, config, outputs }]);
+  return node as LoadedNode;
+}
+
+/**
+ * Loads one flow with each node of `specs` (ids n0, n1, …), every output of each wired to a
+ * helper node of its own, under `context`; a test drives each node on its own, as loadNode's.
+ */
+export async function loadNodes(
+  context: ChatiaNodeContext,
+  specs: readonly NodeSpec[],
+): Promise<LoadedNode[]> {
   useContext(context);
-  const outs = Array.from({ length: outputs }, (_, i) => `out${i}`);
-  await helper.load(register, [
-    { id: "f1", type: "tab", label: "node test" },
-    { id: "n1", z: "f1", type, name: "", ...config, wires: outs.map((o) => [o]) },
-    ...outs.map((id) => ({ id, z: "f1", type: "helper" })),
-  ]);
-  const node = helper.getNode("n1");
+  const outsOf = specs.map((spec, n) =>
+    Array.from({ length: spec.outputs ?? 1 }, (_, i) => `n${n}-out${i}`),
+  );
+  await helper.load(
+    [...new Set(specs.map((s) => s.register))],
+    [
+      { id: "f1", type: "tab", label: "node test" },
+      ...specs.flatMap((spec, n) => [
+        {
+          id: `n${n}`,
+          z: "f1",
+          type: spec.type,
+          name: "",
+          ...spec.config,
+          wires: (outsOf[n] ?? []).map((o) => [o]),
+        },
+        ...(outsOf[n] ?? []).map((id) => ({ id, z: "f1", type: "helper" })),
+      ]),
+    ],
+  );
+  return specs.map((spec, n) => driven(`n${n}`, spec.type, outsOf[n] ?? []));
+}
+
+/** The loaded node `id`, its outputs wired to the helper nodes `outs`. */
+function driven(id: string, type: string, outs: readonly string[]): LoadedNode {
+  const node = helper.getNode(id);
   if (node === null) throw new Error(`node "${type}" was not created`);
   const arrived: NodeMessage[][] = outs.map(() => []);
   const waiting = new Set<() => void>();
-  outs.forEach((id, i) => {
-    helper.getNode(id)?.on("input", (msg: NodeMessage) => {
+  outs.forEach((out, i) => {
+    helper.getNode(out)?.on("input", (msg: NodeMessage) => {
       arrived[i]?.push(msg);
       for (const wake of [...waiting]) wake();
     });

@@ -2,6 +2,7 @@
 // helper, over the runtime's real dispatcher, Bull queues on a Redis prefix of the test's own
 // (the repository's jobs.yaml) and socket.io: a job handed to a flow by the dispatcher, settled by
 // `job out`; jobs added to Bull with their options; an event received by a company's client.
+import type { NodeMessage } from "node-red";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import registerEmitEvent from "../../nodes/emit-event/emit-event";
 import registerEnqueueJob from "../../nodes/enqueue-job/enqueue-job";
@@ -56,7 +57,9 @@ describe("job in", () => {
     ]);
     const node = helper.getNode("in");
     const out = helper.getNode("out");
-    const received = new Promise<JobMessage>((resolve) => out?.on("input", resolve));
+    const received = new Promise<JobMessage>((resolve) =>
+      out?.on("input", (msg: NodeMessage) => resolve(msg as unknown as JobMessage)),
+    );
     expect(world.dispatcher.hasEntry("MessageQueue", "SendMessage")).toBe(true);
     const { id, settled } = dispatch("MessageQueue", "SendMessage", { whatsappId: 1 }, 2);
     const msg = await received;
