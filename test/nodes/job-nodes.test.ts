@@ -72,7 +72,9 @@ describe("job in", () => {
       timestamp: expect.any(Number),
     });
     expect(msg._msgid).toBe(`MessageQueue:${id}:3`);
-    const statuses = (node?.status as unknown as { getCalls(): { args: unknown[] }[] }).getCalls();
+    const statuses =
+      (node?.status as unknown as { getCalls(): { args: unknown[] }[] } | undefined)?.getCalls() ??
+      [];
     expect(statuses.map((c) => c.args[0])).toEqual([
       { fill: "green", shape: "dot", text: "MessageQueue/SendMessage" },
     ]);

@@ -169,7 +169,9 @@ describe("find or open ticket → render message → record message", () => {
       _msgid: "r1",
       payload: { contact: { name: "João", variables: '[{"key":"cupom","value":"X10"}]' } },
     });
-    expect((filled.sent?.payload as { message?: string }).message).toBe("\u200c Oi João, use X10");
+    expect((filled.sent?.payload as { message?: string } | undefined)?.message).toBe(
+      "\u200c Oi João, use X10",
+    );
     await helper.unload();
 
     const ticket = await loadNode(
@@ -218,7 +220,7 @@ describe("send whatsapp", () => {
     expect(n.statuses().at(-1)).toEqual({ fill: "yellow", shape: "ring", text: "already sent" });
     const sends = await world.whatsapp.sends({ jid: "5511966660001@s.whatsapp.net" });
     expect(sends.map((s) => s.text)).toEqual(["Olá!"]);
-    const ticket = (first.sent?.payload as { ticketId: number }).ticketId;
+    const ticket = (first.sent?.payload as { ticketId?: number } | undefined)?.ticketId;
     expect(await w.rows(`SELECT "companyId" FROM "Tickets" WHERE id = $1`, [ticket])).toEqual([
       { companyId: company },
     ]);

@@ -69,7 +69,7 @@ describe("find companies", () => {
     expect(ids(sent?.payload)).toContain(kanban);
     expect(ids(sent?.payload)).not.toContain(plain);
     expect(ids(sent?.payload)).not.toContain(inactive);
-    const count = (sent?.payload as unknown[]).length;
+    const count = (sent?.payload as unknown[] | undefined)?.length;
     expect(n.statuses()).toEqual([
       working,
       { fill: "green", shape: "dot", text: `${count} companies` },

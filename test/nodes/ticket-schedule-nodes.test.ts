@@ -1,33 +1,26 @@
-// The `find or open ticket`, `render message`, `record message` and `update schedule` nodes as
-// Node-RED drives them (its own evaluateNodeProperty and setMessageProperty), chained as a flow
-// would chain them, over the real TicketService and ScheduleService and a real Postgres.
-import { EventEmitter } from "node:events";
-import { util as redUtil } from "@node-red/util";
+// The `find or open ticket`, `render message`, `record message` and `update schedule` nodes
+// under Node-RED's node test helper (its own evaluateNodeProperty and setMessageProperty), chained
+// as a flow would chain them, over the services the runtime builds on a real Postgres and Redis.
 import type { NodeAPI } from "node-red";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import registerFindOrOpenTicket from "../../nodes/find-or-open-ticket/find-or-open-ticket";
 import registerRecordMessage from "../../nodes/record-message/record-message";
 import registerRenderMessage from "../../nodes/render-message/render-message";
 import registerUpdateSchedule from "../../nodes/update-schedule/update-schedule";
-import { migrateUp } from "../../runtime/adapters/db/migrator";
-import { type DbModels, initModels } from "../../runtime/adapters/db/models";
-import { SequelizeScheduleStore } from "../../runtime/adapters/db/repositories/schedule-store";
-import { SequelizeTicketStore } from "../../runtime/adapters/db/repositories/ticket-store";
-import { ScheduleService } from "../../runtime/services/schedule.service";
-import { TicketService } from "../../runtime/services/ticket.service";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import type { DbModels } from "../../runtime/adapters/db/models";
+import {
+  createNodeWorld,
+  helper,
+  type LoadedNode,
+  loadNode,
+  type NodeWorld,
+  typed,
+} from "../helpers/node-harness";
 
 type Msg = Record<string, unknown>;
-interface Status {
-  fill?: string;
-  shape?: string;
-  text?: string;
-}
 
-let db: TestDatabase;
+let world: NodeWorld;
 let m: DbModels;
-let tickets: TicketService;
-let schedules: ScheduleService;
 let companyId: number;
 let whatsappId: number;
 let queueId: number;
@@ -35,9 +28,8 @@ let userId: number;
 let contactId: number;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateUp(db.sequelize);
-  m = initModels(db.sequelize);
+  world = await createNodeWorld();
+  m = world.models;
   companyId = (await m.Company.create({ name: "Loja Demo", timezone: "America/Sao_Paulo" })).id;
   whatsappId = (await m.Whatsapp.create({ name: "Comercial", companyId, status: "CONNECTED" })).id;
   queueId = (await m.Queue.create({ name: "Vendas", color: "#000", companyId })).id;
@@ -45,70 +37,51 @@ beforeAll(async () => {
     .id;
   contactId = (await m.Contact.create({ name: "Maria Lima", number: "5511955550001", companyId }))
     .id;
-  tickets = new TicketService(new SequelizeTicketStore(db.sequelize));
-  // Only the status changes of the ScheduleService are used here: it neither enqueues nor sends.
-  const unused = () => Promise.reject(new Error("not used by update schedule"));
-  schedules = new ScheduleService({
-    store: new SequelizeScheduleStore(db.sequelize),
-    queue: { enqueueSends: unused, jobState: unused },
-    messages: { send: unused },
-    tickets,
-  });
 }, 60_000);
 
-afterAll(async () => {
-  await db?.drop();
+afterAll(() => world?.close());
+
+/** The node whose flow the test helper runs now (one flow at a time). */
+let running: { owner: object; node: LoadedNode } | undefined;
+
+afterEach(async () => {
+  running = undefined;
+  await helper.unload();
 });
 
-/** One node instance under a minimal Node-RED with the real util and the real ticket service. */
+/**
+ * A node of `register` with `config`; its flow is loaded (in place of the one running) when it
+ * receives a message. `statuses` are those of its current run.
+ */
 function nodeOf(register: (RED: NodeAPI) => void, config: Record<string, unknown>) {
-  const emitter = new EventEmitter();
-  const statuses: Status[] = [];
-  let NodeCtor: ((this: unknown, config: unknown) => void) | undefined;
-  const RED = {
-    nodes: {
-      createNode(node: Record<string, unknown>, def: { id: string }) {
-        Object.assign(node, {
-          id: def.id,
-          on: emitter.on.bind(emitter),
-          status: (s: Status) => statuses.push(s),
-          context: () => ({ flow: { get: () => undefined }, global: { get: () => undefined } }),
-        });
-      },
-      registerType(_type: string, ctor: typeof NodeCtor) {
-        NodeCtor = ctor;
-      },
+  const self = {
+    async receive(msg: Msg) {
+      if (running?.owner !== self) {
+        if (running !== undefined) await helper.unload();
+        running = {
+          owner: self,
+          node: await loadNode(register, typeOf(register), config, world.context),
+        };
+      }
+      return running.node.receive(msg);
     },
-    util: redUtil,
-    settings: { chatia: { services: { tickets, schedules } } },
-  } as unknown as NodeAPI;
-  register(RED);
-  const node = {};
-  NodeCtor?.call(node, { id: "n1", ...config });
-  function receive(msg: Msg) {
-    return new Promise<{ sent?: Msg; error?: unknown }>((resolve) => {
-      let sent: Msg | undefined;
-      emitter.emit(
-        "input",
-        msg,
-        (out: Msg) => {
-          sent = out;
-        },
-        (error?: unknown) => resolve({ sent, error }),
-      );
-    });
-  }
-  return { receive, statuses };
+    get statuses() {
+      return running?.owner === self ? running.node.statuses() : [];
+    },
+  };
+  return self;
 }
 
-/** The editor's defaults of a node with typed inputs `{prop: [value, type]}`. */
-function typed(props: Record<string, [string, string]>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(props).flatMap(([p, [value, type]]) => [
-      [p, value],
-      [`${p}Type`, type],
-    ]),
-  );
+const TYPES = new Map<(RED: NodeAPI) => void, string>([
+  [registerFindOrOpenTicket, "find or open ticket"],
+  [registerRecordMessage, "record message"],
+  [registerRenderMessage, "render message"],
+  [registerUpdateSchedule, "update schedule"],
+]);
+function typeOf(register: (RED: NodeAPI) => void): string {
+  const type = TYPES.get(register);
+  if (type === undefined) throw new Error("not a node of this test");
+  return type;
 }
 
 const FIND_DEFAULTS = typed({
