@@ -4,8 +4,9 @@
 // database, a Redis prefix of its own, the repository's jobs.yaml, the simulated WhatsApp driver)
 // through the node context, as in the runtime. What a test reads of a run: what the node sent on
 // each output (and the helper nodes received), its status dots, and each call of done().
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { initModels, migrateUp } from "../../runtime/adapters/db";
@@ -235,6 +236,8 @@ export interface NodeWorld {
   /** The simulated WhatsApp world the services send into (its record of sends). */
   readonly whatsapp: SimulatedWhatsApp;
   readonly models: ReturnType<typeof initModels>;
+  /** The companies' media files (`<mediaDir>/company<id>/…`), a temporary folder. */
+  readonly mediaDir: string;
   close(): Promise<void>;
 }
 
@@ -251,16 +254,9 @@ export async function createNodeWorld(): Promise<NodeWorld> {
   const plan = compile(await parseManifest(await readFile(MANIFEST, "utf8"), MANIFEST, { env }));
   const prefix = redis.prefix.slice(0, -1);
   const queues = await QueueRuntime.open(plan, { url: redis.url, prefix });
-  const ownership = new Ownership({
-    store: new SequelizeOwnerStore(db.sequelize),
-    mediaDir: ROOT,
-  });
-  const services = await buildServices({
-    sequelize: db.sequelize,
-    queues,
-    ownership,
-    mediaDir: path.join(ROOT, "test/fixtures"),
-  });
+  const mediaDir = await mkdtemp(path.join(tmpdir(), "chatia-node-media-"));
+  const ownership = new Ownership({ store: new SequelizeOwnerStore(db.sequelize), mediaDir });
+  const services = await buildServices({ sequelize: db.sequelize, queues, ownership, mediaDir });
   const dispatcher = new Dispatcher();
   return {
     db,
@@ -272,11 +268,13 @@ export async function createNodeWorld(): Promise<NodeWorld> {
     context: { dispatcher, plan: () => plan, services },
     whatsapp: new SimulatedWhatsApp(redis.redis, { prefix: `${prefix}:chatia:` }),
     models: initModels(db.sequelize),
+    mediaDir,
     async close() {
       await services.close();
       await queues.close({ waitForJobs: false });
       await redis.cleanup();
       await db.drop();
+      await rm(mediaDir, { recursive: true, force: true });
     },
   };
 }
