@@ -3,6 +3,8 @@
 // status and in the log, and fails each message with CF_NODE_INPUT naming the setting, calling
 // done() once per message and sending nothing. Flows are checked before they run, so the node
 // reaches no service here.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { NODE_DECLARATIONS } from "../../nodes/node-settings";
 import type { ChatiaNodeContext } from "../../runtime/flow-bridge/node-context";
@@ -22,6 +24,17 @@ describe("a node with invalid settings", () => {
   it("every node type has a module and a declaration", () => {
     expect([...NODE_MODULES.keys()].sort()).toEqual([...NODE_DECLARATIONS.keys()].sort());
     expect(NODE_MODULES.size).toBe(29);
+  });
+
+  it("every node type has node tests of its own in test/nodes besides these", () => {
+    const others = readdirSync(__dirname)
+      .filter((f) => f.endsWith(".test.ts") && f !== path.basename(__filename))
+      .map((f) => readFileSync(path.join(__dirname, f), "utf8"));
+    const untested = [...NODE_MODULES.keys()].filter(
+      (type) =>
+        !others.some((text) => text.includes(`type: "${type}"`) || text.includes(`"${type}",`)),
+    );
+    expect(untested).toEqual([]);
   });
 
   for (const [type, register] of NODE_MODULES) {
