@@ -317,3 +317,34 @@ describe("move lane → send ticket message", () => {
     expect(greet.doneCalls).toHaveLength(3);
   });
 });
+
+describe("send ticket message with one text for every ticket", () => {
+  it("renders the node's text for each ticket and sends it once per ticket", async () => {
+    const a = await w.company();
+    const conn = await w.connection(a);
+    const first = await w.ticket(a, { whatsappId: conn, contactName: "Bruno Reis" });
+    const second = await w.ticket(a, { whatsappId: conn, contactName: "Clara Dias" });
+    const n = await loadNode(
+      registerSendTicketMessage,
+      "send ticket message",
+      {
+        property: "payload",
+        kind: "greeting",
+        ...typed({ text: ["Bom dia, {{firstName}}!", "str"] }),
+      },
+      world.context,
+    );
+    const rows = await pendingTickets(a);
+    const { sent, error } = await n.receive({ _msgid: "s1", payload: rows });
+    expect(error).toBeUndefined();
+    expect(sent?.messages).toMatchObject({ failed: [], skipped: 0 });
+    expect(
+      ((sent?.messages as { sent?: { ticketId: number }[] } | undefined)?.sent ?? [])
+        .map((s) => s.ticketId)
+        .sort(),
+    ).toEqual([first, second].sort());
+    const texts = (await world.whatsapp.sends({ connectionId: conn })).map((s) => s.text).sort();
+    expect(texts).toEqual(["\u200e Bom dia, Bruno!", "\u200e Bom dia, Clara!"]);
+    expect(n.doneCalls).toEqual([undefined]);
+  });
+});
