@@ -4,8 +4,8 @@ import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./create-invoices.settings";
 
 type CreateInvoicesDef = SettingsOf<typeof declaration>;
@@ -15,17 +15,11 @@ const DEFAULT_WITHIN_DAYS = 20;
 export = (RED: NodeAPI) => {
   function CreateInvoicesNode(this: Node, config: CreateInvoicesDef) {
     const { services } = chatiaContext(RED);
-    const within = {
-      label: "within days",
-      value: config.within,
-      type: config.withinType,
-      fallback: DEFAULT_WITHIN_DAYS,
-      whole: true,
-    };
+    const within = { ...typedInput(config, "within"), fallback: DEFAULT_WITHIN_DAYS, whole: true };
 
     this.on("input", (msg: NodeMessage, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "invoicing…" });
-      evaluateNumber(RED, this, msg, within)
+      readNumber(RED, this, msg, within)
         .then((days) => services.billing.createDueInvoices(new Date(), days))
         .then(
           (result) => {

@@ -16,7 +16,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
-import { messageProperty } from "../shared/typed-property";
+import { messageProperty } from "../shared/typed-input";
 import { declaration } from "./dispatch-shipping.settings";
 
 type DispatchShippingDef = SettingsOf<typeof declaration>;

@@ -6,7 +6,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
-import { evaluateProperty } from "../shared/typed-property";
+import { describeInput, readInput, typedInput } from "../shared/typed-input";
 import { declaration } from "./emit-event.settings";
 
 type EmitEventDef = SettingsOf<typeof declaration>;
@@ -20,22 +20,22 @@ export = (RED: NodeAPI) => {
     if (!TOPIC.test(topic))
       this.error(`topic ${JSON.stringify(topic)} is not a word like "ticket"`);
 
-    const property = (value: string, type: string, msg: NodeMessage) =>
-      evaluateProperty(RED, this, msg, value, type);
+    // Left empty, company and event read their defaults, msg.payload.companyId and msg.payload.
+    const orDefault = (setting: string, value: string) => {
+      const input = typedInput(config, setting);
+      return input.value ? input : { ...input, value, type: "msg" };
+    };
+    const companyInput = orDefault("company", "payload.companyId");
+    const eventInput = orDefault("event", "payload");
 
     this.on("input", (msg: NodeMessage, send, done) => {
-      const companyAt = config.company || "payload.companyId";
-      const companyType = config.companyType || "msg";
-      Promise.all([
-        property(companyAt, companyType, msg),
-        property(config.event || "payload", config.eventType || "msg", msg),
-      ])
+      Promise.all([readInput(RED, this, msg, companyInput), readInput(RED, this, msg, eventInput)])
         .then(([company, payload]) => {
           const companyId = typeof company === "string" ? Number(company) : company;
           if (typeof companyId !== "number" || !Number.isSafeInteger(companyId) || companyId < 1)
             throw new ChatiaError(
               "CF_NODE_INPUT",
-              `company (${companyType}.${companyAt}) must be a company id, got ${JSON.stringify(company)}`,
+              `${describeInput(companyInput)} must be a company id, got ${company === undefined ? "nothing" : JSON.stringify(company)}`,
             );
           if (!TOPIC.test(topic))
             throw new ChatiaError("CF_NODE_INPUT", `topic ${JSON.stringify(topic)} is not a word`);

@@ -8,9 +8,8 @@ import type { EnqueueOptions } from "../../runtime/queues/queue-runtime";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
-import { messageProperty } from "../shared/typed-property";
+import { messageProperty, readInput, readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./enqueue-job.settings";
 
 type EnqueueJobDef = SettingsOf<typeof declaration>;
@@ -28,26 +27,26 @@ export = (RED: NodeAPI) => {
   function EnqueueJobNode(this: Node, config: EnqueueJobDef) {
     const { services } = chatiaContext(RED);
     const { jobs } = services;
-    const evaluate = (value: string, type: string, msg: NodeMessage) =>
-      new Promise<unknown>((resolve, reject) => {
-        RED.util.evaluateNodeProperty(value, type, this, msg, (err, result) =>
-          err ? reject(err) : resolve(result),
-        );
-      });
-
     const single = async (msg: NodeMessage & Record<string, unknown>) => {
       const queue = required(config.queue, "queue");
       const name = required(config.job, "job");
-      const data = await evaluate(config.data || "payload", config.dataType || "msg", msg);
+      // Left empty, data is msg.payload; an empty job id, delay or priority is none.
+      const dataInput = typedInput(config, "data");
+      const data = await readInput(
+        RED,
+        this,
+        msg,
+        dataInput.value ? dataInput : { ...dataInput, value: "payload", type: "msg" },
+      );
       const jobId = config.jobId
-        ? await evaluate(config.jobId, config.jobIdType || "str", msg)
+        ? await readInput(RED, this, msg, typedInput(config, "jobId"))
         : undefined;
-      const number = (label: string, value?: string, type?: string) =>
-        value
-          ? evaluateNumber(RED, this, msg, { label, value, type, fallback: 0, whole: true })
+      const number = (setting: "delay" | "priority") =>
+        config[setting]
+          ? readNumber(RED, this, msg, { ...typedInput(config, setting), fallback: 0, whole: true })
           : undefined;
-      const delayMs = await number("delay", config.delay, config.delayType);
-      const priority = await number("priority", config.priority, config.priorityType);
+      const delayMs = await number("delay");
+      const priority = await number("priority");
       const options: EnqueueOptions = {
         ...(jobId !== undefined && jobId !== "" && { jobId: String(jobId) }),
         ...(delayMs !== undefined && { delayMs }),

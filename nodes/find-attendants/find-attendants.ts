@@ -6,7 +6,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { registerNode } from "../shared/register-node";
 import { optionalId, runStep } from "../shared/ticket-input";
-import { evaluateProperty } from "../shared/typed-property";
+import { describeInput, readInputs, typedInput } from "../shared/typed-input";
 import { declaration } from "./find-attendants.settings";
 
 type FindAttendantsDef = SettingsOf<typeof declaration>;
@@ -14,9 +14,6 @@ type FindAttendantsDef = SettingsOf<typeof declaration>;
 export = (RED: NodeAPI) => {
   function FindAttendantsNode(this: Node, config: FindAttendantsDef) {
     const { services } = chatiaContext(RED);
-    const property = (value: string | undefined, type: string | undefined, msg: NodeMessage) =>
-      evaluateProperty(RED, this, msg, value, type || "msg");
-
     this.on("input", (msg: NodeMessage, send, done) => {
       runStep(
         this,
@@ -24,13 +21,12 @@ export = (RED: NodeAPI) => {
         send,
         done,
         async () => {
-          const [company, queue] = await Promise.all([
-            property(config.company ?? "payload.companyId", config.companyType, msg),
-            property(config.queue, config.queueType, msg),
-          ]);
-          const companyId = optionalId(company, "company");
-          if (companyId === undefined) throw new ChatiaError("CF_NODE_INPUT", "company is empty");
-          const queueId = optionalId(queue, "queue");
+          const { company, queue } = await readInputs(RED, this, msg, config, ["company", "queue"]);
+          const where = (s: "company" | "queue") => describeInput(typedInput(config, s));
+          const companyId = optionalId(company, where("company"));
+          if (companyId === undefined)
+            throw new ChatiaError("CF_NODE_INPUT", `${where("company")} is empty`);
+          const queueId = optionalId(queue, where("queue"));
           const online = config.online || "online";
           const profile = config.profile || "user";
           if (

@@ -6,8 +6,8 @@ import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./find-campaigns.settings";
 
 type FindCampaignsDef = SettingsOf<typeof declaration>;
@@ -15,24 +15,14 @@ type FindCampaignsDef = SettingsOf<typeof declaration>;
 export = (RED: NodeAPI) => {
   function FindCampaignsNode(this: Node, config: FindCampaignsDef) {
     const { services } = chatiaContext(RED);
-    const lookAhead = {
-      label: "look-ahead minutes",
-      value: config.lookAhead,
-      type: config.lookAheadType,
-      fallback: 180,
-    };
-    const strandedAfter = {
-      label: "stranded after minutes",
-      value: config.strandedAfter,
-      type: config.strandedAfterType,
-      fallback: 10,
-    };
+    const lookAhead = { ...typedInput(config, "lookAhead"), fallback: 180 };
+    const strandedAfter = { ...typedInput(config, "strandedAfter"), fallback: 10 };
 
     this.on("input", (msg: NodeMessage & Record<string, unknown>, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "finding…" });
       Promise.all([
-        evaluateNumber(RED, this, msg, lookAhead),
-        evaluateNumber(RED, this, msg, strandedAfter),
+        readNumber(RED, this, msg, lookAhead),
+        readNumber(RED, this, msg, strandedAfter),
       ])
         .then(([ahead, stranded]) =>
           services.campaigns.findCampaigns(new Date(), {

@@ -9,13 +9,14 @@ import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
 import {
-  evaluateProperty,
+  describeInput,
   isUnset,
   optionalIdOrNull,
+  readInputs,
   requireId,
   requireText,
-  whereOf,
-} from "../shared/typed-property";
+  typedInput,
+} from "../shared/typed-input";
 import { declaration } from "./find-or-open-ticket.settings";
 
 /** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind. */
@@ -42,11 +43,8 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "looking…" });
-      Promise.all(
-        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
-      )
-        .then((values) => {
-          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
+      readInputs(RED, this, msg, config, PROPERTIES)
+        .then((v) => {
           return services.tickets.findOrOpenTicket(ticketInput(config, v));
         })
         .then(
@@ -68,7 +66,7 @@ export = (RED: NodeAPI) => {
 };
 
 function ticketInput(config: FindOrOpenTicketDef, v: Values): FindOrOpenTicketInput {
-  const where = (p: Property) => `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+  const where = (p: Property) => describeInput(typedInput(config, p));
   const common = {
     companyId: requireId(v.company, where("company")),
     whatsappId: requireId(v.connection, where("connection")),
@@ -80,7 +78,7 @@ function ticketInput(config: FindOrOpenTicketDef, v: Values): FindOrOpenTicketIn
   if (isUnset(v.number)) {
     throw new ChatiaError(
       "CF_NODE_INPUT",
-      `neither a contact (${whereOf(config.contact, config.contactType)}) nor a number (${whereOf(config.number, config.numberType)}) is set`,
+      `neither ${describeInput(typedInput(config, "contact"))} nor ${describeInput(typedInput(config, "number"))} is set`,
     );
   }
   return {

@@ -4,8 +4,8 @@ import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./find-schedules.settings";
 
 type FindSchedulesDef = SettingsOf<typeof declaration>;
@@ -13,25 +13,12 @@ type FindSchedulesDef = SettingsOf<typeof declaration>;
 export = (RED: NodeAPI) => {
   function FindSchedulesNode(this: Node, config: FindSchedulesDef) {
     const { services } = chatiaContext(RED);
-    const lookAhead = {
-      label: "look-ahead seconds",
-      value: config.lookAhead,
-      type: config.lookAheadType,
-      fallback: 60,
-    };
-    const staleAfter = {
-      label: "stale after minutes",
-      value: config.staleAfter,
-      type: config.staleAfterType,
-      fallback: 1440,
-    };
+    const lookAhead = { ...typedInput(config, "lookAhead"), fallback: 60 };
+    const staleAfter = { ...typedInput(config, "staleAfter"), fallback: 1440 };
 
     this.on("input", (msg: NodeMessage & { stale?: unknown; failed?: unknown }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "finding…" });
-      Promise.all([
-        evaluateNumber(RED, this, msg, lookAhead),
-        evaluateNumber(RED, this, msg, staleAfter),
-      ])
+      Promise.all([readNumber(RED, this, msg, lookAhead), readNumber(RED, this, msg, staleAfter)])
         .then(([seconds, minutes]) =>
           services.schedules.dueSchedules(new Date(), {
             lookAheadMs: seconds * 1000,

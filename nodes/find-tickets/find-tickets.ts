@@ -8,9 +8,9 @@ import type {
 import { ChatiaError } from "../../runtime/errors";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
 import { optionalId, readIds, runStep } from "../shared/ticket-input";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./find-tickets.settings";
 
 type FindTicketsDef = SettingsOf<typeof declaration>;
@@ -27,12 +27,7 @@ const IDLE_KINDS: Record<string, IdleRule["kind"]> = {
 export = (RED: NodeAPI) => {
   function FindTicketsNode(this: Node, config: FindTicketsDef) {
     const { services } = chatiaContext(RED);
-    const minutes = {
-      label: "idle minutes",
-      value: config.idleMinutes,
-      type: config.idleMinutesType,
-      fallback: 0,
-    };
+    const minutes = { ...typedInput(config, "idleMinutes"), fallback: 0 };
 
     this.on("input", (msg: NodeMessage, send, done) => {
       runStep(
@@ -45,7 +40,7 @@ export = (RED: NodeAPI) => {
             config.idle === "minutes"
               ? ({
                   kind: "minutes",
-                  minutes: await evaluateNumber(RED, this, msg, minutes),
+                  minutes: await readNumber(RED, this, msg, minutes),
                 } as const)
               : undefined;
           return services.ticketOps.findTickets(criteria(RED, config, msg, idle), new Date());

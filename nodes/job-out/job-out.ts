@@ -7,7 +7,7 @@ import { atNode } from "../../runtime/flow-bridge/node-failure";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { registerNode } from "../shared/register-node";
-import { messageProperty } from "../shared/typed-property";
+import { messageProperty } from "../shared/typed-input";
 import { declaration } from "./job-out.settings";
 
 type JobOutDef = SettingsOf<typeof declaration>;

@@ -5,8 +5,8 @@ import { campaignEvent } from "../shared/campaign-event";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./load-campaign.settings";
 
 type LoadCampaignDef = SettingsOf<typeof declaration>;
@@ -14,16 +14,16 @@ type LoadCampaignDef = SettingsOf<typeof declaration>;
 export = (RED: NodeAPI) => {
   function LoadCampaignNode(this: Node, config: LoadCampaignDef) {
     const { services } = chatiaContext(RED);
+    // Left empty, the setting reads its default, msg.payload.id.
+    const set = typedInput(config, "campaign");
     const campaign = {
-      label: "campaign id",
-      value: config.campaign || "payload.id",
-      type: config.campaignType || "msg",
+      ...(set.value ? set : { ...set, value: "payload.id", type: "msg" }),
       fallback: 0,
       whole: true,
     };
 
     this.on("input", (msg: NodeMessage, send, done) => {
-      evaluateNumber(RED, this, msg, campaign)
+      readNumber(RED, this, msg, campaign)
         .then(async (id) => {
           const loaded = await services.campaigns.loadCampaign(id, new Date());
           const record = loaded?.started ? await services.campaigns.campaignRecord(id) : null;

@@ -3,9 +3,9 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
 import { runStep } from "../shared/ticket-input";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./purge-sessions.settings";
 
 type PurgeSessionsDef = SettingsOf<typeof declaration>;
@@ -13,12 +13,7 @@ type PurgeSessionsDef = SettingsOf<typeof declaration>;
 export = (RED: NodeAPI) => {
   function PurgeSessionsNode(this: Node, config: PurgeSessionsDef) {
     const { services } = chatiaContext(RED);
-    const days = {
-      label: "logged-out days",
-      value: config.days,
-      type: config.daysType,
-      fallback: 30,
-    };
+    const days = { ...typedInput(config, "days"), fallback: 30 };
 
     this.on("input", (msg: NodeMessage, send, done) => {
       runStep(
@@ -28,7 +23,7 @@ export = (RED: NodeAPI) => {
         done,
         async () =>
           services.sessions.purge(new Date(), {
-            loggedOutDays: await evaluateNumber(RED, this, msg, days),
+            loggedOutDays: await readNumber(RED, this, msg, days),
           }),
         (m, result) => {
           m.payload = result;

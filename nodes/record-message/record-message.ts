@@ -8,12 +8,13 @@ import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
 import {
-  evaluateProperty,
+  describeInput,
   isUnset,
+  readInputs,
   requireId,
   requireText,
-  whereOf,
-} from "../shared/typed-property";
+  typedInput,
+} from "../shared/typed-input";
 import { declaration } from "./record-message.settings";
 
 const PROPERTIES = ["company", "ticket", "wid", "body", "mediaType", "mediaUrl", "jid"] as const;
@@ -29,11 +30,8 @@ export = (RED: NodeAPI) => {
     const output = config.output || "message";
 
     this.on("input", (msg: NodeMessage, send, done) => {
-      Promise.all(
-        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
-      )
-        .then((values) => {
-          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
+      readInputs(RED, this, msg, config, PROPERTIES)
+        .then((v) => {
           return services.tickets.recordMessage(recordInput(config, v));
         })
         .then(
@@ -55,7 +53,7 @@ export = (RED: NodeAPI) => {
 };
 
 function recordInput(config: RecordMessageDef, v: Values): RecordMessageInput {
-  const where = (p: Property) => `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+  const where = (p: Property) => describeInput(typedInput(config, p));
   return {
     companyId: requireId(v.company, where("company")),
     ticketId: requireId(v.ticket, where("ticket")),

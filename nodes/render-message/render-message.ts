@@ -20,13 +20,14 @@ import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
 import {
-  evaluateProperty,
+  describeInput,
   isUnset,
+  readInputs,
   requireId,
   requireObject,
   requireText,
-  whereOf,
-} from "../shared/typed-property";
+  typedInput,
+} from "../shared/typed-input";
 import { declaration } from "./render-message.settings";
 
 const PROPERTIES = ["template", "ticket", "company", "values"] as const;
@@ -46,11 +47,8 @@ export = (RED: NodeAPI) => {
     const output = config.output || "text";
 
     this.on("input", (msg: NodeMessage, send, done) => {
-      Promise.all(
-        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
-      )
-        .then((values) => {
-          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
+      readInputs(RED, this, msg, config, PROPERTIES)
+        .then((v) => {
           return mode === "campaign" ? campaignText(config, v) : ticketText(services, config, v);
         })
         .then(
@@ -70,7 +68,7 @@ export = (RED: NodeAPI) => {
 };
 
 function where(config: RenderMessageDef, p: Property): string {
-  return `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+  return describeInput(typedInput(config, p));
 }
 
 async function ticketText(

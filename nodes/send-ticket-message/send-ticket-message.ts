@@ -10,6 +10,7 @@ import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
 import { type Row, readRows } from "../shared/ticket-input";
+import { readInput, typedInput } from "../shared/typed-input";
 import { declaration } from "./send-ticket-message.settings";
 
 type SendTicketMessageDef = SettingsOf<typeof declaration>;
@@ -26,10 +27,15 @@ export = (RED: NodeAPI) => {
     this.on("input", (msg: NodeMessage & { messages?: unknown }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "sending…" });
       Promise.resolve()
-        .then(() => {
+        .then(async () => {
           if (!KIND.test(kind)) throw inputError(`kind ${JSON.stringify(kind)} is not a word`);
           if (!SETTINGS.has(setting)) throw inputError(`setting ${setting} is not known`);
-          const items = readRows(RED, msg, config.property).map((row) => item(row, config));
+          // The text: each row's field (kind `row`, a field name), else the same for every ticket.
+          const text =
+            config.textType === "row"
+              ? undefined
+              : await readInput(RED, this, msg, typedInput(config, "text"));
+          const items = readRows(RED, msg, config.property).map((row) => item(row, config, text));
           return services.ticketMessages.send(
             items,
             { kind, onlyIfSetting: setting === "" ? null : (setting as MessageSetting) },
@@ -53,11 +59,11 @@ export = (RED: NodeAPI) => {
   registerNode(RED, declaration, SendTicketMessageNode);
 };
 
-function item(row: Row, config: SendTicketMessageDef): TicketMessage {
+function item(row: Row, config: SendTicketMessageDef, same: unknown): TicketMessage {
   const ticketId = row.ticketId ?? row.id;
   if (!Number.isSafeInteger(ticketId))
     throw inputError(`a ticket has no id: ${JSON.stringify(row).slice(0, 120)}`);
-  const text = config.textType === "row" ? row[config.text || "greeting"] : (config.text ?? "");
+  const text = config.textType === "row" ? row[config.text || "greeting"] : (same ?? "");
   if (text !== null && text !== undefined && typeof text !== "string")
     throw inputError(`ticket ${String(ticketId)}: its text must be a string`);
   const version = row.stamp;

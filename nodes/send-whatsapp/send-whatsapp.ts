@@ -10,7 +10,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
-import { evaluateProperty, whereOf } from "../shared/typed-property";
+import { describeInput, readInputs, typedInput } from "../shared/typed-input";
 import { declaration } from "./send-whatsapp.settings";
 
 /** The typed inputs: `<prop>` holds the value, `<prop>Type` its kind (msg, flow, global, env, str, num, bool). */
@@ -27,7 +27,7 @@ export = (RED: NodeAPI) => {
 
     this.on("input", (msg: NodeMessage & { job?: unknown }, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "sending…" });
-      evaluateAll(RED, this, config, msg)
+      readInputs(RED, this, msg, config, PROPERTIES)
         .then((values) => withOwner(services.ownership, sendInput(config, values, msg), msg))
         .then((input) => services.messages.send(input))
         .then(
@@ -73,45 +73,29 @@ function sentStatus(result: SendResult) {
   return { fill: "green", shape: "dot", text: `sent ${time}` } as const;
 }
 
-/** Every property's value for this message (flow and global through the async context API). */
-async function evaluateAll(
-  RED: NodeAPI,
-  node: Node,
-  config: SendWhatsappDef,
-  msg: NodeMessage,
-): Promise<Values> {
-  const entries = await Promise.all(
-    PROPERTIES.map(async (p) => [
-      p,
-      await evaluateProperty(RED, node, msg, config[p], config[`${p}Type`]),
-    ]),
-  );
-  return Object.fromEntries(entries) as Values;
-}
-
 /** The service's input from the evaluated properties; wrong types are CF_NODE_INPUT. */
 function sendInput(
   config: SendWhatsappDef,
   v: Values,
   msg: NodeMessage & { job?: unknown },
 ): SendInput {
-  const where = (p: Property) => whereOf(config[p], config[`${p}Type`]);
+  const where = (p: Property) => describeInput(typedInput(config, p));
   const input: SendInput = {
-    whatsappId: wholeNumber(v.connection, `connection (${where("connection")})`),
-    number: text(v.to, `to (${where("to")})`, { required: true }),
-    body: text(v.text, `text (${where("text")})`, { required: false }),
-    mediaPath: text(v.media, `media (${where("media")})`, { required: false }) || null,
-    isGroup: flag(v.group, `group (${where("group")})`),
+    whatsappId: wholeNumber(v.connection, where("connection")),
+    number: text(v.to, where("to"), { required: true }),
+    body: text(v.text, where("text"), { required: false }),
+    mediaPath: text(v.media, where("media"), { required: false }) || null,
+    isGroup: flag(v.group, where("group")),
     idempotencyKey: idempotencyKey(v.key, msg.job, where("key")),
     record: config.record !== false,
   };
   if (v.company === undefined || v.company === null || v.company === "") return input;
-  return { ...input, companyId: wholeNumber(v.company, `company (${where("company")})`) };
+  return { ...input, companyId: wholeNumber(v.company, where("company")) };
 }
 
 function idempotencyKey(value: unknown, job: unknown, where: string): string {
   if (value !== undefined && value !== null && value !== "") {
-    return text(value, `key (${where})`, { required: true });
+    return text(value, where, { required: true });
   }
   const info = job as Partial<JobInfo> | undefined;
   if (typeof info?.queue === "string" && typeof info.id === "string") {

@@ -3,7 +3,7 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
 import { failMessage } from "./fail";
-import { isUnset, messageProperty, requireId } from "./typed-property";
+import { isUnset, messageProperty, requireId } from "./typed-input";
 
 /** Rows of a set-based step: objects carrying at least a positive whole `id` or `ticketId`. */
 export type Row = Record<string, unknown>;

@@ -8,7 +8,7 @@ import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
-import { messageProperty } from "../shared/typed-property";
+import { messageProperty } from "../shared/typed-input";
 import { declaration } from "./update-campaign.settings";
 
 type UpdateCampaignDef = SettingsOf<typeof declaration>;

@@ -8,12 +8,13 @@ import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
 import { registerNode } from "../shared/register-node";
 import {
-  evaluateProperty,
+  describeInput,
   isUnset,
+  readInputs,
   requireId,
   requireText,
-  whereOf,
-} from "../shared/typed-property";
+  typedInput,
+} from "../shared/typed-input";
 import { declaration } from "./update-schedule.settings";
 
 const PROPERTIES = ["schedule", "sendAt", "reason"] as const;
@@ -21,20 +22,15 @@ type Property = (typeof PROPERTIES)[number];
 
 type UpdateScheduleDef = SettingsOf<typeof declaration>;
 
-type Values = Record<Property, unknown>;
-
 export = (RED: NodeAPI) => {
   function UpdateScheduleNode(this: Node, config: UpdateScheduleDef) {
     const { services } = chatiaContext(RED);
     const action = config.action === "rearm" ? "rearm" : "error";
 
     this.on("input", (msg: NodeMessage, send, done) => {
-      Promise.all(
-        PROPERTIES.map((p) => evaluateProperty(RED, this, msg, config[p], config[`${p}Type`])),
-      )
-        .then((values) => {
-          const v = Object.fromEntries(PROPERTIES.map((p, i) => [p, values[i]])) as Values;
-          const where = (p: Property) => `${p} (${whereOf(config[p], config[`${p}Type`])})`;
+      readInputs(RED, this, msg, config, PROPERTIES)
+        .then((v) => {
+          const where = (p: Property) => describeInput(typedInput(config, p));
           const scheduleId = requireId(v.schedule, where("schedule"));
           const sendAt = instant(v.sendAt, where("sendAt"));
           const now = new Date();

@@ -4,8 +4,8 @@ import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";
-import { evaluateNumber } from "../shared/number-property";
 import { registerNode } from "../shared/register-node";
+import { readNumber, typedInput } from "../shared/typed-input";
 import { declaration } from "./update-users.settings";
 
 type UpdateUsersDef = SettingsOf<typeof declaration>;
@@ -15,16 +15,11 @@ const DEFAULT_IDLE_MINUTES = 5;
 export = (RED: NodeAPI) => {
   function UpdateUsersNode(this: Node, config: UpdateUsersDef) {
     const { services } = chatiaContext(RED);
-    const idle = {
-      label: "idle minutes",
-      value: config.idle,
-      type: config.idleType,
-      fallback: DEFAULT_IDLE_MINUTES,
-    };
+    const idle = { ...typedInput(config, "idle"), fallback: DEFAULT_IDLE_MINUTES };
 
     this.on("input", (msg: NodeMessage, send, done) => {
       this.status({ fill: "blue", shape: "ring", text: "updating…" });
-      evaluateNumber(RED, this, msg, idle)
+      readNumber(RED, this, msg, idle)
         .then((minutes) => services.users.markIdleUsersOffline(new Date(), minutes))
         .then(
           (result) => {

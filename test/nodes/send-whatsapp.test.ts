@@ -1,243 +1,206 @@
-// The `send whatsapp` node as Node-RED drives it: properties evaluated by Node-RED's own
-// evaluateNodeProperty (msg, flow, env, str…), the service called with them, the result sent on,
-// errors handed to done() untouched, and the status dots. The services are stubs: their behaviour
-// is tested in test/integration/services and (ownership) test/integration/api/tenancy-sweep.
-import { EventEmitter } from "node:events";
-import { util as redUtil } from "@node-red/util";
-import type { NodeAPI } from "node-red";
-import { describe, expect, it, vi } from "vitest";
+// The `send whatsapp` node under Node-RED's node test helper, over the services the runtime builds
+// on a real Postgres and Redis and the simulated WhatsApp driver: properties evaluated by
+// Node-RED's own evaluateNodeProperty (msg, flow, str, num, bool…), the send keyed by the job
+// (the SendLedger row), the result sent on, the service's errors handed to done() with their
+// codes, CF_NODE_INPUT naming the setting and path without anything sent, and the status dots.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import registerSendWhatsapp from "../../nodes/send-whatsapp/send-whatsapp";
-import { ChatiaError } from "../../runtime/errors";
-import type { SendInput, SendResult } from "../../runtime/services/message.service";
+import {
+  createNodeWorld,
+  helper,
+  type LoadedNode,
+  loadNode,
+  type NodeWorld,
+  typed,
+} from "../helpers/node-harness";
+import { TicketWorld } from "../helpers/tickets";
 
-/** The node's properties as the editor saves them by default (see send-whatsapp.html). */
-const DEFAULTS = {
-  connection: "payload.whatsappId",
-  connectionType: "msg",
-  to: "payload.data.number",
-  toType: "msg",
-  text: "payload.data.body",
-  textType: "msg",
-  media: "payload.data.mediaPath",
-  mediaType: "msg",
-  group: "payload.data.isGroup",
-  groupType: "msg",
-  company: "payload.data.companyId",
-  companyType: "msg",
-  key: "",
-  keyType: "str",
-  record: true,
-};
+let world: NodeWorld;
+let w: TicketWorld;
+let company: number;
+let connection: number;
+let jobs = 100;
 
-const RESULT: SendResult = {
-  jid: "5511999999999@s.whatsapp.net",
-  wid: "SIM1",
-  messageId: 7,
-  ticketId: 3,
-  contactId: 2,
-  alreadySent: false,
-  sentAt: "2030-01-01T12:34:56.000Z",
-};
+beforeAll(async () => {
+  world = await createNodeWorld();
+  w = new TicketWorld(world.db.sequelize);
+  company = await w.company();
+  connection = await w.connection(company);
+  const folder = path.join(world.mediaDir, `company${company}`);
+  await mkdir(folder, { recursive: true });
+  await writeFile(path.join(folder, "menu.pdf"), "%PDF-1.4 menu");
+});
+afterAll(() => world?.close());
+afterEach(() => helper.unload());
 
-interface Status {
-  fill?: string;
-  shape?: string;
-  text?: string;
-}
-
-/** The job owner the stub ownership resolves: connection 3 is company 1's; nothing else resolves. */
-async function ownerOf(job: { queue: string; name: string; data: unknown }) {
-  const data = job.data as { whatsappId?: unknown } | undefined;
-  return job.queue === "MessageQueue" && data?.whatsappId === 3
-    ? ({ kind: "company", companyId: 1 } as const)
-    : ({ kind: "system", reason: "no such connection", final: false } as const);
-}
-
-/** One node instance under a minimal Node-RED: createNode, status, a flow context, the real util. */
-function nodeWith(
-  config: Record<string, unknown>,
-  send: (input: SendInput) => Promise<SendResult>,
-) {
-  const emitter = new EventEmitter();
-  const statuses: Status[] = [];
-  const flow = new Map<string, unknown>([["nextKey", "Campaign:42:1"]]);
-  let NodeCtor: ((this: unknown, config: unknown) => void) | undefined;
-  const RED = {
-    nodes: {
-      createNode(node: Record<string, unknown>, def: { id: string }) {
-        Object.assign(node, {
-          id: def.id,
-          on: emitter.on.bind(emitter),
-          status: (s: Status) => statuses.push(s),
-          context: () => ({
-            flow: {
-              get: (key: string, _store: unknown, cb: (err: Error | null, v: unknown) => void) =>
-                setImmediate(() => cb(null, flow.get(key))),
-            },
-          }),
-        });
-      },
-      registerType(_type: string, ctor: typeof NodeCtor) {
-        NodeCtor = ctor;
-      },
-    },
-    util: redUtil,
-    settings: { chatia: { services: { messages: { send }, ownership: { ownerOf } } } },
-  } as unknown as NodeAPI;
-  registerSendWhatsapp(RED);
-  const node = {};
-  NodeCtor?.call(node, { id: "n1", type: "send whatsapp", ...DEFAULTS, ...config });
-
-  /** Feeds `msg` to the node; resolves with what it sent and the error it gave done(). */
-  function receive(msg: Record<string, unknown>) {
-    return new Promise<{ sent?: Record<string, unknown>; error?: unknown }>((resolve) => {
-      let sent: Record<string, unknown> | undefined;
-      emitter.emit(
-        "input",
-        msg,
-        (m: Record<string, unknown>) => {
-          sent = m;
-        },
-        (error?: unknown) => resolve({ sent, error }),
-      );
-    });
-  }
-  return { receive, statuses };
-}
-
-function jobMessage(data: Record<string, unknown> = {}) {
+/** A MessageQueue/SendMessage job's message as `job in` hands it on (`number` unique per test). */
+function jobMessage(number: string, data: Record<string, unknown> = {}) {
+  const id = String(++jobs);
   return {
-    _msgid: "m1",
-    payload: { whatsappId: 3, data: { number: "5511999999999", body: "Olá!", ...data } },
-    job: { id: "17", queue: "MessageQueue", name: "SendMessage", attempt: 1, timestamp: 0 },
+    _msgid: `MessageQueue:${id}:1`,
+    payload: { whatsappId: connection, data: { number, body: "Olá!", ...data } },
+    job: { id, queue: "MessageQueue", name: "SendMessage", attempt: 1, timestamp: 0 },
   };
 }
 
+const ledger = (jid: string) =>
+  w.rows<{ key: string; companyId: number; whatsappId: number; status: string }>(
+    `SELECT key, "companyId", "whatsappId", status FROM "SendLedger" WHERE jid = $1`,
+    [jid],
+  );
+const sendWhatsapp = (config: Record<string, unknown> = {}): Promise<LoadedNode> =>
+  loadNode(registerSendWhatsapp, "send whatsapp", config, world.context);
+
 describe("send whatsapp", () => {
   it("reads a SendMessage payload by default and keys the send by the job", async () => {
-    const send = vi.fn(async () => RESULT);
-    const { receive, statuses } = nodeWith({}, send);
-    const { sent, error } = await receive(jobMessage({ mediaPath: "menu.pdf", companyId: 1 }));
+    const n = await sendWhatsapp();
+    const msg = jobMessage("5511999990001", { mediaPath: "menu.pdf" });
+    const { sent, error } = await n.receive(msg);
     expect(error).toBeUndefined();
-    expect(send).toHaveBeenCalledWith({
-      whatsappId: 3,
-      number: "5511999999999",
-      body: "Olá!",
-      mediaPath: "menu.pdf",
-      isGroup: false,
-      companyId: 1,
-      idempotencyKey: "MessageQueue:17",
-      record: true,
+    const jid = "5511999990001@s.whatsapp.net";
+    expect(sent?.payload).toMatchObject({
+      jid,
+      wid: expect.stringMatching(/^SIM/),
+      alreadySent: false,
     });
-    expect(sent?.payload).toEqual(RESULT);
-    expect(sent?.job).toMatchObject({ id: "17" });
-    expect(statuses[0]).toEqual({ fill: "blue", shape: "ring", text: "sending…" });
-    expect(statuses[1]).toMatchObject({ fill: "green", shape: "dot" });
-    expect(statuses[1]?.text).toMatch(/^sent \d\d:\d\d:\d\d$/);
+    expect(sent?.job).toMatchObject({ id: msg.job.id });
+    expect(await ledger(jid)).toEqual([
+      {
+        key: `MessageQueue:${msg.job.id}`,
+        companyId: company,
+        whatsappId: connection,
+        status: "sent",
+      },
+    ]);
+    const [send] = await world.whatsapp.sends({ jid });
+    expect(send).toMatchObject({
+      connectionId: connection,
+      media: { fileName: "menu.pdf", caption: "Olá!" },
+    });
+    expect(n.statuses()[0]).toEqual({ fill: "blue", shape: "ring", text: "sending…" });
+    expect(n.statuses()[1]).toMatchObject({ fill: "green", shape: "dot" });
+    expect(n.statuses()[1]?.text).toMatch(/^sent \d\d:\d\d:\d\d$/);
+    expect(n.doneCalls).toEqual([undefined]);
   });
 
   it("evaluates other kinds of property: flow context, string, number, boolean", async () => {
-    const send = vi.fn(async () => RESULT);
-    const { receive } = nodeWith(
-      {
-        connection: "5",
-        connectionType: "num",
-        to: "120363040000000001",
-        toType: "str",
-        group: "true",
-        groupType: "bool",
-        key: "nextKey",
-        keyType: "flow",
-        record: false,
-      },
-      send,
-    );
-    await receive(jobMessage());
-    expect(send).toHaveBeenCalledWith({
-      whatsappId: 5,
-      number: "120363040000000001",
-      body: "Olá!",
-      mediaPath: null,
-      isGroup: true,
-      idempotencyKey: "Campaign:42:1",
+    const n = await sendWhatsapp({
       record: false,
-      companyId: 1,
+      ...typed({
+        connection: [String(connection), "num"],
+        to: ["120363040000000001", "str"],
+        group: ["true", "bool"],
+        key: ["nextKey", "flow"],
+        company: [String(company), "num"],
+      }),
     });
+    n.node.context().flow.set("nextKey", "Campaign:42:1");
+    const { sent, error } = await n.receive({ ...jobMessage("1"), job: undefined });
+    expect(error).toBeUndefined();
+    const jid = "120363040000000001@g.us";
+    expect(sent?.payload).toMatchObject({ jid, alreadySent: false });
+    expect(await ledger(jid)).toEqual([
+      { key: "Campaign:42:1", companyId: company, whatsappId: connection, status: "sent" },
+    ]);
+    // Not recorded on a ticket (record off).
+    expect((sent?.payload as { messageId?: number } | undefined)?.messageId).toBeUndefined();
   });
 
   it("sends for the company of the job it handles when no company is set", async () => {
-    const send = vi.fn(async () => RESULT);
-    const { receive } = nodeWith({}, send);
-    await receive(jobMessage());
-    expect(send).toHaveBeenCalledWith(expect.objectContaining({ whatsappId: 3, companyId: 1 }));
+    const other = await w.company();
+    const theirs = await w.connection(other);
+    const n = await sendWhatsapp();
+    const msg = jobMessage("5511999990002");
+    msg.payload.whatsappId = theirs;
+    const { sent } = await n.receive(msg);
+    const jid = "5511999990002@s.whatsapp.net";
+    expect(await ledger(jid)).toEqual([
+      expect.objectContaining({ companyId: other, whatsappId: theirs }),
+    ]);
+    // Recorded on a ticket of the company that owns the connection.
+    const ticketId = (sent?.payload as { ticketId?: number } | undefined)?.ticketId;
+    expect(await w.rows(`SELECT "companyId" FROM "Tickets" WHERE id = $1`, [ticketId])).toEqual([
+      { companyId: other },
+    ]);
   });
 
   it("refuses a send whose company is not known (CF_TENANCY_OWNER_UNKNOWN)", async () => {
-    const send = vi.fn(async () => RESULT);
-    // A connection no owner resolves for, and a message that comes from no job at all.
-    const unresolved = {
-      ...jobMessage(),
-      payload: { whatsappId: 4, data: { number: "5511999999999", body: "x" } },
-    };
-    const noJob = { ...jobMessage(), job: undefined };
-    const byJob = nodeWith({}, send);
-    const byKey = nodeWith({ key: "k-1", keyType: "str" }, send);
-    for (const [node, msg] of [
-      [byJob, unresolved],
-      [byKey, noJob],
-    ] as const) {
-      const { error } = await node.receive(msg);
-      expect((error as ChatiaError).code).toBe("CF_TENANCY_OWNER_UNKNOWN");
-      expect(node.statuses.at(-1)).toMatchObject({ fill: "red", text: "CF_TENANCY_OWNER_UNKNOWN" });
-    }
-    expect(send).not.toHaveBeenCalled();
-  });
-
-  it("shows an earlier send of the same key as 'already sent'", async () => {
-    const { receive, statuses } = nodeWith({}, async () => ({ ...RESULT, alreadySent: true }));
-    const { sent } = await receive(jobMessage());
-    expect(sent?.payload).toMatchObject({ alreadySent: true });
-    expect(statuses.at(-1)).toEqual({ fill: "yellow", shape: "ring", text: "already sent" });
-  });
-
-  it("hands the service's error to done() untouched and shows its code", async () => {
-    const failure = new ChatiaError("CF_WA_DISCONNECTED", "connection 3 is DISCONNECTED");
-    const { receive, statuses } = nodeWith({}, async () => {
-      throw failure;
+    const byJob = await sendWhatsapp();
+    // A connection no owner resolves for, and (next) a message that comes from no job at all.
+    const unresolved = jobMessage("5511999990003");
+    unresolved.payload.whatsappId = 999_999;
+    const first = await byJob.receive(unresolved);
+    expect(first.error?.code).toBe("CF_TENANCY_OWNER_UNKNOWN");
+    expect(byJob.statuses().at(-1)).toMatchObject({
+      fill: "red",
+      text: "CF_TENANCY_OWNER_UNKNOWN",
     });
-    const { sent, error } = await receive(jobMessage());
-    expect(error).toBe(failure);
-    expect(sent).toBeUndefined();
-    expect(statuses.at(-1)).toEqual({ fill: "red", shape: "ring", text: "CF_WA_DISCONNECTED" });
+    await helper.unload();
+    const byKey = await sendWhatsapp(typed({ key: ["k-1", "str"] }));
+    const second = await byKey.receive({ ...jobMessage("5511999990003"), job: undefined });
+    expect(second.error?.code).toBe("CF_TENANCY_OWNER_UNKNOWN");
+    expect(second.error?.message).toMatch(/the message comes from no job/);
+    expect(await world.whatsapp.sends({ jid: "5511999990003@s.whatsapp.net" })).toEqual([]);
   });
 
-  it("fails with CF_NODE_INPUT, without calling the service, when a property is wrong", async () => {
-    const send = vi.fn(async () => RESULT);
-    const { receive, statuses } = nodeWith({}, send);
+  it("shows an earlier send of the same key as 'already sent', and sends once", async () => {
+    const n = await sendWhatsapp();
+    const msg = jobMessage("5511999990004");
+    await n.receive(msg);
+    const { sent } = await n.receive(msg);
+    expect(sent?.payload).toMatchObject({ alreadySent: true });
+    expect(n.statuses().at(-1)).toEqual({ fill: "yellow", shape: "ring", text: "already sent" });
+    expect(await world.whatsapp.sends({ jid: "5511999990004@s.whatsapp.net" })).toHaveLength(1);
+    expect(n.doneCalls).toEqual([undefined, undefined]);
+  });
+
+  it("hands the service's error to done() with its code and shows it", async () => {
+    const n = await sendWhatsapp();
+    await world.whatsapp.setBehaviour(connection, { failNext: 1, failWith: "CF_WA_SEND_FAILED" });
+    const { sent, error } = await n.receive(jobMessage("5511999990005"));
+    expect(error?.code).toBe("CF_WA_SEND_FAILED");
+    expect(sent).toBeUndefined();
+    expect(n.statuses().at(-1)).toEqual({ fill: "red", shape: "ring", text: "CF_WA_SEND_FAILED" });
+    expect(await ledger("5511999990005@s.whatsapp.net")).toEqual([
+      expect.objectContaining({ status: "failed" }),
+    ]);
+    expect(n.doneCalls).toHaveLength(1);
+  });
+
+  it("fails with CF_NODE_INPUT, sending nothing, when a property is wrong", async () => {
+    const n = await sendWhatsapp();
+    const noConnection = jobMessage("5511999990006");
+    (noConnection.payload as { whatsappId?: number }).whatsappId = undefined;
     const cases: [Record<string, unknown>, RegExp][] = [
+      [noConnection, /^connection \(msg\.payload\.whatsappId\) must be a whole number/],
       [
-        { ...jobMessage(), payload: { data: { number: "1", body: "x" } } },
-        /^connection \(msg\.payload\.whatsappId\) must be a whole number/,
-      ],
-      [
-        jobMessage({ number: undefined }),
+        jobMessage("5511999990006", { number: undefined }),
         /^to \(msg\.payload\.data\.number\) must be a non-empty string/,
       ],
       // Another job's payload, without `data`: the default paths run through a missing object.
       [
-        { ...jobMessage(), payload: { whatsappId: 3, phone: "5511999999999" } },
+        {
+          ...jobMessage("5511999990006"),
+          payload: { whatsappId: connection, phone: "5511999990006" },
+        },
         /^to \(msg\.payload\.data\.number\) must be a non-empty string, got undefined$/,
       ],
-      [jobMessage({ isGroup: "sim" }), /^group .* must be true or false, got "sim"/],
-      [{ ...jobMessage(), job: undefined }, /key is empty and msg\.job is missing/],
+      [
+        jobMessage("5511999990006", { isGroup: "sim" }),
+        /^group .* must be true or false, got "sim"/,
+      ],
+      [{ ...jobMessage("5511999990006"), job: undefined }, /key is empty and msg\.job is missing/],
     ];
     for (const [msg, message] of cases) {
-      const { error } = await receive(msg);
-      expect(error).toBeInstanceOf(ChatiaError);
-      expect((error as ChatiaError).code).toBe("CF_NODE_INPUT");
-      expect((error as ChatiaError).message).toMatch(message);
+      const { error, outputs } = await n.receive(msg);
+      expect(error?.code).toBe("CF_NODE_INPUT");
+      expect(error?.message).toMatch(message);
+      expect(outputs).toEqual([[]]);
     }
-    expect(send).not.toHaveBeenCalled();
-    expect(statuses.at(-1)).toEqual({ fill: "red", shape: "ring", text: "CF_NODE_INPUT" });
+    expect(await world.whatsapp.sends({ jid: "5511999990006@s.whatsapp.net" })).toEqual([]);
+    expect(n.statuses().at(-1)).toEqual({ fill: "red", shape: "ring", text: "CF_NODE_INPUT" });
+    expect(n.doneCalls).toHaveLength(cases.length);
   });
 });

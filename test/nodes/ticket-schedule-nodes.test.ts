@@ -1,33 +1,26 @@
-// The `find or open ticket`, `render message`, `record message` and `update schedule` nodes as
-// Node-RED drives them (its own evaluateNodeProperty and setMessageProperty), chained as a flow
-// would chain them, over the real TicketService and ScheduleService and a real Postgres.
-import { EventEmitter } from "node:events";
-import { util as redUtil } from "@node-red/util";
+// The `find or open ticket`, `render message`, `record message` and `update schedule` nodes
+// under Node-RED's node test helper (its own evaluateNodeProperty and setMessageProperty), chained
+// as a flow would chain them, over the services the runtime builds on a real Postgres and Redis.
 import type { NodeAPI } from "node-red";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import registerFindOrOpenTicket from "../../nodes/find-or-open-ticket/find-or-open-ticket";
 import registerRecordMessage from "../../nodes/record-message/record-message";
 import registerRenderMessage from "../../nodes/render-message/render-message";
 import registerUpdateSchedule from "../../nodes/update-schedule/update-schedule";
-import { migrateUp } from "../../runtime/adapters/db/migrator";
-import { SequelizeScheduleStore } from "../../runtime/adapters/db/repositories/schedule-store";
-import { SequelizeTicketStore } from "../../runtime/adapters/db/repositories/ticket-store";
-import { ScheduleService } from "../../runtime/services/schedule.service";
-import { TicketService } from "../../runtime/services/ticket.service";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { type TestRows, testRows } from "../helpers/rows";
+import {
+  createNodeWorld,
+  helper,
+  type LoadedNode,
+  loadNode,
+  type NodeWorld,
+  typed,
+} from "../helpers/node-harness";
+import type { TestRows } from "../helpers/rows";
 
 type Msg = Record<string, unknown>;
-interface Status {
-  fill?: string;
-  shape?: string;
-  text?: string;
-}
 
-let db: TestDatabase;
-let dbRows: TestRows;
-let tickets: TicketService;
-let schedules: ScheduleService;
+let world: NodeWorld;
+let rows: TestRows;
 let companyId: number;
 let whatsappId: number;
 let queueId: number;
@@ -35,86 +28,65 @@ let userId: number;
 let contactId: number;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateUp(db.sequelize);
-  dbRows = testRows(db.sequelize);
-  companyId = (
-    await dbRows.insert("Companies", { name: "Loja Demo", timezone: "America/Sao_Paulo" })
-  ).id;
+  world = await createNodeWorld();
+  rows = world.rows;
+  companyId = (await rows.insert("Companies", { name: "Loja Demo", timezone: "America/Sao_Paulo" }))
+    .id;
   whatsappId = (
-    await dbRows.insert("Whatsapps", { name: "Comercial", companyId, status: "CONNECTED" })
+    await rows.insert("Whatsapps", { name: "Comercial", companyId, status: "CONNECTED" })
   ).id;
-  queueId = (await dbRows.insert("Queues", { name: "Vendas", color: "#000", companyId })).id;
+  queueId = (await rows.insert("Queues", { name: "Vendas", color: "#000", companyId })).id;
   userId = (
-    await dbRows.insert("Users", { name: "Ana", email: "ana@l.test", passwordHash: "x", companyId })
+    await rows.insert("Users", { name: "Ana", email: "ana@l.test", passwordHash: "x", companyId })
   ).id;
   contactId = (
-    await dbRows.insert("Contacts", { name: "Maria Lima", number: "5511955550001", companyId })
+    await rows.insert("Contacts", { name: "Maria Lima", number: "5511955550001", companyId })
   ).id;
-  tickets = new TicketService(new SequelizeTicketStore(db.sequelize));
-  // Only the status changes of the ScheduleService are used here: it neither enqueues nor sends.
-  const unused = () => Promise.reject(new Error("not used by update schedule"));
-  schedules = new ScheduleService({
-    store: new SequelizeScheduleStore(db.sequelize),
-    queue: { enqueueSends: unused, jobState: unused },
-    messages: { send: unused },
-    tickets,
-  });
 }, 60_000);
 
-afterAll(async () => {
-  await db?.drop();
+afterAll(() => world?.close());
+
+/** The node whose flow the test helper runs now (one flow at a time). */
+let running: { owner: object; node: LoadedNode } | undefined;
+
+afterEach(async () => {
+  running = undefined;
+  await helper.unload();
 });
 
-/** One node instance under a minimal Node-RED with the real util and the real ticket service. */
+/**
+ * A node of `register` with `config`; its flow is loaded (in place of the one running) when it
+ * receives a message. `statuses` are those of its current run.
+ */
 function nodeOf(register: (RED: NodeAPI) => void, config: Record<string, unknown>) {
-  const emitter = new EventEmitter();
-  const statuses: Status[] = [];
-  let NodeCtor: ((this: unknown, config: unknown) => void) | undefined;
-  const RED = {
-    nodes: {
-      createNode(node: Record<string, unknown>, def: { id: string }) {
-        Object.assign(node, {
-          id: def.id,
-          on: emitter.on.bind(emitter),
-          status: (s: Status) => statuses.push(s),
-          context: () => ({ flow: { get: () => undefined }, global: { get: () => undefined } }),
-        });
-      },
-      registerType(_type: string, ctor: typeof NodeCtor) {
-        NodeCtor = ctor;
-      },
+  const self = {
+    async receive(msg: Msg) {
+      if (running?.owner !== self) {
+        if (running !== undefined) await helper.unload();
+        running = {
+          owner: self,
+          node: await loadNode(register, typeOf(register), config, world.context),
+        };
+      }
+      return running.node.receive(msg);
     },
-    util: redUtil,
-    settings: { chatia: { services: { tickets, schedules } } },
-  } as unknown as NodeAPI;
-  register(RED);
-  const node = {};
-  NodeCtor?.call(node, { id: "n1", ...config });
-  function receive(msg: Msg) {
-    return new Promise<{ sent?: Msg; error?: unknown }>((resolve) => {
-      let sent: Msg | undefined;
-      emitter.emit(
-        "input",
-        msg,
-        (out: Msg) => {
-          sent = out;
-        },
-        (error?: unknown) => resolve({ sent, error }),
-      );
-    });
-  }
-  return { receive, statuses };
+    get statuses() {
+      return running?.owner === self ? running.node.statuses() : [];
+    },
+  };
+  return self;
 }
 
-/** The editor's defaults of a node with typed inputs `{prop: [value, type]}`. */
-function typed(props: Record<string, [string, string]>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(props).flatMap(([p, [value, type]]) => [
-      [p, value],
-      [`${p}Type`, type],
-    ]),
-  );
+const TYPES = new Map<(RED: NodeAPI) => void, string>([
+  [registerFindOrOpenTicket, "find or open ticket"],
+  [registerRecordMessage, "record message"],
+  [registerRenderMessage, "render message"],
+  [registerUpdateSchedule, "update schedule"],
+]);
+function typeOf(register: (RED: NodeAPI) => void): string {
+  const type = TYPES.get(register);
+  if (type === undefined) throw new Error("not a node of this test");
+  return type;
 }
 
 const FIND_DEFAULTS = typed({
@@ -203,8 +175,8 @@ describe("find or open ticket → render message → record message", () => {
       fill: "yellow",
       text: `already on #${ticket.id}`,
     });
-    const rows = await dbRows.find("Messages", { ticketId: ticket.id as number });
-    expect(rows.map((r) => [r.wid, r.body, r.remoteJid])).toEqual([
+    const messages = await rows.find("Messages", { ticketId: ticket.id as number }, ["id"]);
+    expect(messages.map((r) => [r.wid, r.body, r.remoteJid])).toEqual([
       ["SIM-77", text, "x@s.whatsapp.net"],
     ]);
 
@@ -349,7 +321,12 @@ describe("update schedule", () => {
 
   it("sets the occurrence to ERRO with the Catch node's reason, and arms it again", async () => {
     const sendAt = new Date("2027-04-01T12:00:00Z");
-    let s = await dbRows.insert<{ sendAt: Date }>("Schedules", {
+    const s = await rows.insert<{
+      id: number;
+      status: string;
+      sendAt: Date;
+      errorReason: string | null;
+    }>("Schedules", {
       body: "x",
       sendAt,
       contactId,
@@ -365,7 +342,7 @@ describe("update schedule", () => {
     });
     expect(failed.error).toBeUndefined();
     expect(failed.sent?.payload).toEqual({ changed: true, status: "ERRO" });
-    s = await dbRows.get<{ sendAt: Date }>("Schedules", { id: s.id });
+    Object.assign(s, await rows.get("Schedules", { id: s.id }));
     expect([s.status, s.errorReason]).toEqual([
       "ERRO",
       "CF_WA_DISCONNECTED: connection 1 is DISCONNECTED",
@@ -387,7 +364,7 @@ describe("update schedule", () => {
     });
     expect(armed.error).toBeUndefined();
     expect(armed.sent?.payload).toEqual({ changed: true, status: "PENDENTE" });
-    s = await dbRows.get<{ sendAt: Date }>("Schedules", { id: s.id });
+    Object.assign(s, await rows.get("Schedules", { id: s.id }));
     expect([s.status, s.sendAt.toISOString(), s.errorReason]).toEqual(["PENDENTE", later, null]);
 
     const bad = await rearm.receive({ _msgid: "l", payload: { scheduleId: s.id, sendAt: "soon" } });
