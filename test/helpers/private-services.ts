@@ -142,6 +142,12 @@ export interface SentinelGroup {
   primaryPort(): number;
   /** Kills the primary (-9) and resolves when the sentinels promoted the replica. */
   failover(timeoutMs?: number): Promise<void>;
+  /**
+   * SIGSTOPs sentinel `index` (0-2, in the order of `sentinels`): it still accepts connections
+   * (the kernel does) but answers nothing, as a hung sentinel machine would. `thaw` resumes it.
+   */
+  freezeSentinel(index: number): void;
+  thawSentinel(index: number): void;
   stop(): void;
 }
 
@@ -190,8 +196,12 @@ export async function startSentinelGroup(name = "chatia"): Promise<SentinelGroup
       `sentinel ${port} sees the others`,
     );
   }
-  const primaryPort = () =>
-    Number(redisCli(ports[0] ?? 0, "SENTINEL", "get-master-addr-by-name", name).split("\n")[1]);
+  const frozen = new Set<number>();
+  // Asked of a sentinel that is not frozen.
+  const primaryPort = () => {
+    const port = ports.find((_, i) => !frozen.has(i)) ?? 0;
+    return Number(redisCli(port, "SENTINEL", "get-master-addr-by-name", name).split("\n")[1]);
+  };
   const group: SentinelGroup = {
     name,
     sentinels: ports.map((p) => `127.0.0.1:${p}`).join(","),
@@ -205,8 +215,17 @@ export async function startSentinelGroup(name = "chatia"): Promise<SentinelGroup
       group.primary = group.replica;
       group.replica = old;
     },
+    freezeSentinel: (index) => signalSentinel(index, "SIGSTOP"),
+    thawSentinel: (index) => signalSentinel(index, "SIGCONT"),
     stop,
   };
+  function signalSentinel(index: number, signal: NodeJS.Signals): void {
+    const child = children[index];
+    if (child === undefined) throw new Error(`no sentinel ${index}: there are ${children.length}`);
+    child.kill(signal);
+    if (signal === "SIGSTOP") frozen.add(index);
+    else frozen.delete(index);
+  }
   return group;
 }
 

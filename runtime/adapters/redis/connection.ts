@@ -42,6 +42,7 @@ export function createRedis(
   url: string = redisUrlFromEnv(),
   opts: RedisConnectionOptions = {},
 ): Redis {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs;
   const options: RedisOptions = {
     connectionName: opts.connectionName ?? "chatia-flow",
     enableReadyCheck: opts.enableReadyCheck ?? true,
@@ -52,9 +53,12 @@ export function createRedis(
     // timeout bounds the wait. Bull also requires `null` for its bclient/subscriber clients,
     // so one factory serves every role.
     maxRetriesPerRequest: null,
-    connectTimeout: opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs,
+    connectTimeout: connectTimeoutMs,
     ...(opts.commandTimeoutMs !== undefined && { commandTimeout: opts.commandTimeoutMs }),
-    ...sentinelOptions(opts.sentinel === undefined ? sentinelConfig() : opts.sentinel),
+    ...sentinelOptions(
+      opts.sentinel === undefined ? sentinelConfig() : opts.sentinel,
+      connectTimeoutMs,
+    ),
   };
   const client = new Redis(url, options);
   // While Redis is away, ioredis emits an error at every reconnect attempt and prints each one
@@ -75,16 +79,31 @@ function sentinelConfig(): SentinelConfig | null {
 }
 
 /**
- * Through Sentinel: ask the sentinels for the primary, follow a failover as the sentinels announce
- * it (`failoverDetector`), and treat a READONLY answer (a demoted primary still reachable) as the
- * sign to reconnect and resend, so clients follow the new primary without a restart.
+ * Through Sentinel: ask the sentinels for the primary whenever a connection is (re)made, and treat
+ * a READONLY answer (a demoted primary still reachable) as the sign to reconnect and resend. A
+ * failover closes every connection to the old primary (killed, or reconfigured by the sentinels,
+ * which drop its clients), so each client asks again and lands on the new primary without a
+ * restart; until the sentinels name it, reconnects retry (ioredis's retryStrategy, at most 2 s
+ * apart) and commands wait in the offline queue, bounded by their command timeout.
+ *
+ * - `sentinelCommandTimeout`: a sentinel that accepts the connection but never answers (a hung
+ *   machine) is given up after the connect timeout and the next one asked; without it ioredis
+ *   waits for that sentinel forever and the client never reconnects.
+ * - `failoverDetector` stays off (ioredis's default): its +switch-master subscription disconnects
+ *   the connector even while the client is asking a sentinel for the primary, which ends that
+ *   client for good ("Connection is closed.", status "end": no command on it ever runs again). A
+ *   failover hits exactly then whenever a reconnect is under way, so clients died at random.
  */
-function sentinelOptions(config: SentinelConfig | null): Partial<RedisOptions> {
+function sentinelOptions(
+  config: SentinelConfig | null,
+  connectTimeoutMs: number,
+): Partial<RedisOptions> {
   if (config === null) return {};
   return {
     sentinels: config.sentinels.map((s) => ({ host: s.host, port: s.port })),
     name: config.name,
-    failoverDetector: true,
+    sentinelCommandTimeout: connectTimeoutMs,
+    failoverDetector: false,
     reconnectOnError: (err) => (err.message.startsWith("READONLY") ? 2 : false),
   };
 }
