@@ -4,6 +4,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { ChatiaError } from "../../errors";
 import { timeoutsFromEnv } from "../../timeouts";
 import { redisUrlFromEnv, type SentinelConfig, sentinelFromEnv } from "./redis-url";
+import { followSwitches } from "./sentinel-switch";
 
 export type { Redis } from "ioredis";
 export {
@@ -43,6 +44,7 @@ export function createRedis(
   opts: RedisConnectionOptions = {},
 ): Redis {
   const connectTimeoutMs = opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs;
+  const sentinel = opts.sentinel === undefined ? sentinelConfig() : opts.sentinel;
   const options: RedisOptions = {
     connectionName: opts.connectionName ?? "chatia-flow",
     enableReadyCheck: opts.enableReadyCheck ?? true,
@@ -55,12 +57,10 @@ export function createRedis(
     maxRetriesPerRequest: null,
     connectTimeout: connectTimeoutMs,
     ...(opts.commandTimeoutMs !== undefined && { commandTimeout: opts.commandTimeoutMs }),
-    ...sentinelOptions(
-      opts.sentinel === undefined ? sentinelConfig() : opts.sentinel,
-      connectTimeoutMs,
-    ),
+    ...sentinelOptions(sentinel, connectTimeoutMs),
   };
   const client = new Redis(url, options);
+  if (sentinel !== null) followSwitches(client, sentinel, connectTimeoutMs);
   // While Redis is away, ioredis emits an error at every reconnect attempt and prints each one
   // with its stack unless someone listens. Its commands wait for the reconnect (see above), as long
   // as `commandTimeoutMs` allows; the outage shows in /readyz, at start-up (assertRedisReachable)
@@ -81,10 +81,12 @@ function sentinelConfig(): SentinelConfig | null {
 /**
  * Through Sentinel: ask the sentinels for the primary whenever a connection is (re)made, and treat
  * a READONLY answer (a demoted primary still reachable) as the sign to reconnect and resend. A
- * failover closes every connection to the old primary (killed, or reconfigured by the sentinels,
- * which drop its clients), so each client asks again and lands on the new primary without a
- * restart; until the sentinels name it, reconnects retry (ioredis's retryStrategy, at most 2 s
- * apart) and commands wait in the offline queue, bounded by their command timeout.
+ * failover closes every connection to a primary that died, or that the sentinels reconfigure
+ * (they drop its clients); one frozen or cut off closes nothing, so the client also follows the
+ * sentinels' `+switch-master` announcement (sentinel-switch.ts). Each client then asks again and
+ * lands on the new primary without a restart; until the sentinels name it, reconnects retry
+ * (ioredis's retryStrategy, at most 2 s apart) and commands wait in the offline queue, as long as
+ * their command timeout allows.
  *
  * - `sentinelCommandTimeout`: a sentinel that accepts the connection but never answers (a hung
  *   machine) is given up after the connect timeout and the next one asked; without it ioredis
