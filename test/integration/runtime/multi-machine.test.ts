@@ -10,6 +10,7 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initModels, migrateUp } from "../../../runtime/adapters/db";
 import { createRedis, type Redis, redisUrlFromEnv } from "../../../runtime/adapters/redis";
@@ -98,7 +99,20 @@ beforeAll(async () => {
 afterAll(async () => {
   const all = [...apis.map((a) => a.process), ...workers];
   for (const p of all) p.child.kill("SIGTERM");
-  await Promise.all(all.map((p) => p.exited()));
+  // A process that has not stopped within its grace (a failed run) is killed, not left behind.
+  const grace = new AbortController();
+  await Promise.all(
+    all.map((p) =>
+      Promise.race([
+        p.exited(),
+        sleep(30_000, undefined, { signal: grace.signal }).then(() => {
+          p.child.kill("SIGKILL");
+          return p.exited();
+        }),
+      ]),
+    ),
+  );
+  grace.abort();
   await redis?.quit().catch(() => redis.disconnect());
   if (worldRedis) {
     const keys = await worldRedis.keys(`${prefix}:*`).catch(() => []);
@@ -108,7 +122,7 @@ afterAll(async () => {
   stopAllPrivate();
   await db?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+}, 90_000);
 
 function sentinelList(text: string): { host: string; port: number }[] {
   return text.split(",").map((s) => {
