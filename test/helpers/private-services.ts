@@ -81,6 +81,8 @@ export interface PrivateRedis {
   readonly url: string;
   /** `kill -9`: whatever AOF `everysec` had not written is lost. */
   kill9(): void;
+  /** SIGSTOP: connections stay open and nothing is answered, as on a hung machine. */
+  freeze(): void;
   /** Starts it again on the same port and dir (loads the AOF); resolves when it answers PING. */
   restart(): Promise<void>;
   /** Runs a redis-cli command against it. */
@@ -126,6 +128,7 @@ export async function startPrivateRedis(opts: { replicaOf?: number } = {}): Prom
     port,
     url: `redis://127.0.0.1:${port}`,
     kill9,
+    freeze: () => child?.kill("SIGSTOP"),
     restart: start,
     cli: (...a) => redisCli(port, ...a),
     stop,
@@ -140,8 +143,17 @@ export interface SentinelGroup {
   replica: PrivateRedis;
   /** The port the sentinels name as primary now. */
   primaryPort(): number;
-  /** Kills the primary (-9) and resolves when the sentinels promoted the replica. */
-  failover(timeoutMs?: number): Promise<void>;
+  /**
+   * Kills the primary (-9), or freezes it (SIGSTOP: its connections stay open, unanswered), and
+   * resolves when the sentinels promoted the replica.
+   */
+  failover(timeoutMs?: number, how?: "kill-9" | "freeze"): Promise<void>;
+  /**
+   * SIGSTOPs sentinel `index` (0-2, in the order of `sentinels`): it still accepts connections
+   * (the kernel does) but answers nothing, as a hung sentinel machine would. `thaw` resumes it.
+   */
+  freezeSentinel(index: number): void;
+  thawSentinel(index: number): void;
   stop(): void;
 }
 
@@ -190,23 +202,37 @@ export async function startSentinelGroup(name = "chatia"): Promise<SentinelGroup
       `sentinel ${port} sees the others`,
     );
   }
-  const primaryPort = () =>
-    Number(redisCli(ports[0] ?? 0, "SENTINEL", "get-master-addr-by-name", name).split("\n")[1]);
+  const frozen = new Set<number>();
+  // Asked of a sentinel that is not frozen.
+  const primaryPort = () => {
+    const port = ports.find((_, i) => !frozen.has(i)) ?? 0;
+    return Number(redisCli(port, "SENTINEL", "get-master-addr-by-name", name).split("\n")[1]);
+  };
   const group: SentinelGroup = {
     name,
     sentinels: ports.map((p) => `127.0.0.1:${p}`).join(","),
     primary,
     replica,
     primaryPort,
-    failover: async (timeoutMs = 30_000) => {
+    failover: async (timeoutMs = 30_000, how = "kill-9") => {
       const old = group.primary;
-      old.kill9();
+      if (how === "freeze") old.freeze();
+      else old.kill9();
       await waitUntil(() => primaryPort() === group.replica.port, timeoutMs, "sentinel failover");
       group.primary = group.replica;
       group.replica = old;
     },
+    freezeSentinel: (index) => signalSentinel(index, "SIGSTOP"),
+    thawSentinel: (index) => signalSentinel(index, "SIGCONT"),
     stop,
   };
+  function signalSentinel(index: number, signal: NodeJS.Signals): void {
+    const child = children[index];
+    if (child === undefined) throw new Error(`no sentinel ${index}: there are ${children.length}`);
+    child.kill(signal);
+    if (signal === "SIGSTOP") frozen.add(index);
+    else frozen.delete(index);
+  }
   return group;
 }
 

@@ -4,6 +4,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { ChatiaError } from "../../errors";
 import { timeoutsFromEnv } from "../../timeouts";
 import { redisUrlFromEnv, type SentinelConfig, sentinelFromEnv } from "./redis-url";
+import { followSwitches } from "./sentinel-switch";
 
 export type { Redis } from "ioredis";
 export {
@@ -42,6 +43,8 @@ export function createRedis(
   url: string = redisUrlFromEnv(),
   opts: RedisConnectionOptions = {},
 ): Redis {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs;
+  const sentinel = opts.sentinel === undefined ? sentinelConfig() : opts.sentinel;
   const options: RedisOptions = {
     connectionName: opts.connectionName ?? "chatia-flow",
     enableReadyCheck: opts.enableReadyCheck ?? true,
@@ -52,11 +55,12 @@ export function createRedis(
     // timeout bounds the wait. Bull also requires `null` for its bclient/subscriber clients,
     // so one factory serves every role.
     maxRetriesPerRequest: null,
-    connectTimeout: opts.connectTimeoutMs ?? timeoutsFromEnv().redisConnectMs,
+    connectTimeout: connectTimeoutMs,
     ...(opts.commandTimeoutMs !== undefined && { commandTimeout: opts.commandTimeoutMs }),
-    ...sentinelOptions(opts.sentinel === undefined ? sentinelConfig() : opts.sentinel),
+    ...sentinelOptions(sentinel, connectTimeoutMs),
   };
   const client = new Redis(url, options);
+  if (sentinel !== null) followSwitches(client, sentinel, connectTimeoutMs);
   // While Redis is away, ioredis emits an error at every reconnect attempt and prints each one
   // with its stack unless someone listens. Its commands wait for the reconnect (see above), as long
   // as `commandTimeoutMs` allows; the outage shows in /readyz, at start-up (assertRedisReachable)
@@ -75,16 +79,33 @@ function sentinelConfig(): SentinelConfig | null {
 }
 
 /**
- * Through Sentinel: ask the sentinels for the primary, follow a failover as the sentinels announce
- * it (`failoverDetector`), and treat a READONLY answer (a demoted primary still reachable) as the
- * sign to reconnect and resend, so clients follow the new primary without a restart.
+ * Through Sentinel: ask the sentinels for the primary whenever a connection is (re)made, and treat
+ * a READONLY answer (a demoted primary still reachable) as the sign to reconnect and resend. A
+ * failover closes every connection to a primary that died, or that the sentinels reconfigure
+ * (they drop its clients); one frozen or cut off closes nothing, so the client also follows the
+ * sentinels' `+switch-master` announcement (sentinel-switch.ts). Each client then asks again and
+ * lands on the new primary without a restart; until the sentinels name it, reconnects retry
+ * (ioredis's retryStrategy, at most 2 s apart) and commands wait in the offline queue, as long as
+ * their command timeout allows.
+ *
+ * - `sentinelCommandTimeout`: a sentinel that accepts the connection but never answers (a hung
+ *   machine) is given up after the connect timeout and the next one asked; without it ioredis
+ *   waits for that sentinel forever and the client never reconnects.
+ * - `failoverDetector` stays off (ioredis's default): its +switch-master subscription disconnects
+ *   the connector even while the client is asking a sentinel for the primary, which ends that
+ *   client for good ("Connection is closed.", status "end": no command on it ever runs again). A
+ *   failover hits exactly then whenever a reconnect is under way, so clients died at random.
  */
-function sentinelOptions(config: SentinelConfig | null): Partial<RedisOptions> {
+function sentinelOptions(
+  config: SentinelConfig | null,
+  connectTimeoutMs: number,
+): Partial<RedisOptions> {
   if (config === null) return {};
   return {
     sentinels: config.sentinels.map((s) => ({ host: s.host, port: s.port })),
     name: config.name,
-    failoverDetector: true,
+    sentinelCommandTimeout: connectTimeoutMs,
+    failoverDetector: false,
     reconnectOnError: (err) => (err.message.startsWith("READONLY") ? 2 : false),
   };
 }
