@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initModels, migrateUp } from "../../../runtime/adapters/db";
+import { migrateUp } from "../../../runtime/adapters/db";
 import { createRedis, type Redis, redisUrlFromEnv } from "../../../runtime/adapters/redis";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { AuthService } from "../../../runtime/api/auth";
@@ -25,6 +25,7 @@ import {
   stopAllPrivate,
 } from "../../helpers/private-services";
 import { type RunningProcess, startProcess } from "../../helpers/process";
+import { testRows } from "../../helpers/rows";
 import { type CompanySocket, connectCompanySocket } from "../../helpers/socket";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -215,9 +216,13 @@ describe("two apis and three workers through Sentinel", () => {
 
   it("the primary killed during a campaign: the apis keep serving, every process follows the promoted replica, each message is sent once", async () => {
     const { world, token, sockets } = await campaignWithSockets();
-    const m = initModels(db.sequelize);
+    const rows = testRows(db.sequelize);
     const other = (
-      await m.Whatsapp.create({ name: "W2", companyId: world.companyId, status: "CONNECTED" })
+      await rows.insert("Whatsapps", {
+        name: "W2",
+        companyId: world.companyId,
+        status: "CONNECTED",
+      })
     ).id;
     try {
       for (const a of apis) {
@@ -273,7 +278,7 @@ describe("two apis and three workers through Sentinel", () => {
       expect(Object.fromEntries(await timesSent(other))).toEqual(
         Object.fromEntries(extra.map((n) => [`${n}@s.whatsapp.net`, 1])),
       );
-      expect((await m.Campaign.findByPk(id))?.status).toBe("FINALIZADA");
+      expect((await rows.get("Campaigns", { id })).status).toBe("FINALIZADA");
       // By the workers, which were never restarted; the apis are the processes they were.
       const workerPids = new Set(workers.map((w) => w.child.pid));
       for (const s of await sim.sends({ connectionId: other }))
