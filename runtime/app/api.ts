@@ -20,7 +20,7 @@ import { errorHandler } from "../api/routes/guards";
 import type { Plan } from "../compile";
 import { createMetricsRouter, type Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
-import type { CompanyEvents } from "../services/events";
+import type { CompanyEvents } from "../services/ports/events";
 import { EnqueueQuota, type EnqueueQuotas } from "../tenancy/enqueue-quota";
 import { OwnedJobs } from "../tenancy/owned-jobs";
 import type { Ownership } from "../tenancy/ownership";

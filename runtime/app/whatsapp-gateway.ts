@@ -4,7 +4,7 @@ import type { Sequelize } from "../adapters/db";
 import { createRedis, type Redis } from "../adapters/redis";
 import { SimulatedWhatsApp, type WhatsAppGateway } from "../adapters/whatsapp";
 import type { QueueRuntime } from "../queues/queue-runtime";
-import type { CompanyEvents } from "../services/events";
+import type { CompanyEvents } from "../services/ports/events";
 
 import type { WhatsAppDriverName } from "./whatsapp-drivers";
 

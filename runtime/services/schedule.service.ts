@@ -9,13 +9,9 @@
 //            user error, or any error on the last attempt: ERRO with the reason
 
 import type { TicketStatus } from "../adapters/db/models/enums";
-import type {
-  ScheduleForSend,
-  ScheduleOccurrence,
-  ScheduleStore,
-} from "../adapters/db/repositories/schedule-store";
 import { ChatiaError } from "../errors";
 import type { MessageService, SendResult } from "./message.service";
+import type { ScheduleForSend, ScheduleOccurrence, ScheduleStore } from "./ports/schedule-store";
 import { intervalUnit, nextOccurrence, scheduledText } from "./schedule-calendar";
 import type { TicketService } from "./ticket.service";
 

@@ -15,7 +15,7 @@ import registerUpdateTicket from "../../nodes/update-ticket/update-ticket";
 import { migrateUp } from "../../runtime/adapters/db/migrator";
 import { SequelizeBoardStore } from "../../runtime/adapters/db/repositories/board-store";
 import { SequelizeTicketOpsStore } from "../../runtime/adapters/db/repositories/ticket-ops-store";
-import type { CompanyEvents } from "../../runtime/services/events";
+import type { CompanyEvents } from "../../runtime/services/ports/events";
 import { TicketOpsService } from "../../runtime/services/ticket-ops.service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { TicketWorld } from "../helpers/tickets";

@@ -19,7 +19,14 @@ import makeWASocket, {
 import pino, { type Logger } from "pino";
 import { QueryTypes, type Sequelize } from "sequelize";
 import { ChatiaError } from "../../errors";
-import type { CompanyEvents } from "../../services/events";
+import type { CompanyEvents } from "../../services/ports/events";
+import {
+  assertSendable,
+  type ConnectionStatus,
+  type OutgoingMessage,
+  type SentMessage,
+  type WhatsAppGateway,
+} from "../../services/ports/whatsapp-gateway";
 import { SequelizeWhatsappSessionStore } from "../db/repositories/whatsapp-session-store";
 import type { Redis } from "../redis/connection";
 import { type PostgresAuthState, usePostgresAuthState } from "./baileys-auth-state";
@@ -32,13 +39,6 @@ import {
   toGatewayError,
 } from "./baileys-policy";
 import { ConnectionLeases } from "./connection-leases";
-import {
-  assertSendable,
-  type ConnectionStatus,
-  type OutgoingMessage,
-  type SentMessage,
-  type WhatsAppGateway,
-} from "./gateway";
 import { SendRouter } from "./send-router";
 
 /** What the driver uses of a baileys socket (a real WASocket, or a fake one in tests). */

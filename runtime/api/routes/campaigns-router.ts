@@ -12,7 +12,7 @@ import {
 import type { Plan } from "../../compile";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import { progressOf } from "../../services/campaign-progress";
-import type { CompanyEvents } from "../../services/events";
+import type { CompanyEvents } from "../../services/ports/events";
 import type { AuthContext } from "../auth-context";
 import { adminOf, callerOf, type ErrorLog, errorHandler } from "./guards";
 import { HttpError } from "./inputs";
