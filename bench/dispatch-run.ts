@@ -23,7 +23,7 @@ type Runtime = {
   config: typeof import("../runtime/app/config");
   jobHandler: typeof import("../runtime/app/job-handler");
   jobTraces: typeof import("../runtime/app/job-traces");
-  logger: typeof import("../runtime/app/logger");
+  logger: typeof import("../runtime/observability/logger");
   compile: typeof import("../runtime/compile");
   manifest: typeof import("../runtime/manifest");
   metrics: typeof import("../runtime/observability/metrics");
@@ -184,7 +184,7 @@ async function openFlow() {
     onUncaughtError: () => false,
     logLevel: "off",
   });
-  const queue = queues.queue("BenchQueue");
+  const queue = queues.queue("BenchQueue").bull;
   await queue.pause(true);
   const s = side(queue);
   // With the tracer, as a worker runs it: no job here is a test run, and no share is sampled

@@ -1,10 +1,11 @@
 // The running chatia-flow process: manifest → plan → Bull queues, Node-RED with its flows, the
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
+
+import { createBullBoards } from "../adapters/bull/bull-board";
 import { assertDatabaseReachable, createSequelize } from "../adapters/db";
+import { SequelizeAuthStore } from "../adapters/db/repositories/auth-store";
+import { SequelizeCampaignProgressStore } from "../adapters/db/repositories/campaign-progress-store";
 import { SequelizeOwnerStore } from "../adapters/db/repositories/owner-store";
-import { requestLog } from "../adapters/http/request-log";
-import { apiCors, securityHeaders } from "../adapters/http/security";
-import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
@@ -19,20 +20,23 @@ import { listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { nodeFailure } from "../flow-bridge/node-failure";
 import { migrateFlows } from "../flow-bridge/node-settings-check";
+import { BOARD_PATH, mountApi } from "../http/api";
+import { createEditorLogin, editorLoginLimits } from "../http/editor-login";
+import { requestLog } from "../http/request-log";
+import { apiCors, securityHeaders } from "../http/security";
+import { createHttpServer } from "../http/server";
 import { formatProblem, ManifestError, type Problem } from "../manifest";
+import type { Logger } from "../observability/logger";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
 import { Ownership, ownerStamp } from "../tenancy/ownership";
 import { timeoutsFromEnv } from "../timeouts";
-import { mountApi } from "./api";
 import { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 import type { RuntimeConfig } from "./config";
-import { createEditorLogin, editorLoginLimits } from "./editor-login";
 import { FlowSync } from "./flow-sync";
 import { jobDispatcher, jobHandler } from "./job-handler";
 import { JobTracer } from "./job-traces";
 import { JobsPanel } from "./jobs-panel";
-import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
 import { publishedFlowChecks } from "./published-flow-checks";
 import type { ServiceDependencies } from "./services";
@@ -164,7 +168,7 @@ export async function startRuntime(
     context: { dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) },
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({
-        sequelize,
+        store: new SequelizeAuthStore(sequelize),
         jwtSecret: config.jwtSecret,
         operator: config.admin,
       }),
@@ -228,7 +232,14 @@ export async function startRuntime(
 
   const api = http
     ? mountApi(http.app, {
-        sequelize,
+        authStore: new SequelizeAuthStore(sequelize),
+        campaignStore: new SequelizeCampaignProgressStore(sequelize),
+        boards: (owned) =>
+          createBullBoards({
+            queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
+            basePath: BOARD_PATH,
+            visibility: owned,
+          }),
         jwtSecret: config.jwtSecret,
         queues,
         ownership,

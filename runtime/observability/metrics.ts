@@ -1,11 +1,10 @@
 // Prometheus metrics of a runtime, in a registry of its own (never prom-client's global one, so
 // that two runtimes in one process, as in the tests, do not mix): jobs and flow runs counted as
 // they finish, Bull's counts by state read at scrape time, and the process_* / nodejs_* defaults.
-// `createMetricsRouter` serves them as `GET /metrics` behind the guard it is given.
-import { type RequestHandler, Router } from "express";
+// runtime/http/metrics-endpoint.ts serves them as `GET /metrics`.
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { countJobs, JOB_STATES } from "../adapters/bull/bull-queue-adapter";
 import type { QueueRuntime } from "../queues/queue-runtime";
+import { JOB_STATES } from "../services/ports/job-queue";
 
 /** How a job's attempt ended: `retried` is a failed attempt that Bull will try again. */
 export type JobOutcome = "completed" | "failed" | "retried";
@@ -124,7 +123,7 @@ export class Metrics {
       async collect() {
         // Read every queue first, so that a Redis error fails the scrape without a half-set gauge.
         const names = queues.currentPlan.queues.map((q) => q.name);
-        const counts = await Promise.all(names.map((name) => countJobs(queues.queue(name))));
+        const counts = await Promise.all(names.map((name) => queues.queue(name).countJobs()));
         this.reset();
         names.forEach((queue, i) => {
           for (const state of JOB_STATES) this.set({ queue, state }, counts[i]?.[state] ?? 0);
@@ -207,21 +206,6 @@ function histogramValues(s: JobSeries): MetricValue[] {
   values.push({ metricName: `${name}_sum`, labels: { ...s.labels }, value: s.sum });
   values.push({ metricName: `${name}_count`, labels: { ...s.labels }, value: s.count });
   return values;
-}
-
-/** `GET /metrics` behind `guard` (the runtime passes authenticate + requireProfile("admin")). */
-export function createMetricsRouter(
-  metrics: Metrics,
-  guard: RequestHandler | readonly RequestHandler[],
-): Router {
-  const router = Router();
-  const guards = Array.isArray(guard) ? [...guard] : [guard as RequestHandler];
-  router.get("/metrics", ...guards, async (_req, res) => {
-    const { contentType, body } = await metrics.render();
-    res.setHeader("Cache-Control", "no-store");
-    res.type(contentType).send(body);
-  });
-  return router;
 }
 
 /** What the metrics need of a job's plan. */

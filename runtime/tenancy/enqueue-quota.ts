@@ -2,8 +2,8 @@
 // job's data, its jobs waiting in the queue (waiting, delayed or paused, whoever added them), and
 // its enqueues per minute (counted in Redis, so across every api process). A refused enqueue adds
 // nothing and does not count.
-import type { BullQueue } from "../adapters/bull/bull-queue-adapter";
 import type { Redis } from "../adapters/redis";
+import type { JobQueue } from "../services/ports/job-queue";
 import type { OwnedJobs } from "./owned-jobs";
 import type { Caller } from "./ownership";
 
@@ -42,11 +42,7 @@ export class EnqueueQuota {
   ) {}
 
   /** Why `caller` may not enqueue `data` into `queue` now, or undefined (then it counts). */
-  async refusal(
-    caller: Caller,
-    queue: BullQueue,
-    data: unknown,
-  ): Promise<QuotaRefusal | undefined> {
+  async refusal(caller: Caller, queue: JobQueue, data: unknown): Promise<QuotaRefusal | undefined> {
     if (caller.super || caller.companyId === undefined) return undefined;
     const { jobBytes, jobsWaiting, perMinute } = this.quotas;
     const bytes = Buffer.byteLength(JSON.stringify(data ?? null));

@@ -3,7 +3,8 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initModels } from "../../../runtime/adapters/db";
-import { AuthService } from "../../../runtime/api/auth";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
+import { AuthService } from "../../../runtime/http/auth";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { connectCompanySocket } from "../../helpers/socket";
 
@@ -18,7 +19,10 @@ beforeAll(async () => {
     tokenRecheckMs: 200,
   });
   companyId = (await initModels(t.db.sequelize).Company.create({ name: "Tokens" })).id;
-  auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+  auth = new AuthService({
+    store: new SequelizeAuthStore(t.db.sequelize),
+    jwtSecret: t.config.jwtSecret,
+  });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();

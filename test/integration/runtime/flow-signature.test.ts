@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NodeRedNode } from "../../../runtime/adapters/node-red/flow-format";
 import { FlowSync } from "../../../runtime/app/flow-sync";
-import { createLogger } from "../../../runtime/app/logger";
+import { createLogger } from "../../../runtime/observability/logger";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/echo");

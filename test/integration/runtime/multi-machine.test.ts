@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
-import { AuthService } from "../../../runtime/api/auth";
+import { AuthService } from "../../../runtime/http/auth";
 import { contactNumber, createCampaign, createCampaignWorld, until } from "../../helpers/campaigns";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { deployEdited, editorToken } from "../../helpers/editor";
@@ -99,7 +100,7 @@ async function campaignWithSockets() {
   const pacing = { messageInterval: 1, longerIntervalAfter: 0, greaterInterval: 0 };
   const world = await createCampaignWorld(db.sequelize, { contacts: CONTACTS, pacing });
   const auth = new AuthService({
-    sequelize: db.sequelize,
+    store: new SequelizeAuthStore(db.sequelize),
     jwtSecret: "test-jwt-secret-0123456789abcdefghijklmnop",
   });
   const { token } = await auth.createApiToken({

@@ -1,4 +1,4 @@
-// The SQL behind the API's authentication (runtime/api/auth): users by email, refresh tokens
+// The SQL behind the API's authentication (runtime/http/auth): users by email, refresh tokens
 // (rotated in one transaction, so two uses of one token cannot both succeed) and API tokens.
 // Tokens are looked up by their sha256 hash; the tokens themselves never reach the database.
 import { QueryTypes, type Sequelize } from "sequelize";

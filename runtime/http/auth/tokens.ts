@@ -1,7 +1,7 @@
 // The API's tokens. Access tokens are short-lived HS256 JWTs (jose) carrying who the caller is;
 // refresh and API tokens are opaque random strings, stored only as their sha256 hash.
 import { createHash, randomBytes } from "node:crypto";
-import type { UserProfile } from "../../adapters/db";
+import type { UserProfile } from "../../adapters/db/models/enums";
 
 /** Prefix of API tokens: how `authenticate` tells one from a JWT. */
 export const API_TOKEN_PREFIX = "cfa_";
