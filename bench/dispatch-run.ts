@@ -17,6 +17,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Bull from "bull";
+import type { ChatiaNodeContext } from "../runtime/flow-bridge/node-context";
 
 type Runtime = {
   embedded: typeof import("../runtime/adapters/node-red/embedded");
@@ -28,6 +29,7 @@ type Runtime = {
   manifest: typeof import("../runtime/manifest");
   metrics: typeof import("../runtime/observability/metrics");
   queues: typeof import("../runtime/queues/queue-runtime");
+  nodeContext: typeof import("../runtime/flow-bridge/node-context");
 };
 
 const dist = path.join(__dirname, "..", "dist", "runtime");
@@ -36,11 +38,12 @@ const runtime: Runtime = {
   config: require(path.join(dist, "app/config")),
   jobHandler: require(path.join(dist, "app/job-handler")),
   jobTraces: require(path.join(dist, "app/job-traces")),
-  logger: require(path.join(dist, "app/logger")),
+  logger: require(path.join(dist, "observability/logger")),
   compile: require(path.join(dist, "compile")),
   manifest: require(path.join(dist, "manifest")),
   metrics: require(path.join(dist, "observability/metrics")),
   queues: require(path.join(dist, "queues/queue-runtime")),
+  nodeContext: require(path.join(dist, "flow-bridge/node-context")),
 };
 
 const [mode = "paired", concurrencyArg = "10", jobsArg = "10000"] = process.argv.slice(2);
@@ -173,13 +176,15 @@ async function openFlow() {
     log: logger.createLogger({ level: "silent" }),
   });
   const userDir = await mkdtemp(path.join(tmpdir(), "chatia-bench-"));
+  const nodeContext: ChatiaNodeContext = { dispatcher, plan: () => plan, services: {} as never };
   const red = await embedded.startNodeRed({
     server: null,
     editorPath: false,
     flowsDir: path.join(fixture, "flows"),
     userDir,
     nodesDirs: config.NODES_DIRS,
-    context: { dispatcher, plan: () => plan, services: {} as never },
+    context: nodeContext,
+    contextKey: runtime.nodeContext.SETTINGS_KEY,
     credentialSecret: "bench-credential-secret",
     onUncaughtError: () => false,
     logLevel: "off",

@@ -17,7 +17,11 @@ import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { checkDeploy } from "../flow-bridge/deploy-check";
 import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
 import { listInstalledNodeTypes } from "../flow-bridge/flow-checks";
-import type { ChatiaServices } from "../flow-bridge/node-context";
+import {
+  type ChatiaNodeContext,
+  type ChatiaServices,
+  SETTINGS_KEY,
+} from "../flow-bridge/node-context";
 import { nodeFailure } from "../flow-bridge/node-failure";
 import { migrateFlows } from "../flow-bridge/node-settings-check";
 import { BOARD_PATH, mountApi } from "../http/api";
@@ -165,7 +169,8 @@ export async function startRuntime(
     userDir: config.userDir,
     nodesDirs: config.nodesDirs,
     excludedNodeFiles: excludedNodeFiles(config.optionalNodes),
-    context: { dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) },
+    context: nodeContext({ dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) }),
+    contextKey: SETTINGS_KEY,
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({
         store: new SequelizeAuthStore(sequelize),
@@ -418,4 +423,9 @@ async function closeAll(log: Logger, steps: readonly (() => Promise<unknown>)[])
       log.warn({ err }, "error while closing");
     }
   }
+}
+
+/** The nodes' context, checked as what the nodes read (the Node-RED adapter sees its dispatcher only). */
+function nodeContext(context: ChatiaNodeContext): ChatiaNodeContext {
+  return context;
 }

@@ -3,8 +3,8 @@
 // they finish, Bull's counts by state read at scrape time, and the process_* / nodejs_* defaults.
 // runtime/http/metrics-endpoint.ts serves them as `GET /metrics`.
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { QueueRuntime } from "../queues/queue-runtime";
-import { JOB_STATES } from "../services/ports/job-queue";
+import type { Plan } from "../compile";
+import { JOB_STATES, type JobQueue } from "../services/ports/job-queue";
 
 /** How a job's attempt ended: `retried` is a failed attempt that Bull will try again. */
 export type JobOutcome = "completed" | "failed" | "retried";
@@ -14,8 +14,11 @@ export const JOB_DURATION_BUCKETS = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ] as const;
 
-/** What the queue gauge reads: the queues of the current plan and a Bull queue by name. */
-export type MetricsQueueSource = Pick<QueueRuntime, "currentPlan" | "queue">;
+/** What the queue gauge reads: the queues of the current plan and a queue by name (QueueRuntime). */
+export interface MetricsQueueSource {
+  readonly currentPlan: Plan;
+  queue(name: string): Pick<JobQueue, "countJobs">;
+}
 
 /** One labelled series of job attempts: a count, a sum of seconds and per-bucket counts. */
 class JobSeries {

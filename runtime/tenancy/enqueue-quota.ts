@@ -2,7 +2,6 @@
 // job's data, its jobs waiting in the queue (waiting, delayed or paused, whoever added them), and
 // its enqueues per minute (counted in Redis, so across every api process). A refused enqueue adds
 // nothing and does not count.
-import type { Redis } from "../adapters/redis";
 import type { JobQueue } from "../services/ports/job-queue";
 import type { OwnedJobs } from "./owned-jobs";
 import type { Caller } from "./ownership";
@@ -32,9 +31,19 @@ export interface QuotaRefusal {
   };
 }
 
+/** The Redis commands the per-minute count uses (QueueRuntime's shared client has them). */
+export interface QuotaRedis {
+  multi(): {
+    incr(key: string): {
+      expire(key: string, seconds: number): { exec(): Promise<[Error | null, unknown][] | null> };
+    };
+  };
+  decr(key: string): Promise<number>;
+}
+
 export class EnqueueQuota {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: QuotaRedis,
     private readonly keyPrefix: string,
     private readonly owned: OwnedJobs,
     private readonly quotas: EnqueueQuotas = DEFAULT_QUOTAS,

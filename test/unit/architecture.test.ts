@@ -1,0 +1,128 @@
+// The one-way path (.dependency-cruiser.cjs) is checked by `npm run lint`: the shipped tree passes,
+// and each kind of wrong import is refused. The wrong imports are written into a scratch tree laid
+// out like the repository's and cruised with the repository's own rules.
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../helpers/repo-fixture";
+
+const DEPCRUISE = path.join(REPO_ROOT, "node_modules", ".bin", "depcruise");
+
+interface Violation {
+  readonly rule: string;
+  readonly from: string;
+}
+
+/** Runs depcruise as `npm run lint` does; its exit code and the violations it printed. */
+function cruise(cwd: string): { code: number | null; violations: Violation[] } {
+  const result = spawnSync(
+    DEPCRUISE,
+    ["runtime", "nodes", "--config", ".dependency-cruiser.cjs", "--output-type", "err"],
+    { cwd, encoding: "utf8", timeout: 120_000 },
+  );
+  if (result.error) throw result.error;
+  if (result.stderr.includes("ERROR")) throw new Error(result.stderr);
+  const violations = [...result.stdout.matchAll(/^\s*error ([\w-]+): (\S+) →/gm)].map((m) => ({
+    rule: m[1] as string,
+    from: m[2] as string,
+  }));
+  return { code: result.status, violations };
+}
+
+describe("the dependency rules", () => {
+  it("pass on the repository's tree", () => {
+    const { code, violations } = cruise(REPO_ROOT);
+    expect(violations).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  describe("refuse an import against the direction", () => {
+    let scratch: string;
+    /** Files of the scratch tree: path → content. */
+    const files: Record<string, string> = {
+      // What the wrong imports point at.
+      "runtime/errors.ts": "export const E = 1;\n",
+      "runtime/services/ports/user-store.ts": "export interface UserStore { idle(): number }\n",
+      "runtime/services/user.service.ts":
+        'import type { UserStore } from "./ports/user-store";\nexport const s = (u: UserStore) => u.idle();\n',
+      "runtime/adapters/db/repositories/user-store.ts":
+        'import type { UserStore } from "../../../services/ports/user-store";\nexport class SqlUserStore implements UserStore { idle() { return 0; } }\n',
+      "runtime/queues/queue-runtime.ts": "export class QueueRuntime {}\n",
+      "nodes/shared/chatia-context.ts": "export const SETTINGS_KEY = \"chatia\";\n",
+      "runtime/app/runtime.ts":
+        'import { SqlUserStore } from "../adapters/db/repositories/user-store";\nimport { s } from "../services/user.service";\nexport const started = s(new SqlUserStore());\n',
+      "node_modules/bull/package.json":
+        '{ "name": "bull", "version": "4.0.0", "main": "index.js" }\n',
+      "node_modules/bull/index.js": "module.exports = function Queue() {};\n",
+      "tsconfig.json":
+        '{ "compilerOptions": { "module": "commonjs", "target": "es2022", "strict": true } }\n',
+      // The repository's rules, with this tree's tsconfig.
+      ".dependency-cruiser.cjs": `const rules = require(${JSON.stringify(path.join(REPO_ROOT, ".dependency-cruiser.cjs"))});\nmodule.exports = { ...rules, options: { ...rules.options, tsConfig: { fileName: "tsconfig.json" } } };\n`,
+    };
+    const wrong: { file: string; text: string; rule: string }[] = [
+      {
+        file: "runtime/services/billing.service.ts",
+        text: 'import type { SqlUserStore } from "../adapters/db/repositories/user-store";\nexport type T = SqlUserStore;\n',
+        rule: "services-see-only-ports",
+      },
+      {
+        file: "runtime/adapters/socket/emitter.ts",
+        text: 'import { s } from "../../services/user.service";\nexport const e = s;\n',
+        rule: "adapters-implement-ports",
+      },
+      {
+        file: "nodes/enqueue-job/enqueue-job.ts",
+        text: 'import type { QueueRuntime } from "../../runtime/queues/queue-runtime";\nexport type Q = QueueRuntime;\n',
+        rule: "nodes-through-the-node-context",
+      },
+      {
+        file: "runtime/http/routes/queues-router.ts",
+        text: 'import Bull from "bull";\nexport const b = Bull;\n',
+        rule: "bull-inside-its-adapter",
+      },
+      {
+        file: "runtime/tenancy/owned-jobs.ts",
+        text: 'import { SqlUserStore } from "../adapters/db/repositories/user-store";\nexport const o = SqlUserStore;\n',
+        rule: "adapters-only-from-the-root",
+      },
+      {
+        file: "runtime/compile/compile.ts",
+        text: 'import { started } from "../app/runtime";\nexport const c = started;\n',
+        rule: "app-is-the-composition-root",
+      },
+    ];
+
+    beforeAll(async () => {
+      scratch = await mkdtemp(path.join(tmpdir(), "chatia-depcruise-"));
+      for (const [file, text] of Object.entries(files)) {
+        await mkdir(path.dirname(path.join(scratch, file)), { recursive: true });
+        await writeFile(path.join(scratch, file), text);
+      }
+    });
+    afterAll(async () => {
+      await rm(scratch, { recursive: true, force: true });
+    });
+
+    it("passes the scratch tree while it imports in the direction", () => {
+      const { code, violations } = cruise(scratch);
+      expect(violations).toEqual([]);
+      expect(code).toBe(0);
+    });
+
+    it.each(wrong)("$file: $rule", async ({ file, text, rule }) => {
+      const full = path.join(scratch, file);
+      await mkdir(path.dirname(full), { recursive: true });
+      await writeFile(full, text);
+      try {
+        const { code, violations } = cruise(scratch);
+        expect(code).not.toBe(0);
+        expect(violations.map((v) => v.rule)).toContain(rule);
+        expect(violations.every((v) => v.from === file)).toBe(true);
+      } finally {
+        await rm(full);
+      }
+    });
+  });
+});
