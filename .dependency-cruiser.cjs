@@ -82,12 +82,17 @@ module.exports = {
     },
     {
       name: "manifest-and-compile-stay-pure",
-      comment: "manifest reads jobs.yaml and compile turns it into a Plan; neither knows what runs it",
+      comment:
+        "manifest reads jobs.yaml and compile turns it into a Plan; neither knows what runs it",
       severity: "error",
       from: { path: "^runtime/(manifest|compile)/" },
       to: {
         path: "^(runtime|nodes)/",
-        pathNot: ["^runtime/(manifest|compile)/", "^runtime/errors[.]ts$", "^runtime/project-root[.]ts$"],
+        pathNot: [
+          "^runtime/(manifest|compile)/",
+          "^runtime/errors[.]ts$",
+          "^runtime/project-root[.]ts$",
+        ],
       },
     },
     {

@@ -169,7 +169,12 @@ export async function startRuntime(
     userDir: config.userDir,
     nodesDirs: config.nodesDirs,
     excludedNodeFiles: excludedNodeFiles(config.optionalNodes),
-    context: nodeContext({ dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) }),
+    context: nodeContext({
+      dispatcher,
+      plan: () => plan,
+      services,
+      jobsPanel: new JobsPanel(queues),
+    }),
     contextKey: SETTINGS_KEY,
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({

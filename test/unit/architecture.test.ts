@@ -50,7 +50,7 @@ describe("the dependency rules", () => {
       "runtime/adapters/db/repositories/user-store.ts":
         'import type { UserStore } from "../../../services/ports/user-store";\nexport class SqlUserStore implements UserStore { idle() { return 0; } }\n',
       "runtime/queues/queue-runtime.ts": "export class QueueRuntime {}\n",
-      "nodes/shared/chatia-context.ts": "export const SETTINGS_KEY = \"chatia\";\n",
+      "nodes/shared/chatia-context.ts": 'export const SETTINGS_KEY = "chatia";\n',
       "runtime/app/runtime.ts":
         'import { SqlUserStore } from "../adapters/db/repositories/user-store";\nimport { s } from "../services/user.service";\nexport const started = s(new SqlUserStore());\n',
       "node_modules/bull/package.json":
