@@ -2,7 +2,7 @@
 // and each kind of wrong import is refused. The wrong imports are written into a scratch tree laid
 // out like the repository's and cruised with the repository's own rules.
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,6 +30,33 @@ function cruise(cwd: string): { code: number | null; violations: Violation[] } {
   }));
   return { code: result.status, violations };
 }
+
+describe("the README's folder map", () => {
+  it("lists every folder of runtime/ and only folders that exist", async () => {
+    const readme = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.split("\n## Architecture\n")[1]?.split("\n## ")[0] ?? "";
+    const map = section.split("```")[1] ?? "";
+    const listed = [...map.matchAll(/^(\S+\/)\s/gm)].map((m) => m[1] as string);
+    expect(listed.length).toBeGreaterThan(0);
+    for (const folder of listed)
+      expect((await stat(path.join(REPO_ROOT, folder))).isDirectory(), folder).toBe(true);
+    const folders = (await readdir(path.join(REPO_ROOT, "runtime"), { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => `runtime/${e.name}/`);
+    expect(listed.filter((f) => /^runtime\/[^/]+\/$/.test(f)).sort()).toEqual(folders.sort());
+    const adapters = await readdir(path.join(REPO_ROOT, "runtime", "adapters"));
+    const adaptersLine = map.split("\n").find((l) => l.startsWith("runtime/adapters/")) ?? "";
+    for (const adapter of adapters) expect(adaptersLine, adapter).toContain(adapter);
+  });
+
+  it("names every rule of .dependency-cruiser.cjs", async () => {
+    const readme = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
+    const { forbidden } = require(path.join(REPO_ROOT, ".dependency-cruiser.cjs")) as {
+      forbidden: { name: string }[];
+    };
+    for (const { name } of forbidden) expect(readme, name).toContain(`\`${name}\``);
+  });
+});
 
 describe("the dependency rules", () => {
   it("pass on the repository's tree", () => {
