@@ -50,7 +50,7 @@ module.exports = {
     {
       name: "adapters-only-from-the-root",
       comment:
-        "adapters are built and wired in runtime/app (and the cli); queues drives its own engine (bull, redis), flow-bridge its own (node-red)",
+        "adapters are built and wired in runtime/app (and the cli); queues drives its own engine (bull, redis), flow-bridge its own (node-red, and redis for published flows and traces)",
       severity: "error",
       from: {
         path: "^runtime/|^nodes/",
@@ -67,10 +67,11 @@ module.exports = {
     },
     {
       name: "flow-bridge-drives-node-red-only",
-      comment: "runtime/flow-bridge reaches Node-RED, no other adapter",
+      comment:
+        "runtime/flow-bridge reaches Node-RED (and Redis, where deployed flows and traces are shared), no other adapter",
       severity: "error",
       from: { path: "^runtime/flow-bridge/" },
-      to: { path: "^runtime/adapters/(?!node-red/)" },
+      to: { path: "^runtime/adapters/(?!node-red/|redis/)" },
     },
     {
       name: "nodes-through-the-node-context",

@@ -22,8 +22,8 @@ import type { ChatiaNodeContext } from "../runtime/flow-bridge/node-context";
 type Runtime = {
   embedded: typeof import("../runtime/adapters/node-red/embedded");
   config: typeof import("../runtime/app/config");
-  jobHandler: typeof import("../runtime/app/job-handler");
-  jobTraces: typeof import("../runtime/app/job-traces");
+  jobHandler: typeof import("../runtime/flow-bridge/job-handler");
+  jobTraces: typeof import("../runtime/flow-bridge/job-traces");
   logger: typeof import("../runtime/observability/logger");
   compile: typeof import("../runtime/compile");
   manifest: typeof import("../runtime/manifest");
@@ -36,8 +36,8 @@ const dist = path.join(__dirname, "..", "dist", "runtime");
 const runtime: Runtime = {
   embedded: require(path.join(dist, "adapters/node-red/embedded")),
   config: require(path.join(dist, "app/config")),
-  jobHandler: require(path.join(dist, "app/job-handler")),
-  jobTraces: require(path.join(dist, "app/job-traces")),
+  jobHandler: require(path.join(dist, "flow-bridge/job-handler")),
+  jobTraces: require(path.join(dist, "flow-bridge/job-traces")),
   logger: require(path.join(dist, "observability/logger")),
   compile: require(path.join(dist, "compile")),
   manifest: require(path.join(dist, "manifest")),

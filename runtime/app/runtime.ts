@@ -17,6 +17,10 @@ import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { checkDeploy } from "../flow-bridge/deploy-check";
 import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
 import { listInstalledNodeTypes } from "../flow-bridge/flow-checks";
+import { FlowSync } from "../flow-bridge/flow-sync";
+import { jobDispatcher, jobHandler } from "../flow-bridge/job-handler";
+import { JobTracer } from "../flow-bridge/job-traces";
+import { JobsPanel } from "../flow-bridge/jobs-panel";
 import {
   type ChatiaNodeContext,
   type ChatiaServices,
@@ -24,6 +28,7 @@ import {
 } from "../flow-bridge/node-context";
 import { nodeFailure } from "../flow-bridge/node-failure";
 import { migrateFlows } from "../flow-bridge/node-settings-check";
+import { publishedFlowChecks } from "../flow-bridge/published-flow-checks";
 import { BOARD_PATH, mountApi } from "../http/api";
 import { createEditorLogin, editorLoginLimits } from "../http/editor-login";
 import { requestLog } from "../http/request-log";
@@ -37,12 +42,7 @@ import { Ownership, ownerStamp } from "../tenancy/ownership";
 import { type Timeouts, timeoutsFromEnv } from "../timeouts";
 import { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 import type { RuntimeConfig } from "./config";
-import { FlowSync } from "./flow-sync";
-import { jobDispatcher, jobHandler } from "./job-handler";
-import { JobTracer } from "./job-traces";
-import { JobsPanel } from "./jobs-panel";
 import { watchManifest } from "./manifest-watch";
-import { publishedFlowChecks } from "./published-flow-checks";
 import type { ServiceDependencies } from "./services";
 
 export { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";

@@ -23,7 +23,7 @@ export interface ChatiaNodeContext {
   plan(): Plan;
   /** Domain services, by name (added as the job slices land). */
   readonly services: ChatiaServices;
-  /** What the editor's jobs tab reads and does (runtime/app/jobs-panel.ts); absent in tests of nodes. */
+  /** What the editor's jobs tab reads and does (runtime/flow-bridge/jobs-panel.ts); absent in tests of nodes. */
   readonly jobsPanel?: JobsPanelApi;
 }
 

@@ -8,7 +8,6 @@
 // run settles, rather than in promise reactions: the job's promise goes from the dispatcher to
 // Bull with no reaction of ours in between.
 import type { JobPlan } from "../compile";
-import { Dispatcher, type RunObserver } from "../flow-bridge/dispatcher";
 import { type JobLogSink, logJobFailure, willRetry } from "../observability/job-log";
 import type { Metrics } from "../observability/metrics";
 import {
@@ -17,6 +16,7 @@ import {
   retryAtOnceIfRedeployed,
 } from "../queues/queue-runtime";
 import type { RunningJob } from "../services/ports/job-queue";
+import { Dispatcher, type RunObserver } from "./dispatcher";
 import type { JobTracer } from "./job-traces";
 
 export interface JobOutcomeDependencies {

@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { JobPlan } from "../compile";
 import { ChatiaError } from "../errors";
-import type { JobsPanelApi } from "../flow-bridge/node-context";
-import { failureInfo } from "../flow-bridge/node-failure";
 import type { QueueRuntime } from "../queues/queue-runtime";
 import type { JobState, QueuedJob } from "../services/ports/job-queue";
 import { type JobTrace, loadTrace, TRACE_ID_PREFIX } from "./job-traces";
+import type { JobsPanelApi } from "./node-context";
+import { failureInfo } from "./node-failure";
 
 export interface PanelJob {
   readonly id: string;
