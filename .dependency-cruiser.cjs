@@ -131,13 +131,9 @@ module.exports = {
     },
     {
       name: "sequelize-inside-its-adapter",
-      comment:
-        "Sequelize is seen only in runtime/adapters/db and the root (the baileys driver still reads its connection rows with it)",
+      comment: "Sequelize is seen only in runtime/adapters/db and the root that builds the stores",
       severity: "error",
-      from: {
-        path: "^runtime/|^nodes/",
-        pathNot: [ROOT, "^runtime/adapters/db/", "^runtime/adapters/whatsapp/baileys-driver[.]ts$"],
-      },
+      from: { path: "^runtime/|^nodes/", pathNot: [ROOT, "^runtime/adapters/db/"] },
       to: { path: "^node_modules/(sequelize|pg)/" },
     },
     {
