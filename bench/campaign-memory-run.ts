@@ -68,7 +68,7 @@ async function main(): Promise<void> {
                 AND "deliveredAt" IS NULL AND "failedAt" IS NULL) AS pending`,
     { bind: [id], type: QueryTypes.SELECT },
   );
-  const jobs = await t.runtime.queues.queue("CampaignQueue").getJobCounts();
+  const jobs = await t.runtime.queues.queue("CampaignQueue").bull.getJobCounts();
   await t.stop();
   const mb = (bytes: number) => bytes / 1024 / 1024;
   process.stdout.write(

@@ -17,30 +17,33 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Bull from "bull";
+import type { ChatiaNodeContext } from "../runtime/flow-bridge/node-context";
 
 type Runtime = {
   embedded: typeof import("../runtime/adapters/node-red/embedded");
   config: typeof import("../runtime/app/config");
-  jobHandler: typeof import("../runtime/app/job-handler");
-  jobTraces: typeof import("../runtime/app/job-traces");
-  logger: typeof import("../runtime/app/logger");
+  jobHandler: typeof import("../runtime/flow-bridge/job-handler");
+  jobTraces: typeof import("../runtime/flow-bridge/job-traces");
+  logger: typeof import("../runtime/observability/logger");
   compile: typeof import("../runtime/compile");
   manifest: typeof import("../runtime/manifest");
   metrics: typeof import("../runtime/observability/metrics");
   queues: typeof import("../runtime/queues/queue-runtime");
+  nodeContext: typeof import("../runtime/flow-bridge/node-context");
 };
 
 const dist = path.join(__dirname, "..", "dist", "runtime");
 const runtime: Runtime = {
   embedded: require(path.join(dist, "adapters/node-red/embedded")),
   config: require(path.join(dist, "app/config")),
-  jobHandler: require(path.join(dist, "app/job-handler")),
-  jobTraces: require(path.join(dist, "app/job-traces")),
-  logger: require(path.join(dist, "app/logger")),
+  jobHandler: require(path.join(dist, "flow-bridge/job-handler")),
+  jobTraces: require(path.join(dist, "flow-bridge/job-traces")),
+  logger: require(path.join(dist, "observability/logger")),
   compile: require(path.join(dist, "compile")),
   manifest: require(path.join(dist, "manifest")),
   metrics: require(path.join(dist, "observability/metrics")),
   queues: require(path.join(dist, "queues/queue-runtime")),
+  nodeContext: require(path.join(dist, "flow-bridge/node-context")),
 };
 
 const [mode = "paired", concurrencyArg = "10", jobsArg = "10000"] = process.argv.slice(2);
@@ -173,18 +176,20 @@ async function openFlow() {
     log: logger.createLogger({ level: "silent" }),
   });
   const userDir = await mkdtemp(path.join(tmpdir(), "chatia-bench-"));
+  const nodeContext: ChatiaNodeContext = { dispatcher, plan: () => plan, services: {} as never };
   const red = await embedded.startNodeRed({
     server: null,
     editorPath: false,
     flowsDir: path.join(fixture, "flows"),
     userDir,
     nodesDirs: config.NODES_DIRS,
-    context: { dispatcher, plan: () => plan, services: {} as never },
+    context: nodeContext,
+    contextKey: runtime.nodeContext.SETTINGS_KEY,
     credentialSecret: "bench-credential-secret",
     onUncaughtError: () => false,
     logLevel: "off",
   });
-  const queue = queues.queue("BenchQueue");
+  const queue = queues.queue("BenchQueue").bull;
   await queue.pause(true);
   const s = side(queue);
   // With the tracer, as a worker runs it: no job here is a test run, and no share is sampled

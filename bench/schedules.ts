@@ -53,7 +53,7 @@ async function bullFloor(
   sendAts: readonly Date[],
 ): Promise<{ queue: BullQueue; done: Promise<number[]> }> {
   const queue = openQueue(
-    { name: "BenchDelayedFloor", concurrency: 1, settings: BULL_SETTINGS_DEFAULTS, jobs: [] },
+    { name: "BenchDelayedFloor", settings: BULL_SETTINGS_DEFAULTS },
     connections,
   );
   const lateness: number[] = [];

@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     url: redis.url,
     prefix: redis.prefix.slice(0, -1),
   });
-  const queue = queues.queue("MessageQueue");
+  const jobQueue = queues.queue("MessageQueue");
+  const queue = jobQueue.bull;
   const body = "x".repeat(BODY_BYTES);
   const add = (whatsappId: number) =>
     queue.add(
@@ -63,12 +64,15 @@ async function main(): Promise<void> {
     return { loaded: all, page: visible.slice(0, PAGE) };
   };
   const tagged = async () => {
-    const { jobs } = await owned.page(caller, queue, ["delayed"], 0, PAGE - 1);
+    const { jobs } = await owned.page(caller, jobQueue, ["delayed"], 0, PAGE - 1);
     return { loaded: jobs, page: jobs };
   };
   await tagged(); // first sight: resolves the owners (one query per kind of row) and tags them
 
-  const measure = async (name: string, run: typeof former) => {
+  const measure = async (
+    name: string,
+    run: () => Promise<{ loaded: readonly { data: unknown }[]; page: readonly unknown[] }>,
+  ) => {
     const times: number[] = [];
     let bytes = 0;
     for (let i = 0; i < RUNS; i++) {

@@ -8,6 +8,8 @@
 import pino from "pino";
 import { QueryTypes } from "sequelize";
 import { migrateUp } from "../runtime/adapters/db";
+import { SequelizeWhatsappConnectionStore } from "../runtime/adapters/db/repositories/whatsapp-connection-store";
+import { SequelizeWhatsappSessionStore } from "../runtime/adapters/db/repositories/whatsapp-session-store";
 import { SimulatedWhatsApp, type WhatsAppGateway } from "../runtime/adapters/whatsapp";
 import { BaileysWhatsApp } from "../runtime/adapters/whatsapp/baileys-driver";
 import { createTestDatabase } from "../test/helpers/database";
@@ -41,7 +43,8 @@ async function main(): Promise<void> {
     const id = (row as { id: number }).id;
     const start = async (ownerId: string, runConnections: boolean) => {
       const driver = await BaileysWhatsApp.start({
-        sequelize: db.sequelize,
+        connections: new SequelizeWhatsappConnectionStore(db.sequelize),
+        sessions: new SequelizeWhatsappSessionStore(db.sequelize),
         redis: t.connect(),
         events: new RecordingEvents(),
         prefix: `${t.prefix}chatia:`,

@@ -235,7 +235,7 @@ export const ERROR_CODES = {
     summary:
       "A node's property is missing or has the wrong type for the message (e.g. `send whatsapp` without a connection id).",
   },
-  // HTTP API (runtime/api). Authentication codes are shared with the auth middleware.
+  // HTTP API (runtime/http). Authentication codes are shared with the auth middleware.
   CF_AUTH_REQUIRED: {
     kind: "user",
     summary: "The request carries no valid credentials (401).",
@@ -267,7 +267,7 @@ export const ERROR_CODES = {
     kind: "unexpected",
     summary: "An API request failed on a bug; it is logged with its stack (500).",
   },
-  // Authentication (runtime/api/auth).
+  // Authentication (runtime/http/auth).
   CF_AUTH_INVALID: {
     kind: "user",
     summary:

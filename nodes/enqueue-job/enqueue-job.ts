@@ -4,7 +4,7 @@
 // an array (e.g. the output of find campaigns), in one round trip per queue and job.
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { ChatiaError } from "../../runtime/errors";
-import type { EnqueueOptions } from "../../runtime/queues/queue-runtime";
+import type { EnqueueOptions } from "../../runtime/services/ports/job-queue";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { failMessage } from "../shared/fail";

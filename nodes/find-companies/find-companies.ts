@@ -1,8 +1,8 @@
 // `find companies`: the companies a cron works for — active ones, optionally only those whose
 // plan has a feature (e.g. useKanban) — in one query (TicketOpsService.findCompanies).
 import type { Node, NodeAPI, NodeMessage } from "node-red";
-import type { PlanFeature } from "../../runtime/adapters/db/repositories/board-store";
 import { ChatiaError } from "../../runtime/errors";
+import type { PlanFeature } from "../../runtime/services/ports/board-store";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { registerNode } from "../shared/register-node";

@@ -1,11 +1,8 @@
 // `find tickets`: the tickets matching the editor's criteria, across companies, in one query
 // (TicketOpsService.findTickets). The set goes on as msg.payload for the next set-based step.
 import type { Node, NodeAPI, NodeMessage } from "node-red";
-import type {
-  IdleRule,
-  TicketCriteria,
-} from "../../runtime/adapters/db/repositories/ticket-ops-store";
 import { ChatiaError } from "../../runtime/errors";
+import type { IdleRule, TicketCriteria } from "../../runtime/services/ports/ticket-ops-store";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";
 import { registerNode } from "../shared/register-node";

@@ -1,7 +1,7 @@
 // The editor's jobs tab, server side: a Node-RED plugin whose routes live under the editor's admin
 // root, behind its login (the editor's bearer token; reading needs flows.read, acting flows.write),
 // as the `job in` form's are. The editor's users are its operator and super-admins, who see every
-// company's jobs, as in the editor itself. The work is done by runtime/app/jobs-panel.ts.
+// company's jobs, as in the editor itself. The work is done by runtime/flow-bridge/jobs-panel.ts.
 import type { Request, Response } from "express";
 import type { NodeAPI } from "node-red";
 import type { ChatiaError } from "../../runtime/errors";

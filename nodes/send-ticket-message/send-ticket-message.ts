@@ -2,8 +2,8 @@
 // set, rendered as a ticket template and sent once per ticket and version (TicketMessageService).
 // The tickets go on unchanged; msg.messages says what was sent, skipped or failed.
 import type { Node, NodeAPI, NodeMessage } from "node-red";
-import type { MessageSetting } from "../../runtime/adapters/db/repositories/ticket-ops-store";
 import { ChatiaError } from "../../runtime/errors";
+import type { MessageSetting } from "../../runtime/services/ports/ticket-ops-store";
 import type { TicketMessage } from "../../runtime/services/ticket-messages.service";
 import { chatiaContext } from "../shared/chatia-context";
 import type { SettingsOf } from "../shared/define-node";

@@ -2,7 +2,7 @@
 // compiled, the jobs declared before their flows exist marked. Light on purpose: the command line
 // loads it without the runtime.
 import { excludedNodeFiles } from "../adapters/node-red/palette";
-import { compile, declareNotHandled, type Plan } from "../compile";
+import { compile, declareNotHandled, type Plan, serviceJobsCheck } from "../compile";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
 import { loadManifest, type Manifest, type Problem } from "../manifest";
@@ -19,10 +19,12 @@ export interface CheckedManifest {
 
 /**
  * Loads and checks the manifest with the flow checks `validate` runs too, and compiles it. Throws
- * ManifestError with every problem.
+ * ManifestError with every problem. `serviceJobs`: also require the jobs the runtime's services add
+ * (`validate` does; a test's own manifest may leave out the services it does not run).
  */
 export async function loadCheckedManifest(
   config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs" | "optionalNodes">,
+  options: { readonly serviceJobs?: boolean } = {},
 ): Promise<CheckedManifest> {
   const knownTypes = await listInstalledNodeTypes(
     config.nodesDirs,
@@ -30,7 +32,11 @@ export async function loadCheckedManifest(
   );
   const warnings: Problem[] = [];
   const manifest = await loadManifest(config.manifestFile, {
-    checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
+    checks: [
+      flowChecks({ flowsDir: config.flowsDir, knownTypes }),
+      // `validate` also checks that the jobs the services add are there (runtime/compile/service-jobs.ts).
+      ...(options.serviceJobs ? [serviceJobsCheck] : []),
+    ],
     onWarning: (warning) => warnings.push(warning),
   });
   const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);

@@ -1,10 +1,11 @@
 // The running chatia-flow process: manifest → plan → Bull queues, Node-RED with its flows, the
 // dispatcher between them, the HTTP server (api roles), hot reload and graceful shutdown.
-import { assertDatabaseReachable, createSequelize } from "../adapters/db";
+
+import { createBullBoards } from "../adapters/bull/bull-board";
+import { assertDatabaseReachable, createSequelize, type Sequelize } from "../adapters/db";
+import { SequelizeAuthStore } from "../adapters/db/repositories/auth-store";
+import { SequelizeCampaignProgressStore } from "../adapters/db/repositories/campaign-progress-store";
 import { SequelizeOwnerStore } from "../adapters/db/repositories/owner-store";
-import { requestLog } from "../adapters/http/request-log";
-import { apiCors, securityHeaders } from "../adapters/http/security";
-import { createHttpServer } from "../adapters/http/server";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
@@ -16,25 +17,32 @@ import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { checkDeploy } from "../flow-bridge/deploy-check";
 import type { Dispatcher, JobInfo } from "../flow-bridge/dispatcher";
 import { listInstalledNodeTypes } from "../flow-bridge/flow-checks";
-import type { ChatiaServices } from "../flow-bridge/node-context";
+import { FlowSync } from "../flow-bridge/flow-sync";
+import { jobDispatcher, jobHandler } from "../flow-bridge/job-handler";
+import { JobTracer } from "../flow-bridge/job-traces";
+import { JobsPanel } from "../flow-bridge/jobs-panel";
+import {
+  type ChatiaNodeContext,
+  type ChatiaServices,
+  SETTINGS_KEY,
+} from "../flow-bridge/node-context";
 import { nodeFailure } from "../flow-bridge/node-failure";
 import { migrateFlows } from "../flow-bridge/node-settings-check";
-import { formatProblem, ManifestError, type Problem } from "../manifest";
+import { publishedFlowChecks } from "../flow-bridge/published-flow-checks";
+import { BOARD_PATH, mountApi } from "../http/api";
+import { createEditorLogin, editorLoginLimits } from "../http/editor-login";
+import { requestLog } from "../http/request-log";
+import { apiCors, securityHeaders } from "../http/security";
+import { createHttpServer } from "../http/server";
+import { formatProblem, type Manifest, ManifestError, type Problem } from "../manifest";
+import type { Logger } from "../observability/logger";
 import { Metrics } from "../observability/metrics";
 import { QueueRuntime } from "../queues/queue-runtime";
 import { Ownership, ownerStamp } from "../tenancy/ownership";
-import { timeoutsFromEnv } from "../timeouts";
-import { mountApi } from "./api";
+import { type Timeouts, timeoutsFromEnv } from "../timeouts";
 import { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
 import type { RuntimeConfig } from "./config";
-import { createEditorLogin, editorLoginLimits } from "./editor-login";
-import { FlowSync } from "./flow-sync";
-import { jobDispatcher, jobHandler } from "./job-handler";
-import { JobTracer } from "./job-traces";
-import { JobsPanel } from "./jobs-panel";
-import type { Logger } from "./logger";
 import { watchManifest } from "./manifest-watch";
-import { publishedFlowChecks } from "./published-flow-checks";
 import type { ServiceDependencies } from "./services";
 
 export { type CheckedManifest, loadCheckedManifest } from "./checked-manifest";
@@ -60,21 +68,124 @@ export interface RuntimeDependencies {
   ) => Promise<ChatiaServices & { close?(): Promise<void> }>;
 }
 
+/**
+ * Starts a runtime of `config.role`: each step below is one function of this file, in the order
+ * they run. `api` serves HTTP (API, editor, Bull Board, sockets) and cron triggers; `worker`
+ * processes jobs; `all` does both.
+ */
 export async function startRuntime(
   config: RuntimeConfig,
   deps: RuntimeDependencies,
 ): Promise<RunningRuntime> {
   const { log } = deps;
   const started = Date.now();
+  const timeouts = config.timeouts ?? timeoutsFromEnv();
+  const live = await loadLivePlan(config, log);
+  const sequelize = await connectDatabase(config, timeouts);
+  const queues = await openQueues(config, live, timeouts, sequelize);
+  const ownership = stampJobOwners(config, sequelize, queues);
+  const metrics = new Metrics(queues);
+  const dispatcher = jobDispatcher({ metrics, log });
+  const services = await buildDomainServices(config, deps, { sequelize, queues, ownership });
+  const flows = await prepareFlowSync(config, queues, live);
+  const http = live.serves ? createServer(config, timeouts, log, sequelize, queues) : undefined;
+  const red = await startFlows(config, log, {
+    http,
+    dispatcher,
+    live,
+    services,
+    queues,
+    sequelize,
+    flows,
+  });
+  log.info(
+    { ms: Date.now() - started, nodeRedStartMs: Math.round(red.startupMs) },
+    "flows running",
+  );
+  await shareDeployedFlows(live, red, flows.sync, log);
+  const jobs = await startJobs(config, log, { red, queues, dispatcher, live });
+  const api = http
+    ? mountHttp(config, timeouts, log, {
+        http,
+        sequelize,
+        queues,
+        ownership,
+        metrics,
+        services,
+        live,
+      })
+    : undefined;
+  const sockets = http && api ? attachSockets(config, http, api) : undefined;
+  if (http) mountEditor(config, http, red);
+  const url = http ? await http.listen() : undefined;
+  log.info(
+    { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
+    "chatia-flow started",
+  );
+  const reload = reloadOnChange(config, log, { live, queues, handle: jobs.handle, api, flows });
+  const stopWatching = config.watchManifest
+    ? watchManifest(
+        config.manifestFile,
+        () => void reload().catch((err: unknown) => log.error({ err }, "reload failed")),
+      )
+    : () => undefined;
+
+  return {
+    config,
+    ...(url !== undefined && { url }),
+    queues,
+    dispatcher,
+    plan: () => live.plan,
+    reload,
+    stop: () =>
+      stopGracefully(config, log, {
+        stopWatching,
+        queues,
+        dispatcher,
+        close: [
+          () => red.stop(),
+          async () => jobs.tracer.close(),
+          () => flows.sync.close(),
+          async () => services.close?.(),
+          async () => sockets?.close(),
+          async () => http?.close(),
+          () => sequelize.close(),
+        ],
+      }),
+  };
+}
+
+/**
+ * The running plan and manifest, replaced by a reload. A worker runs the flows the api publishes,
+ * which its own flows/ may not have yet: only the api side (`serves`) tells declared jobs from
+ * handled ones (the API, cron triggers and the editor use it).
+ */
+interface LivePlan {
+  plan: Plan;
+  manifest: Manifest;
+  readonly serves: boolean;
+  readonly processes: boolean;
+  planOf(checked: CheckedManifest): Plan;
+  /** Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads. */
+  afterDeploy(): Promise<void>;
+}
+
+async function loadLivePlan(config: RuntimeConfig, log: Logger): Promise<LivePlan> {
   const checked = await loadCheckedManifest(config);
   logWarnings(log, checked.warnings);
   const serves = config.role !== "worker";
-  // A worker runs the flows the api publishes, which its own flows/ may not have yet: only the
-  // api side tells declared jobs from handled ones (the API, cron triggers and the editor use it).
   const planOf = (c: CheckedManifest) => (serves ? c.plan : compile(c.manifest));
-  let plan = planOf(checked);
-  let manifest = checked.manifest;
-  const timeouts = config.timeouts ?? timeoutsFromEnv();
+  return {
+    plan: planOf(checked),
+    manifest: checked.manifest,
+    serves,
+    processes: config.role !== "api",
+    planOf,
+    afterDeploy: async () => undefined,
+  };
+}
+
+async function connectDatabase(config: RuntimeConfig, timeouts: Timeouts): Promise<Sequelize> {
   const sequelize = createSequelize(config.databaseUrl, {
     applicationName: `chatia-flow:${config.role}`,
     connectTimeoutMs: timeouts.dbConnectMs,
@@ -84,7 +195,16 @@ export async function startRuntime(
     await sequelize.close().catch(() => undefined);
     throw err;
   });
-  const queues = await QueueRuntime.open(plan, {
+  return sequelize;
+}
+
+async function openQueues(
+  config: RuntimeConfig,
+  live: LivePlan,
+  timeouts: Timeouts,
+  sequelize: Sequelize,
+): Promise<QueueRuntime> {
+  const queues = await QueueRuntime.open(live.plan, {
     url: config.redisUrl,
     prefix: config.prefix,
     commandTimeoutMs: timeouts.redisCommandMs,
@@ -93,18 +213,30 @@ export async function startRuntime(
     await Promise.all([queues.close({ waitForJobs: false }), sequelize.close()]);
     throw err;
   });
-  // Tenancy: every job the runtime adds carries its owner company (runtime/tenancy).
+  return queues;
+}
+
+/** Tenancy: every job the runtime adds carries its owner company (runtime/tenancy). */
+function stampJobOwners(
+  config: RuntimeConfig,
+  sequelize: Sequelize,
+  queues: QueueRuntime,
+): Ownership {
   const ownership = new Ownership({
     store: new SequelizeOwnerStore(sequelize),
     mediaDir: config.mediaDir,
   });
   queues.useOwnerStamp(ownerStamp(ownership));
-  const metrics = new Metrics(queues);
-  const dispatcher = jobDispatcher({ metrics, log });
-  const services = await deps.services({
-    sequelize,
-    queues,
-    ownership,
+  return ownership;
+}
+
+function buildDomainServices(
+  config: RuntimeConfig,
+  deps: RuntimeDependencies,
+  wiring: Pick<ServiceDependencies, "sequelize" | "queues" | "ownership">,
+) {
+  return deps.services({
+    ...wiring,
     mediaDir: config.mediaDir,
     ...(config.campaignSenderBudgetMs !== undefined && {
       campaignSenderBudgetMs: config.campaignSenderBudgetMs,
@@ -118,74 +250,111 @@ export async function startRuntime(
       }),
     },
   });
+}
+
+/** The node types installed, and the deployed flows shared between processes through Redis. */
+async function prepareFlowSync(config: RuntimeConfig, queues: QueueRuntime, live: LivePlan) {
   const knownTypes = await listInstalledNodeTypes(
     config.nodesDirs,
     excludedNodeFiles(config.optionalNodes),
   );
-  const flowSync = new FlowSync(queues.redis, config.prefix, {
+  const sync = new FlowSync(queues.redis, config.prefix, {
     secret: config.credentialSecret,
     check: publishedFlowChecks({
       knownTypes,
-      jobs: () => plan.queues.flatMap((q) => q.jobs.filter((j) => j.enabled)),
+      jobs: () => live.plan.queues.flatMap((q) => q.jobs.filter((j) => j.enabled)),
     }),
   });
-  // Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads.
-  let afterDeploy = async (): Promise<void> => undefined;
-  const processes = config.role !== "api";
+  return { knownTypes, sync };
+}
 
-  const http = serves
-    ? createHttpServer({
-        host: config.host,
-        port: config.port,
-        ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
-        checkTimeoutMs: timeouts.readyCheckMs,
-        checks: [
-          { name: "postgres", check: () => sequelize.authenticate() },
-          { name: "redis", check: async () => void (await queues.redis.ping()) },
-        ],
-        middleware: [
-          requestLog(log),
-          securityHeaders({
-            uiPaths: [...(config.editorPath === false ? [] : [config.editorPath]), "/admin"],
-          }),
-          apiCors(config.corsOrigins),
-        ],
-      })
-    : undefined;
+type FlowsShared = Awaited<ReturnType<typeof prepareFlowSync>>;
+type HttpServer = ReturnType<typeof createHttpServer>;
+type Services = Awaited<ReturnType<typeof buildDomainServices>>;
 
-  const published = serves ? undefined : await loadPublished(flowSync, log);
-  const red = await startNodeRed({
+function createServer(
+  config: RuntimeConfig,
+  timeouts: Timeouts,
+  log: Logger,
+  sequelize: Sequelize,
+  queues: QueueRuntime,
+): HttpServer {
+  return createHttpServer({
+    host: config.host,
+    port: config.port,
+    ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
+    checkTimeoutMs: timeouts.readyCheckMs,
+    checks: [
+      { name: "postgres", check: () => sequelize.authenticate() },
+      { name: "redis", check: async () => void (await queues.redis.ping()) },
+    ],
+    middleware: [
+      requestLog(log),
+      securityHeaders({
+        uiPaths: [...(config.editorPath === false ? [] : [config.editorPath]), "/admin"],
+      }),
+      apiCors(config.corsOrigins),
+    ],
+  });
+}
+
+/** Node-RED embedded, running the flows (a worker: the ones the api published). */
+async function startFlows(
+  config: RuntimeConfig,
+  log: Logger,
+  parts: {
+    readonly http: HttpServer | undefined;
+    readonly dispatcher: ReturnType<typeof jobDispatcher>;
+    readonly live: LivePlan;
+    readonly services: Services;
+    readonly queues: QueueRuntime;
+    readonly sequelize: Sequelize;
+    readonly flows: FlowsShared;
+  },
+) {
+  const { http, dispatcher, live, services, queues, sequelize, flows } = parts;
+  const { serves } = live;
+  const published = serves ? undefined : await loadPublished(flows.sync, log);
+  return startNodeRed({
     server: http?.server ?? null,
     editorPath: config.editorPath,
     flowsDir: config.flowsDir,
     userDir: config.userDir,
     nodesDirs: config.nodesDirs,
     excludedNodeFiles: excludedNodeFiles(config.optionalNodes),
-    context: { dispatcher, plan: () => plan, services, jobsPanel: new JobsPanel(queues) },
+    context: nodeContext({
+      dispatcher,
+      plan: () => live.plan,
+      services,
+      jobsPanel: new JobsPanel(queues),
+    }),
+    contextKey: SETTINGS_KEY,
     ...(config.editorPath !== false && {
       admin: await createEditorLogin({
-        sequelize,
+        store: new SequelizeAuthStore(sequelize),
         jwtSecret: config.jwtSecret,
         operator: config.admin,
       }),
     }),
     credentialSecret: config.credentialSecret,
     ...(serves && {
-      onDeploy: async (flows: NodeRedNode[]) => {
-        await flowSync.publish(flows);
+      onDeploy: async (deployed: NodeRedNode[]) => {
+        await flows.sync.publish(deployed);
         // Not awaited: a reload may wait for a queue's active jobs, and the deploy must not.
-        afterDeploy().catch((err: unknown) =>
-          log.error({ err }, "could not reload jobs.yaml after the deploy"),
-        );
+        live
+          .afterDeploy()
+          .catch((err: unknown) =>
+            log.error({ err }, "could not reload jobs.yaml after the deploy"),
+          );
       },
     }),
     ...(published && { loadFlows: async () => published }),
     flowRules: {
-      // A worker's plan does not tell declared jobs from handled ones (see planOf).
+      // A worker's plan does not tell declared jobs from handled ones (see LivePlan).
       check: (flat) =>
         checkDeploy(flat, {
-          jobs: enabledJobs(plan),
-          knownTypes,
+          jobs: enabledJobs(live.plan),
+          knownTypes: flows.knownTypes,
           missingFlow: serves ? "refuse" : "allow",
         }),
       migrate: migrateFlows,
@@ -195,27 +364,46 @@ export async function startRuntime(
     logLevel: (process.env.NODE_RED_LOG_LEVEL as "warn" | undefined) ?? "warn",
     log: (level, fields, message) => log[level](fields, message),
   });
-  log.info(
-    { ms: Date.now() - started, nodeRedStartMs: Math.round(red.startupMs) },
-    "flows running",
-  );
+}
 
-  if (serves) {
+type RunningFlows = Awaited<ReturnType<typeof startFlows>>;
+
+/** The api publishes the flows it runs; a worker follows what the api deploys. */
+async function shareDeployedFlows(
+  live: LivePlan,
+  red: RunningFlows,
+  sync: FlowSync,
+  log: Logger,
+): Promise<void> {
+  if (live.serves) {
     const running = red.red.nodes.getFlows();
-    if (running) await flowSync.publish(running.flows);
-  } else {
-    await flowSync.follow(
-      (next) => {
-        red.setFlows(next.flows).then(
-          () => log.info({ rev: next.rev }, "deployed flows loaded"),
-          (err: unknown) => log.error({ err }, "could not load the deployed flows"),
-        );
-      },
-      (err: unknown) =>
-        log.error({ err, code: codeOf(err) }, "deployed flows refused; the running flows stay"),
-    );
+    if (running) await sync.publish(running.flows);
+    return;
   }
+  await sync.follow(
+    (next) => {
+      red.setFlows(next.flows).then(
+        () => log.info({ rev: next.rev }, "deployed flows loaded"),
+        (err: unknown) => log.error({ err }, "could not load the deployed flows"),
+      );
+    },
+    (err: unknown) =>
+      log.error({ err, code: codeOf(err) }, "deployed flows refused; the running flows stay"),
+  );
+}
 
+/** Traces, cron triggers (api side) and the queues' processors (worker side). */
+async function startJobs(
+  config: RuntimeConfig,
+  log: Logger,
+  parts: {
+    readonly red: RunningFlows;
+    readonly queues: QueueRuntime;
+    readonly dispatcher: ReturnType<typeof jobDispatcher>;
+    readonly live: LivePlan;
+  },
+) {
+  const { red, queues, dispatcher, live } = parts;
   const tracer = new JobTracer(red.red.hooks, {
     redis: queues.redis,
     prefix: config.prefix,
@@ -223,118 +411,147 @@ export async function startRuntime(
     log,
   });
   const handle = jobHandler(dispatcher, tracer);
-  if (serves) logRepeatables(log, await queues.applyRepeatables());
-  if (processes) queues.startProcessing(handle);
+  if (live.serves) logRepeatables(log, await queues.applyRepeatables());
+  if (live.processes) queues.startProcessing(handle);
+  return { tracer, handle };
+}
 
-  const api = http
-    ? mountApi(http.app, {
-        sequelize,
-        jwtSecret: config.jwtSecret,
-        queues,
-        ownership,
-        ...(config.quotas && { quotas: config.quotas }),
-        plan: () => plan,
-        log,
-        metrics,
-        events: services.events,
-        requestTimeoutMs: timeouts.apiRequestMs,
-      })
-    : undefined;
-  // socket.io: company namespaces, authenticated like the API; events from every process via Redis.
-  const sockets =
-    http && api
-      ? attachSocketServer({
-          server: http.server,
-          redisUrl: config.redisUrl,
-          prefix: config.prefix,
-          authenticate: (token) => api.auth.authenticate(token),
-          corsOrigins: config.corsOrigins,
-          ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
-        })
-      : undefined;
-  if (http && config.editorPath !== false && red.httpAdmin) {
-    // The editor's login (Node-RED's token endpoint) gets the API's login limits.
-    http.mount(`${config.editorPath}/auth/token`, editorLoginLimits());
-    http.mount(config.editorPath, red.httpAdmin);
-  }
-  const url = http ? await http.listen() : undefined;
-  log.info(
-    { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
-    "chatia-flow started",
-  );
+/** The HTTP room (runtime/http) mounted on the server, with the stores and boards it needs. */
+function mountHttp(
+  config: RuntimeConfig,
+  timeouts: Timeouts,
+  log: Logger,
+  parts: {
+    readonly http: HttpServer;
+    readonly sequelize: Sequelize;
+    readonly queues: QueueRuntime;
+    readonly ownership: Ownership;
+    readonly metrics: Metrics;
+    readonly services: Services;
+    readonly live: LivePlan;
+  },
+) {
+  const { http, sequelize, queues, ownership, metrics, services, live } = parts;
+  return mountApi(http.app, {
+    authStore: new SequelizeAuthStore(sequelize),
+    campaignStore: new SequelizeCampaignProgressStore(sequelize),
+    boards: (owned) =>
+      createBullBoards({
+        queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
+        basePath: BOARD_PATH,
+        visibility: owned,
+      }),
+    jwtSecret: config.jwtSecret,
+    queues,
+    ownership,
+    ...(config.quotas && { quotas: config.quotas }),
+    plan: () => live.plan,
+    log,
+    metrics,
+    events: services.events,
+    requestTimeoutMs: timeouts.apiRequestMs,
+  });
+}
 
+type MountedHttp = ReturnType<typeof mountHttp>;
+
+/** socket.io: company namespaces, authenticated like the API; events from every process via Redis. */
+function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp) {
+  return attachSocketServer({
+    server: http.server,
+    redisUrl: config.redisUrl,
+    prefix: config.prefix,
+    authenticate: (token) => api.auth.authenticate(token),
+    corsOrigins: config.corsOrigins,
+    ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
+  });
+}
+
+/** The Node-RED editor, its login (Node-RED's token endpoint) with the API's login limits. */
+function mountEditor(config: RuntimeConfig, http: HttpServer, red: RunningFlows): void {
+  if (config.editorPath === false || !red.httpAdmin) return;
+  http.mount(`${config.editorPath}/auth/token`, editorLoginLimits());
+  http.mount(config.editorPath, red.httpAdmin);
+}
+
+/**
+ * Reloads jobs.yaml: applied when valid (queues whose settings changed re-opened, cron triggers
+ * reconciled, Bull Board refreshed), refused and logged when not. A deploy that creates or deletes
+ * the flow of a declared job reloads too.
+ */
+function reloadOnChange(
+  config: RuntimeConfig,
+  log: Logger,
+  parts: {
+    readonly live: LivePlan;
+    readonly queues: QueueRuntime;
+    readonly handle: ReturnType<typeof jobHandler>;
+    readonly api: MountedHttp | undefined;
+    readonly flows: FlowsShared;
+  },
+): () => Promise<{ applied: boolean; problems: string[] }> {
+  const { live, queues, handle, api } = parts;
   const reload = async (): Promise<{ applied: boolean; problems: string[] }> => {
     let next: Plan;
     try {
       const reloaded = await loadCheckedManifest(config);
       logWarnings(log, reloaded.warnings);
-      next = planOf(reloaded);
-      manifest = reloaded.manifest;
+      next = live.planOf(reloaded);
+      live.manifest = reloaded.manifest;
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
       const problems = err.problems.map((p) => formatProblem(p));
       log.error({ problems }, "jobs.yaml changed but is invalid; the running configuration stays");
       return { applied: false, problems };
     }
-    const changed = changedQueues(plan, next);
+    const changed = changedQueues(live.plan, next);
     await queues.replacePlan(next);
-    plan = next;
-    if (processes) {
+    live.plan = next;
+    if (live.processes) {
       for (const name of changed) {
         await queues.closeQueue(name);
         queues.startProcessing(handle, [name]);
       }
     }
-    if (serves) logRepeatables(log, await queues.applyRepeatables());
+    if (live.serves) logRepeatables(log, await queues.applyRepeatables());
     api?.refresh();
     log.info({ reopened: changed }, "jobs.yaml reloaded");
     return { applied: true, problems: [] };
   };
-
-  afterDeploy = async () => {
+  live.afterDeploy = async () => {
+    const { manifest } = live;
     const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
-    if (!sameKeys(missing, notHandledKeys(plan))) await reload();
+    if (!sameKeys(missing, notHandledKeys(live.plan))) await reload();
   };
+  return reload;
+}
 
-  const stopWatching = config.watchManifest
-    ? watchManifest(
-        config.manifestFile,
-        () => void reload().catch((err: unknown) => log.error({ err }, "reload failed")),
-      )
-    : () => undefined;
-
-  return {
-    config,
-    ...(url !== undefined && { url }),
-    queues,
-    dispatcher,
-    plan: () => plan,
-    reload,
-    stop: async () => {
-      stopWatching();
-      await queues.pauseLocal();
-      log.info(
-        { active: dispatcher.activeCount, graceMs: config.graceMs },
-        "taking no new jobs; waiting for active ones",
-      );
-      const drained = await dispatcher.drain(config.graceMs);
-      if (!drained)
-        log.warn(
-          { active: dispatcher.activeCount },
-          "grace period over: jobs still running will be retried by another worker",
-        );
-      await closeAll(log, [
-        () => queues.close({ waitForJobs: drained }),
-        () => red.stop(),
-        async () => tracer.close(),
-        () => flowSync.close(),
-        async () => services.close?.(),
-        async () => sockets?.close(),
-        async () => http?.close(),
-        () => sequelize.close(),
-      ]);
-    },
-  };
+/** Graceful stop: no new jobs, active ones finish within the grace period, then everything closes. */
+async function stopGracefully(
+  config: RuntimeConfig,
+  log: Logger,
+  parts: {
+    readonly stopWatching: () => void;
+    readonly queues: QueueRuntime;
+    readonly dispatcher: ReturnType<typeof jobDispatcher>;
+    /** What to close after the queues, in order. */
+    readonly close: readonly (() => Promise<unknown>)[];
+  },
+): Promise<void> {
+  const { queues, dispatcher } = parts;
+  parts.stopWatching();
+  await queues.pauseLocal();
+  log.info(
+    { active: dispatcher.activeCount, graceMs: config.graceMs },
+    "taking no new jobs; waiting for active ones",
+  );
+  const drained = await dispatcher.drain(config.graceMs);
+  if (!drained)
+    log.warn(
+      { active: dispatcher.activeCount },
+      "grace period over: jobs still running will be retried by another worker",
+    );
+  await closeAll(log, [() => queues.close({ waitForJobs: drained }), ...parts.close]);
 }
 
 /** The flows the api published; when refused (unsigned, bad signature, failing checks), flows/ instead. */
@@ -407,4 +624,9 @@ async function closeAll(log: Logger, steps: readonly (() => Promise<unknown>)[])
       log.warn({ err }, "error while closing");
     }
   }
+}
+
+/** The nodes' context, checked as what the nodes read (the Node-RED adapter sees its dispatcher only). */
+function nodeContext(context: ChatiaNodeContext): ChatiaNodeContext {
+  return context;
 }

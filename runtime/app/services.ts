@@ -13,7 +13,7 @@ import { SequelizeTicketStore } from "../adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
 import { DailyQuota, KeyedLease, KeyedPacer } from "../adapters/redis";
 import { RedisCompanyEvents } from "../adapters/socket";
-import { connectionPace } from "../compile";
+import { connectionPace, type ServiceJobRole, serviceJob } from "../compile";
 import { ChatiaError } from "../errors";
 import type { ChatiaServices } from "../flow-bridge/node-context";
 import { paceRule, type QueueRuntime } from "../queues/queue-runtime";
@@ -128,8 +128,12 @@ export async function buildServices(
   };
 }
 
-/** CampaignQueue jobs, for the CampaignService. */
+/**
+ * The campaign jobs, for the CampaignService: each in the queue where the plan has it (by role,
+ * runtime/compile/service-jobs.ts), read at each call so that a reloaded manifest applies.
+ */
 function campaignQueue(queues: QueueRuntime): CampaignQueue {
+  const where = (role: ServiceJobRole) => serviceJob(queues.currentPlan, role);
   return {
     async addBulk(name, jobs) {
       if (jobs.length === 0) return;
@@ -137,20 +141,21 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
         data: j.data,
         options: { jobId: j.jobId, delayMs: j.delayMs },
       }));
-      await queues.enqueueBulk("CampaignQueue", name, bulk);
+      const job = where(name);
+      await queues.enqueueBulk(job.queue, job.name, bulk);
     },
     async hasJob(jobId) {
-      return (await queues.queue("CampaignQueue").getJob(jobId)) !== null;
+      return (await queues.queue(where("ProcessCampaign").queue).findJob(jobId)) !== undefined;
     },
     async removeCompleted(jobId) {
-      const job = await queues.queue("CampaignQueue").getJob(jobId);
-      if (job === null || !(await job.isCompleted())) return false;
+      const job = await queues.queue(where("ProcessCampaign").queue).findJob(jobId);
+      if (job === undefined || !(await job.isCompleted())) return false;
       await job.remove();
       return true;
     },
     async reviveDispatch(jobId) {
-      const job = await queues.queue("CampaignQueue").getJob(jobId);
-      if (job === null) return "missing";
+      const job = await queues.queue(where("DispatchCampaign").queue).findJob(jobId);
+      if (job === undefined) return "missing";
       const state = await job.getState();
       if (state === "failed") {
         // Refused when another process retried it first: it is pending then, all the same.
@@ -166,20 +171,21 @@ function campaignQueue(queues: QueueRuntime): CampaignQueue {
   };
 }
 
-/** SendSacheduledMessages/SendMessage jobs, for the ScheduleService. */
+/** The scheduled sends, for the ScheduleService: in the queue where the plan has them (by role). */
 function scheduleQueue(queues: QueueRuntime): ScheduleQueue {
-  const [queue, name] = ["SendSacheduledMessages", "SendMessage"] as const;
+  const where = () => serviceJob(queues.currentPlan, "SendScheduledMessage");
   return {
     async enqueueSends(jobs) {
       const bulk = jobs.map((j) => ({
         data: j.data,
         options: { jobId: j.jobId, delayMs: j.delayMs },
       }));
+      const { queue, name } = where();
       await queues.enqueueBulk(queue, name, bulk);
     },
     async jobState(jobId) {
-      const job = await queues.queue(queue).getJob(jobId);
-      if (job === null) return { state: "missing" };
+      const job = await queues.queue(where().queue).findJob(jobId);
+      if (job === undefined) return { state: "missing" };
       if ((await job.getState()) !== "failed") return { state: "present" };
       return { state: "failed", reason: job.failedReason ?? "the send job failed" };
     },

@@ -1,10 +1,12 @@
 // The WhatsApp driver of this deployment ($CHATIA_WHATSAPP_DRIVER): the simulated one (demo,
 // tests) or baileys (production). Baileys is loaded only when chosen.
 import type { Sequelize } from "../adapters/db";
+import { SequelizeWhatsappConnectionStore } from "../adapters/db/repositories/whatsapp-connection-store";
+import { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
 import { createRedis, type Redis } from "../adapters/redis";
 import { SimulatedWhatsApp, type WhatsAppGateway } from "../adapters/whatsapp";
 import type { QueueRuntime } from "../queues/queue-runtime";
-import type { CompanyEvents } from "../services/events";
+import type { CompanyEvents } from "../services/ports/events";
 
 import type { WhatsAppDriverName } from "./whatsapp-drivers";
 
@@ -39,7 +41,8 @@ export async function createWhatsAppGateway(
   // Loaded here, not at the top: baileys takes over a second to load and only this driver needs it.
   const { BaileysWhatsApp } = await import("../adapters/whatsapp/baileys-driver.js");
   return BaileysWhatsApp.start({
-    sequelize: deps.sequelize,
+    connections: new SequelizeWhatsappConnectionStore(deps.sequelize),
+    sessions: new SequelizeWhatsappSessionStore(deps.sequelize),
     redis: deps.queues.redis,
     events: deps.events,
     prefix,

@@ -9,3 +9,10 @@ export {
 export type * from "./plan";
 export { BACKOFF_STRATEGY } from "./plan";
 export { jobOfPlan, queueOfPlan } from "./plan-lookup";
+export {
+  SERVICE_JOBS,
+  type ServiceJobRef,
+  type ServiceJobRole,
+  serviceJob,
+  serviceJobsCheck,
+} from "./service-jobs";

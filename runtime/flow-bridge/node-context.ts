@@ -1,11 +1,11 @@
 // What chatia's Node-RED nodes get from the runtime: it is put in Node-RED's settings under
 // `chatia` (nodes read `RED.settings.chatia`), so that nodes stay thin adapters over services.
 import type { Plan } from "../compile";
-import type { QueueRuntime } from "../queues/queue-runtime";
 import type { BillingService } from "../services/billing.service";
 import type { CampaignService } from "../services/campaign.service";
-import type { CompanyEvents } from "../services/events";
 import type { MessageService } from "../services/message.service";
+import type { CompanyEvents } from "../services/ports/events";
+import type { JobEnqueuer } from "../services/ports/job-queue";
 import type { ScheduleService } from "../services/schedule.service";
 import type { SessionService } from "../services/session.service";
 import type { TicketService } from "../services/ticket.service";
@@ -23,7 +23,7 @@ export interface ChatiaNodeContext {
   plan(): Plan;
   /** Domain services, by name (added as the job slices land). */
   readonly services: ChatiaServices;
-  /** What the editor's jobs tab reads and does (runtime/app/jobs-panel.ts); absent in tests of nodes. */
+  /** What the editor's jobs tab reads and does (runtime/flow-bridge/jobs-panel.ts); absent in tests of nodes. */
   readonly jobsPanel?: JobsPanelApi;
 }
 
@@ -46,7 +46,7 @@ export interface ChatiaServices {
   /** Creates each company's open invoice for its coming due date, once (`create invoices`). */
   readonly billing: BillingService;
   /** Adds any job of the manifest, its payload checked against its schema (`enqueue job`). */
-  readonly jobs: Pick<QueueRuntime, "enqueue" | "enqueueBulk">;
+  readonly jobs: JobEnqueuer;
   /** Campaigns: due ones started, lists expanded with their pacing, each shipping sent once. */
   readonly campaigns: CampaignService;
   /** Finds due scheduled messages, enqueues them at their sendAt, sends each occurrence once. */

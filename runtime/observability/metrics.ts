@@ -1,11 +1,10 @@
 // Prometheus metrics of a runtime, in a registry of its own (never prom-client's global one, so
 // that two runtimes in one process, as in the tests, do not mix): jobs and flow runs counted as
 // they finish, Bull's counts by state read at scrape time, and the process_* / nodejs_* defaults.
-// `createMetricsRouter` serves them as `GET /metrics` behind the guard it is given.
-import { type RequestHandler, Router } from "express";
+// runtime/http/metrics-endpoint.ts serves them as `GET /metrics`.
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { countJobs, JOB_STATES } from "../adapters/bull/bull-queue-adapter";
-import type { QueueRuntime } from "../queues/queue-runtime";
+import type { Plan } from "../compile";
+import { JOB_STATES, type JobQueue } from "../services/ports/job-queue";
 
 /** How a job's attempt ended: `retried` is a failed attempt that Bull will try again. */
 export type JobOutcome = "completed" | "failed" | "retried";
@@ -15,8 +14,11 @@ export const JOB_DURATION_BUCKETS = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ] as const;
 
-/** What the queue gauge reads: the queues of the current plan and a Bull queue by name. */
-export type MetricsQueueSource = Pick<QueueRuntime, "currentPlan" | "queue">;
+/** What the queue gauge reads: the queues of the current plan and a queue by name (QueueRuntime). */
+export interface MetricsQueueSource {
+  readonly currentPlan: Plan;
+  queue(name: string): Pick<JobQueue, "countJobs">;
+}
 
 /** One labelled series of job attempts: a count, a sum of seconds and per-bucket counts. */
 class JobSeries {
@@ -124,7 +126,7 @@ export class Metrics {
       async collect() {
         // Read every queue first, so that a Redis error fails the scrape without a half-set gauge.
         const names = queues.currentPlan.queues.map((q) => q.name);
-        const counts = await Promise.all(names.map((name) => countJobs(queues.queue(name))));
+        const counts = await Promise.all(names.map((name) => queues.queue(name).countJobs()));
         this.reset();
         names.forEach((queue, i) => {
           for (const state of JOB_STATES) this.set({ queue, state }, counts[i]?.[state] ?? 0);
@@ -207,21 +209,6 @@ function histogramValues(s: JobSeries): MetricValue[] {
   values.push({ metricName: `${name}_sum`, labels: { ...s.labels }, value: s.sum });
   values.push({ metricName: `${name}_count`, labels: { ...s.labels }, value: s.count });
   return values;
-}
-
-/** `GET /metrics` behind `guard` (the runtime passes authenticate + requireProfile("admin")). */
-export function createMetricsRouter(
-  metrics: Metrics,
-  guard: RequestHandler | readonly RequestHandler[],
-): Router {
-  const router = Router();
-  const guards = Array.isArray(guard) ? [...guard] : [guard as RequestHandler];
-  router.get("/metrics", ...guards, async (_req, res) => {
-    const { contentType, body } = await metrics.render();
-    res.setHeader("Cache-Control", "no-store");
-    res.type(contentType).send(body);
-  });
-  return router;
 }
 
 /** What the metrics need of a job's plan. */

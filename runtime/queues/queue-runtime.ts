@@ -1,15 +1,15 @@
 // The Bull side of a running plan: its queues, enqueueing with the plan's options and pacing,
 // processors per queue, and the reconciliation of cron triggers.
+import { BullJobQueue } from "../adapters/bull/bull-job-queue";
 import {
   addJob,
   addJobs,
   type BullConnection,
   BullConnections,
-  type BullJob,
-  type BullQueue,
   discardJob,
   openQueue,
   processAll,
+  type QueueSpec,
   removeRepeatable,
   repeatableJobs,
   repeatableRunPending,
@@ -17,7 +17,10 @@ import {
 } from "../adapters/bull/bull-queue-adapter";
 import { KeyedPacer, type PaceRule, type Redis } from "../adapters/redis";
 import {
+  BACKOFF_STRATEGY,
+  type BackoffOptions,
   BULL_SETTINGS_DEFAULTS,
+  backoffDelay,
   isHandled,
   type JobPlan,
   jobOfPlan,
@@ -27,6 +30,13 @@ import {
   type RateLimitPlan,
 } from "../compile";
 import { ChatiaError } from "../errors";
+import type {
+  EnqueueOptions,
+  JobEnqueuer,
+  JobQueue,
+  QueuedJob,
+  RunningJob,
+} from "../services/ports/job-queue";
 import { PayloadValidators } from "./payloads";
 import {
   type DesiredRepeatable,
@@ -36,26 +46,19 @@ import {
   type RepeatableDiff,
 } from "./repeatables";
 
-export type { BullJob } from "../adapters/bull/bull-queue-adapter";
-
-export interface EnqueueOptions {
-  /** Deterministic id: adding a job whose id exists is a no-op (Bull keeps the first). */
-  readonly jobId?: string;
-  readonly delayMs?: number;
-  readonly priority?: number;
-}
+export type { EnqueueOptions, JobQueue, QueuedJob, RunningJob };
 
 /**
  * Runs one job; rejecting fails it, and a ChatiaError of kind "user" is not retried: the processor
  * discards the job, unless the handler says it does so itself (`discardsUserErrors`, with
  * `discardIfUserError` before its promise rejects), which spares a promise reaction per job.
  */
-export type JobHandler = ((job: BullJob, plan: JobPlan) => Promise<unknown>) & {
+export type JobHandler = ((job: RunningJob, plan: JobPlan) => Promise<unknown>) & {
   readonly discardsUserErrors?: boolean;
 };
 
 /** Marks a job whose run failed with a user error so that Bull does not retry it. */
-export function discardIfUserError(job: BullJob, err: unknown): void {
+export function discardIfUserError(job: RunningJob, err: unknown): void {
   if (err instanceof Error && (err as { kind?: unknown }).kind === "user") discardJob(job);
 }
 
@@ -73,15 +76,15 @@ export type OwnerStamp = (
  * A job that failed because a deploy stopped its flow under it is not at fault: its retry runs at
  * once (through the new flow) rather than after the backoff its own failures earn.
  */
-export function retryAtOnceIfRedeployed(job: BullJob, err: unknown): void {
+export function retryAtOnceIfRedeployed(job: RunningJob, err: unknown): void {
   if (err instanceof Error && (err as { code?: unknown }).code === "CF_FLOW_REDEPLOYED")
     skipBackoffOnce(job);
 }
 
-export class QueueRuntime {
+export class QueueRuntime implements JobEnqueuer {
   private readonly connections: BullConnections;
   private ownerStamp?: OwnerStamp;
-  private readonly queues = new Map<string, BullQueue>();
+  private readonly queues = new Map<string, BullJobQueue>();
   private readonly pacer: KeyedPacer;
   private readonly runPacer: KeyedPacer;
   private plan: Plan;
@@ -126,13 +129,23 @@ export class QueueRuntime {
     return this.jobs.get(`${queue}/${name}`);
   }
 
-  queue(name: string): BullQueue {
+  /** A queue of the plan, to inspect and operate; CF_JOB_UNKNOWN when the plan has none so named. */
+  queue(name: string): BullJobQueue {
     queueOfPlan(this.plan, name);
-    return this.openedQueue(name);
+    return this.opened(name);
+  }
+
+  /** The Bull queue of a queue of the plan (this process adds and processes its jobs). */
+  private bullQueue(name: string) {
+    return this.queue(name).bull;
   }
 
   /** A queue of the plan with its settings, or (to clean up after it) one the plan no longer has. */
-  private openedQueue(name: string): BullQueue {
+  private openedQueue(name: string) {
+    return this.opened(name).bull;
+  }
+
+  private opened(name: string): BullJobQueue {
     let queue = this.queues.get(name);
     if (!queue) {
       const plan = this.plan.queues.find((q) => q.name === name) ?? {
@@ -141,7 +154,7 @@ export class QueueRuntime {
         settings: BULL_SETTINGS_DEFAULTS,
         jobs: [],
       };
-      queue = openQueue(plan, this.connections);
+      queue = new BullJobQueue(openQueue(queueSpec(plan), this.connections));
       this.queues.set(name, queue);
     }
     return queue;
@@ -176,7 +189,7 @@ export class QueueRuntime {
     name: string,
     given: unknown,
     options: EnqueueOptions = {},
-  ): Promise<BullJob> {
+  ): Promise<QueuedJob> {
     const job = this.enabledJob(queueName, name);
     this.validators.assertValid(job.key, given);
     const [data] = await this.stamped(job.key, queueName, name, [given]);
@@ -190,7 +203,7 @@ export class QueueRuntime {
       );
       delay = Math.max(delay, slot.waitMs);
     }
-    return addJob(this.queue(queueName), name, data, {
+    return addJob(this.bullQueue(queueName), name, data, {
       ...job.options,
       delay,
       ...(options.priority !== undefined && { priority: options.priority }),
@@ -206,10 +219,10 @@ export class QueueRuntime {
     queueName: string,
     name: string,
     jobs: readonly { readonly data: unknown; readonly options?: EnqueueOptions }[],
-  ): Promise<BullJob[]> {
+  ): Promise<QueuedJob[]> {
     const job = this.enabledJob(queueName, name);
     if (this.queuePlan(queueName).rateLimit) {
-      const added: BullJob[] = [];
+      const added: QueuedJob[] = [];
       for (const j of jobs) added.push(await this.enqueue(queueName, name, j.data, j.options));
       return added;
     }
@@ -221,7 +234,7 @@ export class QueueRuntime {
       jobs.map((j) => j.data),
     );
     return addJobs(
-      this.queue(queueName),
+      this.bullQueue(queueName),
       jobs.map(({ options = {} }, i) => ({
         name,
         data: stamped[i],
@@ -245,7 +258,7 @@ export class QueueRuntime {
       if (queueNames && !queueNames.includes(queuePlan.name)) continue;
       if (!queuePlan.jobs.some(isHandled)) continue;
       processAll(
-        this.queue(queuePlan.name),
+        this.bullQueue(queuePlan.name),
         queuePlan.concurrency,
         this.processor(queuePlan, handler),
       );
@@ -257,13 +270,16 @@ export class QueueRuntime {
    * that changes them re-opens the queue); the job's own plan is looked up per job, so that a
    * reload's new job options apply at once.
    */
-  private processor(queuePlan: QueuePlan, handler: JobHandler): (job: BullJob) => Promise<unknown> {
+  private processor(
+    queuePlan: QueuePlan,
+    handler: JobHandler,
+  ): (job: RunningJob) => Promise<unknown> {
     const { name: queueName, rateLimit } = queuePlan;
     // A per-connection WhatsApp pace is kept at the moment of sending (MessageService), not here.
     const rule = rateLimit && rateLimit.paces === "starts" ? paceRule(rateLimit) : undefined;
     // Written with promise chains rather than async/await: this runs for every job, and each
     // await would add a turn of the microtask queue (bench/dispatch.ts).
-    const discardUserErrors = (job: BullJob) => (err: unknown) => {
+    const discardUserErrors = (job: RunningJob) => (err: unknown) => {
       discardIfUserError(job, err);
       throw err;
     };
@@ -334,7 +350,7 @@ export class QueueRuntime {
 
   private async addTrigger(wanted: DesiredRepeatable): Promise<void> {
     const { job } = wanted;
-    await addJob(this.queue(wanted.queue), wanted.name, job.data ?? {}, {
+    await addJob(this.bullQueue(wanted.queue), wanted.name, job.data ?? {}, {
       ...job.options,
       jobId: wanted.id,
       repeat: { cron: wanted.cron, tz: wanted.tz },
@@ -343,7 +359,7 @@ export class QueueRuntime {
 
   /** Stops taking new jobs in this process; active ones go on. */
   async pauseLocal(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.pause(true, true)));
+    await Promise.all([...this.queues.values()].map((q) => q.bull.pause(true, true)));
   }
 
   /** Swaps in a new plan (hot reload): queues whose settings changed are re-opened. */
@@ -356,7 +372,7 @@ export class QueueRuntime {
   /** Closes every queue (by default waiting for its active jobs) and the shared connections. */
   async close(options: { waitForJobs?: boolean } = {}): Promise<void> {
     const doNotWait = options.waitForJobs === false;
-    await Promise.all([...this.queues.values()].map((q) => q.close(doNotWait)));
+    await Promise.all([...this.queues.values()].map((q) => q.bull.close(doNotWait)));
     this.queues.clear();
     await this.connections.close();
   }
@@ -365,7 +381,7 @@ export class QueueRuntime {
   async closeQueue(name: string): Promise<void> {
     const queue = this.queues.get(name);
     this.queues.delete(name);
-    await queue?.close();
+    await queue?.bull.close();
   }
 
   private get managedQueuesKey(): string {
@@ -402,6 +418,21 @@ export class QueueRuntime {
   private queuePlan(name: string): QueuePlan {
     return queueOfPlan(this.plan, name);
   }
+}
+
+/** How Bull opens a queue of the plan: its limiter, its settings and the manifest's backoffs. */
+function queueSpec(plan: QueuePlan): QueueSpec {
+  return {
+    name: plan.name,
+    ...(plan.bullLimiter && { limiter: plan.bullLimiter }),
+    settings: { ...plan.settings, backoffStrategies: { [BACKOFF_STRATEGY]: chatiaBackoff } },
+  };
+}
+
+/** Bull's custom backoff strategy for the manifest's capped / jittered backoffs. */
+function chatiaBackoff(attemptsMade: number, _err: Error, options?: BackoffOptions): number {
+  if (!options) throw new Error("the chatia backoff strategy needs its options");
+  return backoffDelay(attemptsMade, options);
 }
 
 function indexJobs(plan: Plan): Map<string, JobPlan> {

@@ -1,7 +1,7 @@
 // Billing (InvoiceMonitor/CreateInvoices): each company whose due date comes within a window gets
 // one open invoice for that due date, with its plan's name and amount — never two, however many
 // runs overlap (the store inserts against a unique constraint).
-import type { DueInvoicesResult, InvoiceStore } from "../adapters/db/repositories/invoice-store";
+import type { DueInvoicesResult, InvoiceStore } from "./ports/invoice-store";
 
 export type { DueInvoicesResult };
 

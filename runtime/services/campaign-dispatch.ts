@@ -10,16 +10,12 @@
 //   doubt) settles the shipping as failed with the reason; operational errors (connection
 //   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
 
-import type {
-  CampaignProgress,
-  CampaignStore,
-  ShippingForDispatch,
-} from "../adapters/db/repositories/campaign-store";
 import { ChatiaError } from "../errors";
 import { type BatchShipping, type CampaignQueue, dispatchBatchJob } from "./campaign-jobs";
 import { SENDER_LEASE_MS, type SenderLease, type SenderLeases } from "./campaign-sender";
 import { type MediaKind, resolveMediaFile } from "./media-file";
 import type { MessageService } from "./message.service";
+import type { CampaignProgress, CampaignStore, ShippingForDispatch } from "./ports/campaign-store";
 import { TICKET_STATUSES, type TicketStatus } from "./ports/enums";
 import type { TicketService } from "./ticket.service";
 

@@ -1,6 +1,6 @@
 // A campaign's progress from its counts: what `GET /api/campaigns/<id>/progress` answers and what
 // every `company-<id>-campaign` event's record carries (`sent`, `failed`, `pending`, `total`, `eta`).
-import type { CampaignCounts } from "../adapters/db/repositories/campaign-progress-store";
+import type { CampaignCounts } from "./ports/campaign-progress-store";
 
 export interface CampaignProgress {
   readonly id: number;

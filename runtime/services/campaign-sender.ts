@@ -11,10 +11,7 @@
 //       └ due within the lead    ─▶ send each at its due time, at most once (campaign-dispatch.ts),
 //                                   8 at a time, started in due order; read on past the last one
 //   the lease is released before re-arming, so the next run never finds it held by this one.
-import type {
-  CampaignStore,
-  ShippingForDispatch,
-} from "../adapters/db/repositories/campaign-store";
+
 import { ChatiaError } from "../errors";
 import type { DispatchOutcome, DispatchResult, ShippingDispatcher } from "./campaign-dispatch";
 import {
@@ -23,6 +20,7 @@ import {
   type JobToEnqueue,
   senderJob,
 } from "./campaign-jobs";
+import type { CampaignStore, ShippingForDispatch } from "./ports/campaign-store";
 
 /** A lease on a key across all processes (runtime/adapters/redis/keyed-lease.ts). */
 export interface SenderLease {

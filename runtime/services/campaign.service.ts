@@ -12,13 +12,7 @@
 //   Prepare:  (producers of earlier versions) a page or one contact: its shippings ─▶ arm the sender
 //   Dispatch: `{ whatsappId }` the connection's sender (campaign-sender.ts); the per-shipping
 //             forms of earlier versions still send, under the connection's lease (campaign-dispatch.ts)
-import type {
-  CampaignExpansion,
-  CampaignForPrepare,
-  CampaignStore,
-  ContactItem,
-  NewShipping,
-} from "../adapters/db/repositories/campaign-store";
+
 import { ChatiaError } from "../errors";
 import {
   type DispatchBatchData,
@@ -57,6 +51,13 @@ import {
   parseCampaignVariables,
   renderCampaignMessage,
 } from "./message-template";
+import type {
+  CampaignExpansion,
+  CampaignForPrepare,
+  CampaignStore,
+  ContactItem,
+  NewShipping,
+} from "./ports/campaign-store";
 import type { TicketService } from "./ticket.service";
 
 export type {

@@ -9,20 +9,15 @@
 // The owner shows it is alive (the ledger's `aliveAt`) every CLAIM_HEARTBEAT_MS while it holds the
 // claim, so a duplicate racing a live send waits for it instead of calling it in doubt.
 import { hostname } from "node:os";
-import type {
-  LedgerClaim,
-  LedgerEntry,
-  MessageStore,
-  OutgoingRecord,
-} from "../adapters/db/repositories/message-store";
+import { ChatiaError, type ErrorCode } from "../errors";
+import { type MediaFile, resolveMediaFile } from "./media-file";
+import type { LedgerClaim, LedgerEntry, MessageStore, OutgoingRecord } from "./ports/message-store";
 import {
   type OutgoingMessage,
   type SentMessage,
   toJid,
   type WhatsAppGateway,
-} from "../adapters/whatsapp";
-import { ChatiaError, type ErrorCode } from "../errors";
-import { type MediaFile, resolveMediaFile } from "./media-file";
+} from "./ports/whatsapp-gateway";
 
 /** How often an owner refreshes its claim's sign of life (well inside the store's window). */
 export const CLAIM_HEARTBEAT_MS = 3_000;

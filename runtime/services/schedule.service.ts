@@ -8,14 +8,10 @@
 //            ─▶ recurring: next sendAt, PENDENTE, counter + 1 │ else ENVIADA
 //            user error, or any error on the last attempt: ERRO with the reason
 
-import type {
-  ScheduleForSend,
-  ScheduleOccurrence,
-  ScheduleStore,
-} from "../adapters/db/repositories/schedule-store";
 import { ChatiaError } from "../errors";
 import type { MessageService, SendResult } from "./message.service";
 import type { TicketStatus } from "./ports/enums";
+import type { ScheduleForSend, ScheduleOccurrence, ScheduleStore } from "./ports/schedule-store";
 import { intervalUnit, nextOccurrence, scheduledText } from "./schedule-calendar";
 import type { TicketService } from "./ticket.service";
 

@@ -2,7 +2,7 @@
 // deleted connections, and of connections logged out for more than N days, is deleted from the
 // database through the auth-state store. Nothing else is touched: no files, no processes, no
 // remote calls.
-import type { SequelizeWhatsappSessionStore } from "../adapters/db/repositories/whatsapp-session-store";
+import type { WhatsappSessionStore } from "./ports/whatsapp-session-store";
 
 export interface PurgeOptions {
   /** Days a connection must have been logged out (DISCONNECTED, its row unchanged) before its state goes. */
@@ -10,7 +10,7 @@ export interface PurgeOptions {
 }
 
 export class SessionService {
-  constructor(private readonly store: Pick<SequelizeWhatsappSessionStore, "purgeSessions">) {}
+  constructor(private readonly store: Pick<WhatsappSessionStore, "purgeSessions">) {}
 
   /** Deletes the auth state of deleted connections and of ones logged out `loggedOutDays` before `now`. */
   async purge(now: Date, options: PurgeOptions): Promise<{ deleted: number }> {

@@ -4,14 +4,15 @@
 // on the ticket it closes, not on a new one). One connection's messages go one after another at
 // its pace; different connections' go side by side. A failed send is reported, not thrown: the
 // tickets' changes are already made, and the other messages must still go.
+
+import { ChatiaError } from "../errors";
+import type { MessageService } from "./message.service";
+import { markMessage, renderTicketTemplate, TICKET_MESSAGE_MARK } from "./message-template";
 import type {
   MessageSetting,
   TicketMessageContext,
   TicketOpsStore,
-} from "../adapters/db/repositories/ticket-ops-store";
-import { ChatiaError } from "../errors";
-import type { MessageService } from "./message.service";
-import { markMessage, renderTicketTemplate, TICKET_MESSAGE_MARK } from "./message-template";
+} from "./ports/ticket-ops-store";
 import type { TicketService } from "./ticket.service";
 
 /** One message to send: the ticket, its text (a ticket template) and the version in its key. */

@@ -10,15 +10,15 @@ import type {
   CompanyCriteria,
   FoundCompany,
   LaneMove,
-} from "../adapters/db/repositories/board-store";
+} from "./ports/board-store";
+import type { CompanyEvents } from "./ports/events";
 import type {
   FoundTicket,
   TicketCriteria,
   TicketOpsStore,
   TicketStatus,
   TicketView,
-} from "../adapters/db/repositories/ticket-ops-store";
-import type { CompanyEvents } from "./events";
+} from "./ports/ticket-ops-store";
 
 export type {
   Attendant,

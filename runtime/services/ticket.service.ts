@@ -3,14 +3,10 @@
 // schedule and campaign handlers call it); the values a ticket template shows; and a message
 // recorded on a ticket once per WhatsApp id. Concurrency-safe across processes (TicketStore).
 
-import type {
-  SequelizeTicketStore,
-  TicketFacts,
-  TicketRecord,
-} from "../adapters/db/repositories/ticket-store";
 import { ChatiaError } from "../errors";
 import type { TicketTemplateVars } from "./message-template";
 import { TICKET_STATUSES, type TicketStatus } from "./ports/enums";
+import type { TicketFacts, TicketRecord, TicketStore } from "./ports/ticket-store";
 
 /** Who the ticket is for: an existing contact, or a number (the contact is created if new). */
 export type TicketContact =
@@ -85,7 +81,7 @@ export interface RecordedMessageInfo {
 }
 
 export class TicketService {
-  constructor(private readonly store: SequelizeTicketStore) {}
+  constructor(private readonly store: TicketStore) {}
 
   /**
    * The contact's open or pending ticket on the connection (the latest), or a new one with the

@@ -1,6 +1,6 @@
 // Keeps attendants' online flags honest (UserMonitor/VerifyLoginStatus): a user online whose row
 // was not touched for a while is taken as gone. `updatedAt` is the last sign of life.
-import type { UserStore } from "../adapters/db/repositories/user-store";
+import type { UserStore } from "./ports/user-store";
 
 export interface IdleUsersResult {
   /** Users set offline now. */

@@ -2,8 +2,7 @@
 // job's data, its jobs waiting in the queue (waiting, delayed or paused, whoever added them), and
 // its enqueues per minute (counted in Redis, so across every api process). A refused enqueue adds
 // nothing and does not count.
-import type { BullQueue } from "../adapters/bull/bull-queue-adapter";
-import type { Redis } from "../adapters/redis";
+import type { JobQueue } from "../services/ports/job-queue";
 import type { OwnedJobs } from "./owned-jobs";
 import type { Caller } from "./ownership";
 
@@ -32,9 +31,19 @@ export interface QuotaRefusal {
   };
 }
 
+/** The Redis commands the per-minute count uses (QueueRuntime's shared client has them). */
+export interface QuotaRedis {
+  multi(): {
+    incr(key: string): {
+      expire(key: string, seconds: number): { exec(): Promise<[Error | null, unknown][] | null> };
+    };
+  };
+  decr(key: string): Promise<number>;
+}
+
 export class EnqueueQuota {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: QuotaRedis,
     private readonly keyPrefix: string,
     private readonly owned: OwnedJobs,
     private readonly quotas: EnqueueQuotas = DEFAULT_QUOTAS,
@@ -42,11 +51,7 @@ export class EnqueueQuota {
   ) {}
 
   /** Why `caller` may not enqueue `data` into `queue` now, or undefined (then it counts). */
-  async refusal(
-    caller: Caller,
-    queue: BullQueue,
-    data: unknown,
-  ): Promise<QuotaRefusal | undefined> {
+  async refusal(caller: Caller, queue: JobQueue, data: unknown): Promise<QuotaRefusal | undefined> {
     if (caller.super || caller.companyId === undefined) return undefined;
     const { jobBytes, jobsWaiting, perMinute } = this.quotas;
     const bytes = Buffer.byteLength(JSON.stringify(data ?? null));

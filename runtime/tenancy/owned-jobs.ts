@@ -1,19 +1,13 @@
 // A company's jobs in a queue, read through the owner tags (adapters/bull/owner-tags.ts): a list
 // reads the state's ids and their tags, resolves (and tags) only the jobs never seen before, and
 // loads only the page it answers. Used by the queue API and Bull Board alike.
+
 import {
-  type BullJob,
-  type BullQueue,
-  findJob,
   JOB_STATES,
+  type JobQueue,
   type JobState,
-} from "../adapters/bull/bull-queue-adapter";
-import {
-  idsInState,
-  readJobHeads,
-  readOwnerTags,
-  writeOwnerTags,
-} from "../adapters/bull/owner-tags";
+  type QueuedJob,
+} from "../services/ports/job-queue";
 import { type Caller, type Owner, Ownership } from "./ownership";
 
 /** A state's ids beyond this many (newest first) are not listed to a company. */
@@ -26,8 +20,8 @@ export class OwnedJobs {
   ) {}
 
   /** The owner of each id of `queue` (tags first; the rest resolved, then tagged when final). */
-  async owners(queue: BullQueue, ids: readonly string[]): Promise<Map<string, Owner>> {
-    const tags = await readOwnerTags(queue, ids);
+  async owners(queue: JobQueue, ids: readonly string[]): Promise<Map<string, Owner>> {
+    const tags = await queue.readOwnerTags(ids);
     const owners = new Map<string, Owner>();
     const untagged: string[] = [];
     ids.forEach((id, i) => {
@@ -35,7 +29,7 @@ export class OwnedJobs {
       if (owner) owners.set(id, owner);
       else untagged.push(id);
     });
-    const heads = await readJobHeads(queue, untagged);
+    const heads = await queue.readJobHeads(untagged);
     const refs = untagged.flatMap((id, i) => {
       const head = heads[i];
       return head ? [{ queue: queue.name, name: head.name, id, data: head.data }] : [];
@@ -48,13 +42,13 @@ export class OwnedJobs {
       const tag = toTagValue(owner);
       if (tag !== undefined) toTag.push([ref.id, tag]);
     });
-    await writeOwnerTags(queue, toTag);
+    await queue.writeOwnerTags(toTag);
     return owners;
   }
 
   /** The job if `caller` may see it; undefined when it is missing or not theirs alike. */
-  async visibleJob(caller: Caller, queue: BullQueue, id: string): Promise<BullJob | undefined> {
-    const job = await findJob(queue, id);
+  async visibleJob(caller: Caller, queue: JobQueue, id: string): Promise<QueuedJob | undefined> {
+    const job = await queue.findJob(id);
     if (!job || caller.super) return job;
     const owner = (await this.owners(queue, [String(job.id)])).get(String(job.id));
     return owner && Ownership.mayAct(caller, owner) ? job : undefined;
@@ -63,12 +57,12 @@ export class OwnedJobs {
   /** The ids of `states` (in that order, each newest first) that `caller` may see. */
   async visibleIds(
     caller: Caller,
-    queue: BullQueue,
+    queue: JobQueue,
     states: readonly JobState[],
   ): Promise<string[]> {
     const visible: string[] = [];
     for (const state of states) {
-      const ids = await idsInState(queue, state, this.scanLimit);
+      const ids = await queue.idsInState(state, this.scanLimit);
       const owners = await this.owners(queue, ids);
       for (const id of ids) {
         const owner = owners.get(id);
@@ -81,18 +75,18 @@ export class OwnedJobs {
   /** A page (`start`..`end` inclusive) of the caller's jobs in `states`, and their total. */
   async page(
     caller: Caller,
-    queue: BullQueue,
+    queue: JobQueue,
     states: readonly JobState[],
     start: number,
     end: number,
-  ): Promise<{ total: number; jobs: BullJob[] }> {
+  ): Promise<{ total: number; jobs: QueuedJob[] }> {
     const ids = await this.visibleIds(caller, queue, states);
-    const jobs = await Promise.all(ids.slice(start, end + 1).map((id) => findJob(queue, id)));
-    return { total: ids.length, jobs: jobs.filter((j): j is BullJob => j !== undefined) };
+    const jobs = await Promise.all(ids.slice(start, end + 1).map((id) => queue.findJob(id)));
+    return { total: ids.length, jobs: jobs.filter((j): j is QueuedJob => j !== undefined) };
   }
 
   /** How many of the caller's jobs are in each state. */
-  async counts(caller: Caller, queue: BullQueue): Promise<Record<JobState, number>> {
+  async counts(caller: Caller, queue: JobQueue): Promise<Record<JobState, number>> {
     const counts = await Promise.all(
       JOB_STATES.map(async (state) => (await this.visibleIds(caller, queue, [state])).length),
     );

@@ -3,7 +3,7 @@
 // startable by, a company. A job with no rule here (every cron job, any job added later without
 // one) is a system job: only super-admins see it or act on it. So is every cron trigger run
 // (`repeat:*` ids), whatever its queue.
-import type { OwnedKind } from "../adapters/db/repositories/owner-store";
+import type { OwnedKind } from "../services/ports/owner-store";
 
 /** A row a job references, found at a dotted path of its data. */
 export interface Reference {

@@ -2,9 +2,10 @@
 // company owns a job (from the rows it references, per owner-rules.ts), whether a caller may see
 // or act on it, and whether a company may enqueue a job with these data. It fails closed: a job
 // whose owner cannot be resolved is a system job, for super-admins only.
-import type { OwnedKind, OwnerStore } from "../adapters/db/repositories/owner-store";
+
 import { ChatiaError } from "../errors";
 import { resolveMediaFile } from "../services/media-file";
+import type { OwnedKind, OwnerStore } from "../services/ports/owner-store";
 import { isCronRun, type OwnerRule, ownerRule, valueAt } from "./owner-rules";
 
 export type Owner =

@@ -9,9 +9,10 @@ import express, { type RequestHandler } from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../runtime/adapters/db";
-import { type AuthContext, setAuth } from "../../runtime/api/auth-context";
-import { createCampaignsRouter } from "../../runtime/api/routes";
+import { SequelizeCampaignProgressStore } from "../../runtime/adapters/db/repositories/campaign-progress-store";
 import { compile, type Plan } from "../../runtime/compile";
+import { type AuthContext, setAuth } from "../../runtime/http/auth-context";
+import { createCampaignsRouter } from "../../runtime/http/routes";
 import { parseManifest } from "../../runtime/manifest";
 import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -108,7 +109,12 @@ beforeAll(async () => {
   const app = express();
   app.use(testAuth);
   app.use(
-    createCampaignsRouter({ sequelize: db.sequelize, queues, plan: () => plan, now: () => NOW }),
+    createCampaignsRouter({
+      store: new SequelizeCampaignProgressStore(db.sequelize),
+      queues,
+      plan: () => plan,
+      now: () => NOW,
+    }),
   );
   server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
@@ -214,7 +220,7 @@ describe("GET /api/campaigns/:id/progress", () => {
 
 describe("POST /api/campaigns/:id/cancel", () => {
   const waiting = async () => {
-    const q = queues.queue("CampaignQueue");
+    const q = queues.queue("CampaignQueue").bull;
     const jobs = [...(await q.getWaiting()), ...(await q.getDelayed())];
     return jobs.map((j) => String(j.id)).sort();
   };
@@ -228,25 +234,25 @@ describe("POST /api/campaigns/:id/cancel", () => {
       `x-campaign-${id}-1`,
     ];
     for (const jobId of [...own, ...others])
-      await queues.queue("CampaignQueue").add("PrepareContact", {}, { jobId, delay: 60_000 });
+      await queues.queue("CampaignQueue").bull.add("PrepareContact", {}, { jobId, delay: 60_000 });
     await queues
       .queue("CampaignQueue")
-      .add("DispatchCampaign", {}, { jobId: `campaign-${id}-dispatch-1` });
-    await queues.queue("Sends").add("Send", {}, { jobId: `campaign-${id}-dispatch-9` });
+      .bull.add("DispatchCampaign", {}, { jobId: `campaign-${id}-dispatch-1` });
+    await queues.queue("Sends").bull.add("Send", {}, { jobId: `campaign-${id}-dispatch-9` });
 
     const res = await cancel(id);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id, status: "CANCELADA", cancelled: true, removedJobs: 5 });
     expect((await data.findOne("Campaigns", { id }))?.status).toBe("CANCELADA");
     expect(await waiting()).toEqual([...others].sort());
-    expect(await queues.queue("Sends").getJob(`campaign-${id}-dispatch-9`)).toBeNull();
+    expect(await queues.queue("Sends").bull.getJob(`campaign-${id}-dispatch-9`)).toBeNull();
   });
 
   it("is idempotent: a repeat answers 200, changes nothing, removes what appeared since", async () => {
     const id = ids.scheduled;
     await queues
       .queue("CampaignQueue")
-      .add("DispatchCampaign", {}, { jobId: `campaign-${id}-dispatch-2`, delay: 1000 });
+      .bull.add("DispatchCampaign", {}, { jobId: `campaign-${id}-dispatch-2`, delay: 1000 });
     const before = (await data.findOne("Campaigns", { id }))?.updatedAt;
     const res = await cancel(id);
     expect(res.body).toEqual({ id, status: "CANCELADA", cancelled: false, removedJobs: 1 });

@@ -9,11 +9,11 @@ import express, { type RequestHandler } from "express";
 import request, { type Response } from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SequelizeOwnerStore } from "../../runtime/adapters/db/repositories/owner-store";
-import { type AuthContext, setAuth } from "../../runtime/api/auth-context";
-import { openApiDocument } from "../../runtime/api/openapi";
-import { createQueuesRouter } from "../../runtime/api/routes";
-import { jobIdFor } from "../../runtime/api/routes/queues-router";
 import { compile, type Plan } from "../../runtime/compile";
+import { type AuthContext, setAuth } from "../../runtime/http/auth-context";
+import { openApiDocument } from "../../runtime/http/openapi";
+import { createQueuesRouter } from "../../runtime/http/routes";
+import { jobIdFor } from "../../runtime/http/routes/queues-router";
 import { parseManifest } from "../../runtime/manifest";
 import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { Ownership } from "../../runtime/tenancy/ownership";
@@ -249,12 +249,12 @@ describe("queue API: reading", () => {
 describe("queue API: enqueueing", () => {
   const enqueue = (body: unknown, as = "super", headers: Record<string, string> = {}) =>
     call("post", "/api/queues/{queue}/jobs", { queue: "Sends" }, { as, body, headers });
-  const waitingSends = async () => (await queues.queue("Sends").getJobCounts()).waiting;
+  const waitingSends = async () => (await queues.queue("Sends").bull.getJobCounts()).waiting;
 
   it("enqueues a valid job and answers its id", async () => {
     const res = await enqueue({ name: "Send", data: { companyId: 1, text: "hello" }, priority: 3 });
     expect(res.status).toBe(201);
-    const job = await queues.queue("Sends").getJob(res.body.id);
+    const job = await queues.queue("Sends").bull.getJob(res.body.id);
     expect(job?.data).toEqual({ companyId: 1, text: "hello" });
     expect(job?.opts.priority).toBe(3);
   });
@@ -357,7 +357,7 @@ describe("queue API: acting on jobs and queues", () => {
     const job = await send(1, "bye");
     expect((await act("remove", String(job.id), "user:1")).status).toBe(403);
     expect((await act("remove", String(job.id))).status).toBe(200);
-    expect(await queues.queue("Sends").getJob(String(job.id))).toBeNull();
+    expect(await queues.queue("Sends").bull.getJob(String(job.id))).toBeNull();
   });
 
   it("retries a failed job, refuses a job that has not failed", async () => {
@@ -502,7 +502,7 @@ describe("queue API: tenancy", () => {
         expect(res.status, `${action} ${id}`).toBe(404);
       }
     }
-    expect(await queues.queue("Sends").getJob(company1[0] ?? "")).not.toBeNull();
+    expect(await queues.queue("Sends").bull.getJob(company1[0] ?? "")).not.toBeNull();
     const everything = await call(
       "get",
       "/api/queues/{queue}/jobs",

@@ -89,7 +89,7 @@ describe("Bull Board", () => {
     await page.getByText("Are you sure that you want to retry this job?").waitFor();
     await page.getByRole("button", { name: "Confirm" }).click();
 
-    const queue = t.runtime.queues.queue("FlakyQueue");
+    const queue = t.runtime.queues.queue("FlakyQueue").bull;
     await expect
       .poll(async () => (await queue.getJob(failedJobId))?.returnvalue, { timeout: 15_000 })
       .toBe("ok");

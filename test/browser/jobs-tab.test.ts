@@ -112,7 +112,7 @@ describe("the editor's jobs tab", () => {
       companyId,
     });
     await failed.locator(".chatia-jobs-retry").click();
-    const queue = t.runtime.queues.queue("MessageQueue");
+    const queue = t.runtime.queues.queue("MessageQueue").bull;
     await expect
       .poll(async () => (await queue.getJob(failedJobId))?.getState(), { timeout: 20_000 })
       .toBe("completed");
@@ -182,7 +182,7 @@ describe("the editor's jobs tab", () => {
     const trace = page.locator('#chatia-jobs-trace[data-outcome="completed"]');
     await trace.waitFor({ timeout: 30_000 });
     const id = (await trace.getAttribute("data-job-id")) ?? "";
-    expect(await t.runtime.queues.queue("ScheduleMonitor").getJob(id)).toBeNull();
+    expect(await t.runtime.queues.queue("ScheduleMonitor").bull.getJob(id)).toBeNull();
     await expect(
       trace
         .locator("li.chatia-jobs-step")

@@ -41,7 +41,7 @@ async function runCronJobs(): Promise<Record<string, string>> {
  * from before the job is added (these jobs are removed once complete, so job.finished() could miss it).
  */
 function runJob(queueName: string, name: string, data: unknown): Promise<string> {
-  const queue = t.runtime.queues.queue(queueName);
+  const queue = t.runtime.queues.queue(queueName).bull;
   const heard = new Map<string, string>();
   let id: string | undefined;
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // status is one it documents, and the JSON body validates against that status's schema.
 import Ajv2020 from "ajv/dist/2020";
 import { expect } from "vitest";
-import { openApiDocument } from "../../runtime/api/openapi";
+import { openApiDocument } from "../../runtime/http/openapi";
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat("date-time", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);

@@ -219,7 +219,7 @@ describe("job out", () => {
 });
 
 describe("enqueue job", () => {
-  const bull = () => world.queues.queue("CampaignQueue");
+  const bull = () => world.queues.queue("CampaignQueue").bull;
 
   it("adds one job of the manifest with its data, job id, delay and priority", async () => {
     const n = await loadNode(

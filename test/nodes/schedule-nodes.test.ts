@@ -95,7 +95,7 @@ describe("find schedules → schedule messages", () => {
       text: "1 enqueued, 1 stale, 0 failed",
     });
     await enqueue.receive(found.sent as Record<string, unknown>);
-    const jobs = await world.queues.queue("SendSacheduledMessages").getDelayed();
+    const jobs = await world.queues.queue("SendSacheduledMessages").bull.getDelayed();
     expect(jobs.map((j) => j.data)).toEqual([
       { scheduleId: due.id, sendAt: due.sendAt.toISOString() },
     ]);

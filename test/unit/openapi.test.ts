@@ -2,7 +2,7 @@
 // specification's own schema), and a generated client can log in from it: the auth endpoints are
 // there, and every other endpoint asks for the bearer scheme.
 import { describe, expect, it } from "vitest";
-import { openApiDocument } from "../../runtime/api/openapi";
+import { openApiDocument } from "../../runtime/http/openapi";
 
 type Operation = { security?: unknown[]; responses: Record<string, unknown> };
 const operations = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>

@@ -1,99 +1,106 @@
 // Bull Board (the queue dashboard) over the manifest's queues. Two boards share the same queues:
-// a full one for super-admins, and a read-only one for everyone else whose queue adapters filter
-// where Bull Board reads its data (TenantBullAdapter): each read asks runtime/tenancy, for the
-// caller of the request being served, which jobs it may see. So the filter does not depend on the
-// request's path (its case, encoding or shape): a job list, a count, a job by id, its logs all go
-// through it. Redis stats, workers, metrics and cron schedulers are for super-admins only. Every
-// mutating request (anything but GET/HEAD) of a non-super caller is refused with 403 before it
-// reaches Bull Board. Mount the router after an authentication middleware (authOf).
+// a full one, and a read-only one whose queue adapters filter where Bull Board reads its data
+// (TenantBullAdapter): each read asks `visibility` (runtime/tenancy), for the caller of the request
+// being served, which jobs it may see. So the filter does not depend on the request's path (its
+// case, encoding or shape): a job list, a count, a job by id, its logs all go through it. Redis
+// stats, workers, metrics and cron schedulers are not shown on the read-only board. Who gets which
+// board, and the refusal of a read-only caller's changes, is the HTTP side's (runtime/http).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createBullBoard as createBoard } from "@bull-board/api";
 import { BullAdapter } from "@bull-board/api/bullAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type Bull from "bull";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { Router } from "express";
-import { type AuthContext, authOf } from "../../api/auth-context";
-import { sendError } from "../../api/errors";
-import type { OwnedJobs } from "../../tenancy/owned-jobs";
-import { type BullJob, type BullQueue, JOB_STATES, type JobState } from "./bull-queue-adapter";
+import type { JobQueue, QueuedJob } from "../../services/ports/job-queue";
+import type { BullJobQueue } from "./bull-job-queue";
+import { type BullJob, JOB_STATES, type JobState } from "./bull-queue-adapter";
 
-export interface BullBoardOptions {
-  /** The queues to show, read again by refresh() (QueueRuntime: one per queue of the plan). */
-  readonly queues: () => readonly BullQueue[];
-  /** Where the router is mounted, e.g. "/admin/queues" (the page's links are built from it). */
-  readonly basePath: string;
-  /** Which jobs a caller may see (runtime/tenancy). */
-  readonly owned: OwnedJobs;
+/** Which jobs a caller may see (runtime/tenancy's OwnedJobs). */
+export interface JobVisibility<Caller> {
+  visibleJob(caller: Caller, queue: JobQueue, id: string): Promise<QueuedJob | undefined>;
+  page(
+    caller: Caller,
+    queue: JobQueue,
+    states: readonly JobState[],
+    start: number,
+    end: number,
+  ): Promise<{ total: number; jobs: QueuedJob[] }>;
+  counts(caller: Caller, queue: JobQueue): Promise<Record<JobState, number>>;
 }
 
-export interface BullBoard {
-  /** Mount at `basePath`, behind authentication. */
-  readonly router: RequestHandler;
+export interface BullBoardOptions<Caller> {
+  /** The queues to show, read again by refresh() (QueueRuntime: one per queue of the plan). */
+  readonly queues: () => readonly BullJobQueue[];
+  /** Where the board is mounted, e.g. "/admin/queues" (the page's links are built from it). */
+  readonly basePath: string;
+  /** Which jobs a caller may see on the read-only board. */
+  readonly visibility: JobVisibility<Caller>;
+}
+
+export interface BullBoards<Caller> {
+  /** The board with every action. */
+  readonly full: RequestHandler;
+  /** The read-only board, showing `caller` its own jobs only. */
+  readOnly(caller: Caller): RequestHandler;
   /** Re-reads `queues()` (after a hot reload): queues added or removed appear or disappear. */
   refresh(): void;
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** The caller of the request the read-only board is serving (read by TenantBullAdapter). */
-const callers = new AsyncLocalStorage<AuthContext>();
-
-export function createBullBoard(options: BullBoardOptions): BullBoard {
+export function createBullBoards<Caller>(options: BullBoardOptions<Caller>): BullBoards<Caller> {
+  /** The caller of the request the read-only board is serving (read by TenantBullAdapter). */
+  const callers = new AsyncLocalStorage<Caller>();
   const full = board(options.basePath, false);
   const readOnly = board(options.basePath, true);
   const refresh = () => {
     const queues = options.queues();
-    full.api.replaceQueues(queues.map((queue) => new BullAdapter(queue)));
-    readOnly.api.replaceQueues(queues.map((queue) => new TenantBullAdapter(queue, options.owned)));
+    full.api.replaceQueues(queues.map((queue) => new BullAdapter(queue.bull)));
+    readOnly.api.replaceQueues(
+      queues.map((queue) => new TenantBullAdapter(queue, options.visibility, callers)),
+    );
   };
   refresh();
-
-  const router = Router();
-  router.use((req, res, next) => {
-    const auth = authOf(req);
-    if (auth === undefined)
-      return sendError(res, 401, "CF_AUTH_REQUIRED", "authentication required");
-    if (auth.super) return full.handler(req, res, next);
-    if (!SAFE_METHODS.has(req.method))
-      return sendError(res, 403, "CF_AUTH_FORBIDDEN", "the queue dashboard is read-only here");
-    return callers.run(auth, () => readOnly.handler(req, res, next));
-  });
-  return { router, refresh };
+  return {
+    full: full.handler,
+    readOnly: (caller) => (req, res, next) =>
+      callers.run(caller, () => readOnly.handler(req, res, next)),
+    refresh,
+  };
 }
 
 /**
  * A read-only Bull adapter that shows the caller (from `callers`) only its own jobs: lists, counts
  * and pages are of those jobs; any other job is "not found". Without a caller it shows nothing.
  */
-class TenantBullAdapter extends BullAdapter {
+class TenantBullAdapter<Caller> extends BullAdapter {
   constructor(
-    queue: BullQueue,
-    private readonly owned: OwnedJobs,
+    private readonly jobs: BullJobQueue,
+    private readonly owned: JobVisibility<Caller>,
+    private readonly callers: AsyncLocalStorage<Caller>,
   ) {
-    super(queue, { readOnlyMode: true, allowRetries: false });
+    super(jobs.bull, { readOnlyMode: true, allowRetries: false });
   }
 
   override async getJob(id: string): Promise<BullJob | undefined> {
-    const caller = callers.getStore();
+    const caller = this.callers.getStore();
     if (!caller) return undefined;
-    const job = await this.owned.visibleJob(caller, this.queue, String(id));
+    const job = await this.owned.visibleJob(caller, this.jobs, String(id));
     return job && aligned(job);
   }
 
   override async getJobs(statuses: string[], start = 0, end = -1): Promise<BullJob[]> {
-    const caller = callers.getStore();
+    const caller = this.callers.getStore();
     if (!caller) return [];
     const states = statuses.filter((s): s is JobState =>
       (JOB_STATES as readonly string[]).includes(s),
     );
     const last = end < 0 ? Number.MAX_SAFE_INTEGER : end;
-    const { jobs } = await this.owned.page(caller, this.queue, states, start, last);
+    const { jobs } = await this.owned.page(caller, this.jobs, states, start, last);
     return jobs.map(aligned);
   }
 
   override async getJobCounts(): Promise<Bull.JobCounts> {
-    const caller = callers.getStore();
-    const counts = caller ? await this.owned.counts(caller, this.queue) : emptyCounts();
+    const caller = this.callers.getStore();
+    const counts = caller ? await this.owned.counts(caller, this.jobs) : emptyCounts();
     return counts as unknown as Bull.JobCounts;
   }
 
@@ -122,8 +129,12 @@ class TenantBullAdapter extends BullAdapter {
   }
 }
 
-/** Bull Board shows attempts as Bull Board's own adapter does (one more than Bull's count). */
-function aligned(job: BullJob): BullJob {
+/**
+ * The Bull job behind the view (a BullJobQueue's jobs are Bull's), its attempts shown as Bull
+ * Board's own adapter does (one more than Bull's count).
+ */
+function aligned(view: QueuedJob): BullJob {
+  const job = view as BullJob;
   job.attemptsMade++;
   return job;
 }

@@ -1,15 +1,9 @@
 // The only file outside tests that loads bull (bull-board.ts imports its types only). It opens
-// queues from a QueuePlan (sharing Redis connections between queues), and exposes the few Bull
-// operations the runtime needs.
+// queues (sharing Redis connections between queues), and exposes the few Bull operations the
+// runtime needs; bull-job-queue.ts offers them as the job-queue port (runtime/services/ports).
 import { createHash } from "node:crypto";
 import Bull from "bull";
-import {
-  BACKOFF_STRATEGY,
-  type BackoffOptions,
-  type BullJobOptions,
-  backoffDelay,
-  type QueuePlan,
-} from "../../compile";
+import { JOB_STATES, type JobState, type RunningJob } from "../../services/ports/job-queue";
 import { timeoutsFromEnv } from "../../timeouts";
 import { createRedis, type Redis } from "../redis";
 
@@ -92,30 +86,30 @@ function shared(client: Redis): Redis {
   return client;
 }
 
-/** Opens (or re-opens) the Bull queue of a plan, with the plan's limiter and stalled-job settings. */
-export function openQueue(plan: QueuePlan, connections: BullConnections): BullQueue {
-  return new Bull(plan.name, {
+/** What a queue is opened with (runtime/queues fills it from the plan). */
+export interface QueueSpec {
+  readonly name: string;
+  /** Bull's own limiter: at most `max` jobs per `duration` ms for the whole queue. */
+  readonly limiter?: { readonly max: number; readonly duration: number };
+  /** Bull's advanced settings (lockDuration, stalledInterval…, backoffStrategies). */
+  readonly settings: object;
+}
+
+/** Opens (or re-opens) a Bull queue with its limiter and settings. */
+export function openQueue(spec: QueueSpec, connections: BullConnections): BullQueue {
+  return new Bull(spec.name, {
     prefix: connections.connection.prefix,
     createClient: connections.createClient,
-    ...(plan.bullLimiter && {
-      limiter: { max: plan.bullLimiter.max, duration: plan.bullLimiter.duration },
-    }),
-    settings: {
-      ...plan.settings,
-      backoffStrategies: { [BACKOFF_STRATEGY]: chatiaBackoff },
-    },
+    ...(spec.limiter && { limiter: { max: spec.limiter.max, duration: spec.limiter.duration } }),
+    settings: spec.settings as Bull.AdvancedSettings,
   });
 }
 
-/** Bull's custom backoff strategy for the manifest's capped / jittered backoffs. */
-function chatiaBackoff(attemptsMade: number, _err: Error, options?: BackoffOptions): number {
-  if (!options) throw new Error("the chatia backoff strategy needs its options");
-  return backoffDelay(attemptsMade, options);
-}
-
-export interface AddOptions extends Partial<BullJobOptions> {
+/** Bull's job options (the plan's, merged by the caller), with an id or a repeat. */
+export interface AddOptions {
   readonly jobId?: string;
   readonly repeat?: { readonly cron: string; readonly tz: string };
+  readonly [option: string]: unknown;
 }
 
 /** Adds a job with the plan's options (the caller merged them) and returns it. */
@@ -173,7 +167,7 @@ export function removeRepeatable(queue: BullQueue, key: string): Promise<void> {
 }
 
 /** Marks a job so that Bull does not retry it when it fails (user errors). */
-export function discardJob(job: BullJob): void {
+export function discardJob(job: RunningJob): void {
   job.discard();
 }
 
@@ -182,22 +176,13 @@ export function discardJob(job: BullJob): void {
  * backoff from the job object it fails; the change is not saved, so the job's later failures keep
  * the manifest's backoff.
  */
-export function skipBackoffOnce(job: BullJob): void {
+export function skipBackoffOnce(job: RunningJob): void {
   job.opts = { ...job.opts, backoff: undefined };
 }
 
-// Inspecting and operating queues (the HTTP API, runtime/api/routes).
+// Inspecting and operating queues (the HTTP API, runtime/http/routes).
 
-/** A state a job can be listed by: Bull's own, with `waiting` for its `wait` list. */
-export const JOB_STATES = [
-  "waiting",
-  "active",
-  "delayed",
-  "completed",
-  "failed",
-  "paused",
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState };
 
 /** How many jobs the queue holds in each state. */
 export async function countJobs(queue: BullQueue): Promise<Record<JobState, number>> {

@@ -1,16 +1,12 @@
 // Removes the waiting, paused and delayed jobs of a queue whose ids a predicate accepts (e.g. the
 // jobs of a cancelled campaign, `campaign-<id>-…`), reading ids only: the delayed set is scanned
 // with a MATCH pattern on the server, the wait lists a page at a time. Active jobs are left alone.
+import type { RemoveByIdOptions } from "../../services/ports/job-queue";
 import type { BullQueue } from "./bull-queue-adapter";
 
 const PAGE = 1000;
 
-export interface RemoveByIdOptions {
-  /** A glob for ZSCAN MATCH that every accepted id matches (e.g. `campaign-7*`). */
-  readonly pattern: string;
-  /** The exact test of an id. */
-  readonly accepts: (id: string) => boolean;
-}
+export type { RemoveByIdOptions };
 
 /** Returns the ids removed. A job that became active meanwhile is not removed (Bull refuses). */
 export async function removeWaitingJobs(

@@ -4,8 +4,6 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import path from "node:path";
-import type { ChatiaNodeContext } from "../../flow-bridge/node-context";
-import { SETTINGS_KEY } from "../../flow-bridge/node-context";
 import type { NodeRedNode } from "./flow-format";
 import { createFlowStorage, type FlowStorageOptions } from "./flow-storage";
 import {
@@ -28,7 +26,13 @@ export interface EmbedOptions {
   readonly nodesDirs: readonly string[];
   /** Core node files Node-RED leaves out (palette.ts). @defaultValue [] */
   readonly excludedNodeFiles?: readonly string[];
-  readonly context: ChatiaNodeContext;
+  /**
+   * What the nodes get from the runtime (runtime/flow-bridge/node-context.ts), put in Node-RED's
+   * settings under `contextKey`; its dispatcher is told when flows start and stop.
+   */
+  readonly context: NodeContext;
+  /** The settings key the nodes read `context` from (`RED.settings[contextKey]`). */
+  readonly contextKey: string;
   /** Who may log in to the editor; absent only without an editor. */
   readonly admin?: EditorLogin;
   /** Key that encrypts node credentials at rest. */
@@ -212,12 +216,21 @@ function settings(options: EmbedOptions): Record<string, unknown> {
         handler: () => (event: NodeRedLogEvent) => forwardLog(options.log, event),
       },
     },
-    [SETTINGS_KEY]: options.context,
+    [options.contextKey]: options.context,
+  };
+}
+
+/** What this adapter needs of the nodes' context: the dispatcher, told of flows starting and stopping. */
+export interface NodeContext {
+  readonly dispatcher: {
+    startingFlows(): void;
+    flowsStarted(): void;
+    nodesRestarting(flowIds: ReadonlySet<string>): void;
   };
 }
 
 /** The dispatcher hands jobs only to flows that Node-RED has finished starting (see `register`). */
-function holdEntriesWhileStarting(red: NodeRed, context: ChatiaNodeContext): void {
+function holdEntriesWhileStarting(red: NodeRed, context: NodeContext): void {
   red.events.on("flows:starting", () => context.dispatcher.startingFlows());
   red.events.on("flows:started", () => context.dispatcher.flowsStarted());
   red.events.on("flows:stopping", (event: FlowsStopping) => {

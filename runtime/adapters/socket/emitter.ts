@@ -8,7 +8,7 @@ import {
   companyEventName,
   companyNamespace,
   toEventPayload,
-} from "../../services/events";
+} from "../../services/ports/events";
 import type { Redis } from "../redis";
 
 /** The Redis channel prefix of socket.io's adapter and emitter for a deployment's key prefix. */

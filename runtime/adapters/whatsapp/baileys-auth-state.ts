@@ -11,9 +11,9 @@ import {
   type SignalDataTypeMap,
 } from "@whiskeysockets/baileys";
 import type {
-  SequelizeWhatsappSessionStore,
   SessionKeyWrite,
-} from "../db/repositories/whatsapp-session-store";
+  WhatsappSessionStore,
+} from "../../services/ports/whatsapp-session-store";
 
 export interface PostgresAuthState {
   readonly state: AuthenticationState;
@@ -34,7 +34,7 @@ export interface AuthStateOwner {
  * when there is none; the new credentials are stored at once, so keys always have a session.
  */
 export async function usePostgresAuthState(
-  store: SequelizeWhatsappSessionStore,
+  store: WhatsappSessionStore,
   owner: AuthStateOwner,
 ): Promise<PostgresAuthState> {
   const { whatsappId, companyId } = owner;

@@ -17,10 +17,21 @@ import makeWASocket, {
   type UserFacingSocketConfig,
 } from "@whiskeysockets/baileys";
 import pino, { type Logger } from "pino";
-import { QueryTypes, type Sequelize } from "sequelize";
 import { ChatiaError } from "../../errors";
-import type { CompanyEvents } from "../../services/events";
-import { SequelizeWhatsappSessionStore } from "../db/repositories/whatsapp-session-store";
+import type { CompanyEvents } from "../../services/ports/events";
+import type {
+  SessionRow,
+  StatusPatch,
+  WhatsappConnectionStore,
+} from "../../services/ports/whatsapp-connection-store";
+import {
+  assertSendable,
+  type ConnectionStatus,
+  type OutgoingMessage,
+  type SentMessage,
+  type WhatsAppGateway,
+} from "../../services/ports/whatsapp-gateway";
+import type { WhatsappSessionStore } from "../../services/ports/whatsapp-session-store";
 import type { Redis } from "../redis/connection";
 import { type PostgresAuthState, usePostgresAuthState } from "./baileys-auth-state";
 import {
@@ -32,13 +43,6 @@ import {
   toGatewayError,
 } from "./baileys-policy";
 import { ConnectionLeases } from "./connection-leases";
-import {
-  assertSendable,
-  type ConnectionStatus,
-  type OutgoingMessage,
-  type SentMessage,
-  type WhatsAppGateway,
-} from "./gateway";
 import { SendRouter } from "./send-router";
 
 /** What the driver uses of a baileys socket (a real WASocket, or a fake one in tests). */
@@ -80,7 +84,10 @@ export const defaultSocketFactory: SocketFactory = (config) =>
   }) as unknown as BaileysSocket;
 
 export interface BaileysWhatsAppOptions {
-  readonly sequelize: Sequelize;
+  /** The connections to run and their status (`Whatsapps`). */
+  readonly connections: WhatsappConnectionStore;
+  /** Each connection's auth state. */
+  readonly sessions: WhatsappSessionStore;
   /**
    * The caller's client, left open by close(). The driver works on its own duplicates of it, so
    * that it can free its leases at shutdown whatever the order in which clients are closed.
@@ -110,35 +117,11 @@ export interface BaileysWhatsAppOptions {
   readonly logger?: Logger;
 }
 
-/** The `Whatsapps` columns a status change writes. */
-interface StatusPatch {
-  readonly status: ConnectionStatus;
-  readonly qrcode?: string;
-  readonly retries?: number;
-}
-
-/** The session as emitted in `company-<id>-whatsappSession` `{action: "update", session}`. */
-export interface SessionRow {
-  readonly id: number;
-  readonly name: string;
-  readonly status: string;
-  readonly qrcode: string | null;
-  readonly retries: number;
-  readonly isDefault: boolean;
-  readonly companyId: number;
-  readonly updatedAt: Date;
-}
-
-// Live connections someone wants running: not DISCONNECTED (a logged-out or stopped connection
-// waits until the frontend asks for a new QR code by setting it OPENING).
-const CANDIDATES = `
-SELECT id, "companyId" FROM "Whatsapps"
- WHERE "deletedAt" IS NULL AND status <> 'DISCONNECTED'
- ORDER BY id`;
+export type { SessionRow };
 
 export class BaileysWhatsApp implements WhatsAppGateway {
   readonly ownerId: string;
-  readonly sessions: SequelizeWhatsappSessionStore;
+  readonly sessions: WhatsappSessionStore;
   private readonly redis: Redis;
   private readonly leases: ConnectionLeases;
   private readonly router: SendRouter;
@@ -152,7 +135,7 @@ export class BaileysWhatsApp implements WhatsAppGateway {
   private constructor(readonly options: BaileysWhatsAppOptions) {
     this.ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const leaseMs = options.leaseMs ?? 30_000;
-    this.sessions = new SequelizeWhatsappSessionStore(options.sequelize);
+    this.sessions = options.sessions;
     this.redis = options.redis.duplicate();
     this.redis.on("error", () => undefined);
     this.leases = new ConnectionLeases(this.redis, {
@@ -227,10 +210,7 @@ export class BaileysWhatsApp implements WhatsAppGateway {
       this.log.warn({ connectionId: id }, "lease lost: another process runs this connection now");
       await this.retire(id, false);
     }
-    const candidates = await this.options.sequelize.query<{ id: number; companyId: number }>(
-      CANDIDATES,
-      { type: QueryTypes.SELECT },
-    );
+    const candidates = await this.options.connections.candidates();
     const live = new Set(candidates.map((c) => c.id));
     for (const id of [...this.connections.keys()]) {
       if (!live.has(id)) await this.retire(id, true);
@@ -284,11 +264,7 @@ export class BaileysWhatsApp implements WhatsAppGateway {
   }
 
   async status(connectionId: number): Promise<ConnectionStatus> {
-    const rows = await this.options.sequelize.query<{ status: string }>(
-      'SELECT status FROM "Whatsapps" WHERE id = $1 AND "deletedAt" IS NULL',
-      { bind: [connectionId], type: QueryTypes.SELECT },
-    );
-    const status = rows[0]?.status;
+    const status = await this.options.connections.status(connectionId);
     if (status === "CONNECTED" || status === "qrcode" || status === "OPENING") return status;
     return status === "PAIRING" ? "OPENING" : "DISCONNECTED";
   }
@@ -308,22 +284,7 @@ export class BaileysWhatsApp implements WhatsAppGateway {
 
   /** Writes a connection's status to `Whatsapps` and emits it to its company. */
   async writeStatus(connectionId: number, patch: StatusPatch): Promise<SessionRow | undefined> {
-    const sets = ["status = $2", '"updatedAt" = now()'];
-    const bind: unknown[] = [connectionId, patch.status];
-    if (patch.qrcode !== undefined) {
-      bind.push(patch.qrcode);
-      sets.push(`qrcode = $${bind.length}`);
-    }
-    if (patch.retries !== undefined) {
-      bind.push(patch.retries);
-      sets.push(`retries = $${bind.length}`);
-    }
-    const rows = await this.options.sequelize.query<SessionRow>(
-      `UPDATE "Whatsapps" SET ${sets.join(", ")} WHERE id = $1
-       RETURNING id, name, status, qrcode, retries, "isDefault", "companyId", "updatedAt"`,
-      { bind, type: QueryTypes.SELECT },
-    );
-    const session = rows[0];
+    const session = await this.options.connections.writeStatus(connectionId, patch);
     if (session !== undefined) {
       this.options.events.emit(session.companyId, "whatsappSession", { action: "update", session });
     }

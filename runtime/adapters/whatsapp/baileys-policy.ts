@@ -8,7 +8,7 @@ import {
   DisconnectReason,
 } from "@whiskeysockets/baileys";
 import { ChatiaError } from "../../errors";
-import type { OutgoingMessage } from "./gateway";
+import type { OutgoingMessage } from "../../services/ports/whatsapp-gateway";
 
 /** What to do when the socket closes. */
 export type CloseAction =

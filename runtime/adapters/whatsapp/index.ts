@@ -9,7 +9,7 @@ export {
   toJid,
   type WhatsAppErrorCode,
   type WhatsAppGateway,
-} from "./gateway";
+} from "../../services/ports/whatsapp-gateway";
 export { SimulatedWhatsApp, type SimulatedWhatsAppOptions } from "./simulated-driver";
 export {
   DEFAULT_BEHAVIOUR,

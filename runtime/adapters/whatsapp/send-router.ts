@@ -10,8 +10,8 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatiaError, isErrorCode } from "../../errors";
+import type { OutgoingMessage, SentMessage } from "../../services/ports/whatsapp-gateway";
 import type { Redis } from "../redis/connection";
-import type { OutgoingMessage, SentMessage } from "./gateway";
 
 export interface SendRouterOptions {
   /** Key prefix, e.g. `bull:chatia:`. */

@@ -3,15 +3,15 @@
 // that a test process can read (`sends`) and steer (`setBehaviour`, `reset`).
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatiaError } from "../../errors";
-import type { Redis } from "../redis/connection";
-import { LuaScript } from "../redis/lua-script";
 import {
   assertSendable,
   type ConnectionStatus,
   type OutgoingMessage,
   type SentMessage,
   type WhatsAppGateway,
-} from "./gateway";
+} from "../../services/ports/whatsapp-gateway";
+import type { Redis } from "../redis/connection";
+import { LuaScript } from "../redis/lua-script";
 import {
   assertBehaviour,
   fieldsToSend,

@@ -1,6 +1,10 @@
 // The simulated driver's shared state in Redis: per-connection behaviour and the log of sends,
 // so that every worker process and the test that steers them see one world.
-import { CONNECTION_STATUSES, type ConnectionStatus, type OutgoingMedia } from "./gateway";
+import {
+  CONNECTION_STATUSES,
+  type ConnectionStatus,
+  type OutgoingMedia,
+} from "../../services/ports/whatsapp-gateway";
 
 /** How a simulated connection behaves; every field may be changed from any process. */
 export interface SimulatedBehaviour {

@@ -119,11 +119,8 @@ async function enqueue(
 /** The error code a failed job carries in its latest stack trace (failureInfo), if any. */
 async function failureCode(queues: QueueRuntime, queueName: string, id: string) {
   const {
-    findJob,
-  }: typeof import("../../adapters/bull/bull-queue-adapter") = require("../../adapters/bull/bull-queue-adapter");
-  const {
     failureInfo,
   }: typeof import("../../flow-bridge/node-failure") = require("../../flow-bridge/node-failure");
-  const failed = await findJob(queues.queue(queueName), id);
+  const failed = await queues.queue(queueName).findJob(id);
   return failureInfo(failed?.failedReason, failed?.stacktrace ?? []).code;
 }

@@ -2,8 +2,8 @@
 // once). SIGHUP reloads jobs.yaml.
 import type { Command } from "commander";
 import { loadConfig, type RuntimeConfig, type StartFlags } from "../../app/config";
-import type { Logger } from "../../app/logger";
 import type { RunningRuntime } from "../../app/runtime";
+import type { Logger } from "../../observability/logger";
 import type { Io } from "../io";
 
 export function registerStart(program: Command, io: Io): void {
@@ -38,7 +38,9 @@ export function withStartOptions(command: Command): Command {
 /** Starts the runtime and resolves with the exit code once it has stopped. */
 export async function runUntilStopped(config: RuntimeConfig, io: Io): Promise<number> {
   // Loaded here, not at the top: `--help` and the other commands need none of the runtime.
-  const { createLogger }: typeof import("../../app/logger") = require("../../app/logger");
+  const {
+    createLogger,
+  }: typeof import("../../observability/logger") = require("../../observability/logger");
   const { startRuntime }: typeof import("../../app/runtime") = require("../../app/runtime");
   const { buildServices }: typeof import("../../app/services") = require("../../app/services");
   const log = createLogger();

@@ -5,8 +5,10 @@ import { ChatiaError } from "../../errors";
 import type { Io } from "../io";
 import { DATABASE_URL_HELP, withDatabase } from "./db";
 
-const authService = (): typeof import("../../api/auth/auth.service") =>
-  require("../../api/auth/auth.service");
+const authStore = (): typeof import("../../adapters/db/repositories/auth-store") =>
+  require("../../adapters/db/repositories/auth-store");
+const authService = (): typeof import("../../http/auth/auth.service") =>
+  require("../../http/auth/auth.service");
 
 interface CreateOptions {
   databaseUrl?: string;
@@ -30,7 +32,8 @@ export function registerToken(program: Command, io: Io): void {
       withDatabase(opts, io, async (sequelize) => {
         const { companyId, profile } = checkCreate(opts);
         const { AuthService } = authService();
-        const auth = new AuthService({ sequelize, jwtSecret: "" });
+        const { SequelizeAuthStore } = authStore();
+        const auth = new AuthService({ store: new SequelizeAuthStore(sequelize), jwtSecret: "" });
         if (companyId !== null && !(await auth.companyExists(companyId)))
           throw new ChatiaError("CF_CLI_USAGE", `company ${companyId} does not exist`);
         const created = await auth.createApiToken({ name: opts.name, companyId, profile });
@@ -49,7 +52,8 @@ export function registerToken(program: Command, io: Io): void {
     .action((prefix: string, opts: { databaseUrl?: string }) =>
       withDatabase(opts, io, async (sequelize) => {
         const { AuthService } = authService();
-        const auth = new AuthService({ sequelize, jwtSecret: "" });
+        const { SequelizeAuthStore } = authStore();
+        const auth = new AuthService({ store: new SequelizeAuthStore(sequelize), jwtSecret: "" });
         const revoked = await auth.revokeApiToken(prefix.replace(/…$/, "").slice(0, 12));
         if (revoked === 0) throw new ChatiaError("CF_CLI_USAGE", `no live API token ${prefix}`);
         io.out(`revoked ${revoked} API token${revoked === 1 ? "" : "s"}`);

@@ -36,12 +36,15 @@ async function validate(
     const {
       loadCheckedManifest,
     }: typeof import("../../app/checked-manifest") = require("../../app/checked-manifest");
-    const { manifest, warnings } = await loadCheckedManifest({
-      manifestFile: file,
-      flowsDir: flowsDirFor(file, opts.flowsDir),
-      nodesDirs: NODES_DIRS,
-      optionalNodes: parseOptionalNodes(process.env.CHATIA_OPTIONAL_NODES),
-    });
+    const { manifest, warnings } = await loadCheckedManifest(
+      {
+        manifestFile: file,
+        flowsDir: flowsDirFor(file, opts.flowsDir),
+        nodesDirs: NODES_DIRS,
+        optionalNodes: parseOptionalNodes(process.env.CHATIA_OPTIONAL_NODES),
+      },
+      { serviceJobs: true },
+    );
     const queues = Object.values(manifest.queues);
     const jobs = queues.reduce((n, q) => n + Object.keys(q.jobs).length, 0);
     if (format === "json") {

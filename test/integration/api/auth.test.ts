@@ -6,14 +6,15 @@ import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import {
   type AuthRouterOptions,
   authenticate,
   createAuthRouter,
   requireProfile,
-} from "../../../runtime/api/auth";
-import { PasswordGate } from "../../../runtime/api/auth/login-limits";
-import { authOf } from "../../../runtime/api/auth-context";
+} from "../../../runtime/http/auth";
+import { PasswordGate } from "../../../runtime/http/auth/login-limits";
+import { authOf } from "../../../runtime/http/auth-context";
 import { runCli } from "../../helpers/cli";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { testRows } from "../../helpers/rows";
@@ -27,7 +28,7 @@ const servers: Server[] = [];
 
 /** An app with the auth routes, a protected /me and an admin-only /admin, on a real port. */
 async function startApp(extra: Partial<AuthRouterOptions> = {}): Promise<Server> {
-  const options = { sequelize: db.sequelize, jwtSecret: JWT_SECRET, ...extra };
+  const options = { store: new SequelizeAuthStore(db.sequelize), jwtSecret: JWT_SECRET, ...extra };
   const app = express();
   app.use(createAuthRouter(options));
   const guard = authenticate(options);

@@ -7,17 +7,20 @@ import path from "node:path";
 import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BullBoard, createBullBoard } from "../../../runtime/adapters/bull/bull-board";
+import { type BullBoards, createBullBoards } from "../../../runtime/adapters/bull/bull-board";
 import { migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { SequelizeOwnerStore } from "../../../runtime/adapters/db/repositories/owner-store";
+import { hashPassword } from "../../../runtime/cli/commands/db";
+import { compile, type Plan } from "../../../runtime/compile";
 import {
   ADMIN_COOKIE,
   adminAuthenticate,
   createAdminSessionRouter,
-} from "../../../runtime/api/admin-session";
-import { AuthService, requireProfile } from "../../../runtime/api/auth";
-import { hashPassword } from "../../../runtime/cli/commands/db";
-import { compile, type Plan } from "../../../runtime/compile";
+} from "../../../runtime/http/admin-session";
+import { AuthService, requireProfile } from "../../../runtime/http/auth";
+import type { AuthContext } from "../../../runtime/http/auth-context";
+import { bullBoardRouter } from "../../../runtime/http/bull-board";
 import { parseManifest } from "../../../runtime/manifest";
 import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
 import { OwnedJobs } from "../../../runtime/tenancy/owned-jobs";
@@ -34,7 +37,7 @@ let db: TestDatabase;
 let redis: TestRedis;
 let queues: QueueRuntime;
 let plan: Plan;
-let board: BullBoard;
+let board: BullBoards<AuthContext>;
 let server: Server;
 let shown: string[];
 
@@ -62,18 +65,26 @@ beforeAll(async () => {
   plan = compile(await parseManifest(await readFile(MANIFEST, "utf8"), MANIFEST, { env: {} }));
   shown = plan.queues.map((q) => q.name);
   queues = await QueueRuntime.open(plan, { url: redis.url, prefix: redis.prefix.slice(0, -1) });
-  board = createBullBoard({
+  board = createBullBoards({
     queues: () => manifestQueues().filter((q) => shown.includes(q.name)),
     basePath: "/admin/queues",
-    owned: new OwnedJobs(
+    visibility: new OwnedJobs(
       new Ownership({ store: new SequelizeOwnerStore(db.sequelize), mediaDir: "." }),
     ),
   });
 
-  const auth = new AuthService({ sequelize: db.sequelize, jwtSecret: JWT_SECRET });
+  const auth = new AuthService({
+    store: new SequelizeAuthStore(db.sequelize),
+    jwtSecret: JWT_SECRET,
+  });
   const app = express();
   app.use(createAdminSessionRouter({ auth }));
-  app.use("/admin/queues", adminAuthenticate(auth), requireProfile("admin"), board.router);
+  app.use(
+    "/admin/queues",
+    adminAuthenticate(auth),
+    requireProfile("admin"),
+    bullBoardRouter(board),
+  );
   server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
 });
@@ -101,7 +112,7 @@ async function loginCookie(email: string): Promise<string> {
 
 /** A job of Work/Run that failed in a processor that throws. */
 async function failedJob(): Promise<string> {
-  const queue = queues.queue("Work");
+  const queue = queues.queue("Work").bull;
   const failed = new Promise<string>((resolve) =>
     queue.once("failed", (job) => resolve(String(job.id))),
   );
@@ -154,10 +165,10 @@ describe("Bull Board behind the admin login", () => {
   });
 
   it("accepts a bearer token too, and shows a super-admin the full board", async () => {
-    const login = await new AuthService({ sequelize: db.sequelize, jwtSecret: JWT_SECRET }).login(
-      "root@ops.test",
-      PASSWORD,
-    );
+    const login = await new AuthService({
+      store: new SequelizeAuthStore(db.sequelize),
+      jwtSecret: JWT_SECRET,
+    }).login("root@ops.test", PASSWORD);
     if (typeof login === "string") throw new Error(login);
     const api = await request(server)
       .get("/admin/queues/api/queues")
@@ -183,7 +194,7 @@ describe("Bull Board behind the admin login", () => {
       expect(res.status, url).toBe(403);
       expect(res.body.code).toBe("CF_AUTH_FORBIDDEN");
     }
-    const work = queues.queue("Work");
+    const work = queues.queue("Work").bull;
     expect(await work.getFailedCount()).toBe(1);
     const retry = await request(server)
       .put(`/admin/queues/api/queues/Work/${jobId}/retry`)

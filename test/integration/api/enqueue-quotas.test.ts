@@ -40,8 +40,8 @@ const send = (who: keyof typeof token, body = "Olá") =>
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as Answer }));
 
 const waiting = async () =>
-  (await t.runtime.queues.queue("MessageQueue").getDelayedCount()) +
-  (await t.runtime.queues.queue("MessageQueue").getWaitingCount());
+  (await t.runtime.queues.queue("MessageQueue").bull.getDelayedCount()) +
+  (await t.runtime.queues.queue("MessageQueue").bull.getWaitingCount());
 
 beforeAll(async () => {
   t = await startTestRuntime(await repoFixture(), {
@@ -81,7 +81,7 @@ describe("a company's enqueue quotas", () => {
 
   it("refuse past the jobs waiting, counting another producer's jobs of the company", async () => {
     // ChatIA's backend adds one raw, without companyId: it is the company's all the same.
-    await t.runtime.queues.queue("MessageQueue").add(
+    await t.runtime.queues.queue("MessageQueue").bull.add(
       "SendMessage",
       {
         whatsappId,
@@ -100,7 +100,7 @@ describe("a company's enqueue quotas", () => {
 
   it("refuse past the enqueues of a minute, saying when to retry", async () => {
     // The waiting jobs go, so only the rate is in the way.
-    await t.runtime.queues.queue("MessageQueue").empty();
+    await t.runtime.queues.queue("MessageQueue").bull.empty();
     // Not across a minute's boundary, where the count starts again.
     const msLeft = 60_000 - (Date.now() % 60_000);
     if (msLeft < 15_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 50));
@@ -114,7 +114,7 @@ describe("a company's enqueue quotas", () => {
       statuses.push(answer.status);
       if (answer.status === 429) refused = answer.body;
       // Only the rate may be in the way, not the jobs waiting.
-      await t.runtime.queues.queue("MessageQueue").empty();
+      await t.runtime.queues.queue("MessageQueue").bull.empty();
     }
     expect(statuses).toEqual([...Array(4 - used).fill(201), 429]);
     expect(refused).toMatchObject({

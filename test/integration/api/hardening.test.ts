@@ -6,8 +6,8 @@ import path from "node:path";
 import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiCors } from "../../../runtime/adapters/http/security";
 import { hashPassword } from "../../../runtime/cli/commands/db";
+import { apiCors } from "../../../runtime/http/security";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
@@ -106,7 +106,7 @@ describe("the API's body limit", () => {
     });
     expect(login.status).toBe(413);
     expect(await login.json()).toMatchObject({ code: "CF_API_TOO_LARGE" });
-    expect(await t.runtime.queues.queue("TestQueue").count()).toBe(0);
+    expect(await t.runtime.queues.queue("TestQueue").bull.count()).toBe(0);
   });
 
   it("refuses a chunked body that grows over the limit", async () => {

@@ -2,7 +2,8 @@
 // revoked (as `chatia-flow token revoke` does, from another process), the server disconnects it.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthService } from "../../../runtime/api/auth";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
+import { AuthService } from "../../../runtime/http/auth";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { connectCompanySocket } from "../../helpers/socket";
@@ -18,7 +19,10 @@ beforeAll(async () => {
     tokenRecheckMs: 200,
   });
   companyId = (await testRows(t.db.sequelize).insert("Companies", { name: "Tokens" })).id;
-  auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+  auth = new AuthService({
+    store: new SequelizeAuthStore(t.db.sequelize),
+    jwtSecret: t.config.jwtSecret,
+  });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();

@@ -5,10 +5,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
 import { attachSocketServer, RedisCompanyEvents } from "../../../runtime/adapters/socket";
-import { AuthService } from "../../../runtime/api/auth";
 import { hashPassword } from "../../../runtime/cli/commands/db";
+import { AuthService } from "../../../runtime/http/auth";
 import { type RunningProcess, startProcess } from "../../helpers/process";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
@@ -64,7 +65,10 @@ beforeAll(async () => {
   tokens.a = await login("ana@a.test");
   tokens.b = await login("bia@b.test");
   tokens.super = await login("root@a.test");
-  const auth = new AuthService({ sequelize: rt().db.sequelize, jwtSecret: rt().config.jwtSecret });
+  const auth = new AuthService({
+    store: new SequelizeAuthStore(rt().db.sequelize),
+    jwtSecret: rt().config.jwtSecret,
+  });
   tokens.apiA = (
     await auth.createApiToken({ name: "frontend", companyId: companyA, profile: "user" })
   ).token;
@@ -114,7 +118,7 @@ describe("the socket.io handshake", () => {
 
   it("ends a socket when its access token expires (the client reconnects with a fresh one)", async () => {
     const shortLived = new AuthService({
-      sequelize: rt().db.sequelize,
+      store: new SequelizeAuthStore(rt().db.sequelize),
       jwtSecret: rt().config.jwtSecret,
       accessTtlSeconds: 2,
     });
@@ -173,7 +177,7 @@ describe("with CHATIA_CORS_ORIGINS set", () => {
   it("a listed origin's browser may connect; others are refused", async () => {
     const server = http.createServer();
     const auth = new AuthService({
-      sequelize: rt().db.sequelize,
+      store: new SequelizeAuthStore(rt().db.sequelize),
       jwtSecret: rt().config.jwtSecret,
     });
     const sockets = attachSocketServer({

@@ -10,8 +10,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { BullJob } from "../../../runtime/adapters/bull/bull-queue-adapter";
-import { AuthService } from "../../../runtime/api/auth";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { hashPassword } from "../../../runtime/cli/commands/db";
+import { AuthService } from "../../../runtime/http/auth";
 import { repoFixture } from "../../helpers/repo-fixture";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
@@ -130,7 +131,7 @@ async function addJobs(): Promise<void> {
   const queues = t.runtime.queues;
   // First (while it is alone in its wait list, to take it as a worker would): a failed job of
   // each company in SendSacheduledMessages, a queue without a cron.
-  const scheduled = queues.queue("SendSacheduledMessages");
+  const scheduled = queues.queue("SendSacheduledMessages").bull;
   for (const co of ["A", "B"] as const) {
     const id = `sw-${co}-failed`;
     await scheduled.add("SendMessage", payload("SendSacheduledMessages", "SendMessage", co, 9), {
@@ -144,7 +145,7 @@ async function addJobs(): Promise<void> {
   const jobs = t.runtime.plan().queues.flatMap((q) => q.jobs.map((j) => [q.name, j.name] as const));
   expect(jobs).toHaveLength(14);
   for (const [queue, name] of jobs) {
-    const bull = queues.queue(queue);
+    const bull = queues.queue(queue).bull;
     for (const co of ["A", "B"] as const) {
       const data = payload(queue, name, co, added.length);
       const owner = data ? co : "S";
@@ -155,8 +156,9 @@ async function addJobs(): Promise<void> {
         jobId: `${base}-runtime-${co}`,
         delayMs: DELAY,
       });
-      if (data) expect(viaRuntime.data.companyId, viaRuntime.id as string).toBe(rows[co].companyId);
-      else expect(viaRuntime.data.companyId).toBeUndefined();
+      const stamped = viaRuntime.data as { companyId?: number };
+      if (data) expect(stamped.companyId, viaRuntime.id as string).toBe(rows[co].companyId);
+      else expect(stamped.companyId).toBeUndefined();
       added.push({ queue, id: String(viaRuntime.id), owner, state: "delayed" });
       // Raw through Bull, without companyId, as ChatIA's backend adds them.
       const raw = await bull.add(name, runtimeData, { jobId: `${base}-raw-${co}` });
@@ -165,7 +167,7 @@ async function addJobs(): Promise<void> {
   }
   // Jobs whose owner does not resolve are system jobs: a connection that does not exist, and a
   // companyId that is not the company of the connection referenced.
-  const messages = queues.queue("MessageQueue");
+  const messages = queues.queue("MessageQueue").bull;
   const orphan = { whatsappId: 999_999, data: { number: "5511900000002", body: "secret-S" } };
   const claim = { ...payload("MessageQueue", "SendMessage", "B", 0), companyId: rows.A.companyId };
   for (const [id, data] of [
@@ -267,7 +269,10 @@ beforeAll(async () => {
   t = await startTestRuntime(await repoFixture(), { role: "api", editor: false });
   url = t.runtime.url ?? "";
   await createRows();
-  const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+  const auth = new AuthService({
+    store: new SequelizeAuthStore(t.db.sequelize),
+    jwtSecret: t.config.jwtSecret,
+  });
   for (const co of ["A", "B"] as const) {
     token[`${co}-admin`] = await login(`admin@${co}.test`);
     token[`${co}-user`] = await login(`user@${co}.test`);
@@ -372,7 +377,7 @@ describe("the REST API", () => {
       }
     }
     for (const job of added) {
-      const state = await (await t.runtime.queues.queue(job.queue).getJob(job.id))?.getState();
+      const state = await (await t.runtime.queues.queue(job.queue).bull.getJob(job.id))?.getState();
       expect(state, job.id).toBe(job.state);
     }
   });
@@ -381,7 +386,7 @@ describe("the REST API", () => {
     const count = async () => {
       let n = 0;
       for (const q of queueNames()) {
-        const c = await t.runtime.queues.queue(q).getJobCounts();
+        const c = await t.runtime.queues.queue(q).bull.getJobCounts();
         n += c.waiting + c.delayed + c.active + c.failed + c.completed;
       }
       return n;
@@ -439,7 +444,7 @@ describe("the REST API", () => {
       ] as const) {
         const res = await enqueue(queue, name, payload(queue, name, co, 1));
         expect(res.status, `${who} ${queue}/${name}`).toBe(201);
-        const job = await t.runtime.queues.queue(queue).getJob(String(res.body?.id));
+        const job = await t.runtime.queues.queue(queue).bull.getJob(String(res.body?.id));
         expect(job?.data.companyId).toBe(rows[co].companyId);
         await job?.remove();
       }
@@ -603,7 +608,7 @@ describe("Bull Board", () => {
         expect(res.status, `${method} ${route}`).toBe(403);
       }
     expect(
-      await (await t.runtime.queues.queue(job?.queue ?? "").getJob(job?.id ?? ""))?.getState(),
+      await (await t.runtime.queues.queue(job?.queue ?? "").bull.getJob(job?.id ?? ""))?.getState(),
     ).toBe("delayed");
   });
 });

@@ -7,10 +7,13 @@ import { DisconnectReason } from "@whiskeysockets/baileys";
 import pino from "pino";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
+import { SequelizeWhatsappConnectionStore } from "../../../runtime/adapters/db/repositories/whatsapp-connection-store";
+import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
 import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { BaileysWhatsApp } from "../../../runtime/adapters/whatsapp/baileys-driver";
-import { AuthService } from "../../../runtime/api/auth";
+import { AuthService } from "../../../runtime/http/auth";
 import { repoFixture } from "../../helpers/repo-fixture";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { type CompanySocket, connectCompanySocket } from "../../helpers/socket";
@@ -46,7 +49,10 @@ async function insert(sql: string, bind: unknown[]): Promise<number> {
 
 /** A socket.io client of the company, once its namespace's events arrive. */
 async function companySocket(companyId: number): Promise<CompanySocket> {
-  const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+  const auth = new AuthService({
+    store: new SequelizeAuthStore(t.db.sequelize),
+    jwtSecret: t.config.jwtSecret,
+  });
   const { token } = await auth.createApiToken({
     name: `c${companyId}`,
     companyId,
@@ -80,7 +86,8 @@ describe("company-<id>-whatsappSession", () => {
 
     const fakes = fakeSockets();
     driver = await BaileysWhatsApp.start({
-      sequelize: t.db.sequelize,
+      connections: new SequelizeWhatsappConnectionStore(t.db.sequelize),
+      sessions: new SequelizeWhatsappSessionStore(t.db.sequelize),
       redis: t.redis.redis,
       events,
       prefix: `${t.config.prefix}:chatia:`,

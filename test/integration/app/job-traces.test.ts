@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { NodeRedHooks } from "../../../runtime/adapters/node-red/node-red-module";
 import { loadConfig } from "../../../runtime/app/config";
-import { JobTracer, loadTrace, snapshot } from "../../../runtime/app/job-traces";
 import { ChatiaError } from "../../../runtime/errors";
+import { JobTracer, loadTrace, snapshot } from "../../../runtime/flow-bridge/job-traces";
 import { createTestRedis } from "../../helpers/redis";
 
 const { hooks } = require("@node-red/util") as {

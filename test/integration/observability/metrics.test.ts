@@ -7,8 +7,9 @@ import express, { type RequestHandler } from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../../runtime/compile";
+import { createMetricsRouter } from "../../../runtime/http/metrics-endpoint";
 import { parseManifest } from "../../../runtime/manifest";
-import { createMetricsRouter, Metrics } from "../../../runtime/observability/metrics";
+import { Metrics } from "../../../runtime/observability/metrics";
 import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 

@@ -68,7 +68,7 @@ describe("the runtime's API", () => {
     });
     expect(response.status).toBe(201);
     const { id } = (await response.json()) as { id: string };
-    const job = await t.runtime.queues.queue("TestQueue").getJob(id);
+    const job = await t.runtime.queues.queue("TestQueue").bull.getJob(id);
     await expect(job?.finished()).resolves.toBe("VIA API");
   });
 

@@ -214,7 +214,7 @@ describe("a stalled Postgres or Redis while the runtime runs", () => {
       interval: 200,
     });
     // Whatever Redis did with the held commands, no job runs but the one the client was told of.
-    const queue = t.runtime.queues.queue("TestQueue");
+    const queue = t.runtime.queues.queue("TestQueue").bull;
     const jobs = await queue.getJobs(["waiting", "active", "delayed", "completed", "failed"]);
     expect(jobs.filter((j) => j && String(j.id) !== body.details.jobId)).toEqual([]);
     // And work flows again.

@@ -94,7 +94,7 @@ describe("a campaign in a cluster", () => {
     }, 90_000);
     // Let the last duplicates finish, then count.
     await until(async () => {
-      const counts = await queues.queue("CampaignQueue").getJobCounts();
+      const counts = await queues.queue("CampaignQueue").bull.getJobCounts();
       return counts.active + counts.waiting === 0 ? counts : undefined;
     }, 30_000);
     const wa = new SimulatedWhatsApp(redis.redis, { prefix: `${redis.prefix}chatia:` });

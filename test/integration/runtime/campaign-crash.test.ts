@@ -119,7 +119,7 @@ describe("a worker killed in the middle of a campaign", () => {
       return row?.status === "FINALIZADA" ? row : undefined;
     }, 60_000);
     await until(async () => {
-      const counts = await queues.queue("CampaignQueue").getJobCounts();
+      const counts = await queues.queue("CampaignQueue").bull.getJobCounts();
       return counts.active + counts.waiting + counts.delayed === 0 ? counts : undefined;
     }, 20_000);
 

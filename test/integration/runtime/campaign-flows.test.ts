@@ -6,10 +6,11 @@ import path from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
 import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
-import { AuthService } from "../../../runtime/api/auth";
+import { AuthService } from "../../../runtime/http/auth";
 import { MessageService } from "../../../runtime/services/message.service";
 import {
   type CampaignWorld,
@@ -39,7 +40,7 @@ beforeEach(async () => {
   await wa.reset();
 });
 
-const queue = () => t.runtime.queues.queue("CampaignQueue");
+const queue = () => t.runtime.queues.queue("CampaignQueue").bull;
 
 async function verify(): Promise<unknown> {
   const job = await t.runtime.queues.enqueue("CampaignQueue", "VerifyCampaignsDaatabase", {});
@@ -122,7 +123,10 @@ describe("campaign flows", () => {
 
   it("the company's socket hears company-<id>-campaign: EM_ANDAMENTO, then FINALIZADA", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 3 });
-    const auth = new AuthService({ sequelize: t.db.sequelize, jwtSecret: t.config.jwtSecret });
+    const auth = new AuthService({
+      store: new SequelizeAuthStore(t.db.sequelize),
+      jwtSecret: t.config.jwtSecret,
+    });
     const { token } = await auth.createApiToken({
       name: "campaign-events",
       companyId: world.companyId,

@@ -141,7 +141,7 @@ describe("a job declared before its flow exists", () => {
     expect(cli.stderr).toMatch(
       /^CF_JOB_NOT_HANDLED: job ReminderQueue\/SendReminder is declared, not handled/,
     );
-    const counts = await t.runtime.queues.queue("ReminderQueue").getJobCounts();
+    const counts = await t.runtime.queues.queue("ReminderQueue").bull.getJobCounts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
@@ -195,7 +195,7 @@ describe("a job declared before its flow exists", () => {
     const response = await enqueueReminder();
     expect(response.status).toBe(201);
     const { id } = (await response.json()) as { id: string };
-    const job = await t.runtime.queues.queue("ReminderQueue").getJob(id);
+    const job = await t.runtime.queues.queue("ReminderQueue").bull.getJob(id);
     await expect(job?.finished()).resolves.toEqual({ name: "Ana" });
   });
 });

@@ -45,7 +45,9 @@ describe("deploys and reloads while jobs run", () => {
     const results = await Promise.all(jobs.map((j) => j.finished()));
     expect(results).toEqual(Array(8).fill("slept v2"));
     const retried = await Promise.all(
-      jobs.map(async (j) => (await t.runtime.queues.queue("TestQueue").getJob(j.id))?.attemptsMade),
+      jobs.map(
+        async (j) => (await t.runtime.queues.queue("TestQueue").bull.getJob(j.id))?.attemptsMade,
+      ),
     );
     // Those inside the flow when it restarted ran twice; none failed.
     expect(retried.every((n) => n === 0 || n === 1)).toBe(true);

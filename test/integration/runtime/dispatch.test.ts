@@ -30,9 +30,9 @@ describe("dispatch through a flow", () => {
   it("fails a job with bad data added by another producer at once, without retrying", async () => {
     const job = await t.runtime.queues
       .queue("TestQueue")
-      .add("Echo", { text: 42 }, { attempts: 3 });
+      .bull.add("Echo", { text: 42 }, { attempts: 3 });
     await expect(job.finished()).rejects.toThrow("payload/text must be string");
-    const stored = await t.runtime.queues.queue("TestQueue").getJob(job.id);
+    const stored = await t.runtime.queues.queue("TestQueue").bull.getJob(job.id);
     expect(stored?.attemptsMade).toBe(1);
     expect(await stored?.getState()).toBe("failed");
   });

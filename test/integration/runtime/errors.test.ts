@@ -21,7 +21,7 @@ async function settled(queue: string, name: string, data: unknown) {
     (result: unknown) => ({ result }),
     (error: Error) => ({ error: error.message }),
   );
-  const stored = await t.runtime.queues.queue(queue).getJob(job.id);
+  const stored = await t.runtime.queues.queue(queue).bull.getJob(job.id);
   return {
     ...outcome,
     attemptsMade: stored?.attemptsMade,

@@ -5,8 +5,8 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NodeRedNode } from "../../../runtime/adapters/node-red/flow-format";
-import { FlowSync } from "../../../runtime/app/flow-sync";
-import { createLogger } from "../../../runtime/app/logger";
+import { FlowSync } from "../../../runtime/flow-bridge/flow-sync";
+import { createLogger } from "../../../runtime/observability/logger";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/echo");

@@ -13,9 +13,10 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { createRedis, type Redis, redisUrlFromEnv } from "../../../runtime/adapters/redis";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
-import { AuthService } from "../../../runtime/api/auth";
+import { AuthService } from "../../../runtime/http/auth";
 import { contactNumber, createCampaign, createCampaignWorld, until } from "../../helpers/campaigns";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { deployEdited, editorToken } from "../../helpers/editor";
@@ -136,7 +137,10 @@ function sentinelList(text: string): { host: string; port: number }[] {
 async function campaignWithSockets() {
   const pacing = { messageInterval: 1, longerIntervalAfter: 0, greaterInterval: 0 };
   const world = await createCampaignWorld(db.sequelize, { contacts: CONTACTS, pacing });
-  const auth = new AuthService({ sequelize: db.sequelize, jwtSecret: JWT_SECRET });
+  const auth = new AuthService({
+    store: new SequelizeAuthStore(db.sequelize),
+    jwtSecret: JWT_SECRET,
+  });
   const { token } = await auth.createApiToken({
     name: "multi-machine",
     companyId: world.companyId,

@@ -3,7 +3,7 @@
 // fails on bad input logged once, with its code and without a stack.
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../../runtime/app/logger";
+import { createLogger } from "../../../runtime/observability/logger";
 import { repoFixture } from "../../helpers/repo-fixture";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 

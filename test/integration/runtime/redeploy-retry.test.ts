@@ -35,7 +35,7 @@ describe("retry after a redeploy", () => {
     // The backoff (120 s) and the timeout (120 s) are both beyond the test's 30 s: the retry
     // skipped the one and did not hang until the other.
     await expect(job.finished()).resolves.toBe("v2");
-    const stored = await t.runtime.queues.queue("HeldQueue").getJob(job.id);
+    const stored = await t.runtime.queues.queue("HeldQueue").bull.getJob(job.id);
     expect(stored?.attemptsMade).toBe(1);
     // The first attempt failed as CF_FLOW_REDEPLOYED (its message says so).
     expect(stored?.stacktrace.join("\n")).toContain("stopped while job");
@@ -65,7 +65,7 @@ describe("retry after a redeploy", () => {
     };
     await deployEdited(url, token, renameDelay, "nodes");
     await expect(job.finished()).resolves.toMatch(/^v\d$/);
-    const stored = await t.runtime.queues.queue("HeldQueue").getJob(job.id);
+    const stored = await t.runtime.queues.queue("HeldQueue").bull.getJob(job.id);
     expect(stored?.attemptsMade).toBe(1);
     expect(stored?.stacktrace.join("\n")).toMatch(
       /CF_FLOW_REDEPLOYED|nodes of flow held-tab restarted/,

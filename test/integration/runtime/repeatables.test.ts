@@ -52,7 +52,7 @@ async function apply(plan: Plan) {
     const state = await queues.diffRepeatables();
     const delayed = await Promise.all(
       plan.queues.map(async (q) =>
-        (await queues.queue(q.name).getDelayed()).map(
+        (await queues.queue(q.name).bull.getDelayed()).map(
           (j) => `${q.name}:${j.name}:${(j.opts.repeat as { cron?: string } | undefined)?.cron}`,
         ),
       ),

@@ -59,7 +59,7 @@ describe("scheduled message flows", () => {
     await expect(third.finished()).resolves.toEqual({ enqueued: 0, stale: 0, failed: 0 });
 
     const jobId = `schedule-${schedule.id}-${sendAt.getTime()}`;
-    const sendQueue = queues.queue("SendSacheduledMessages");
+    const sendQueue = queues.queue("SendSacheduledMessages").bull;
     const job = await sendQueue.getJob(jobId);
     // Added by the runtime: it carries its owner company at the top level.
     expect(job?.data).toEqual({ scheduleId: schedule.id, sendAt: sendAt.toISOString(), companyId });

@@ -215,7 +215,7 @@ const SHIPPED: Record<string, () => Promise<void>> = {
     ]);
     const delayed = await t.runtime.queues
       .queue("SendSacheduledMessages")
-      .getJob(`schedule-${within}-${(await sendAtOf(within)).getTime()}`);
+      .bull.getJob(`schedule-${within}-${(await sendAtOf(within)).getTime()}`);
     expect(delayed && (await delayed.getState())).toBe("delayed");
 
     await rowsUntil<{ status: string }>(
@@ -228,7 +228,7 @@ const SHIPPED: Record<string, () => Promise<void>> = {
     expect(sent?.startedAt).toBeGreaterThanOrEqual(soon.getTime() - 5);
     // A later Verify run, once finished, proves no earlier one enqueued the occurrence twice.
     await run("ScheduleMonitor", "Verify");
-    const counts = await t.runtime.queues.queue("SendSacheduledMessages").getJobCounts();
+    const counts = await t.runtime.queues.queue("SendSacheduledMessages").bull.getJobCounts();
     expect(counts.active + counts.waiting).toBe(0);
     expect(await wa.sends({ connectionId: whatsappId })).toHaveLength(1);
   },
@@ -541,7 +541,7 @@ describe("the shipped retry of CampaignQueue/DispatchCampaign in Bull", () => {
       campaignId: c.campaignId,
       campaignShippingId: shippingId,
     });
-    const queue = t.runtime.queues.queue("CampaignQueue");
+    const queue = t.runtime.queues.queue("CampaignQueue").bull;
     const delayedKey = `${t.config.prefix}:CampaignQueue:delayed`;
     let jittered = 0;
     for (let k = 1; k <= 4; k++) {

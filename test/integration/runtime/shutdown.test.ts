@@ -61,7 +61,9 @@ describe("graceful shutdown", () => {
     expect(await proc.exited()).toBe(0);
     expect(proc.output()).toMatch(/"msg":"stopped"/);
     expect(await inFlight.finished()).toBe("slept");
-    expect(await (await queues.queue("TestQueue").getJob(later.id))?.getState()).toBe("waiting");
+    expect(await (await queues.queue("TestQueue").bull.getJob(later.id))?.getState()).toBe(
+      "waiting",
+    );
   });
 
   it("exits at once on a second SIGTERM", async () => {

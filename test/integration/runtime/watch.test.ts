@@ -4,7 +4,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../../runtime/app/logger";
+import { createLogger } from "../../../runtime/observability/logger";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 /** The runtime's log lines, parsed. */

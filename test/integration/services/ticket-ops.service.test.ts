@@ -8,8 +8,8 @@ import { SequelizeTicketOpsStore } from "../../../runtime/adapters/db/repositori
 import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/ticket-store";
 import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
-import type { CompanyEvents } from "../../../runtime/services/events";
 import { MessageService } from "../../../runtime/services/message.service";
+import type { CompanyEvents } from "../../../runtime/services/ports/events";
 import { SessionService } from "../../../runtime/services/session.service";
 import { TicketService } from "../../../runtime/services/ticket.service";
 import { TicketMessageService } from "../../../runtime/services/ticket-messages.service";

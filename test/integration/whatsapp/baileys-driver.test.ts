@@ -6,6 +6,8 @@ import pino from "pino";
 import { QueryTypes } from "sequelize";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeWhatsappConnectionStore } from "../../../runtime/adapters/db/repositories/whatsapp-connection-store";
+import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import { decode } from "../../../runtime/adapters/whatsapp/baileys-auth-state";
 import {
   BaileysWhatsApp,
@@ -72,7 +74,8 @@ async function startDriver(options: Partial<BaileysWhatsAppOptions> = {}) {
   const sockets = fakeSockets();
   const events = new RecordingEvents();
   const driver = await BaileysWhatsApp.start({
-    sequelize: db.sequelize,
+    connections: new SequelizeWhatsappConnectionStore(db.sequelize),
+    sessions: new SequelizeWhatsappSessionStore(db.sequelize),
     redis: t.redis,
     events,
     prefix: `${t.prefix}chatia:`,

@@ -9,7 +9,7 @@ import type {
   SocketFactory,
   SocketFactoryConfig,
 } from "../../../runtime/adapters/whatsapp/baileys-driver";
-import { type CompanyEvents, toEventPayload } from "../../../runtime/services/events";
+import { type CompanyEvents, toEventPayload } from "../../../runtime/services/ports/events";
 
 export class FakeSocket implements BaileysSocket {
   readonly ev = new EventEmitter();

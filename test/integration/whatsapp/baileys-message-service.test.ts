@@ -10,6 +10,8 @@ import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories/message-store";
+import { SequelizeWhatsappConnectionStore } from "../../../runtime/adapters/db/repositories/whatsapp-connection-store";
+import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import { BaileysWhatsApp } from "../../../runtime/adapters/whatsapp/baileys-driver";
 import { ChatiaError } from "../../../runtime/errors";
 import { MessageService, type SendInput } from "../../../runtime/services/message.service";
@@ -47,7 +49,8 @@ beforeAll(async () => {
 
   const sockets = fakeSockets();
   const common = {
-    sequelize: db.sequelize,
+    connections: new SequelizeWhatsappConnectionStore(db.sequelize),
+    sessions: new SequelizeWhatsappSessionStore(db.sequelize),
     events: new RecordingEvents(),
     prefix: `${t.prefix}chatia:`,
     scanIntervalMs: 60_000,

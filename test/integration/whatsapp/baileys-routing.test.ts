@@ -9,6 +9,8 @@ import pino from "pino";
 import { QueryTypes } from "sequelize";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db";
+import { SequelizeWhatsappConnectionStore } from "../../../runtime/adapters/db/repositories/whatsapp-connection-store";
+import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import {
   BaileysWhatsApp,
   type BaileysWhatsAppOptions,
@@ -64,7 +66,8 @@ const prefix = () => `${t.prefix}chatia:`;
 async function startProcess(ownerId: string, options: Partial<BaileysWhatsAppOptions> = {}) {
   const sockets = fakeSockets();
   const driver = await BaileysWhatsApp.start({
-    sequelize: db.sequelize,
+    connections: new SequelizeWhatsappConnectionStore(db.sequelize),
+    sessions: new SequelizeWhatsappSessionStore(db.sequelize),
     redis: t.connect(),
     events: new RecordingEvents(),
     prefix: prefix(),

@@ -4,11 +4,11 @@ import { Writable } from "node:stream";
 import express from "express";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { requestLog } from "../../../runtime/adapters/http/request-log";
 import { corsOrigins } from "../../../runtime/app/config";
-import { createLogger, maskSecrets } from "../../../runtime/app/logger";
 import { ChatiaError } from "../../../runtime/errors";
+import { requestLog } from "../../../runtime/http/request-log";
 import { logJobFailure } from "../../../runtime/observability/job-log";
+import { createLogger, maskSecrets } from "../../../runtime/observability/logger";
 import { renderTicketTemplate } from "../../../runtime/services/message-template";
 
 function capture() {

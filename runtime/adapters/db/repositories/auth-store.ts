@@ -1,47 +1,21 @@
-// The SQL behind the API's authentication (runtime/api/auth): users by email, refresh tokens
+// The SQL behind the API's authentication (runtime/http/auth): users by email, refresh tokens
 // (rotated in one transaction, so two uses of one token cannot both succeed) and API tokens.
 // Tokens are looked up by their sha256 hash; the tokens themselves never reach the database.
 import { QueryTypes, type Sequelize } from "sequelize";
-import type { UserProfile } from "../../../services/ports/enums";
+import type {
+  ApiTokenRecord,
+  AuthStore,
+  LoginUser,
+  NewApiToken,
+  PublicUser,
+  RotateResult,
+} from "../../../services/ports/auth-store";
 
-export interface LoginUser {
-  readonly id: number;
-  readonly name: string;
-  readonly email: string;
-  readonly passwordHash: string;
-  readonly profile: UserProfile;
-  readonly companyId: number;
-  readonly super: boolean;
-}
-
-export type PublicUser = Omit<LoginUser, "passwordHash">;
-
-/** What rotating a refresh token found. */
-export type RotateResult =
-  | { readonly status: "rotated"; readonly user: PublicUser }
-  | { readonly status: "unknown" | "expired" }
-  /** The token had been revoked already: every refresh token of `userId` is now revoked. */
-  | { readonly status: "reused"; readonly userId: number };
-
-export interface ApiTokenRecord {
-  readonly id: number;
-  readonly name: string;
-  readonly companyId: number | null;
-  readonly profile: UserProfile;
-  readonly prefix: string;
-}
-
-export interface NewApiToken {
-  readonly name: string;
-  readonly companyId: number | null;
-  readonly profile: UserProfile;
-  readonly tokenHash: string;
-  readonly prefix: string;
-}
+export type { ApiTokenRecord, AuthStore, LoginUser, NewApiToken, PublicUser, RotateResult };
 
 const USER_COLUMNS = `u.id, u.name, u.email, u.profile, u."companyId", u.super`;
 
-export class SequelizeAuthStore {
+export class SequelizeAuthStore implements AuthStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   async findUserByEmail(email: string): Promise<LoginUser | undefined> {

@@ -3,27 +3,16 @@
 // items up to its snapshot's lastItemId once ProcessCampaign took it: later ones are not sent),
 // and the conditional move to CANCELADA. Parameterized; counts read the campaign's shippings only.
 import { QueryTypes, type Sequelize } from "sequelize";
+import type {
+  CampaignCounts,
+  CampaignProgressStore,
+} from "../../../services/ports/campaign-progress-store";
+import { CANCELLABLE } from "../../../services/ports/campaign-progress-store";
 
-export interface CampaignCounts {
-  readonly id: number;
-  readonly companyId: number;
-  readonly status: string;
-  readonly completedAt: Date | null;
-  /** Items of its contact list (0 without a list); once started, those of its snapshot (lastItemId). */
-  readonly items: number;
-  /** Its CampaignShipping rows. */
-  readonly shippings: number;
-  readonly sent: number;
-  readonly failed: number;
-  /** First and last settled shipping (delivered or failed). */
-  readonly firstDoneAt: Date | null;
-  readonly lastDoneAt: Date | null;
-}
+export type { CampaignCounts, CampaignProgressStore };
+export { CANCELLABLE };
 
-/** Statuses a campaign may be cancelled from. */
-export const CANCELLABLE = ["PROGRAMADA", "EM_ANDAMENTO"] as const;
-
-export class SequelizeCampaignProgressStore {
+export class SequelizeCampaignProgressStore implements CampaignProgressStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   async counts(id: number): Promise<CampaignCounts | null> {

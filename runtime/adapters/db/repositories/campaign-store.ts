@@ -5,147 +5,42 @@
 // Every change is conditional on the state it was decided for, so retries and races change nothing.
 
 import type { Sequelize } from "sequelize";
+import type {
+  CampaignExpansion,
+  CampaignForPrepare,
+  CampaignMessagePart,
+  CampaignProgress,
+  CampaignRef,
+  CampaignStore,
+  ContactItem,
+  ExpansionPage,
+  NewShipping,
+  Pacing,
+  Settlement,
+  ShippingForDispatch,
+  ShippingState,
+} from "../../../services/ports/campaign-store";
 import { type CampaignCounts, SequelizeCampaignProgressStore } from "./campaign-progress-store";
 import { preparedRows, requireRow, selectRows } from "./rows";
 
-/** A campaign as the verify step sees it. */
-export interface CampaignRef {
-  readonly id: number;
-  readonly companyId: number;
-  readonly status: string;
-  readonly scheduledAt: Date | null;
-}
-
-/** A campaign whose contacts are being handed on: its snapshot of the list and its settings. */
-export interface CampaignExpansion extends CampaignRef {
-  readonly contactListId: number | null;
-  /** The connection its messages go through (null: none). */
-  readonly whatsappId: number | null;
-  /** The list's items when the expansion started (0 once the campaign is FINALIZADA). */
-  readonly shippingsLeft: number;
-  readonly lastItemId: number;
-  readonly pacedFrom: Date;
-  readonly expandedAt: Date | null;
-  /** The company's CampaignSettings, key → JSON text. */
-  readonly settings: Record<string, string | null>;
-  /** This call moved it from PROGRAMADA to EM_ANDAMENTO. */
-  readonly started: boolean;
-}
-
-export interface ContactItem {
-  readonly id: number;
-  readonly name: string;
-  readonly number: string;
-  readonly email: string;
-  readonly isGroup: boolean;
-}
-
-/** What PrepareContact needs: the campaign's texts, the contact, the custom variables. */
-export interface CampaignForPrepare {
-  readonly id: number;
-  readonly companyId: number;
-  readonly status: string;
-  readonly confirmation: boolean;
-  /** The connection its messages go through (null: none). */
-  readonly whatsappId: number | null;
-  /** The snapshot's highest item id (null before ProcessCampaign took it). */
-  readonly lastItemId: number | null;
-  readonly messages: readonly (string | null)[];
-  readonly confirmationMessages: readonly (string | null)[];
-  /** Null when the item is gone (or not in the campaign's list). */
-  readonly item: ContactItem | null;
-  /** CampaignSettings `variables` (JSON text), or null. */
-  readonly variables: string | null;
-}
-
-export interface NewShipping {
-  readonly campaignId: number;
-  readonly contactId: number;
-  readonly number: string;
-  readonly message: string;
-  readonly confirmationMessage: string | null;
-  readonly dueAt: Date;
-  /** The job that sends it: its connection's sender (`campaign-sender-<id>`), or its own. */
-  readonly jobId: string | null;
-}
-
-/** A piece of a compiled campaign message (message-template.ts compileCampaignMessage). */
-export type CampaignMessagePart = string | { readonly variable: keyof typeof ITEM_COLUMN };
-/** The pacing settings, seconds (campaign-pacing.ts). */
-interface Pacing {
-  readonly messageInterval: number;
-  readonly longerIntervalAfter: number;
-  readonly greaterInterval: number;
-}
+export type {
+  CampaignExpansion,
+  CampaignForPrepare,
+  CampaignMessagePart,
+  CampaignProgress,
+  CampaignRef,
+  CampaignStore,
+  ContactItem,
+  ExpansionPage,
+  NewShipping,
+  Pacing,
+  Settlement,
+  ShippingForDispatch,
+  ShippingState,
+};
 
 /** The item column of each contact variable of a campaign message. */
 const ITEM_COLUMN = { nome: "name", email: "email", numero: "number" } as const;
-
-/** One page of a campaign's expansion, as CampaignService.expand() writes it (expandPage). */
-export interface ExpansionPage {
-  readonly campaignId: number;
-  readonly listId: number;
-  /** The page starts after this item id, and ends at `lastItemId` (the snapshot) at most. */
-  readonly after: number;
-  readonly lastItemId: number;
-  readonly limit: number;
-  /** The campaign position (from 0) of the page's first item, for its due time. */
-  readonly position: number;
-  /** When the contact at position 0 is due. */
-  readonly start: Date;
-  readonly pacing: Pacing;
-  /** The sender job named on the rows, or null. */
-  readonly jobId: string | null;
-  /** The candidate messages, each compiled (mark included); none: every message is "". */
-  readonly messages: readonly (readonly CampaignMessagePart[])[];
-  /** The candidate confirmation requests; null outside confirmation mode. */
-  readonly confirmations: readonly (readonly CampaignMessagePart[])[] | null;
-  /** Per page row, in item order: the index of its message and confirmation among the candidates. */
-  readonly picks: { readonly message: readonly number[]; readonly confirmation: readonly number[] };
-}
-
-/** A shipping row's state after PrepareContact's upsert. */
-export interface ShippingState {
-  readonly id: number;
-  readonly created: boolean;
-  readonly dueAt: Date | null;
-  readonly deliveredAt: Date | null;
-  readonly failedAt: Date | null;
-  readonly confirmationRequestedAt: Date | null;
-}
-
-/** What DispatchCampaign needs: the shipping, its contact and its campaign. */
-export interface ShippingForDispatch extends ShippingState {
-  readonly campaignId: number;
-  readonly contactId: number;
-  readonly number: string;
-  readonly message: string;
-  readonly confirmationMessage: string | null;
-  readonly confirmation: boolean | null;
-  readonly isGroup: boolean;
-  readonly companyId: number;
-  readonly campaignStatus: string;
-  readonly campaignConfirmation: boolean;
-  readonly whatsappId: number | null;
-  readonly mediaPath: string | null;
-  readonly openTicket: string;
-  readonly queueId: number | null;
-  readonly userId: number | null;
-  readonly statusTicket: string;
-  /** The campaign's connection (null: none, or deleted). */
-  readonly connection: { readonly companyId: number; readonly status: string } | null;
-}
-
-export type Settlement =
-  | { readonly kind: "delivered"; readonly at: Date }
-  | { readonly kind: "failed"; readonly at: Date; readonly reason: string };
-
-/** What settling a shipping did to its campaign. */
-export interface CampaignProgress {
-  readonly campaignId: number;
-  /** This settlement finished the campaign (EM_ANDAMENTO → FINALIZADA). */
-  readonly finished: boolean;
-}
 
 const REF = `id, "companyId", status, "scheduledAt"`;
 
@@ -245,7 +140,7 @@ UPDATE "Campaigns" SET status = 'FINALIZADA', "completedAt" = $2, "shippingsLeft
    AND NOT EXISTS (SELECT 1 FROM "CampaignProgress" WHERE "campaignId" = $1 AND "left" > 0)
 RETURNING id`;
 
-export class SequelizeCampaignStore {
+export class SequelizeCampaignStore implements CampaignStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   /** PROGRAMADA campaigns with `scheduledAt` up to `until` (overdue ones too), earliest first. */
@@ -765,6 +660,3 @@ export class SequelizeCampaignStore {
     return (await this.select<{ id: number }>(sql, bind)).length > 0;
   }
 }
-
-/** The store CampaignService uses (the Sequelize one in the runtime). */
-export type CampaignStore = Pick<SequelizeCampaignStore, keyof SequelizeCampaignStore>;

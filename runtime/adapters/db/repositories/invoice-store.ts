@@ -2,22 +2,9 @@
 // and their invoices inserted together, and the unique constraint invoices_company_due_date_key
 // (not a read-then-write) keeps it to one invoice per company and due date under any concurrency.
 import { QueryTypes, type Sequelize } from "sequelize";
+import type { DueInvoicesResult, InvoiceStore } from "../../../services/ports/invoice-store";
 
-export interface DueInvoicesResult {
-  /** Invoices inserted now (those that existed already are not counted). */
-  readonly created: number;
-  /** Companies with a plan whose due date is within the window (invoiced now or before). */
-  readonly companies: number;
-}
-
-export interface InvoiceStore {
-  /**
-   * For each company with a plan and a `dueDate` fewer than `withinDays` calendar days after
-   * today in the company's `timezone` (at `now`; overdue ones included, as in the original),
-   * inserts an open invoice for that due date with the plan's name and amount, unless one exists.
-   */
-  createDueInvoices(now: Date, withinDays: number): Promise<DueInvoicesResult>;
-}
+export type { DueInvoicesResult, InvoiceStore };
 
 // "dueDate" - local date is a whole number of calendar days (date - date in Postgres).
 const CREATE_DUE_INVOICES = `

@@ -1,21 +1,18 @@
 // Which company owns the rows a job references (runtime/tenancy): one parameterized query per kind
 // of row and batch of ids, so resolving a page of jobs costs a few round trips, not one per job.
 import { QueryTypes, type Sequelize } from "sequelize";
+import type { OwnedKind, OwnerStore } from "../../../services/ports/owner-store";
 
-/** The kinds of row a job may reference, each with its table (all carry `companyId`). */
-export const OWNED_TABLES = {
+/** The table of each kind of row a job may reference. */
+export const OWNED_TABLES: Readonly<Record<OwnedKind, string>> = {
   whatsapp: '"Whatsapps"',
   campaign: '"Campaigns"',
   schedule: '"Schedules"',
   ticket: '"Tickets"',
   contactListItem: '"ContactListItems"',
-} as const;
-export type OwnedKind = keyof typeof OWNED_TABLES;
+};
 
-export interface OwnerStore {
-  /** The company of each existing row of `kind` among `ids` (deleted connections count as gone). */
-  companiesOf(kind: OwnedKind, ids: readonly number[]): Promise<Map<number, number>>;
-}
+export type { OwnedKind, OwnerStore };
 
 export class SequelizeOwnerStore implements OwnerStore {
   constructor(private readonly sequelize: Sequelize) {}

@@ -5,96 +5,30 @@
 // concurrent callers in any number of processes get one open/pending ticket per contact and
 // connection, never two.
 import type { Sequelize, Transaction } from "sequelize";
-import type { TicketStatus } from "../../../services/ports/enums";
+import type {
+  ContactByNumber,
+  ContactRecord,
+  MessageOnTicket,
+  OpenedTicket,
+  RecordedOnTicket,
+  TicketFacts,
+  TicketRecord,
+  TicketStore,
+  TicketToOpen,
+} from "../../../services/ports/ticket-store";
 import { requireRow, selectRows } from "./rows";
 
-/** A Tickets row, as the services see it. */
-export interface TicketRecord {
-  readonly id: number;
-  readonly uuid: string;
-  readonly status: TicketStatus;
-  readonly companyId: number;
-  readonly contactId: number;
-  readonly whatsappId: number | null;
-  readonly queueId: number | null;
-  readonly userId: number | null;
-  readonly isGroup: boolean;
-  readonly lastMessage: string;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
-
-/** A contact to find by number in a company, or to create (named by its number). */
-export interface ContactByNumber {
-  readonly companyId: number;
-  /** As stored: digits, or a group id. */
-  readonly number: string;
-  readonly isGroup: boolean;
-  /** The connection a new contact is attached to. */
-  readonly whatsappId: number | null;
-}
-
-export interface ContactRecord {
-  readonly id: number;
-  readonly companyId: number;
-  readonly name: string;
-  readonly number: string;
-  readonly isGroup: boolean;
-}
-
-/** The ticket to reuse or open. */
-export interface TicketToOpen {
-  readonly companyId: number;
-  readonly whatsappId: number;
-  readonly contactId: number;
-  readonly isGroup: boolean;
-  /** Only for a new ticket. */
-  readonly queueId: number | null;
-  readonly userId: number | null;
-  readonly status: TicketStatus;
-  readonly now: Date;
-}
-
-export interface OpenedTicket {
-  readonly ticket: TicketRecord;
-  /** True when no open or pending ticket existed and this one was created. */
-  readonly created: boolean;
-}
-
-/** What `{{name}}`, `{{queue}}`, `{{connection}}`… of a ticket template read. */
-export interface TicketFacts {
-  readonly ticketId: number;
-  readonly companyId: number;
-  readonly contactName: string;
-  readonly contactNumber: string;
-  readonly queueName: string | null;
-  readonly connectionName: string | null;
-  readonly userName: string | null;
-  readonly companyName: string;
-  readonly timezone: string;
-}
-
-/** A Message to add to a ticket. */
-export interface MessageOnTicket {
-  readonly ticketId: number;
-  readonly companyId: number;
-  /** WhatsApp's message id. */
-  readonly wid: string;
-  readonly body: string;
-  readonly fromMe: boolean;
-  /** "chat", "image", "video", "audio" or "document". */
-  readonly mediaType: string;
-  readonly mediaUrl: string | null;
-  readonly remoteJid: string | null;
-}
-
-export interface RecordedOnTicket {
-  readonly messageId: number;
-  readonly ticketId: number;
-  readonly contactId: number;
-  /** False when the ticket already had a message with this wid (nothing was added). */
-  readonly created: boolean;
-}
+export type {
+  ContactByNumber,
+  ContactRecord,
+  MessageOnTicket,
+  OpenedTicket,
+  RecordedOnTicket,
+  TicketFacts,
+  TicketRecord,
+  TicketStore,
+  TicketToOpen,
+};
 
 /** Two-int advisory lock namespace for "find or create the contact's ticket" ('CF' 0x0001). */
 const TICKET_LOCK_NAMESPACE = 0x4346_0001;
@@ -104,7 +38,7 @@ const MESSAGE_LOCK_NAMESPACE = 0x4346_0002;
 const TICKET_COLUMNS = `"id", "uuid", "status", "companyId", "contactId", "whatsappId", "queueId",
   "userId", "isGroup", "lastMessage", "createdAt", "updatedAt"`;
 
-export class SequelizeTicketStore {
+export class SequelizeTicketStore implements TicketStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   /** The contact of the company with this id, or null. */

@@ -1,11 +1,9 @@
 // The SQL behind UserService. Parameterized; the idle-users UPDATE is shaped to the partial index
 // users_online_updated_at_idx ("updatedAt" WHERE online), so its cost follows the online users.
 import { QueryTypes, type Sequelize } from "sequelize";
+import type { UserStore } from "../../../services/ports/user-store";
 
-export interface UserStore {
-  /** Sets `online = false` on every online user whose `updatedAt` is before `seenBefore`; returns how many. */
-  markOfflineSeenBefore(seenBefore: Date, now: Date): Promise<number>;
-}
+export type { UserStore };
 
 export class SequelizeUserStore implements UserStore {
   constructor(private readonly sequelize: Sequelize) {}

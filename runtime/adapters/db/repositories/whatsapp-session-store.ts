@@ -3,21 +3,13 @@
 // purge sessions without loading it. The driver's side (BufferJSON, AuthenticationState) is in
 // runtime/adapters/whatsapp/baileys-auth-state.ts.
 import { QueryTypes, type Sequelize } from "sequelize";
+import type {
+  PurgeSessionsOptions,
+  SessionKeyWrite,
+  WhatsappSessionStore,
+} from "../../../services/ports/whatsapp-session-store";
 
-/** One signal key to write: `value` null deletes it. */
-export interface SessionKeyWrite {
-  readonly type: string;
-  readonly id: string;
-  readonly value: string | null;
-}
-
-export interface PurgeSessionsOptions {
-  /**
-   * Sessions of live connections that are DISCONNECTED and unchanged (`Whatsapps.updatedAt`)
-   * since before this instant are deleted too.
-   */
-  readonly loggedOutBefore: Date;
-}
+export type { PurgeSessionsOptions, SessionKeyWrite, WhatsappSessionStore };
 
 const UPSERT_CREDS = `
 INSERT INTO "WhatsappSessions" ("whatsappId", "companyId", creds, "createdAt", "updatedAt")
@@ -52,7 +44,7 @@ WITH doomed AS (
 )
 SELECT count(*)::int AS deleted FROM doomed`;
 
-export class SequelizeWhatsappSessionStore {
+export class SequelizeWhatsappSessionStore implements WhatsappSessionStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   /** The stored credentials (JSON text), or null when the connection has no session. */

@@ -8,15 +8,15 @@
 // run settles, rather than in promise reactions: the job's promise goes from the dispatcher to
 // Bull with no reaction of ours in between.
 import type { JobPlan } from "../compile";
-import { Dispatcher, type RunObserver } from "../flow-bridge/dispatcher";
 import { type JobLogSink, logJobFailure, willRetry } from "../observability/job-log";
 import type { Metrics } from "../observability/metrics";
 import {
-  type BullJob,
   discardIfUserError,
   type JobHandler,
   retryAtOnceIfRedeployed,
 } from "../queues/queue-runtime";
+import type { RunningJob } from "../services/ports/job-queue";
+import { Dispatcher, type RunObserver } from "./dispatcher";
 import type { JobTracer } from "./job-traces";
 
 export interface JobOutcomeDependencies {
@@ -25,8 +25,8 @@ export interface JobOutcomeDependencies {
 }
 
 /** The dispatcher of a worker, which records and logs every run's outcome. */
-export function jobDispatcher(deps: JobOutcomeDependencies): Dispatcher<BullJob, JobPlan> {
-  return new Dispatcher<BullJob, JobPlan>(jobOutcomes(deps));
+export function jobDispatcher(deps: JobOutcomeDependencies): Dispatcher<RunningJob, JobPlan> {
+  return new Dispatcher<RunningJob, JobPlan>(jobOutcomes(deps));
 }
 
 /**
@@ -34,19 +34,19 @@ export function jobDispatcher(deps: JobOutcomeDependencies): Dispatcher<BullJob,
  * with a `tracer`, the runs it wants (editor test runs, a sampled share) have their path recorded.
  */
 export function jobHandler(
-  dispatcher: Dispatcher<BullJob, JobPlan>,
+  dispatcher: Dispatcher<RunningJob, JobPlan>,
   tracer?: Pick<JobTracer, "wants" | "trace">,
 ): JobHandler {
   const handle = tracer
-    ? (job: BullJob, plan: JobPlan) =>
+    ? (job: RunningJob, plan: JobPlan) =>
         tracer.wants(job)
           ? tracer.trace(job, plan.queue, () => dispatcher.dispatch(job, plan))
           : dispatcher.dispatch(job, plan)
-    : (job: BullJob, plan: JobPlan) => dispatcher.dispatch(job, plan);
+    : (job: RunningJob, plan: JobPlan) => dispatcher.dispatch(job, plan);
   return Object.assign(handle, { discardsUserErrors: true });
 }
 
-function jobOutcomes({ metrics, log }: JobOutcomeDependencies): RunObserver<BullJob, JobPlan> {
+function jobOutcomes({ metrics, log }: JobOutcomeDependencies): RunObserver<RunningJob, JobPlan> {
   return {
     settled(job, plan, ms, error) {
       if (!error) {

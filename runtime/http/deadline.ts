@@ -3,8 +3,8 @@
 // longer than the deadline. The work it started may still finish: an enqueue names the job it was
 // adding (`res.locals.jobId`), so the client is told which job may still run.
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
-import { requestIdOf } from "../adapters/http/request-log";
 import { sendError } from "./errors";
+import { requestIdOf } from "./request-log";
 
 interface DeadlineLocals {
   /** Set by a route before it adds a job: the id the job will have. */

@@ -1,5 +1,5 @@
 // Who is calling the API: set on each authenticated request by the auth middleware
-// (runtime/api/auth), read by the routes to decide what the caller may see and do.
+// (runtime/http/auth), read by the routes to decide what the caller may see and do.
 import type { Request } from "express";
 
 export interface AuthContext {

@@ -1,7 +1,7 @@
 // Parsing the queue API's query strings and bodies: anything of the wrong type, size or shape
 // becomes an HttpError 400 listing every problem, so that no route meets unchecked input.
-import { JOB_STATES, type JobState } from "../../adapters/bull/bull-queue-adapter";
 import type { ErrorCode } from "../../errors";
+import { JOB_STATES, type JobState } from "../../services/ports/job-queue";
 
 /** An error a route answers with as it is: `{code, message, details?}` with `status`. */
 export class HttpError extends Error {

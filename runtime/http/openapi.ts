@@ -1,4 +1,4 @@
-// The OpenAPI 3.1 document of the queue API (runtime/api/routes), served at /api/openapi.json.
+// The OpenAPI 3.1 document of the queue API (runtime/http/routes), served at /api/openapi.json.
 // test/api/queues-router.test.ts validates every response it gets against these schemas.
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -2,32 +2,33 @@
 // under /api behind authentication, except the OpenAPI document; /metrics for admins; Bull Board
 // at /admin/queues behind the same login.
 import type { Express } from "express";
-import { createBullBoard } from "../adapters/bull/bull-board";
-import type { Sequelize } from "../adapters/db";
-import { adminAuthenticate, createAdminSessionRouter } from "../api/admin-session";
-import {
-  AuthService,
-  authenticate,
-  createAuthRouter,
-  requireProfile,
-  requireSuper,
-} from "../api/auth";
-import { apiBodyLimit } from "../api/body-limit";
-import { afterDeadline, requestDeadline } from "../api/deadline";
-import { sendError } from "../api/errors";
-import { createCampaignsRouter, createQueuesRouter } from "../api/routes";
-import { errorHandler } from "../api/routes/guards";
 import type { Plan } from "../compile";
-import { createMetricsRouter, type Metrics } from "../observability/metrics";
+import type { Logger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
-import type { CompanyEvents } from "../services/events";
+import type { AuthStore } from "../services/ports/auth-store";
+import type { CampaignProgressStore } from "../services/ports/campaign-progress-store";
+import type { CompanyEvents } from "../services/ports/events";
 import { EnqueueQuota, type EnqueueQuotas } from "../tenancy/enqueue-quota";
 import { OwnedJobs } from "../tenancy/owned-jobs";
 import type { Ownership } from "../tenancy/ownership";
-import type { Logger } from "./logger";
+import { adminAuthenticate, createAdminSessionRouter } from "./admin-session";
+import { AuthService, authenticate, createAuthRouter, requireProfile, requireSuper } from "./auth";
+import { apiBodyLimit } from "./body-limit";
+import { bullBoardRouter, type QueueBoards } from "./bull-board";
+import { afterDeadline, requestDeadline } from "./deadline";
+import { sendError } from "./errors";
+import { createMetricsRouter } from "./metrics-endpoint";
+import { createCampaignsRouter, createQueuesRouter } from "./routes";
+import { errorHandler } from "./routes/guards";
 
 export interface ApiDependencies {
-  readonly sequelize: Sequelize;
+  /** Users and tokens of the API's logins. */
+  readonly authStore: AuthStore;
+  /** Campaign counts and cancellation. */
+  readonly campaignStore: CampaignProgressStore;
+  /** Bull Board over the plan's queues, given which jobs a caller may see (runtime/tenancy). */
+  readonly boards: (owned: OwnedJobs) => QueueBoards & { refresh(): void };
   readonly jwtSecret: string;
   readonly queues: QueueRuntime;
   /** Who owns each job (runtime/tenancy), for the API and Bull Board alike. */
@@ -44,19 +45,20 @@ export interface ApiDependencies {
 }
 
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
-const BOARD_PATH = "/admin/queues";
+/** Where Bull Board is mounted (its pages link from it). */
+export const BOARD_PATH = "/admin/queues";
 
 /** Mounts the API, the metrics and Bull Board; returns what a reload must call, and the auth. */
 export function mountApi(
   app: Express,
   deps: ApiDependencies,
 ): { refresh(): void; auth: AuthService } {
-  const { sequelize, jwtSecret, queues } = deps;
-  const auth = new AuthService({ sequelize, jwtSecret });
+  const { authStore: store, jwtSecret, queues } = deps;
+  const auth = new AuthService({ store, jwtSecret });
   const owned = new OwnedJobs(deps.ownership);
   app.use("/api", requestDeadline(deps.requestTimeoutMs ?? 15_000));
   app.use("/api", ...apiBodyLimit());
-  app.use(createAuthRouter({ sequelize, jwtSecret }));
+  app.use(createAuthRouter({ store, jwtSecret }));
   const guard = authenticate(auth);
   app.use("/api", (req, res, next) =>
     PUBLIC_PATHS.has(req.path) ? next() : guard(req, res, next),
@@ -72,7 +74,7 @@ export function mountApi(
   );
   app.use(
     createCampaignsRouter({
-      sequelize,
+      store: deps.campaignStore,
       queues,
       plan: deps.plan,
       log: deps.log,
@@ -89,12 +91,8 @@ export function mountApi(
   // Metrics count every company's jobs: for super-admins only.
   app.use(createMetricsRouter(deps.metrics, [guard, requireSuper()]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
-  const board = createBullBoard({
-    queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
-    basePath: BOARD_PATH,
-    owned,
-  });
+  const board = deps.boards(owned);
   app.use(createAdminSessionRouter({ auth }));
-  app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), board.router);
+  app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), bullBoardRouter(board));
   return { refresh: () => board.refresh(), auth };
 }

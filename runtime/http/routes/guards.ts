@@ -1,10 +1,10 @@
 // Who may call a queue route, and the router's last middleware that turns every error into the
 // JSON error shape (a route never answers 500 for bad input).
 import type { ErrorRequestHandler, Request } from "express";
-import { requestIdOf } from "../../adapters/http/request-log";
 import { ChatiaError } from "../../errors";
 import { type AuthContext, authOf } from "../auth-context";
 import { sendError } from "../errors";
+import { requestIdOf } from "../request-log";
 import { HttpError } from "./inputs";
 
 /** The caller, whom an auth middleware accepted before this router. */

@@ -3,22 +3,21 @@
 // dispatch side skips the shippings of a cancelled campaign) and removes its jobs still waiting
 // in Bull (ids `campaign-<id>` and `campaign-<id>-…`); a repeat changes nothing and answers alike.
 import { type Request, Router } from "express";
-import { removeWaitingJobs } from "../../adapters/bull/remove-by-id";
-import type { Sequelize } from "../../adapters/db";
-import {
-  CANCELLABLE,
-  SequelizeCampaignProgressStore,
-} from "../../adapters/db/repositories/campaign-progress-store";
 import type { Plan } from "../../compile";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import { progressOf } from "../../services/campaign-progress";
-import type { CompanyEvents } from "../../services/events";
+import {
+  CANCELLABLE,
+  type CampaignProgressStore,
+} from "../../services/ports/campaign-progress-store";
+import type { CompanyEvents } from "../../services/ports/events";
 import type { AuthContext } from "../auth-context";
 import { adminOf, callerOf, type ErrorLog, errorHandler } from "./guards";
 import { HttpError } from "./inputs";
 
 export interface CampaignsRouterDeps {
-  readonly sequelize: Sequelize;
+  /** Campaign counts and cancellation (SequelizeCampaignProgressStore in the runtime). */
+  readonly store: CampaignProgressStore;
   readonly queues: QueueRuntime;
   /** The running plan: its queues are searched for the campaign's jobs. */
   readonly plan: () => Plan;
@@ -33,7 +32,7 @@ const MAX_ID = 2_147_483_647;
 
 export function createCampaignsRouter(deps: CampaignsRouterDeps): Router {
   const router = Router();
-  const store = new SequelizeCampaignProgressStore(deps.sequelize);
+  const { store } = deps;
   const now = deps.now ?? (() => new Date());
 
   router.get("/api/campaigns/:id/progress", async (req, res) => {
@@ -75,7 +74,7 @@ async function removeCampaignJobs(deps: CampaignsRouterDeps, id: number): Promis
   const accepts = (jobId: string) => jobId === own || jobId.startsWith(`${own}-`);
   let removed = 0;
   for (const q of deps.plan().queues) {
-    const ids = await removeWaitingJobs(deps.queues.queue(q.name), { pattern: `${own}*`, accepts });
+    const ids = await deps.queues.queue(q.name).removeWaitingJobs({ pattern: `${own}*`, accepts });
     removed += ids.length;
   }
   return removed;

@@ -6,7 +6,7 @@
 import { describeNode, type NodeRedNode } from "../adapters/node-red/flow-format";
 import { STRUCTURAL_TYPES } from "../adapters/node-red/node-types";
 import { optionalNodeHint } from "../adapters/node-red/palette";
-import { checkDeploy, type DeployJob } from "../flow-bridge/deploy-check";
+import { checkDeploy, type DeployJob } from "./deploy-check";
 
 const SUBFLOW_INSTANCE = /^subflow:(.+)$/;
 

@@ -4,25 +4,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import express, { type Request, Router } from "express";
-import {
-  type BullJob,
-  type BullQueue,
-  cleanJobs,
-  countJobs,
-  isQueuePaused,
-  jobLogs,
-  jobState,
-  jobsInState,
-  promoteJob,
-  removeJob,
-  retryJob,
-  setQueuePaused,
-} from "../../adapters/bull/bull-queue-adapter";
 import type { Plan, QueuePlan } from "../../compile";
 import { ChatiaError } from "../../errors";
 import type { Manifest } from "../../manifest";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
+import type { JobQueue, QueuedJob } from "../../services/ports/job-queue";
 import type { EnqueueQuota } from "../../tenancy/enqueue-quota";
 import { OwnedJobs } from "../../tenancy/owned-jobs";
 import { ownerRule } from "../../tenancy/owner-rules";
@@ -88,11 +75,11 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     const query = parseJobListQuery(req.query);
     const start = (query.page - 1) * query.pageSize;
     const end = start + query.pageSize - 1;
-    let jobs: BullJob[];
+    let jobs: QueuedJob[];
     let total: number;
     if (auth.super) {
-      total = (await countJobs(queue))[query.state];
-      jobs = await jobsInState(queue, query.state, start, end);
+      total = (await queue.countJobs())[query.state];
+      jobs = await queue.jobsInState(query.state, start, end);
     } else {
       ({ total, jobs } = await owned.page(auth, queue, [query.state], start, end));
     }
@@ -100,7 +87,7 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
   });
   router.get("/api/queues/:queue/jobs/:id", async (req, res) => {
     const { queue, job } = await q.visibleJob(req, callerOf(req));
-    const [state, logs] = await Promise.all([jobState(job), jobLogs(queue, String(job.id))]);
+    const [state, logs] = await Promise.all([job.getState(), queue.jobLogs(String(job.id))]);
     res.json(jobDetail(job, req.params.queue, state, logs));
   });
   router.post("/api/queues/:queue/jobs/:id/:action", async (req, res) => {
@@ -129,12 +116,12 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
   });
   router.post("/api/queues/:queue/pause", async (req, res) => {
     superOf(req);
-    await setQueuePaused(q.open(req.params.queue), true);
+    await q.open(req.params.queue).setPaused(true);
     res.json({ queue: req.params.queue, paused: true });
   });
   router.post("/api/queues/:queue/resume", async (req, res) => {
     superOf(req);
-    await setQueuePaused(q.open(req.params.queue), false);
+    await q.open(req.params.queue).setPaused(false);
     res.json({ queue: req.params.queue, paused: false });
   });
   router.post("/api/queues/:queue/clean", json, async (req, res) => {
@@ -142,7 +129,7 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     const queue = q.open(req.params.queue);
     const body = parseCleanBody(req.body);
     const state = body.state === "waiting" ? "wait" : body.state;
-    const removed = await cleanJobs(queue, state, body.graceMs, body.limit);
+    const removed = await queue.cleanJobs(state, body.graceMs, body.limit);
     res.json({ queue: req.params.queue, state: body.state, removed });
   });
   router.use(errorHandler(deps.log));
@@ -150,20 +137,22 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
 }
 
 /** The job actions, each first checking the job's state so that a wrong one is a 409. */
-const jobActions: Record<string, ((job: BullJob) => Promise<void>) | undefined> = {
-  retry: (job) => inState(job, ["failed"], "retried", retryJob),
-  promote: (job) => inState(job, ["delayed"], "promoted", promoteJob),
+const jobActions: Record<string, ((job: QueuedJob) => Promise<void>) | undefined> = {
+  retry: (job) => inState(job, ["failed"], "retried", (j) => j.retry()),
+  promote: (job) => inState(job, ["delayed"], "promoted", (j) => j.promote()),
   remove: (job) =>
-    inState(job, ["waiting", "delayed", "completed", "failed", "paused"], "removed", removeJob),
+    inState(job, ["waiting", "delayed", "completed", "failed", "paused"], "removed", (j) =>
+      j.remove(),
+    ),
 };
 
 async function inState(
-  job: BullJob,
+  job: QueuedJob,
   allowed: readonly string[],
   verb: string,
-  act: (job: BullJob) => Promise<void>,
+  act: (job: QueuedJob) => Promise<void>,
 ): Promise<void> {
-  const state = await jobState(job);
+  const state = await job.getState();
   if (!allowed.includes(state))
     throw new HttpError(409, "CF_API_CONFLICT", `job ${job.id} is ${state}: it cannot be ${verb}`, {
       state,
@@ -209,15 +198,15 @@ function queueAccess(deps: QueuesRouterDeps, owned: OwnedJobs) {
     if (!plan) throw new HttpError(404, "CF_API_NOT_FOUND", `there is no queue "${name}"`);
     return plan;
   };
-  const open = (name: string): BullQueue => deps.queues.queue(planOf(name).name);
+  const open = (name: string): JobQueue => deps.queues.queue(planOf(name).name);
   return {
     open,
     /** A queue's counts: queue-wide for a super-admin, of the caller's own jobs for anyone else. */
     async summary(plan: QueuePlan, auth: AuthContext) {
       const queue = open(plan.name);
       const [counts, paused] = await Promise.all([
-        auth.super ? countJobs(queue) : owned.counts(auth, queue),
-        isQueuePaused(queue),
+        auth.super ? queue.countJobs() : owned.counts(auth, queue),
+        queue.isPaused(),
       ]);
       return {
         name: plan.name,
@@ -249,7 +238,7 @@ async function enqueue(
   queue: string,
   body: ReturnType<typeof parseEnqueueBody>,
   jobId: string | undefined,
-): Promise<BullJob> {
+): Promise<QueuedJob> {
   try {
     return await queues.enqueue(queue, body.name, body.data, {
       ...(jobId !== undefined && { jobId }),

@@ -1,7 +1,7 @@
 // What the queue API shows of a Bull job and of a plan, as plain JSON. Which jobs a caller may
 // see is runtime/tenancy's: a job they may not see is answered as missing (404), never 403.
-import type { BullJob } from "../../adapters/bull/bull-queue-adapter";
 import type { Plan } from "../../compile";
+import type { QueuedJob } from "../../services/ports/job-queue";
 
 export interface JobSummary {
   readonly id: string;
@@ -23,7 +23,7 @@ export interface JobDetail extends JobSummary {
   readonly logs: string[];
 }
 
-export function jobSummary(job: BullJob): JobSummary {
+export function jobSummary(job: QueuedJob): JobSummary {
   return {
     id: String(job.id),
     name: job.name,
@@ -37,7 +37,7 @@ export function jobSummary(job: BullJob): JobSummary {
 }
 
 export function jobDetail(
-  job: BullJob,
+  job: QueuedJob,
   queue: string,
   state: string,
   logs: readonly string[],

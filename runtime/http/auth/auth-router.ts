@@ -1,5 +1,5 @@
 // POST /api/auth/login, /api/auth/refresh and /api/auth/logout. Mount with
-// `app.use(createAuthRouter({ sequelize, jwtSecret }))`: the routes carry their full paths.
+// `app.use(createAuthRouter({ store, jwtSecret }))`: the routes carry their full paths.
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from "express";
 import { ChatiaError } from "../../errors";
 import { sendError } from "../errors";

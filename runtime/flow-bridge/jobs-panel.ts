@@ -5,21 +5,13 @@
 // The tab is served under the editor's admin root, behind the editor's login (nodes/jobs-panel).
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import {
-  type BullJob,
-  countJobs,
-  findJob,
-  type JobState,
-  jobState,
-  jobsInState,
-  retryJob,
-} from "../adapters/bull/bull-queue-adapter";
 import type { JobPlan } from "../compile";
 import { ChatiaError } from "../errors";
-import type { JobsPanelApi } from "../flow-bridge/node-context";
-import { failureInfo } from "../flow-bridge/node-failure";
 import type { QueueRuntime } from "../queues/queue-runtime";
+import type { JobState, QueuedJob } from "../services/ports/job-queue";
 import { type JobTrace, loadTrace, TRACE_ID_PREFIX } from "./job-traces";
+import type { JobsPanelApi } from "./node-context";
+import { failureInfo } from "./node-failure";
 
 export interface PanelJob {
   readonly id: string;
@@ -60,16 +52,16 @@ export class JobsPanel implements JobsPanelApi {
     const plan = this.plan(queue, name);
     const bull = this.queues.queue(queue);
     const ofName = async (state: JobState) =>
-      (await jobsInState(bull, state, 0, SCAN - 1)).filter((j) => j.name === name);
+      (await bull.jobsInState(state, 0, SCAN - 1)).filter((j) => j.name === name);
     const [counts, active, waiting, delayed, completed, failed] = await Promise.all([
-      countJobs(bull),
+      bull.countJobs(),
       ofName("active"),
       ofName("waiting"),
       ofName("delayed"),
       ofName("completed"),
       ofName("failed"),
     ]);
-    const states: [string, BullJob[]][] = [
+    const states: [string, QueuedJob[]][] = [
       ["active", active],
       ["waiting", waiting],
       ["delayed", delayed],
@@ -104,12 +96,12 @@ export class JobsPanel implements JobsPanelApi {
   ): Promise<PanelJob & { result: unknown; trace: JobTrace | null }> {
     this.plan(queue, name);
     const [job, trace] = await Promise.all([
-      findJob(this.queues.queue(queue), id),
+      this.queues.queue(queue).findJob(id),
       loadTrace(this.queues.redis, this.queues.prefix, queue, id),
     ]);
     if (job && job.name === name)
       return {
-        ...view(job, await jobState(job)),
+        ...view(job, await job.getState()),
         result: job.returnvalue ?? null,
         trace: trace ?? null,
       };
@@ -121,13 +113,13 @@ export class JobsPanel implements JobsPanelApi {
   /** Runs a failed job again (its attempts start over). */
   async retry(queue: string, name: string, id: string): Promise<void> {
     const job = await this.find(queue, name, id);
-    const state = await jobState(job);
+    const state = await job.getState();
     if (state !== "failed")
       throw new ChatiaError(
         "CF_API_CONFLICT",
         `job ${id} is ${state}: only a failed job is retried`,
       );
-    await retryJob(job);
+    await job.retry();
   }
 
   /** Enqueues a test run of the job with `payload` (checked against its schema); its path is traced. */
@@ -147,9 +139,9 @@ export class JobsPanel implements JobsPanelApi {
     return plan;
   }
 
-  private async find(queue: string, name: string, id: string): Promise<BullJob> {
+  private async find(queue: string, name: string, id: string): Promise<QueuedJob> {
     this.plan(queue, name);
-    const job = await findJob(this.queues.queue(queue), id);
+    const job = await this.queues.queue(queue).findJob(id);
     if (!job || job.name !== name)
       throw new ChatiaError("CF_API_NOT_FOUND", `there is no job ${id} of ${queue}/${name}`);
     return job;
@@ -178,7 +170,7 @@ function fromTrace(trace: JobTrace): PanelJob {
   };
 }
 
-function view(job: BullJob, state: string): PanelJob {
+function view(job: QueuedJob, state: string): PanelJob {
   const failure = failureInfo(job.failedReason, job.stacktrace ?? []);
   return {
     id: String(job.id),

@@ -1,12 +1,7 @@
 // Logins, refresh-token rotation, logout and API tokens: what the auth router and the
 // `chatia-flow token` command do, without HTTP.
 import bcrypt from "bcryptjs";
-import {
-  type ApiTokenRecord,
-  type PublicUser,
-  type Sequelize,
-  SequelizeAuthStore,
-} from "../../adapters/db";
+import type { ApiTokenRecord, AuthStore, PublicUser } from "../../services/ports/auth-store";
 import type { UserProfile } from "../../services/ports/enums";
 import type { AuthContext } from "../auth-context";
 import { type PasswordGate, passwordGate } from "./login-limits";
@@ -21,7 +16,8 @@ import {
 } from "./tokens";
 
 export interface AuthOptions {
-  readonly sequelize: Sequelize;
+  /** Users and tokens (runtime/adapters/db's SequelizeAuthStore in the runtime). */
+  readonly store: AuthStore;
   /** HS256 key of the access tokens (RuntimeConfig.jwtSecret), at least 32 characters. */
   readonly jwtSecret: string;
   /** Lifetime of an access token, seconds. @defaultValue 900 (15 min) */
@@ -56,13 +52,13 @@ const unknownUserHash = (): Promise<string> => {
 };
 
 export class AuthService {
-  private readonly store: SequelizeAuthStore;
+  private readonly store: AuthStore;
   private readonly accessTtl: number;
   private readonly refreshTtl: number;
   private readonly now: () => Date;
 
   constructor(private readonly options: AuthOptions) {
-    this.store = new SequelizeAuthStore(options.sequelize);
+    this.store = options.store;
     this.accessTtl = options.accessTtlSeconds ?? ACCESS_TTL_SECONDS;
     this.refreshTtl = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
     this.now = options.now ?? (() => new Date());

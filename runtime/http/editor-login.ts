@@ -3,21 +3,28 @@
 // their own passwords. Flows serve every company, so a company's admin does not edit them.
 import bcrypt from "bcryptjs";
 import express, { type RequestHandler, Router } from "express";
-import type { Sequelize } from "../adapters/db";
-import type { EditorLogin } from "../adapters/node-red/embedded";
-import { AuthService } from "../api/auth";
-import { type LoginLimitOptions, loginLimiters, passwordGate } from "../api/auth/login-limits";
-import { sendError } from "../api/errors";
 import { ChatiaError } from "../errors";
+import type { AuthStore } from "../services/ports/auth-store";
+import { AuthService } from "./auth";
+import { type LoginLimitOptions, loginLimiters, passwordGate } from "./auth/login-limits";
+import { sendError } from "./errors";
+
+/** What the embedded editor asks of a login (runtime/adapters/node-red/embedded.ts). */
+export interface EditorLogin {
+  /** Whether `username` with `password` may log in. */
+  authenticate(username: string, password: string): Promise<boolean>;
+  /** Whether `username` (of a session being restored) may still use the editor. */
+  exists(username: string): Promise<boolean>;
+}
 
 export interface EditorLoginOptions {
-  readonly sequelize: Sequelize;
+  readonly store: AuthStore;
   readonly jwtSecret: string;
   readonly operator: { readonly username: string; readonly password: string };
 }
 
 export async function createEditorLogin(options: EditorLoginOptions): Promise<EditorLogin> {
-  const auth = new AuthService({ sequelize: options.sequelize, jwtSecret: options.jwtSecret });
+  const auth = new AuthService({ store: options.store, jwtSecret: options.jwtSecret });
   const { username: operator } = options.operator;
   const operatorHash = await bcrypt.hash(options.operator.password, 10);
   return {

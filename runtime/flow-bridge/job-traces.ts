@@ -6,7 +6,7 @@
 // message pays a look-up). A trace is kept in Redis for a day, read by the api.
 import type { NodeRedHooks } from "../adapters/node-red/node-red-module";
 import type { Redis } from "../adapters/redis";
-import { failureInfo } from "../flow-bridge/node-failure";
+import { failureInfo } from "./node-failure";
 
 /** Job ids the editor gives its test runs: such runs are always traced. */
 export const TRACE_ID_PREFIX = "trace-";
