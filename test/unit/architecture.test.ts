@@ -35,7 +35,9 @@ describe("the README's folder map", () => {
   it("lists every folder of runtime/ and only folders that exist", async () => {
     const readme = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
     const section = readme.split("\n## Architecture\n")[1]?.split("\n## ")[0] ?? "";
-    const map = section.split("```")[1] ?? "";
+    // The section's code blocks: the job's path, then the folder map (lines "runtime/<folder>/ …").
+    const blocks = section.split("```").filter((_, i) => i % 2 === 1);
+    const map = blocks.find((b) => /^runtime\//m.test(b)) ?? "";
     const listed = [...map.matchAll(/^(\S+\/)\s/gm)].map((m) => m[1] as string);
     expect(listed.length).toBeGreaterThan(0);
     for (const folder of listed)
