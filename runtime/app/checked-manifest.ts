@@ -5,34 +5,92 @@ import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { compile, declareNotHandled, type Plan } from "../compile";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
 import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
-import { loadManifest, type Manifest, type Problem } from "../manifest";
+import {
+  formatProblem,
+  loadManifest,
+  type Manifest,
+  type ManifestCheck,
+  type Problem,
+} from "../manifest";
 import type { RuntimeConfig } from "./config";
 
 /** A manifest that passed every check, its plan, and the warnings it gave. */
 export interface CheckedManifest {
   readonly manifest: Manifest;
-  /** Jobs declared before their flows exist are marked `notHandled`. */
+  /** Jobs declared before their flows exist, or held (see `held`), are marked `notHandled`. */
   readonly plan: Plan;
   /** What leaves the manifest valid but is worth saying (a job declared, not handled). */
   readonly warnings: readonly Problem[];
+  /**
+   * The problems of the flows of the jobs `holdFlowProblems` let through, by job ("Queue/Job"):
+   * those jobs are in the plan, not handled, with their problems (`flowProblems`).
+   */
+  readonly held: ReadonlyMap<string, readonly Problem[]>;
+}
+
+export interface CheckOptions {
+  /**
+   * Jobs whose flow problems (CF_FLOW_INVALID: a flow file that does not load, that lacks a
+   * `job in` or `job out`, another flow's `job in` for the job…) do not refuse the manifest: the
+   * job is held instead, not handled until its flow is mended (the editor can). Problems of the
+   * manifest itself, and flow problems of other jobs, still refuse it. @defaultValue none
+   */
+  readonly holdFlowProblems?: (job: string) => boolean;
 }
 
 /**
  * Loads and checks the manifest with the flow checks `validate` runs too, and compiles it. Throws
- * ManifestError with every problem.
+ * ManifestError with every problem (but those of jobs held, see CheckOptions).
  */
 export async function loadCheckedManifest(
   config: Pick<RuntimeConfig, "manifestFile" | "flowsDir" | "nodesDirs" | "optionalNodes">,
+  options: CheckOptions = {},
 ): Promise<CheckedManifest> {
   const knownTypes = await listInstalledNodeTypes(
     config.nodesDirs,
     excludedNodeFiles(config.optionalNodes),
   );
   const warnings: Problem[] = [];
+  const held = new Map<string, Problem[]>();
+  const check = flowChecks({ flowsDir: config.flowsDir, knownTypes });
+  const hold = options.holdFlowProblems;
+  // A held job's problem is reported as a warning (located like any problem), then set apart.
+  const holding: ManifestCheck = hold
+    ? (manifest, context) =>
+        check(manifest, {
+          ...context,
+          report: (pointer, code, message, hint, atKey) => {
+            const job = jobOfPointer(pointer);
+            const report =
+              code === "CF_FLOW_INVALID" && job && hold(job) ? context.warn : context.report;
+            report(pointer, code, message, hint, atKey);
+          },
+        })
+    : check;
   const manifest = await loadManifest(config.manifestFile, {
-    checks: [flowChecks({ flowsDir: config.flowsDir, knownTypes })],
-    onWarning: (warning) => warnings.push(warning),
+    checks: [holding],
+    onWarning: (warning) => {
+      const job = warning.code === "CF_FLOW_INVALID" ? jobOfPointer(warning.pointer) : undefined;
+      if (job === undefined) warnings.push(warning);
+      else held.set(job, [...(held.get(job) ?? []), warning]);
+    },
   });
   const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
-  return { manifest, plan: declareNotHandled(compile(manifest), missing), warnings };
+  const problems = new Map(
+    [...held].map(([job, list]) => [job, list.map((p) => formatProblem(p))]),
+  );
+  return {
+    manifest,
+    plan: declareNotHandled(compile(manifest), missing, problems),
+    warnings,
+    held,
+  };
+}
+
+/** "Queue/Job" of a job's `flow:` pointer (`/queues/<Q>/jobs/<J>/flow`), where flow problems are reported. */
+function jobOfPointer(pointer: string): string | undefined {
+  const m = /^\/queues\/([^/]+)\/jobs\/([^/]+)\/flow$/.exec(pointer);
+  if (!m) return undefined;
+  const segmentOf = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
+  return `${segmentOf(m[1] ?? "")}/${segmentOf(m[2] ?? "")}`;
 }

@@ -66,9 +66,16 @@ export async function startRuntime(
 ): Promise<RunningRuntime> {
   const { log } = deps;
   const started = Date.now();
-  const checked = await loadCheckedManifest(config);
-  logWarnings(log, checked.warnings);
   const serves = config.role !== "worker";
+  // Where the editor is served, a flow's problems do not stop the start: the editor is where they
+  // are mended. The jobs of those flows are held (not run) until a deploy mends them.
+  const mendable = serves && config.editorPath !== false;
+  const checked = await loadCheckedManifest(
+    config,
+    mendable ? { holdFlowProblems: () => true } : {},
+  );
+  logWarnings(log, checked.warnings);
+  logHeld(log, checked.held);
   // A worker runs the flows the api publishes, which its own flows/ may not have yet: only the
   // api side tells declared jobs from handled ones (the API, cron triggers and the editor use it).
   const planOf = (c: CheckedManifest) => (serves ? c.plan : compile(c.manifest));
@@ -262,12 +269,24 @@ export async function startRuntime(
     { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
     "chatia-flow started",
   );
+  if (checked.held.size > 0 && config.editorPath !== false)
+    log.error(
+      { code: "CF_FLOW_INVALID", jobs: [...checked.held.keys()] },
+      `not running ${[...checked.held.keys()].join(", ")} until their flows are mended: open the editor at ${url ?? ""}${config.editorPath}/, correct each flow as the problems above say, and deploy (or run \`chatia-flow validate\` to list them)`,
+    );
 
   const reload = async (): Promise<{ applied: boolean; problems: string[] }> => {
     let next: Plan;
     try {
-      const reloaded = await loadCheckedManifest(config);
+      // Jobs held for their flows stay held while their flows still fail; any other job whose
+      // flow fails refuses the reload, as a running job must not stop.
+      const holding = heldKeys(plan);
+      const reloaded = await loadCheckedManifest(
+        config,
+        mendable ? { holdFlowProblems: (job) => holding.has(job) } : {},
+      );
       logWarnings(log, reloaded.warnings);
+      logHeld(log, reloaded.held);
       next = planOf(reloaded);
       manifest = reloaded.manifest;
     } catch (err) {
@@ -291,6 +310,7 @@ export async function startRuntime(
     return { applied: true, problems: [] };
   };
 
+  // A deploy that creates or removes a declared job's flow, or may have mended a held one, reloads.
   afterDeploy = async () => {
     const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
     if (!sameKeys(missing, notHandledKeys(plan))) await reload();
@@ -369,6 +389,21 @@ function changedQueues(before: Plan, after: Plan): string[] {
     ]);
   const old = new Map(before.queues.map((q) => [q.name, shape(q)]));
   return after.queues.filter((q) => old.get(q.name) !== shape(q)).map((q) => q.name);
+}
+
+function heldKeys(plan: Plan): Set<string> {
+  return new Set(
+    plan.queues.flatMap((q) => q.jobs.filter((j) => j.flowProblems).map((j) => j.key)),
+  );
+}
+
+/** Each job held for its flow's problems: what is wrong, and what to do. */
+function logHeld(log: Logger, held: ReadonlyMap<string, readonly Problem[]>): void {
+  for (const [job, problems] of held)
+    log.error(
+      { code: "CF_FLOW_INVALID", job },
+      `${job} is not run: its flow has problems (${problems.map((p) => formatProblem(p)).join("; ")}); mend the flow in the editor and deploy, and the job runs`,
+    );
 }
 
 function notHandledKeys(plan: Plan): Set<string> {

@@ -391,6 +391,11 @@ export class QueueRuntime {
     const job = this.jobPlan(queue, name) ?? jobOfPlan(this.plan, queue, name);
     if (!job.enabled)
       throw new ChatiaError("CF_JOB_UNKNOWN", `job ${queue}/${name} is declared enabled: false`);
+    if (job.flowProblems)
+      throw new ChatiaError(
+        "CF_JOB_NOT_HANDLED",
+        `job ${queue}/${name} is not handled: its flow "${job.flow}" has problems (${job.flowProblems.join("; ")}); mend it in the editor and deploy`,
+      );
     if (job.notHandled)
       throw new ChatiaError(
         "CF_JOB_NOT_HANDLED",

@@ -6,10 +6,10 @@
 // deploy that deletes the flow is refused with what to do;
 // the runtime restarts with the new job handled. Screenshots: $SCREENSHOT_DIR (docs/img for the doc).
 import { execFile } from "node:child_process";
-import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Company, initModels, Whatsapp } from "../../runtime/adapters/db";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
@@ -32,6 +32,8 @@ const DECLARATION = `
         attempts: 3
         backoff: { type: exponential, delay: 2000 }
 `;
+/** The label step 7 gives the handler's tab. */
+const RENAMED = "Appointment reminders";
 const SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
   type: "object",
@@ -111,6 +113,45 @@ async function openNode(id: string): Promise<void> {
   }, id);
   await page.locator(`g[id="${id}"] rect.red-ui-flow-node`).dblclick();
   await page.locator("#node-input-name").waitFor();
+}
+
+/** A test run from the jobs tab of the flow on screen, which must complete, through the whole flow. */
+async function runFromJobsTab(payload: unknown): Promise<void> {
+  await page.locator("#chatia-jobs-run-form").waitFor({ state: "visible", timeout: 15_000 });
+  await page.locator("#chatia-jobs-payload").fill(JSON.stringify(payload));
+  const before = await page.locator("#chatia-jobs-trace").getAttribute("data-job-id");
+  await page.locator("#chatia-jobs-run").click();
+  // The trace of this run: another job's id than the one shown before.
+  const trace = page.locator("#chatia-jobs-trace[data-outcome]");
+  await expect
+    .poll(
+      async () => ((await trace.count()) > 0 ? await trace.getAttribute("data-job-id") : before),
+      {
+        timeout: 30_000,
+      },
+    )
+    .not.toBe(before);
+  expect(await trace.locator(".chatia-jobs-trace-summary").textContent()).toMatch(/: completed in/);
+  await expect(
+    trace.locator("li.chatia-jobs-step").evaluateAll((li) => li.map((i) => i.dataset.type)),
+  ).resolves.toEqual(["job in", "render message", "send whatsapp", "job out"]);
+}
+
+/**
+ * Types `text` into a field with suggestions until they show: keys typed while the form is still
+ * opening may go before its suggestions are listening.
+ */
+async function typeUntilSuggested(field: Locator, text: string, menu: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await field.fill("");
+    await field.pressSequentially(text);
+    try {
+      await menu.waitFor({ state: "visible", timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 4) throw err;
+    }
+  }
 }
 
 beforeAll(async () => {
@@ -260,6 +301,42 @@ describe("add a job in ten minutes", () => {
     await page.locator(".red-ui-tray").waitFor({ state: "detached" });
   });
 
+  it("3c. a msg field of another node of the flow suggests the payload fields", {
+    timeout: 60_000,
+  }, async () => {
+    const sendId = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      return RED.nodes.filterNodes({ z: RED.workspaces.active(), type: "send whatsapp" })[0]?.id;
+    });
+    await openNode(sendId ?? "");
+    // The To field, as the operator types in it (the typed input's visible text box).
+    const to = page.locator(".form-row:has(#node-input-to) input.red-ui-typedInput-input");
+    const menu = page.locator(".red-ui-autoComplete-container");
+    await page
+      .locator(".form-row:has(#node-input-to) input.red-ui-typedInput-input.red-ui-autoComplete")
+      .waitFor();
+    await typeUntilSuggested(to, "ph", menu);
+    await expect
+      .poll(() => menu.locator(".chatia-payload-field").allTextContents())
+      .toEqual([
+        expect.stringMatching(/^payload\.phone\s*string, required · ReminderQueue\/SendReminder$/),
+      ]);
+    await page.screenshot({ path: path.join(shots(), "add-a-job-6-suggestions.png") });
+    // With nothing typed, every field of the schema is offered.
+    await to.fill("");
+    await to.press("Backspace");
+    await to.press("ArrowDown");
+    await expect
+      .poll(() => menu.locator(".red-ui-autoComplete-completion").allTextContents())
+      .toEqual(["payload.whatsappId", "payload.companyId", "payload.phone", "payload.name"]);
+    await to.pressSequentially("phone");
+    await expect.poll(() => menu.locator(".chatia-payload-field").count()).toBe(1);
+    await to.press("Enter");
+    await expect(to.inputValue()).resolves.toBe("payload.phone");
+    await page.locator("#node-dialog-cancel").click();
+    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
+  });
+
   it("4. a test run from the jobs tab sends the reminder and shows its path", {
     timeout: 60_000,
   }, async () => {
@@ -332,13 +409,44 @@ describe("add a job in ten minutes", () => {
     expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
   });
 
-  it("7. deleting the flow is refused at deploy, saying what to do", {
+  it("7. renaming the tab changes its label only: same file, same job, jobs.yaml untouched", {
     timeout: 60_000,
   }, async () => {
-    await page.evaluate(() => {
-      const { RED } = window as unknown as EditorWindow;
-      RED.workspaces.delete(RED.nodes.workspace(RED.workspaces.active()));
+    const manifestBefore = await readFile(path.join(t.dir, "jobs.yaml"), "utf8");
+    const filesBefore = (await readdir(path.join(t.dir, "flows"))).sort();
+    // Double-click the tab, change its name in the flow's properties, Done, Deploy.
+    await page.locator("#red-ui-workspace-tabs li.red-ui-tab.active a.red-ui-tab-label").dblclick();
+    await page.locator(".red-ui-tray #node-input-name").fill(RENAMED);
+    await page.locator("#node-dialog-ok").click();
+    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
+    await expect(
+      page.locator("#red-ui-workspace-tabs li.red-ui-tab.active .red-ui-tab-label").textContent(),
+    ).resolves.toContain(RENAMED);
+    expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
+    const file = JSON.parse(await readFile(path.join(t.dir, "flows/send-reminder.json"), "utf8"));
+    expect(file[0]).toMatchObject({
+      type: "tab",
+      label: RENAMED,
+      env: [{ name: "CHATIA_FLOW_ID", type: "str", value: "send-reminder" }],
     });
+    expect((await readdir(path.join(t.dir, "flows"))).sort()).toEqual(filesBefore);
+    expect(await readFile(path.join(t.dir, "jobs.yaml"), "utf8")).toBe(manifestBefore);
+    expect(handled()).toMatchObject({ flow: "send-reminder" });
+    expect(handled()?.notHandled).toBeUndefined();
+    // The renamed flow still runs the job, from the jobs tab.
+    await runFromJobsTab({ whatsappId, companyId, phone: "5511955554444", name: "Davi" });
+    expect((await sends()).map((s) => s.text)).toContain(
+      "Olá Davi, lembrete da sua consulta amanhã.",
+    );
+  });
+
+  it("8. deleting the flow is refused at deploy, saying what to do", {
+    timeout: 60_000,
+  }, async () => {
+    // The flow's properties (double-click its tab), Delete, then Deploy.
+    await page.locator("#red-ui-workspace-tabs li.red-ui-tab.active a.red-ui-tab-label").dblclick();
+    await page.locator("#node-dialog-delete").click();
+    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
     const notice = await deployFromEditor(page);
     expect(notice).toMatch(/Deploy refused/);
     expect(notice).toMatch(
@@ -350,11 +458,11 @@ describe("add a job in ten minutes", () => {
     );
   });
 
-  it("8. after a restart (the runtime started as an operator would) the job is handled", {
-    timeout: 120_000,
+  it("9. after a restart (the runtime started as an operator would) the job runs from the editor", {
+    timeout: 180_000,
   }, async () => {
     await t.stopRuntime();
-    const proc = startProcess(["start", "--port", "0", "--no-editor"], {
+    const proc = startProcess(["start", "--port", "0"], {
       DATABASE_URL: t.config.databaseUrl,
       REDIS_URL: t.config.redisUrl,
       REDIS_PREFIX: t.config.prefix,
@@ -367,13 +475,21 @@ describe("add a job in ten minutes", () => {
       CHATIA_WHATSAPP_DRIVER: "simulated",
     });
     try {
-      await proc.waitFor(/chatia-flow all running/, 60_000);
-      expect(proc.output()).not.toMatch(/CF_JOB_NOT_HANDLED/);
-      const payload = { whatsappId, companyId, phone: "5511966665555", name: "Carla" };
+      const [, url] = await proc.waitFor(/chatia-flow all running at (http:\/\/\S+)/, 90_000);
+      expect(proc.output()).not.toMatch(/CF_JOB_NOT_HANDLED|CF_FLOW_INVALID/);
+      // The editor of the restarted runtime: the renamed tab is there, and runs the job.
+      await openEditor(page, url ?? "", t.config.admin.password);
+      await page.locator("#red-ui-workspace-tabs a.red-ui-tab-label", { hasText: RENAMED }).click();
+      await page.evaluate(() =>
+        (window as unknown as EditorWindow).RED.sidebar.show("chatia-jobs"),
+      );
+      await runFromJobsTab({ whatsappId, companyId, phone: "5511966665555", name: "Carla" });
+      expect((await sends()).map((s) => s.text)).toContain(
+        "Olá Carla, lembrete da sua consulta amanhã.",
+      );
+      // And from the CLI.
+      const payload = { whatsappId, companyId, phone: "5511944443333", name: "Elis" };
       expect(await enqueueWithCli(payload)).toMatch(/completed/);
-      await expect
-        .poll(async () => (await sends()).map((s) => s.text))
-        .toContain("Olá Carla, lembrete da sua consulta amanhã.");
     } finally {
       proc.child.kill("SIGTERM");
       await proc.exited();
