@@ -65,9 +65,19 @@ export function installTypedInput(): void {
           .filter(({ path }) => path.toLowerCase().includes(typed))
           .map(({ field, path }) => {
             const label = $("<div>", { style: "display: flex", class: "chatia-payload-field" });
-            $("<div>", { class: "red-ui-autoComplete-completion" }).text(path).appendTo(label);
+            // The path in full; what is said of it gives way when the menu is narrow.
+            $("<div>", { class: "red-ui-autoComplete-completion" })
+              .css({ "flex-shrink": "0" })
+              .text(path)
+              .appendTo(label);
             $("<div>")
-              .css({ "font-size": "0.8em", "margin-left": "auto" })
+              .css({
+                "font-size": "0.8em",
+                "margin-left": "auto",
+                overflow: "hidden",
+                "white-space": "nowrap",
+                "text-overflow": "ellipsis",
+              })
               .text(
                 `${field.type}${field.required ? ", required" : ""} · ${job?.queue}/${job?.job}`,
               )

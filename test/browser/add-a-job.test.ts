@@ -1,10 +1,12 @@
 // The walkthrough of docs/add-a-job.md, step by step in a real browser, on a copy of the
 // repository's jobs.yaml and flows/: an admin declares ReminderQueue/SendReminder with its payload
-// schema; the operator creates its handler from the editor's jobs tab, puts `render message` and
-// `send whatsapp` between `job in` and `job out`, deploys, and runs it from the jobs tab and from
-// the CLI (simulated WhatsApp driver); a wrong setting is refused at deploy naming its node, and a
-// deploy that deletes the flow is refused with what to do;
-// the runtime restarts with the new job handled. Screenshots: $SCREENSHOT_DIR (docs/img for the doc).
+// schema; the operator creates its handler from the editor's jobs tab, sees the payload fields in
+// the `job in` form, puts `render message` and `send whatsapp` between `job in` and `job out` (a
+// msg field suggesting the payload fields), deploys, and runs it from the jobs tab and from
+// the CLI (simulated WhatsApp driver); a wrong setting is refused at deploy naming its node; the
+// tab is renamed (same file, same job); a deploy that deletes the flow is refused with what to do;
+// the runtime restarts and the job runs from its editor. Each test is the doc's section of the same
+// number. Screenshots: $SCREENSHOT_DIR (docs/img for the doc).
 import { execFile } from "node:child_process";
 import { appendFile, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -32,7 +34,7 @@ const DECLARATION = `
         attempts: 3
         backoff: { type: exponential, delay: 2000 }
 `;
-/** The label step 7 gives the handler's tab. */
+/** The label step 9 gives the handler's tab. */
 const RENAMED = "Appointment reminders";
 const SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -211,7 +213,27 @@ describe("add a job in ten minutes", () => {
       .toBe(0);
   });
 
-  it("3. with render message and send whatsapp in between, it deploys and the job is handled", {
+  it("3. the job in form lists the job's payload fields from its schema", {
+    timeout: 60_000,
+  }, async () => {
+    const ids = await page.evaluate(() => {
+      const { RED } = window as unknown as EditorWindow;
+      const z = RED.workspaces.active();
+      const first = (type: string) => RED.nodes.filterNodes({ z, type })[0]?.id ?? "";
+      return { jobIn: first("job in") };
+    });
+    await openNode(ids.jobIn);
+    await expect
+      .poll(() => page.locator("#node-input-job-info").textContent(), { timeout: 15_000 })
+      .toContain("msg.payload.phone: string, required");
+    // Filled from the runtime's list, the queue and job fields are valid.
+    await expect.poll(() => page.locator(".input-error").count()).toBe(0);
+    await page.screenshot({ path: path.join(shots(), "add-a-job-5-payload-fields.png") });
+    await page.locator("#node-dialog-cancel").click();
+    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
+  });
+
+  it("4. render message and send whatsapp go in between; a msg field suggests the payload fields", {
     timeout: 60_000,
   }, async () => {
     // What the doc tells the operator to drag from the palette and fill in.
@@ -271,39 +293,7 @@ describe("add a job in ten minutes", () => {
       RED.nodes.dirty(true);
     });
     await page.screenshot({ path: path.join(shots(), "add-a-job-2-flow.png") });
-    expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
-    const file = JSON.parse(await readFile(path.join(t.dir, "flows/send-reminder.json"), "utf8"));
-    expect(file.map((n: { type: string }) => n.type)).toEqual([
-      "tab",
-      "job in",
-      "job out",
-      "render message",
-      "send whatsapp",
-    ]);
-    await expect.poll(() => handled()?.notHandled, { timeout: 20_000 }).toBeUndefined();
-  });
-
-  it("3b. the job in form lists the job's payload fields from its schema", {
-    timeout: 60_000,
-  }, async () => {
-    const ids = await page.evaluate(() => {
-      const { RED } = window as unknown as EditorWindow;
-      const z = RED.workspaces.active();
-      const first = (type: string) => RED.nodes.filterNodes({ z, type })[0]?.id ?? "";
-      return { jobIn: first("job in") };
-    });
-    await openNode(ids.jobIn);
-    await expect
-      .poll(() => page.locator("#node-input-job-info").textContent(), { timeout: 15_000 })
-      .toContain("msg.payload.phone: string, required");
-    await page.screenshot({ path: path.join(shots(), "add-a-job-5-payload-fields.png") });
-    await page.locator("#node-dialog-cancel").click();
-    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
-  });
-
-  it("3c. a msg field of another node of the flow suggests the payload fields", {
-    timeout: 60_000,
-  }, async () => {
+    // In send whatsapp's form, the To field suggests the job's payload fields as the operator types.
     const sendId = await page.evaluate(() => {
       const { RED } = window as unknown as EditorWindow;
       return RED.nodes.filterNodes({ z: RED.workspaces.active(), type: "send whatsapp" })[0]?.id;
@@ -333,11 +323,24 @@ describe("add a job in ten minutes", () => {
     await expect.poll(() => menu.locator(".chatia-payload-field").count()).toBe(1);
     await to.press("Enter");
     await expect(to.inputValue()).resolves.toBe("payload.phone");
-    await page.locator("#node-dialog-cancel").click();
+    await page.locator("#node-dialog-ok").click();
     await page.locator(".red-ui-tray").waitFor({ state: "detached" });
   });
 
-  it("4. a test run from the jobs tab sends the reminder and shows its path", {
+  it("5. it deploys, and the job is handled", { timeout: 60_000 }, async () => {
+    expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
+    const file = JSON.parse(await readFile(path.join(t.dir, "flows/send-reminder.json"), "utf8"));
+    expect(file.map((n: { type: string }) => n.type)).toEqual([
+      "tab",
+      "job in",
+      "job out",
+      "render message",
+      "send whatsapp",
+    ]);
+    await expect.poll(() => handled()?.notHandled, { timeout: 20_000 }).toBeUndefined();
+  });
+
+  it("6. a test run from the jobs tab sends the reminder and shows its path", {
     timeout: 60_000,
   }, async () => {
     await page.locator("#chatia-jobs-run-form").waitFor({ state: "visible" });
@@ -359,7 +362,7 @@ describe("add a job in ten minutes", () => {
     ]);
   });
 
-  it("5. the CLI enqueues it too, and the send goes out", { timeout: 60_000 }, async () => {
+  it("7. the CLI enqueues it too, and the send goes out", { timeout: 60_000 }, async () => {
     const payload = { whatsappId, companyId, phone: "5511977776666", name: "Bruno" };
     const stdout = await enqueueWithCli(payload);
     expect(stdout).toMatch(/completed/);
@@ -368,7 +371,7 @@ describe("add a job in ten minutes", () => {
       .toContain("Olá Bruno, lembrete da sua consulta amanhã.");
   });
 
-  it("6. a setting typed wrong is refused at deploy, the notice naming the node, which it shows", {
+  it("8. a setting typed wrong is refused at deploy, the notice naming the node, which it shows", {
     timeout: 60_000,
   }, async () => {
     const sendId = await page.evaluate(() => {
@@ -409,7 +412,7 @@ describe("add a job in ten minutes", () => {
     expect(await deployFromEditor(page)).toMatch(/Successfully deployed/);
   });
 
-  it("7. renaming the tab changes its label only: same file, same job, jobs.yaml untouched", {
+  it("9. renaming the tab changes its label only: same file, same job, jobs.yaml untouched", {
     timeout: 60_000,
   }, async () => {
     const manifestBefore = await readFile(path.join(t.dir, "jobs.yaml"), "utf8");
@@ -417,6 +420,7 @@ describe("add a job in ten minutes", () => {
     // Double-click the tab, change its name in the flow's properties, Done, Deploy.
     await page.locator("#red-ui-workspace-tabs li.red-ui-tab.active a.red-ui-tab-label").dblclick();
     await page.locator(".red-ui-tray #node-input-name").fill(RENAMED);
+    await page.screenshot({ path: path.join(shots(), "add-a-job-7-renamed.png") });
     await page.locator("#node-dialog-ok").click();
     await page.locator(".red-ui-tray").waitFor({ state: "detached" });
     await expect(
@@ -440,7 +444,7 @@ describe("add a job in ten minutes", () => {
     );
   });
 
-  it("8. deleting the flow is refused at deploy, saying what to do", {
+  it("10. deleting the flow is refused at deploy, saying what to do", {
     timeout: 60_000,
   }, async () => {
     // The flow's properties (double-click its tab), Delete, then Deploy.
@@ -458,7 +462,7 @@ describe("add a job in ten minutes", () => {
     );
   });
 
-  it("9. after a restart (the runtime started as an operator would) the job runs from the editor", {
+  it("11. after a restart (the runtime started as an operator would) the job runs from the editor", {
     timeout: 180_000,
   }, async () => {
     await t.stopRuntime();

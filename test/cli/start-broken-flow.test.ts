@@ -105,6 +105,20 @@ describe("chatia-flow start with a flow the editor can mend", () => {
       expect(held?.flowMissing).toBe(true);
       expect(held?.flowProblems.join("\n")).toMatch(/flows\/echo\.json/);
 
+      // A run of the held job is refused, saying why.
+      const run = await fetch(`${url}/flows/chatia/jobs-panel/TestQueue/Echo/run`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ payload: { text: "refused" } }),
+      });
+      expect(run.status).toBe(409);
+      await expect(run.json()).resolves.toMatchObject({
+        code: "CF_JOB_NOT_HANDLED",
+        message: expect.stringMatching(
+          /^job TestQueue\/Echo is not handled: its flow "echo" has problems \(.*flows\/echo\.json.*\); mend it in the editor and deploy$/,
+        ),
+      });
+
       // The operator deploys the flow again (as the jobs tab's Create handler, or an import, would).
       const deployed = await tryDeploy(url, token, (flows) => {
         flows.push(...goodEcho);
