@@ -4,7 +4,7 @@
 import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { compile, declareNotHandled, type Plan } from "../compile";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
-import { flowChecks, listInstalledNodeTypes } from "../flow-bridge/flow-checks";
+import { flowChecks, listInstalledNodeTypes, stopsEveryFlow } from "../flow-bridge/flow-checks";
 import {
   formatProblem,
   loadManifest,
@@ -75,7 +75,17 @@ export async function loadCheckedManifest(
       else held.set(job, [...(held.get(job) ?? []), warning]);
     },
   });
+  // A node type Node-RED does not have stops every flow, not only the one holding it: every
+  // enabled job is held then, until a deploy removes the node (or the module is installed).
   const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
+  const stopping = [...held.values()].flat().filter((p) => stopsEveryFlow(p.message));
+  if (stopping.length > 0)
+    for (const [queue, spec] of Object.entries(manifest.queues))
+      for (const [job, jobSpec] of Object.entries(spec.jobs)) {
+        const key = `${queue}/${job}`;
+        if (jobSpec.enabled !== false && !held.has(key) && !missing.has(key))
+          held.set(key, stopping);
+      }
   const problems = new Map(
     [...held].map(([job, list]) => [job, list.map((p) => formatProblem(p))]),
   );

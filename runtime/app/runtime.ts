@@ -402,7 +402,7 @@ function logHeld(log: Logger, held: ReadonlyMap<string, readonly Problem[]>): vo
   for (const [job, problems] of held)
     log.error(
       { code: "CF_FLOW_INVALID", job },
-      `${job} is not run: its flow has problems (${problems.map((p) => formatProblem(p)).join("; ")}); mend the flow in the editor and deploy, and the job runs`,
+      `${job} is not run until these flow problems are mended: ${problems.map((p) => formatProblem(p)).join("; ")}; mend the flow in the editor and deploy, and the job runs`,
     );
 }
 

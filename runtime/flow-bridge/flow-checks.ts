@@ -246,6 +246,17 @@ function checkJobOut(
   );
 }
 
+const NOT_INSTALLED = "has a type that is not installed";
+const SUBFLOW_MISSING = "which is not in";
+
+/**
+ * Whether a problem (its message, as checkTypes words it) is a node type Node-RED does not have:
+ * Node-RED then starts no flow at all (it waits for the missing types), not only this one.
+ */
+export function stopsEveryFlow(message: string): boolean {
+  return message.includes(NOT_INSTALLED) || / uses subflow \S+, which is not in /.test(message);
+}
+
 /** Types of the flow's nodes and of the `_config.json` nodes it uses (config nodes, subflows). */
 function checkTypes(subject: string, nodes: readonly NodeRedNode[], context: CheckContext): void {
   const subflows = new Set(context.set.config.filter((n) => n.type === "subflow").map((n) => n.id));
@@ -257,12 +268,12 @@ function checkTypes(subject: string, nodes: readonly NodeRedNode[], context: Che
     if (subflow !== undefined) {
       if (!subflows.has(subflow))
         context.problem(
-          `${subject}: ${describeNode(node)}${where} uses subflow ${subflow}, which is not in ${context.configLabel}`,
+          `${subject}: ${describeNode(node)}${where} uses subflow ${subflow}, ${SUBFLOW_MISSING} ${context.configLabel}`,
           "import the subflow again, or remove the node",
         );
     } else if (!context.knownTypes.has(node.type)) {
       context.problem(
-        `${subject}: ${describeNode(node)}${where} has a type that is not installed`,
+        `${subject}: ${describeNode(node)}${where} ${NOT_INSTALLED}`,
         optionalNodeHint(node.type) ??
           didYouMean(node.type, [...context.knownTypes]) ??
           `install the node module that provides "${node.type}", or remove the node`,

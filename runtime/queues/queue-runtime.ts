@@ -394,7 +394,7 @@ export class QueueRuntime {
     if (job.flowProblems)
       throw new ChatiaError(
         "CF_JOB_NOT_HANDLED",
-        `job ${queue}/${name} is not handled: its flow "${job.flow}" has problems (${job.flowProblems.join("; ")}); mend it in the editor and deploy`,
+        `job ${queue}/${name} is not handled until these flow problems are mended: ${job.flowProblems.join("; ")}; mend the flow in the editor and deploy`,
       );
     if (job.notHandled)
       throw new ChatiaError(

@@ -75,7 +75,7 @@ describe("a flow mended in the editor", () => {
     await expect
       .poll(() => page.locator("#chatia-jobs-run-errors").textContent(), { timeout: 15_000 })
       .toMatch(
-        /job MessageQueue\/SendMessage is not handled: its flow "send-message" has problems/,
+        /job MessageQueue\/SendMessage is not handled until these flow problems are mended: .*send-message\.json/,
       );
   });
 

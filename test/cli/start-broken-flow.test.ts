@@ -3,7 +3,7 @@
 // wrong and what to do; `validate` still reports the problem; a deploy from the editor that mends
 // the flow makes the job run. Run as an operator would: the built command, a real Postgres, Redis
 // and Node-RED, deploys through the editor's admin API.
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,7 +87,7 @@ describe("chatia-flow start with a flow the editor can mend", () => {
     try {
       // What is wrong, and what to do, in the log.
       expect(proc.output()).toMatch(
-        /TestQueue\/Echo is not run: its flow has problems \(.*flows\/echo\.json.*\); mend the flow in the editor and deploy, and the job runs/,
+        /TestQueue\/Echo is not run until these flow problems are mended: .*flows\/echo\.json.*; mend the flow in the editor and deploy, and the job runs/,
       );
       await proc.waitFor(
         new RegExp(
@@ -115,7 +115,7 @@ describe("chatia-flow start with a flow the editor can mend", () => {
       await expect(run.json()).resolves.toMatchObject({
         code: "CF_JOB_NOT_HANDLED",
         message: expect.stringMatching(
-          /^job TestQueue\/Echo is not handled: its flow "echo" has problems \(.*flows\/echo\.json.*\); mend it in the editor and deploy$/,
+          /^job TestQueue\/Echo is not handled until these flow problems are mended: .*flows\/echo\.json.*; mend the flow in the editor and deploy$/,
         ),
       });
 
@@ -169,7 +169,7 @@ describe("chatia-flow start with a flow the editor can mend", () => {
     const { proc, url } = await start();
     try {
       expect(proc.output()).toMatch(
-        /TestQueue\/Echo is not run: its flow has problems \(.*stray.*\); mend the flow in the editor and deploy/,
+        /TestQueue\/Echo is not run until these flow problems are mended: .*stray.*; mend the flow in the editor and deploy/,
       );
       const job = await queues.enqueue("TestQueue", "Echo", { text: "waits" });
       const token = await editorToken(url, PASSWORD);
@@ -185,6 +185,60 @@ describe("chatia-flow start with a flow the editor can mend", () => {
       await expect(echo("again")).resolves.toBe("AGAIN");
     } finally {
       await stop(proc);
+    }
+  });
+
+  it("a node type Node-RED does not have (no flow runs then): every job is held until a deploy removes it", {
+    timeout: 180_000,
+  }, async () => {
+    // A second job, so that one held for another flow's node is seen.
+    await appendFile(
+      path.join(dir, "jobs.yaml"),
+      "      Echo2:\n        flow: echo2\n        payload: echo.schema.json\n        timeout: 5000\n",
+    );
+    const echo2 = JSON.parse(
+      JSON.stringify(goodEcho)
+        .replace(/e00000000000/g, "f00000000000")
+        .replace(/"Echo"/, '"Echo2"'),
+    ) as Record<string, unknown>[];
+    (echo2[0] as { label: string }).label = "echo2";
+    await writeFile(path.join(dir, "flows/echo2.json"), JSON.stringify(echo2, null, 2));
+    const unknown = {
+      id: "e0000000000009",
+      type: "no-such-node",
+      z: "e0000000000001",
+      x: 300,
+      y: 160,
+      wires: [],
+    };
+    await writeFile(path.join(dir, "flows/echo.json"), JSON.stringify([...goodEcho, unknown]));
+    expect(runCli(["validate", path.join(dir, "jobs.yaml")]).stdout).toMatch(
+      /flows\/echo\.json \(of TestQueue\/Echo\): node e0000000000009 \(no-such-node\) has a type that is not installed/,
+    );
+    const both = await QueueRuntime.open(compile(await loadManifest(path.join(dir, "jobs.yaml"))), {
+      url: redis.url,
+      prefix: redis.prefix.slice(0, -1),
+    });
+    const { proc, url } = await start();
+    try {
+      for (const job of ["TestQueue/Echo", "TestQueue/Echo2"])
+        expect(proc.output()).toMatch(
+          new RegExp(
+            `${job} is not run until these flow problems are mended: .*no-such-node\\) has a type that is not installed`,
+          ),
+        );
+      const waiting = await both.enqueue("TestQueue", "Echo2", { text: "held" });
+      const token = await editorToken(url, PASSWORD);
+      const deployed = await tryDeploy(url, token, (flows) => {
+        const at = flows.findIndex((n) => n.id === unknown.id);
+        if (at !== -1) flows.splice(at, 1);
+      });
+      expect(deployed.status).toBe(200);
+      await expect(waiting.finished()).resolves.toBe("HELD");
+      await expect(echo("runs")).resolves.toBe("RUNS");
+    } finally {
+      await stop(proc);
+      await both.close();
     }
   });
 });
