@@ -71,7 +71,10 @@ export async function loadCheckedManifest(
     checks: [holding],
     onWarning: (warning) => {
       const job = warning.code === "CF_FLOW_INVALID" ? jobOfPointer(warning.pointer) : undefined;
-      if (job === undefined) warnings.push(warning);
+      // A problem of a flow file no job names is reported at the first job, but is not its own:
+      // that flow runs no job, so it holds none (it is logged as a warning).
+      if (job === undefined || !(concerns(job, warning.message) || stopsEveryFlow(warning.message)))
+        warnings.push(warning);
       else held.set(job, [...(held.get(job) ?? []), warning]);
     },
   });
@@ -95,6 +98,11 @@ export async function loadCheckedManifest(
     warnings,
     held,
   };
+}
+
+/** Whether a flow problem reported at `job` is about that job (its flow, or a `job in` taking it). */
+function concerns(job: string, message: string): boolean {
+  return message.includes(`(of ${job})`) || message.includes(`: handles ${job}, which flow `);
 }
 
 /** "Queue/Job" of a job's `flow:` pointer (`/queues/<Q>/jobs/<J>/flow`), where flow problems are reported. */

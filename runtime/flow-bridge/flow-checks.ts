@@ -54,6 +54,8 @@ export interface CheckContext {
 const JOB_IN = "job in";
 const JOB_OUT = "job out";
 const SUBFLOW_INSTANCE = /^subflow:(.+)$/;
+const NOT_INSTALLED = "has a type that is not installed";
+const SHARED = "(shared by every flow)";
 
 export function flowChecks(options: FlowChecksOptions): ManifestCheck {
   return async (manifest, { dir, report, warn }) => {
@@ -153,7 +155,7 @@ function reportConfigProblems(
     report(
       first.pointer,
       "CF_FLOW_INVALID",
-      `${configLabel}${at(p)} (shared by every flow)${joint(p)}${p.message}`,
+      `${configLabel}${at(p)} ${SHARED}${joint(p)}${p.message}`,
     );
 }
 
@@ -246,15 +248,19 @@ function checkJobOut(
   );
 }
 
-const NOT_INSTALLED = "has a type that is not installed";
 const SUBFLOW_MISSING = "which is not in";
 
 /**
- * Whether a problem (its message, as checkTypes words it) is a node type Node-RED does not have:
- * Node-RED then starts no flow at all (it waits for the missing types), not only this one.
+ * Whether a problem (its message, as these checks word it) stops every flow, not only one: a node
+ * type Node-RED does not have (it then starts no flow at all, waiting for the type), or a
+ * `_config.json` that does not load (the config nodes and subflows every flow may use).
  */
 export function stopsEveryFlow(message: string): boolean {
-  return message.includes(NOT_INSTALLED) || / uses subflow \S+, which is not in /.test(message);
+  return (
+    message.includes(NOT_INSTALLED) ||
+    message.includes(SHARED) ||
+    / uses subflow \S+, which is not in /.test(message)
+  );
 }
 
 /** Types of the flow's nodes and of the `_config.json` nodes it uses (config nodes, subflows). */

@@ -241,4 +241,38 @@ describe("chatia-flow start with a flow the editor can mend", () => {
       await both.close();
     }
   });
+
+  it("a problem of a flow no job names holds no job: it is logged as a warning, the jobs run", {
+    timeout: 180_000,
+  }, async () => {
+    await writeFile(path.join(dir, "flows/echo.json"), JSON.stringify(goodEcho, null, 2));
+    const helper = [
+      { id: "h0000000000001", type: "tab", label: "helper", disabled: false, info: "" },
+      {
+        id: "h0000000000002",
+        type: "job out",
+        z: "h0000000000001",
+        name: "odd",
+        mode: "sideways",
+        property: "payload",
+        x: 120,
+        y: 80,
+        wires: [],
+      },
+    ];
+    await writeFile(path.join(dir, "flows/helper.json"), JSON.stringify(helper, null, 2));
+    expect(runCli(["validate", path.join(dir, "jobs.yaml")]).stdout).toMatch(
+      /flow file flows\/helper\.json: node "odd" \(h0000000000002, job out\): setting "mode" must be one of complete, fail/,
+    );
+    const { proc } = await start();
+    try {
+      expect(proc.output()).toMatch(
+        /"level":40,.*flow file flows\/helper\.json: node \\"odd\\" .*setting \\"mode\\" must be one of/,
+      );
+      expect(proc.output()).not.toMatch(/is not run until these flow problems are mended/);
+      await expect(echo("free")).resolves.toBe("FREE");
+    } finally {
+      await stop(proc);
+    }
+  });
 });
