@@ -90,6 +90,8 @@ function jobsForEditor(plan: Plan) {
       enabled: job.enabled,
       // Declared before its flow exists: the flow this form is building may be it.
       flowMissing: job.notHandled === true,
+      // Its flow exists but has these problems: the runtime holds the job until a deploy mends it.
+      flowProblems: job.flowProblems ?? [],
       description: job.description ?? "",
       trigger: job.repeat
         ? `cron "${job.repeat.cron}" (${job.repeat.tz}): ${describeCron(job.repeat.cron)}`

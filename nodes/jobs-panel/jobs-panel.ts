@@ -13,6 +13,7 @@ const STATUS: Partial<Record<string, number>> = {
   CF_API_CONFLICT: 409,
   CF_JOB_BAD_PAYLOAD: 400,
   CF_JOB_UNKNOWN: 400,
+  CF_JOB_NOT_HANDLED: 409,
 };
 
 type PluginAPI = NodeAPI & {

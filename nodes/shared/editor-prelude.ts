@@ -1,13 +1,17 @@
 // The editor's side of a node declaration: a <script> the build puts at the top of the node's
 // .html (scripts/copy-node-assets.js). It defines `window.chatiaNodes[type]` with Node-RED
 // `defaults` (values and validators) and, for typed inputs, their kinds; the node's registration
-// uses them, so the form, its validation and the runtime share one declaration and one check.
+// uses them, so the form, its validation and the runtime share one declaration and one check. It
+// also defines `chatiaTypedInput` (editor-typed-input.ts), with which every node's form makes its
+// typed inputs.
 import type { NodeDeclaration } from "./define-node";
+import { installTypedInput } from "./editor-typed-input";
 import { checkSetting } from "./setting-check";
 
 export function editorPrelude(declaration: NodeDeclaration): string {
   return `<script type="text/javascript">
   // Generated from ${declaration.type}'s settings declaration by the build: do not edit.
+  (${installTypedInput.toString()})();
   (function () {
     var checkSetting = ${checkSetting.toString()};
     var type = ${JSON.stringify(declaration.type)};

@@ -122,6 +122,11 @@ export async function startRuntime(
     { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
     "chatia-flow started",
   );
+  if (live.held.size > 0 && config.editorPath !== false)
+    log.error(
+      { code: "CF_FLOW_INVALID", jobs: [...live.held.keys()] },
+      `not running ${[...live.held.keys()].join(", ")} until their flows are mended: open the editor at ${url ?? ""}${config.editorPath}/, correct each flow as the problems above say, and deploy (or run \`chatia-flow validate\` to list them)`,
+    );
   const reload = reloadOnChange(config, log, { live, queues, handle: jobs.handle, api, flows });
   const stopWatching = config.watchManifest
     ? watchManifest(
@@ -165,21 +170,34 @@ interface LivePlan {
   manifest: Manifest;
   readonly serves: boolean;
   readonly processes: boolean;
+  /** Where the editor is served: a flow's problems hold its job instead of stopping the start. */
+  readonly mendable: boolean;
+  /** The jobs held at start-up for their flows' problems. */
+  readonly held: ReadonlyMap<string, readonly Problem[]>;
   planOf(checked: CheckedManifest): Plan;
   /** Set once reload exists: a deploy that creates (or deletes) the flow of a declared job reloads. */
   afterDeploy(): Promise<void>;
 }
 
 async function loadLivePlan(config: RuntimeConfig, log: Logger): Promise<LivePlan> {
-  const checked = await loadCheckedManifest(config);
-  logWarnings(log, checked.warnings);
   const serves = config.role !== "worker";
+  // Where the editor is served, a flow's problems do not stop the start: the editor is where they
+  // are mended. The jobs of those flows are held (not run) until a deploy mends them.
+  const mendable = serves && config.editorPath !== false;
+  const checked = await loadCheckedManifest(
+    config,
+    mendable ? { holdFlowProblems: () => true } : {},
+  );
+  logWarnings(log, checked.warnings);
+  logHeld(log, checked.held);
   const planOf = (c: CheckedManifest) => (serves ? c.plan : compile(c.manifest));
   return {
     plan: planOf(checked),
     manifest: checked.manifest,
     serves,
     processes: config.role !== "api",
+    mendable,
+    held: checked.held,
     planOf,
     afterDeploy: async () => undefined,
   };
@@ -494,8 +512,15 @@ function reloadOnChange(
   const reload = async (): Promise<{ applied: boolean; problems: string[] }> => {
     let next: Plan;
     try {
-      const reloaded = await loadCheckedManifest(config);
+      // Jobs held for their flows stay held while their flows still fail; any other job whose
+      // flow fails refuses the reload, as a running job must not stop.
+      const holding = heldKeys(live.plan);
+      const reloaded = await loadCheckedManifest(
+        config,
+        live.mendable ? { holdFlowProblems: (job) => holding.has(job) } : {},
+      );
       logWarnings(log, reloaded.warnings);
+      logHeld(log, reloaded.held);
       next = live.planOf(reloaded);
       live.manifest = reloaded.manifest;
     } catch (err) {
@@ -518,6 +543,7 @@ function reloadOnChange(
     log.info({ reopened: changed }, "jobs.yaml reloaded");
     return { applied: true, problems: [] };
   };
+  // A deploy that creates or removes a declared job's flow, or may have mended a held one, reloads.
   live.afterDeploy = async () => {
     const { manifest } = live;
     const missing = await jobsWithoutFlow(manifest, manifest.source.dir, config.flowsDir);
@@ -586,6 +612,21 @@ function changedQueues(before: Plan, after: Plan): string[] {
     ]);
   const old = new Map(before.queues.map((q) => [q.name, shape(q)]));
   return after.queues.filter((q) => old.get(q.name) !== shape(q)).map((q) => q.name);
+}
+
+function heldKeys(plan: Plan): Set<string> {
+  return new Set(
+    plan.queues.flatMap((q) => q.jobs.filter((j) => j.flowProblems).map((j) => j.key)),
+  );
+}
+
+/** Each job held for its flow's problems: what is wrong, and what to do. */
+function logHeld(log: Logger, held: ReadonlyMap<string, readonly Problem[]>): void {
+  for (const [job, problems] of held)
+    log.error(
+      { code: "CF_FLOW_INVALID", job },
+      `${job} is not run until these flow problems are mended: ${problems.map((p) => formatProblem(p)).join("; ")}; mend the flow in the editor and deploy, and the job runs`,
+    );
 }
 
 function notHandledKeys(plan: Plan): Set<string> {

@@ -34,17 +34,26 @@ export function compile(manifest: Manifest): Plan {
 
 /**
  * The plan with the jobs of `keys` ("Queue/Job") marked declared, not handled: their flows do not
- * exist yet. Pure, like compile; the runtime learns the keys from the flow folder.
+ * exist yet, or (the keys of `flowProblems`) exist with problems the editor can mend, each given.
+ * Pure, like compile; the runtime learns the keys from the flow folder.
  */
-export function declareNotHandled(plan: Plan, keys: ReadonlySet<string>): Plan {
-  if (keys.size === 0) return plan;
+export function declareNotHandled(
+  plan: Plan,
+  keys: ReadonlySet<string>,
+  flowProblems: ReadonlyMap<string, readonly string[]> = new Map(),
+): Plan {
+  if (keys.size === 0 && flowProblems.size === 0) return plan;
   return {
     ...plan,
     queues: plan.queues.map((queue) => ({
       ...queue,
-      jobs: queue.jobs.map((job) =>
-        keys.has(job.key) && job.enabled ? { ...job, notHandled: true as const } : job,
-      ),
+      jobs: queue.jobs.map((job) => {
+        if (!job.enabled) return job;
+        const problems = flowProblems.get(job.key);
+        if (problems !== undefined)
+          return { ...job, notHandled: true as const, flowProblems: problems };
+        return keys.has(job.key) ? { ...job, notHandled: true as const } : job;
+      }),
     })),
   };
 }

@@ -62,6 +62,14 @@ export interface JobPlan {
    * declareNotHandled): no processor or cron trigger for it, and enqueueing it is refused.
    */
   readonly notHandled?: true;
+  /**
+   * Set (with notHandled) on an enabled job whose flow exists but has problems the editor can mend
+   * (it does not load, has no `job out`, another flow's `job in` takes the job…), or on every job
+   * when a flow uses a node type Node-RED does not have (it then starts no flow): each problem,
+   * as `validate` prints it. The runtime started anyway, without running the job, so that the
+   * operator can mend the flow in the editor; a deploy that mends it makes the job run.
+   */
+  readonly flowProblems?: readonly string[];
   /** Absolute path of the payload schema, when the job has one. */
   readonly payloadSchema?: string;
   /** The dispatcher fails a run that has not settled after this long. */

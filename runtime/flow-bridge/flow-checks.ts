@@ -54,6 +54,8 @@ export interface CheckContext {
 const JOB_IN = "job in";
 const JOB_OUT = "job out";
 const SUBFLOW_INSTANCE = /^subflow:(.+)$/;
+const NOT_INSTALLED = "has a type that is not installed";
+const SHARED = "(shared by every flow)";
 
 export function flowChecks(options: FlowChecksOptions): ManifestCheck {
   return async (manifest, { dir, report, warn }) => {
@@ -153,7 +155,7 @@ function reportConfigProblems(
     report(
       first.pointer,
       "CF_FLOW_INVALID",
-      `${configLabel}${at(p)} (shared by every flow)${joint(p)}${p.message}`,
+      `${configLabel}${at(p)} ${SHARED}${joint(p)}${p.message}`,
     );
 }
 
@@ -246,6 +248,21 @@ function checkJobOut(
   );
 }
 
+const SUBFLOW_MISSING = "which is not in";
+
+/**
+ * Whether a problem (its message, as these checks word it) stops every flow, not only one: a node
+ * type Node-RED does not have (it then starts no flow at all, waiting for the type), or a
+ * `_config.json` that does not load (the config nodes and subflows every flow may use).
+ */
+export function stopsEveryFlow(message: string): boolean {
+  return (
+    message.includes(NOT_INSTALLED) ||
+    message.includes(SHARED) ||
+    / uses subflow \S+, which is not in /.test(message)
+  );
+}
+
 /** Types of the flow's nodes and of the `_config.json` nodes it uses (config nodes, subflows). */
 function checkTypes(subject: string, nodes: readonly NodeRedNode[], context: CheckContext): void {
   const subflows = new Set(context.set.config.filter((n) => n.type === "subflow").map((n) => n.id));
@@ -257,12 +274,12 @@ function checkTypes(subject: string, nodes: readonly NodeRedNode[], context: Che
     if (subflow !== undefined) {
       if (!subflows.has(subflow))
         context.problem(
-          `${subject}: ${describeNode(node)}${where} uses subflow ${subflow}, which is not in ${context.configLabel}`,
+          `${subject}: ${describeNode(node)}${where} uses subflow ${subflow}, ${SUBFLOW_MISSING} ${context.configLabel}`,
           "import the subflow again, or remove the node",
         );
     } else if (!context.knownTypes.has(node.type)) {
       context.problem(
-        `${subject}: ${describeNode(node)}${where} has a type that is not installed`,
+        `${subject}: ${describeNode(node)}${where} ${NOT_INSTALLED}`,
         optionalNodeHint(node.type) ??
           didYouMean(node.type, [...context.knownTypes]) ??
           `install the node module that provides "${node.type}", or remove the node`,

@@ -407,6 +407,11 @@ export class QueueRuntime implements JobEnqueuer {
     const job = this.jobPlan(queue, name) ?? jobOfPlan(this.plan, queue, name);
     if (!job.enabled)
       throw new ChatiaError("CF_JOB_UNKNOWN", `job ${queue}/${name} is declared enabled: false`);
+    if (job.flowProblems)
+      throw new ChatiaError(
+        "CF_JOB_NOT_HANDLED",
+        `job ${queue}/${name} is not handled until these flow problems are mended: ${job.flowProblems.join("; ")}; mend the flow in the editor and deploy`,
+      );
     if (job.notHandled)
       throw new ChatiaError(
         "CF_JOB_NOT_HANDLED",

@@ -1,5 +1,5 @@
 // `chatia-flow start` refuses to start, with a clear message and exit 1, when something it needs
-// is wrong: secrets, the manifest, a flow, Redis.
+// is wrong: secrets, the manifest, a flow when no editor is served to mend it, Redis.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -63,9 +63,12 @@ describe("chatia-flow start refuses to start", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(8);
   });
 
-  it("when a flow does not fit its job, naming the job, the flow file and the problem", () => {
+  it("without the editor, when a flow does not fit its job, naming the job, the flow file and the problem", () => {
+    // With the editor, it starts and holds the job instead (start-broken-flow.test.ts).
     writeFileSync(path.join(dir, "flows", "echo.json"), "[]\n");
-    const result = runCli(["start", "--manifest", path.join(dir, "jobs.yaml")], { env: secrets });
+    const result = runCli(["start", "--no-editor", "--manifest", path.join(dir, "jobs.yaml")], {
+      env: secrets,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /jobs\.yaml:\d+:\d+: flow file flows\/echo\.json .*TestQueue\/Echo/,

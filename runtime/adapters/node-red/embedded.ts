@@ -248,6 +248,22 @@ interface FlowsStopping {
   readonly diff: { readonly changed: readonly string[]; readonly removed: readonly string[] };
 }
 
+/**
+ * Resolves when Node-RED has started its flows, or has said it starts none because a node type is
+ * missing (it waits for it; the runtime holds every job then, see checked-manifest.ts, and the
+ * editor is where the node is removed).
+ */
 function nextFlowsStarted(red: NodeRed): Promise<void> {
-  return new Promise((resolve) => red.events.once("flows:started", () => resolve()));
+  return new Promise((resolve) => {
+    const done = () => {
+      red.events.removeListener("flows:started", done);
+      red.events.removeListener("runtime-event", onRuntimeEvent);
+      resolve();
+    };
+    const onRuntimeEvent = (event: { id?: string; payload?: { error?: string } }) => {
+      if (event.id === "runtime-state" && event.payload?.error === "missing-types") done();
+    };
+    red.events.on("flows:started", done);
+    red.events.on("runtime-event", onRuntimeEvent);
+  });
 }
