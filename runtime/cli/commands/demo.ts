@@ -17,7 +17,7 @@ import { runUntilStopped, withStartOptions } from "./start";
 export function registerDemo(program: Command, io: Io): void {
   withStartOptions(program.command("demo"))
     .description(
-      "set up the demo: create the database if missing, migrate, seed demo data when empty, print the plan",
+      "set up the demo: create the database if missing, migrate, seed demo data when empty, then start the runtime in demo mode and print its addresses",
     )
     .option("--database-url <url>", DATABASE_URL_HELP)
     .action(async (opts: { databaseUrl?: string }) => {

@@ -109,6 +109,6 @@ function announce(runtime: RunningRuntime, io: Io): void {
     io.out(`  editor  ${url}${config.editorPath}/${login}`);
   }
   io.out(`  api     ${url}/api (OpenAPI document at ${url}/api/openapi.json; socket.io at ${url})`);
-  io.out(`  board   ${url}/admin/queues (Bull Board; log in with a user's email and password)`);
+  io.out(`  board   ${url}/admin/queues (Bull Board; log in with an admin's email and password)`);
   io.out(`  health  ${url}/readyz`);
 }

@@ -3,7 +3,7 @@
 // namespace (`/<id>`) only, from whichever process emits it.
 
 /** Topics the runtime emits (the original's names); flows may emit others. */
-export type CompanyTopic = "campaign" | "ticket" | "whatsappSession" | "schedule" | "auth" | string;
+export type CompanyTopic = "campaign" | "ticket" | "whatsappSession" | string;
 
 export interface CompanyEvents {
   /**
