@@ -4,16 +4,18 @@
 //   claim key ─▶ resolve media, check connection ─▶ handed over ─▶ gateway.send ─▶ record
 //        │ already `sent`: return the recorded result      │ refused: `failed`, retry may send
 //        │ `sending`, owner alive: wait for its outcome     │ timed out / unknown: stays `sending`
+//        │                      record (and `failed`) retried while the database fails, ≤ 60 s
 //        │ `sending`, owner dead, nothing handed over: take the claim over
 //        │ `sending`, owner dead after handing over: CF_SEND_IN_DOUBT, never resent
 // The owner shows it is alive (the ledger's `aliveAt`) every CLAIM_HEARTBEAT_MS while it holds the
 // claim, so a duplicate racing a live send waits for it instead of calling it in doubt.
 import { hostname } from "node:os";
-import type {
-  LedgerClaim,
-  LedgerEntry,
-  MessageStore,
-  OutgoingRecord,
+import {
+  type LedgerClaim,
+  type LedgerEntry,
+  LedgerNotSendingError,
+  type MessageStore,
+  type OutgoingRecord,
 } from "../adapters/db/repositories/message-store";
 import {
   type OutgoingMessage,
@@ -30,6 +32,14 @@ export const CLAIM_HEARTBEAT_MS = 3_000;
 export const CLAIM_WAIT_MS = 60_000;
 /** Between two looks at a live owner's claim. */
 const CLAIM_POLL_MS = 200;
+/**
+ * How long a send WhatsApp accepted keeps trying to record it (its ledger `sent`) while the
+ * database fails, e.g. during a Postgres restart: the outcome is known, so it is not left in doubt
+ * for a passing outage. Past it the key stays `sending`, in doubt, with what is known noted.
+ */
+export const RECORD_RETRY_MS = 60_000;
+/** The first wait between two attempts to record a send; doubled each time, up to 5 s. */
+const RECORD_RETRY_FIRST_MS = 250;
 
 export interface MessageServiceDeps {
   /** The ledger and message records (Postgres). */
@@ -50,6 +60,8 @@ export interface MessageServiceDeps {
   readonly quota?: (connectionId: number) => Promise<(() => Promise<void>) | undefined>;
   /** How long to wait for a live owner of the same key. @defaultValue CLAIM_WAIT_MS */
   readonly claimWaitMs?: number;
+  /** How long to keep retrying the record of a sent message. @defaultValue RECORD_RETRY_MS */
+  readonly recordRetryMs?: number;
 }
 
 export interface SendInput {
@@ -87,7 +99,9 @@ export interface SendInput {
   /**
    * With `record: false`: marks the claimed key `sent` in the caller's own statement, together
    * with the caller's change (e.g. a campaign shipping's `deliveredAt`), so both happen at once
-   * and in one round trip. It must throw when the key was not `sending`. @defaultValue the store's
+   * and in one round trip. It must accept a key already `sent` with the same WhatsApp id (a retry
+   * after a lost reply) and throw LedgerNotSendingError when the key is in any other state.
+   * @defaultValue the store's
    */
   readonly recordSent?: (record: { key: string; wid: string; sentAt: Date }) => Promise<void>;
 }
@@ -157,27 +171,16 @@ export class MessageService {
     if (entry !== null) return earlierOutcome(entry, claim);
     const alive = this.keepAlive(claim.key, claim.owner);
     let delivered: { sent: SentMessage; media: MediaFile | null };
+    let recorded: Awaited<ReturnType<MessageStore["recordSent"]>>;
     try {
       delivered = await this.deliver(prepared, claim.owner);
+      // Still alive while recording: a duplicate waits for the outcome instead of calling it in doubt.
+      recorded = await this.record(prepared, delivered);
     } finally {
       alive.stop();
     }
-    const { sent, media } = delivered;
+    const { sent } = delivered;
     const sentAt = new Date(sent.timestamp);
-    const ledger = { key: input.idempotencyKey, wid: sent.id, sentAt };
-    const own = input.record === false ? input.recordSent : undefined;
-    const recorded = await (own === undefined
-      ? store.recordSent({
-          ...ledger,
-          ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
-        })
-      : own(ledger).then(() => undefined)
-    ).catch(async (err: unknown) => {
-      // The key stays `sending`: a retry must not send again. Say what we know for the operator.
-      const note = `WhatsApp accepted it as ${sent.id} at ${sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
-      await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
-      throw err;
-    });
     return {
       jid: prepared.jid,
       wid: sent.id,
@@ -185,6 +188,53 @@ export class MessageService {
       alreadySent: false,
       sentAt: sentAt.toISOString(),
     };
+  }
+
+  /**
+   * Records a send WhatsApp accepted: the ledger's `sent` (and the Message, or the caller's own
+   * statement). A failing database is retried with backoff for up to recordRetryMs (each write
+   * accepts a key already `sent` with this WhatsApp id, so a retry after a lost reply is safe);
+   * past it, or when the key is no longer this send's, it stays `sending`, in doubt, noted.
+   */
+  private async record(
+    prepared: Prepared,
+    { sent, media }: { sent: SentMessage; media: MediaFile | null },
+  ): Promise<Awaited<ReturnType<MessageStore["recordSent"]>>> {
+    const { input } = prepared;
+    const { store } = this.deps;
+    const ledger = { key: input.idempotencyKey, wid: sent.id, sentAt: new Date(sent.timestamp) };
+    const own = input.record === false ? input.recordSent : undefined;
+    const write = () =>
+      own === undefined
+        ? store.recordSent({
+            ...ledger,
+            ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
+          })
+        : own(ledger).then(() => undefined);
+    try {
+      return await this.persist(write);
+    } catch (err) {
+      // The key stays `sending`: a retry must not send again. Say what we know for the operator.
+      const note = `WhatsApp accepted it as ${sent.id} at ${ledger.sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
+      await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a ledger write, retrying a failure with backoff (250 ms doubling, at most 5 s apart) for
+   * up to recordRetryMs; LedgerNotSendingError (the key is no longer this attempt's) at once.
+   */
+  private async persist<T>(write: () => Promise<T>): Promise<T> {
+    const end = Date.now() + (this.deps.recordRetryMs ?? RECORD_RETRY_MS);
+    for (let wait = RECORD_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (err instanceof LedgerNotSendingError || Date.now() + wait >= end) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /**
@@ -289,10 +339,11 @@ export class MessageService {
       // Best effort: if the ledger cannot be written either, the key stays `sending` and the
       // retry reports CF_SEND_IN_DOUBT, which is visible — never a silent duplicate.
       if (!lost) {
-        const settle = notSent
-          ? this.deps.store.markFailed(key, note)
-          : this.deps.store.noteInDoubt(key, note);
-        await settle.catch(() => undefined);
+        // Retried like a record (a passing outage): a claim left `sending` after a handover
+        // that committed but whose reply was lost would otherwise read as in doubt.
+        const settle = () =>
+          notSent ? this.deps.store.markFailed(key, note) : this.deps.store.noteInDoubt(key, note);
+        await this.persist(settle).catch(() => undefined);
       }
       throw err;
     }

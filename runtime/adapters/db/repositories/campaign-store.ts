@@ -6,6 +6,7 @@
 
 import type { Sequelize } from "sequelize";
 import { type CampaignCounts, SequelizeCampaignProgressStore } from "./campaign-progress-store";
+import { LedgerNotSendingError, SENT_OR_SENDING } from "./message-store";
 import { preparedRows, requireRow, selectRows } from "./rows";
 
 /** A campaign as the verify step sees it. */
@@ -209,19 +210,15 @@ RETURNING p."campaignId", p."left"`;
 
 /**
  * One statement after WhatsApp accepted a shipping's (last) message: its ledger key `sent`, the
- * shipping delivered (once) and its shard of the campaign's count down — all or nothing.
- * Committed without waiting for the WAL flush (`synchronous_commit` off for this transaction
- * only): sampled during a campaign, Postgres's sessions spent nearly all their time waiting for
- * that flush (two per contact: the claim and this). Only a crash of Postgres itself can lose such
- * a commit (its last ~0.6 s), and then the ledger key is still `sending` — the claim before the
- * send is flushed as ever — so the shipping ends in doubt (CF_SEND_IN_DOUBT), never sent twice.
+ * shipping delivered (once) and its shard of the campaign's count down — all or nothing, and
+ * durable when it returns (a Postgres crash must not turn a known outcome into one in doubt).
+ * A key already `sent` with the same WhatsApp id (a retry after a lost reply) changes nothing.
  */
 const SENT_SQL = `
-WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)
-), sent AS (
-  UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = NULL,
+WITH sent AS (
+  UPDATE "SendLedger" l SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = NULL,
          "error" = NULL, "updatedAt" = now()
-   WHERE "key" = $1 AND "status" = 'sending'
+   WHERE "key" = $1 AND ${SENT_OR_SENDING("l", "$2")}
   RETURNING "key"
 ), settled AS (
   UPDATE "CampaignShipping"
@@ -235,8 +232,7 @@ WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)
   RETURNING p."campaignId", p."left"
 )
 SELECT EXISTS (SELECT 1 FROM sent) AS sent,
-       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"
-  FROM relaxed`;
+       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"`;
 
 /** The last shard to reach 0 finishes the campaign: 16 rows read, whatever the list's size. */
 const FINISH_SQL = `
@@ -705,8 +701,9 @@ export class SequelizeCampaignStore {
   }
 
   /**
-   * The ledger key `sent` and the shipping delivered, in one statement (SENT_SQL). Throws when
-   * the key was not `sending` (nothing changes then); null when the shipping was settled before.
+   * The ledger key `sent` and the shipping delivered, in one statement (SENT_SQL). Throws
+   * LedgerNotSendingError when the key was neither `sending` nor `sent` with this WhatsApp id
+   * (nothing changes then); null when the shipping was settled before.
    */
   async settleSent(
     shippingId: number,
@@ -719,9 +716,7 @@ export class SequelizeCampaignStore {
       SENT_SQL,
       [ledger.key, ledger.wid, ledger.sentAt, shippingId, at, now],
     );
-    if (row === undefined || !row.sent) {
-      throw new Error(`send ledger key ${ledger.key} was not 'sending' when its send completed`);
-    }
+    if (row === undefined || !row.sent) throw new LedgerNotSendingError(ledger.key);
     return row.campaignId === null ? null : this.progress(row.campaignId, row.left, now);
   }
 

@@ -106,6 +106,24 @@ export interface MessageStore {
   recordSent(record: SentRecord): Promise<RecordedMessage | undefined>;
 }
 
+/**
+ * Recording a send found its key neither `sending` nor `sent` with the same WhatsApp id: another
+ * attempt settled or took it. Not a passing fault: recording it again cannot succeed.
+ */
+export class LedgerNotSendingError extends Error {
+  constructor(key: string) {
+    super(`send ledger key ${key} was not 'sending' when its send completed`);
+    this.name = "LedgerNotSendingError";
+  }
+}
+
+/**
+ * The ledger rows a record of sends may mark `sent`: `sending`, or `sent` already with the same
+ * WhatsApp id (a retry after a reply lost on the way: it changes nothing then).
+ */
+export const SENT_OR_SENDING = (l: string, wid: string) =>
+  `(${l}."status" = 'sending' OR (${l}."status" = 'sent' AND ${l}."wid" = ${wid}))`;
+
 /** A claim that loses to a concurrent failure re-reads this many times before giving up. */
 const CLAIM_ROUNDS = 3;
 
@@ -225,6 +243,15 @@ export class SequelizeMessageStore implements MessageStore {
     }
     const message = record.message;
     return this.sequelize.transaction(async (transaction) => {
+      // Recorded by an earlier try whose reply was lost: that record, not a second Message.
+      const [earlier] = await this.select<RecordedMessage>(
+        `SELECT l."messageId", m."ticketId", m."contactId" FROM "SendLedger" l
+           JOIN "Messages" m ON m."id" = l."messageId"
+          WHERE l."key" = $1 AND l."status" = 'sent' AND l."wid" = $2 FOR UPDATE OF l`,
+        [record.key, record.wid],
+        transaction,
+      );
+      if (earlier !== undefined) return earlier;
       const recorded = await this.recordMessage(message, record.wid, transaction);
       await this.settleSent(record, recorded, transaction);
       return recorded;
@@ -239,13 +266,11 @@ export class SequelizeMessageStore implements MessageStore {
     const settled = await this.select(
       `UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = $4,
          "error" = NULL, "updatedAt" = now()
-       WHERE "key" = $1 AND "status" = 'sending' RETURNING "key"`,
+       WHERE "key" = $1 AND ${SENT_OR_SENDING('"SendLedger"', "$2")} RETURNING "key"`,
       [record.key, record.wid, record.sentAt, recorded?.messageId ?? null],
       transaction,
     );
-    if (settled.length === 0) {
-      throw new Error(`send ledger key ${record.key} was not 'sending' when its send completed`);
-    }
+    if (settled.length === 0) throw new LedgerNotSendingError(record.key);
   }
 
   private async recordMessage(
