@@ -120,6 +120,32 @@ export interface SendResult {
   readonly sentAt: string;
 }
 
+/** One text message of a batch (MessageService.sendMany). */
+export interface BatchMessage {
+  readonly whatsappId: number;
+  readonly number: string;
+  readonly isGroup?: boolean;
+  readonly body: string;
+  readonly idempotencyKey: string;
+}
+
+/**
+ * What became of a batch's message: sent (and recorded); `unclaimed` — its key has a ledger row
+ * already (an earlier attempt's), so the batch left it alone for send() to decide; or an error
+ * (ChatiaError user errors: not sent, settled; others: not sent and `failed`, or in doubt, noted).
+ */
+export type BatchOutcome =
+  | { readonly kind: "sent"; readonly wid: string; readonly sentAt: Date }
+  | { readonly kind: "unclaimed" }
+  | { readonly kind: "error"; readonly error: unknown };
+
+/** A batch's sends that WhatsApp accepted, for the caller to record in one statement. */
+export interface BatchSent {
+  readonly key: string;
+  readonly wid: string;
+  readonly sentAt: Date;
+}
+
 /**
  * Errors that prove nothing reached WhatsApp (raised before or refused by it): the key becomes
  * `failed` and a retry may send. Any other error (CF_WA_TIMEOUT, a bug) leaves it in doubt.
@@ -159,7 +185,6 @@ export class MessageService {
    */
   async send(input: SendInput): Promise<SendResult> {
     const prepared = await this.prepare(input);
-    const { store } = this.deps;
     const claim = {
       key: input.idempotencyKey,
       companyId: prepared.companyId,
@@ -188,6 +213,112 @@ export class MessageService {
       alreadySent: false,
       sentAt: sentAt.toISOString(),
     };
+  }
+
+  /**
+   * Sends text messages of one connection due together, each at most once, with one ledger claim
+   * and one record for the whole batch (one commit each, instead of three per message): the new
+   * keys are claimed as handed over (the sends start at once; a SIGKILL leaves the batch's unsent
+   * ones in doubt, so batches stay small), sent concurrently at `notBefore`, each taking its
+   * share of the daily cap; what WhatsApp accepted is recorded by `recordSent` in one statement
+   * (retried like a single record; it returns the keys it marked `sent`). The connection is the
+   * caller's, as read a moment ago: CONNECTED, of the messages' company. Outcomes in input order.
+   */
+  async sendMany(
+    messages: readonly BatchMessage[],
+    opts: {
+      readonly companyId: number;
+      readonly notBefore?: number;
+      readonly recordSent: (sent: readonly BatchSent[]) => Promise<ReadonlySet<string>>;
+    },
+  ): Promise<BatchOutcome[]> {
+    const { store, gateway } = this.deps;
+    const outcomes: BatchOutcome[] = messages.map(() => ({ kind: "unclaimed" }));
+    const claims: { index: number; key: string; jid: string; whatsappId: number }[] = [];
+    for (const [index, m] of messages.entries()) {
+      try {
+        assertKey(m.idempotencyKey);
+        const jid = toJid(m.number, m.isGroup === true);
+        if (m.body === "") {
+          throw new ChatiaError("CF_WA_BAD_MESSAGE", "the message has neither text nor media");
+        }
+        claims.push({ index, key: m.idempotencyKey, jid, whatsappId: m.whatsappId });
+      } catch (error) {
+        outcomes[index] = { kind: "error", error };
+      }
+    }
+    const owner = nextOwner();
+    const claimed = await store.claimHandedOver(
+      claims.map((c) => ({ ...c, companyId: opts.companyId })),
+      owner,
+    );
+    const mine = claims.filter((c) => claimed.has(c.key));
+    if (mine.length === 0) return outcomes;
+    const timer = setInterval(() => {
+      store
+        .heartbeatMany(
+          mine.map((c) => c.key),
+          owner,
+        )
+        .catch(() => undefined);
+    }, CLAIM_HEARTBEAT_MS);
+    timer.unref();
+    try {
+      const early = (opts.notBefore ?? 0) - Date.now();
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      const sent: (BatchSent & { index: number })[] = [];
+      await Promise.all(
+        mine.map(async (c) => {
+          const m = messages[c.index] as BatchMessage;
+          let giveBack: (() => Promise<void>) | undefined;
+          let handedOver = false;
+          try {
+            giveBack = await this.deps.quota?.(c.whatsappId);
+            handedOver = true;
+            const out = await gateway.send(c.whatsappId, { jid: c.jid, text: m.body });
+            sent.push({ index: c.index, key: c.key, wid: out.id, sentAt: new Date(out.timestamp) });
+          } catch (error) {
+            const notSent = !handedOver || isNotSent(error);
+            if (handedOver && notSent) await giveBack?.().catch(() => undefined);
+            const note = describeError(error);
+            await this.persist(() =>
+              notSent ? store.markFailed(c.key, note) : store.noteInDoubt(c.key, note),
+            ).catch(() => undefined);
+            outcomes[c.index] = { kind: "error", error };
+          }
+        }),
+      );
+      if (sent.length > 0) await this.recordMany(sent, opts.recordSent, outcomes);
+    } finally {
+      clearInterval(timer);
+    }
+    return outcomes;
+  }
+
+  /** Records a batch's sends (retried as persist() does); the ones it could not, in doubt. */
+  private async recordMany(
+    sent: readonly (BatchSent & { index: number })[],
+    recordSent: (sent: readonly BatchSent[]) => Promise<ReadonlySet<string>>,
+    outcomes: BatchOutcome[],
+  ): Promise<void> {
+    let marked: ReadonlySet<string>;
+    let failure: unknown;
+    try {
+      marked = await this.persist(() => recordSent(sent));
+    } catch (error) {
+      marked = new Set();
+      failure = error;
+    }
+    for (const s of sent) {
+      if (marked.has(s.key)) {
+        outcomes[s.index] = { kind: "sent", wid: s.wid, sentAt: s.sentAt };
+        continue;
+      }
+      const error = failure ?? new LedgerNotSendingError(s.key);
+      const note = `WhatsApp accepted it as ${s.wid} at ${s.sentAt.toISOString()}, but recording it failed: ${describeError(error)}`;
+      await this.deps.store.noteInDoubt(s.key, note).catch(() => undefined);
+      outcomes[s.index] = { kind: "error", error };
+    }
   }
 
   /**

@@ -199,7 +199,9 @@ describe("a database failure between the send and its record", () => {
     return {
       findConnection: (id) => store.findConnection(id),
       claim: (c) => store.claim(c),
+      claimHandedOver: (c, o) => store.claimHandedOver(c, o),
       heartbeat: (k, o) => store.heartbeat(k, o),
+      heartbeatMany: (k, o) => store.heartbeatMany(k, o),
       markHandedOver: (k, o) => store.markHandedOver(k, o),
       markFailed: (k, e) => store.markFailed(k, e),
       noteInDoubt: (k, e) => store.noteInDoubt(k, e),

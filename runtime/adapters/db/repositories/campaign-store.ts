@@ -234,6 +234,46 @@ WITH sent AS (
 SELECT EXISTS (SELECT 1 FROM sent) AS sent,
        (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"`;
 
+/**
+ * SENT_SQL for a batch of shippings sent together ($1 keys, $2 WhatsApp ids, $3 sent times,
+ * $4 shipping ids; $5 the delivery time): one statement, one commit. Each shard goes down by its
+ * shippings settled, its rows locked in (campaign, shard) order first, so that batches settling
+ * at once wait for each other instead of deadlocking; the keys marked `sent` and the campaigns a
+ * shard of which reached 0.
+ */
+const SENT_MANY_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[])
+           AS x(key, wid, "sentAt", "shippingId")
+), sent AS (
+  UPDATE "SendLedger" l SET "status" = 'sent', "wid" = x.wid, "sentAt" = x."sentAt",
+         "messageId" = NULL, "error" = NULL, "updatedAt" = now()
+    FROM input x
+   WHERE l."key" = x.key AND ${SENT_OR_SENDING("l", "x.wid")}
+  RETURNING l."key"
+), settled AS (
+  UPDATE "CampaignShipping" s SET "deliveredAt" = $5, "updatedAt" = $5
+    FROM input x JOIN sent ON sent.key = x.key
+   WHERE s.id = x."shippingId" AND s."deliveredAt" IS NULL AND s."failedAt" IS NULL
+  RETURNING s."campaignId", s."contactId"
+), counts AS (
+  SELECT "campaignId", "contactId" % ${PROGRESS_SHARDS} AS shard, count(*)::int AS n
+    FROM settled GROUP BY 1, 2
+), locked AS (
+  SELECT p."campaignId", p.shard, c.n FROM "CampaignProgress" p
+    JOIN counts c ON p."campaignId" = c."campaignId" AND p.shard = c.shard
+   ORDER BY p."campaignId", p.shard
+     FOR UPDATE OF p
+), progress AS (
+  UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - k.n, 0)
+    FROM locked k
+   WHERE p."campaignId" = k."campaignId" AND p.shard = k.shard
+  RETURNING p."campaignId", p."left"
+)
+SELECT COALESCE((SELECT array_agg(key) FROM sent), '{}') AS sent,
+       COALESCE((SELECT array_agg(DISTINCT "campaignId") FROM progress WHERE "left" = 0), '{}')
+         AS drained`;
+
 /** The last shard to reach 0 finishes the campaign: 16 rows read, whatever the list's size. */
 const FINISH_SQL = `
 UPDATE "Campaigns" SET status = 'FINALIZADA', "completedAt" = $2, "shippingsLeft" = 0, "updatedAt" = $2
@@ -718,6 +758,33 @@ export class SequelizeCampaignStore {
     );
     if (row === undefined || !row.sent) throw new LedgerNotSendingError(ledger.key);
     return row.campaignId === null ? null : this.progress(row.campaignId, row.left, now);
+  }
+
+  /**
+   * settleSent for a batch (SENT_MANY_SQL): the keys marked `sent` (their shippings delivered,
+   * once) and the campaigns this finished. Callers on one connection run it one at a time: two
+   * batches of a campaign would lock its shards in no set order.
+   */
+  async settleSentMany(
+    sent: readonly { shippingId: number; key: string; wid: string; sentAt: Date }[],
+    at: Date,
+  ): Promise<{ sent: Set<string>; finished: Set<number> }> {
+    const [row] = await this.prepared<{ sent: string[]; drained: number[] }>(
+      "campaign-sent-many",
+      SENT_MANY_SQL,
+      [
+        sent.map((s) => s.key),
+        sent.map((s) => s.wid),
+        sent.map((s) => s.sentAt.toISOString()),
+        sent.map((s) => s.shippingId),
+        at.toISOString(),
+      ],
+    );
+    const finished = new Set<number>();
+    for (const campaignId of row?.drained ?? []) {
+      if (await this.finishIfDone(campaignId, at)) finished.add(campaignId);
+    }
+    return { sent: new Set(row?.sent ?? []), finished };
   }
 
   /** After a shard went down: when it reached 0, the campaign finishes if every shard did. */

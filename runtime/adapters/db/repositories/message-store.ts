@@ -91,8 +91,19 @@ export interface MessageStore {
   findConnection(whatsappId: number): Promise<ConnectionRecord | null>;
   /** Claims `key` (new, or `failed` before) as `sending`; otherwise returns the existing row. */
   claim(claim: LedgerClaim): Promise<ClaimResult>;
+  /**
+   * Claims the keys that have no ledger row yet, all for one owner and handed over at once (the
+   * caller sends them right away): one statement, one commit. The keys claimed; a key with a row
+   * (sent, failed, or another attempt's) is left as it is, for claim() to decide.
+   */
+  claimHandedOver(
+    claims: readonly Omit<LedgerClaim, "owner">[],
+    owner: string,
+  ): Promise<Set<string>>;
   /** The owner is alive: refreshes `aliveAt` of its claim (false when it no longer holds it). */
   heartbeat(key: string, owner: string): Promise<boolean>;
+  /** heartbeat() for several keys of one owner, in one statement. */
+  heartbeatMany(keys: readonly string[], owner: string): Promise<void>;
   /**
    * Notes that the owner hands the message to WhatsApp now (from here on a dead owner's claim is
    * in doubt); false when it no longer holds the claim (it must not send then).
@@ -198,6 +209,39 @@ export class SequelizeMessageStore implements MessageStore {
       }
       if (round === CLAIM_ROUNDS) throw new Error(`send ledger key ${claim.key} keeps changing`);
     }
+  }
+
+  async claimHandedOver(
+    claims: readonly Omit<LedgerClaim, "owner">[],
+    owner: string,
+  ): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = await preparedRows<{ key: string }>(
+      this.sequelize,
+      "send-ledger-claim-handed-over",
+      `INSERT INTO "SendLedger" ("key", "companyId", "whatsappId", "jid", "status", "claimedBy",
+         "aliveAt", "handedOver")
+       SELECT x.key, x.company, x.whatsapp, x.jid, 'sending', $5, now(), true
+         FROM unnest($1::text[], $2::int[], $3::int[], $4::text[]) AS x(key, company, whatsapp, jid)
+       ON CONFLICT ("key") DO NOTHING
+       RETURNING "key"`,
+      [
+        claims.map((c) => c.key),
+        claims.map((c) => c.companyId),
+        claims.map((c) => c.whatsappId),
+        claims.map((c) => c.jid),
+        owner,
+      ],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  async heartbeatMany(keys: readonly string[], owner: string): Promise<void> {
+    await this.select(
+      `UPDATE "SendLedger" SET "aliveAt" = now()
+       WHERE "key" = ANY($1::text[]) AND "status" = 'sending' AND "claimedBy" = $2 RETURNING "key"`,
+      [keys, owner],
+    );
   }
 
   async heartbeat(key: string, owner: string): Promise<boolean> {
