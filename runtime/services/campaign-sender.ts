@@ -10,7 +10,7 @@
 //       ├ ran its time budget    ─▶ re-arm now (behind the other connections' jobs), done
 //       └ due within the lead    ─▶ send each at its due time, at most once (campaign-dispatch.ts),
 //                                   started in due order; those due at one instant (no pacing)
-//                                   in batches of 16, 8 under way (one claim and one settlement
+//                                   in batches of 32, 4 under way (one claim and one settlement
 //                                   each); read on past the last one
 //   the lease is released before re-arming, so the next run never finds it held by this one.
 import type {
@@ -69,13 +69,13 @@ export interface SenderDeps {
 /** Shippings read per round trip; a cancelled campaign's stop is at most one round behind. */
 const ROUND = 100;
 /** Sends (single, or batches) under way at once on a connection (each waits for its due time). */
-const PARALLEL = 8;
+const PARALLEL = 4;
 /**
  * Shippings due at the same instant sent as one batch (one ledger claim, one settlement): all
  * of a batch is in flight at once, so a SIGKILL leaves at most PARALLEL × BATCH in doubt. Paced
  * shippings are due one by one: their batches are of one.
  */
-const BATCH = 16;
+const BATCH = 32;
 /** The lease outlives a crashed holder by this much at most; renewed at every round. */
 export const SENDER_LEASE_MS = 30_000;
 /** A run that finds the lease held comes back this much later (ids rounded to it merge). */

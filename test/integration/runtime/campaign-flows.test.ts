@@ -538,7 +538,7 @@ describe("campaign flows", () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 600 });
     const id = await createCampaign(t.db.sequelize, world);
     // Slow enough sends that the cancel lands mid-campaign: without pacing, a connection's sender
-    // has up to 8 batches of 16 under way.
+    // has up to 4 batches of 32 under way.
     await wa.setBehaviour(world.whatsappId, { latencyMs: 200 });
     await verify();
     await until(async () => ((await sendsTo(world)).length >= 20 ? true : undefined), 10_000);
