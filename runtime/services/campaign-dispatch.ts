@@ -268,6 +268,7 @@ export class ShippingDispatcher {
               sent.map((x) => ({
                 ...x,
                 shippingId: (byKey.get(x.key) as ShippingForDispatch).id,
+                campaignId: (byKey.get(x.key) as ShippingForDispatch).campaignId,
               })),
               at,
             );

@@ -271,6 +271,7 @@ WITH input AS (
   RETURNING p."campaignId", p."left"
 )
 SELECT COALESCE((SELECT array_agg(key) FROM sent), '{}') AS sent,
+       (SELECT count(*) FROM settled)::int AS settled,
        COALESCE((SELECT array_agg(DISTINCT "campaignId") FROM progress WHERE "left" = 0), '{}')
          AS drained`;
 
@@ -766,10 +767,16 @@ export class SequelizeCampaignStore {
    * batches of a campaign would lock its shards in no set order.
    */
   async settleSentMany(
-    sent: readonly { shippingId: number; key: string; wid: string; sentAt: Date }[],
+    sent: readonly {
+      shippingId: number;
+      campaignId: number;
+      key: string;
+      wid: string;
+      sentAt: Date;
+    }[],
     at: Date,
   ): Promise<{ sent: Set<string>; finished: Set<number> }> {
-    const [row] = await this.prepared<{ sent: string[]; drained: number[] }>(
+    const [row] = await this.prepared<{ sent: string[]; settled: number; drained: number[] }>(
       "campaign-sent-many",
       SENT_MANY_SQL,
       [
@@ -781,7 +788,12 @@ export class SequelizeCampaignStore {
       ],
     );
     const finished = new Set<number>();
-    for (const campaignId of row?.drained ?? []) {
+    // Some were settled before (a retry after a lost reply): their campaign may have nothing
+    // left with no settlement here to see it.
+    const drained = new Set(row?.drained ?? []);
+    if ((row?.settled ?? 0) < (row?.sent.length ?? 0))
+      for (const s of sent) drained.add(s.campaignId);
+    for (const campaignId of drained) {
       if (await this.finishIfDone(campaignId, at)) finished.add(campaignId);
     }
     return { sent: new Set(row?.sent ?? []), finished };
