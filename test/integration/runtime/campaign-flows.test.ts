@@ -497,9 +497,10 @@ describe("campaign flows", () => {
     });
     // A huge campaign without pacing hogs the other connection's neighbour… and this one, small,
     // on a connection of its own, still goes out at its pace.
-    const hog = await createCampaignWorld(t.db.sequelize, { contacts: 400 });
+    // (Slow sends: without pacing, up to 4 batches of 32 are under way at once.)
+    const hog = await createCampaignWorld(t.db.sequelize, { contacts: 2000 });
     const hogId = await createCampaign(t.db.sequelize, hog);
-    await wa.setBehaviour(hog.whatsappId, { latencyMs: 20 });
+    await wa.setBehaviour(hog.whatsappId, { latencyMs: 200 });
     const alone = await createCampaignWorld(t.db.sequelize, { contacts: 3, pacing });
     const aloneId = await createCampaign(t.db.sequelize, alone, { message1: "Só {nome}" });
     await verify();
@@ -527,7 +528,7 @@ describe("campaign flows", () => {
     expect(aloneSends).toHaveLength(3);
     const hogSends = await until(async () => {
       const got = await sendsTo(hog);
-      return got.length === 400 ? got : undefined;
+      return got.length === 2000 ? got : undefined;
     }, 30_000);
     const lastAlone = Math.max(...aloneSends.map((x) => x.startedAt));
     expect(lastAlone).toBeLessThan(Math.max(...hogSends.map((x) => x.startedAt)));
