@@ -6,6 +6,8 @@
 //     └ send the message: text │ media with caption │ audio: the text, then the audio (key …:audio)
 //          ─▶ deliveredAt, its CampaignProgress shard − 1 in the same UPDATE (all 0: FINALIZADA);
 //             that UPDATE also marks the ledger key `sent` (one statement after the send)
+//   shippings due at one instant (no pacing) that are plain text: dispatchMany sends them as one
+//   batch (MessageService.sendMany): one ledger claim and one `sent` + settle statement for all
 //   a user error (no text nor media, missing media, bad number, deleted connection, a send in
 //   doubt) settles the shipping as failed with the reason; operational errors (connection
 //   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
