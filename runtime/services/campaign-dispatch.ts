@@ -6,6 +6,8 @@
 //     └ send the message: text │ media with caption │ audio: the text, then the audio (key …:audio)
 //          ─▶ deliveredAt, its CampaignProgress shard − 1 in the same UPDATE (all 0: FINALIZADA);
 //             that UPDATE also marks the ledger key `sent` (one statement after the send)
+//   shippings due at one instant (no pacing) that are plain text: dispatchMany sends them as one
+//   batch (MessageService.sendMany): one ledger claim and one `sent` + settle statement for all
 //   a user error (no text nor media, missing media, bad number, deleted connection, a send in
 //   doubt) settles the shipping as failed with the reason; operational errors (connection
 //   DISCONNECTED, WhatsApp down) are thrown, so the job is retried per the manifest.
@@ -70,7 +72,7 @@ export interface DispatchBatchResult {
 
 export interface DispatcherDeps {
   readonly store: CampaignStore;
-  readonly messages: Pick<MessageService, "send">;
+  readonly messages: Pick<MessageService, "send" | "sendMany">;
   /** Open-ticket mode: the recipient's ticket, and the messages recorded on it. */
   readonly tickets: Pick<TicketService, "findOrOpenTicket" | "recordMessage">;
   readonly mediaDir: string;
@@ -219,6 +221,100 @@ export class ShippingDispatcher {
     );
     await this.deps.queue.addBulk("DispatchCampaign", [tail]);
     return rest.length;
+  }
+
+  /**
+   * Sends loaded shippings of one connection due at the same instant (a campaign without pacing),
+   * each at most once, reporting each one's result to `done` as it settles: the plain ones (text,
+   * no confirmation, no ticket, connection CONNECTED) together through MessageService.sendMany —
+   * one ledger claim and one `sent` + settle statement for them all — and any other, or one whose
+   * key an earlier attempt holds, through dispatchLoaded. An operational error is thrown once
+   * every shipping of the batch was dealt with (the job is retried: settled ones are skipped).
+   */
+  async dispatchMany(
+    rows: readonly ShippingForDispatch[],
+    now: () => Date,
+    done: (result: DispatchResult) => void,
+  ): Promise<void> {
+    const plain = rows.filter(isPlain);
+    const single = rows.filter((s) => !isPlain(s));
+    const [lead] = plain;
+    let failure: { error: unknown } | undefined;
+    const alone = async (s: ShippingForDispatch) => {
+      try {
+        done(await this.dispatchLoaded(s.campaignId, s.id, s, now));
+      } catch (error) {
+        failure ??= { error };
+      }
+    };
+    if (lead !== undefined) {
+      const byKey = new Map(plain.map((s) => [shippingKey(s), s]));
+      const finished = new Set<number>();
+      const outcomes = await this.deps.messages.sendMany(
+        plain.map((s) => ({
+          whatsappId: lead.whatsappId as number,
+          number: s.number,
+          isGroup: s.isGroup,
+          body: s.message,
+          idempotencyKey: shippingKey(s),
+        })),
+        {
+          companyId: lead.companyId,
+          ...(lead.dueAt === null ? {} : { notBefore: lead.dueAt.getTime() }),
+          recordSent: async (sent) => {
+            const at = now();
+            const settled = await this.deps.store.settleSentMany(
+              sent.map((x) => ({
+                ...x,
+                shippingId: (byKey.get(x.key) as ShippingForDispatch).id,
+                campaignId: (byKey.get(x.key) as ShippingForDispatch).campaignId,
+              })),
+              at,
+            );
+            for (const id of settled.finished) finished.add(id);
+            return settled.sent;
+          },
+        },
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        const s = plain[i] as ShippingForDispatch;
+        if (outcome.kind === "unclaimed") {
+          single.push(s);
+          continue;
+        }
+        const at = now();
+        if (outcome.kind === "sent") {
+          const done_ = finished.has(s.campaignId);
+          finished.delete(s.campaignId);
+          done({
+            campaignId: s.campaignId,
+            shippingId: s.id,
+            companyId: s.companyId,
+            outcome: "delivered",
+            alreadySent: false,
+            progress: { finished: done_ },
+            emit: this.shouldEmit(s.campaignId, done_, at.getTime()),
+          });
+          continue;
+        }
+        const { error } = outcome;
+        if (!(error instanceof ChatiaError) || error.kind !== "user") {
+          failure ??= { error };
+          continue;
+        }
+        const reason = `${error.code}: ${error.message}`;
+        const progress = await this.deps.store.settle(s.id, { kind: "failed", at, reason }, at);
+        done({
+          campaignId: s.campaignId,
+          shippingId: s.id,
+          ...(await this.progressOf(s, progress, at)),
+          outcome: "failed",
+          reason,
+        });
+      }
+    }
+    for (const s of single) await alone(s);
+    if (failure !== undefined) throw failure.error;
   }
 
   /** Sends one loaded shipping at most once and settles it (the caller holds its connection). */
@@ -422,6 +518,26 @@ export class ShippingDispatcher {
     this.lastEmit.set(campaignId, at);
     return true;
   }
+}
+
+/**
+ * A shipping MessageService.sendMany can send with others: one text message to a running
+ * campaign's contact, no confirmation to ask, no ticket to record it on, through a CONNECTED
+ * connection of the campaign's company.
+ */
+function isPlain(s: ShippingForDispatch): boolean {
+  return (
+    s.campaignStatus === "EM_ANDAMENTO" &&
+    s.deliveredAt === null &&
+    s.failedAt === null &&
+    !(s.campaignConfirmation && s.confirmation === null) &&
+    (s.mediaPath === null || s.mediaPath === "") &&
+    s.message.trim() !== "" &&
+    s.openTicket !== "enabled" &&
+    s.whatsappId !== null &&
+    s.connection?.status === "CONNECTED" &&
+    s.connection.companyId === s.companyId
+  );
 }
 
 function ticketStatus(status: string): TicketStatus {

@@ -9,7 +9,9 @@
 //       ├ first due later        ─▶ re-arm at its due time − lead, done
 //       ├ ran its time budget    ─▶ re-arm now (behind the other connections' jobs), done
 //       └ due within the lead    ─▶ send each at its due time, at most once (campaign-dispatch.ts),
-//                                   8 at a time, started in due order; read on past the last one
+//                                   started in due order; those due at one instant (no pacing)
+//                                   in batches of 32, 4 under way (one claim and one settlement
+//                                   each); read on past the last one
 //   the lease is released before re-arming, so the next run never finds it held by this one.
 
 import { ChatiaError } from "../errors";
@@ -57,15 +59,21 @@ export interface SenderDeps {
   readonly store: Pick<CampaignStore, "dueOnConnection">;
   readonly queue: Pick<CampaignQueue, "addBulk">;
   readonly leases: SenderLeases;
-  readonly dispatcher: Pick<ShippingDispatcher, "dispatchLoaded">;
+  readonly dispatcher: Pick<ShippingDispatcher, "dispatchLoaded" | "dispatchMany">;
   /** How long one run sends before handing the worker slot on. @defaultValue 5000 */
   readonly budgetMs?: number;
 }
 
 /** Shippings read per round trip; a cancelled campaign's stop is at most one round behind. */
-const ROUND = 50;
-/** Sends under way at once on a connection (each still waits for its own due time). */
-const PARALLEL = 8;
+const ROUND = 100;
+/** Sends (single, or batches) under way at once on a connection (each waits for its due time). */
+const PARALLEL = 4;
+/**
+ * Shippings due at the same instant sent as one batch (one ledger claim, one settlement): all
+ * of a batch is in flight at once, so a SIGKILL leaves at most PARALLEL × BATCH in doubt. Paced
+ * shippings are due one by one: their batches are of one.
+ */
+const BATCH = 32;
 /** The lease outlives a crashed holder by this much at most; renewed at every round. */
 export const SENDER_LEASE_MS = 30_000;
 /** A run that finds the lease held comes back this much later (ids rounded to it merge). */
@@ -111,12 +119,19 @@ export class CampaignSender {
     const worker = async () => {
       while (failure === undefined) {
         try {
-          const next = await feed.next();
+          const next = await feed.next(BATCH);
           if (next === null) return;
-          if (!(await gate.enter(next.ticket, next.row.dueAt?.getTime() ?? 0))) return;
+          const [first] = next.rows;
+          const dueMs = first?.dueAt?.getTime() ?? 0;
+          if (!(await gate.enter(next.ticket, next.rows.length, dueMs))) return;
           try {
-            const { row: s } = next;
-            result.add(await this.deps.dispatcher.dispatchLoaded(s.campaignId, s.id, s, now));
+            if (next.rows.length === 1 && first !== undefined) {
+              result.add(
+                await this.deps.dispatcher.dispatchLoaded(first.campaignId, first.id, first, now),
+              );
+            } else {
+              await this.deps.dispatcher.dispatchMany(next.rows, now, (r) => result.add(r));
+            }
           } finally {
             gate.leave();
           }
@@ -162,11 +177,27 @@ class DueFeed {
 
   private tickets = 0;
 
-  /** The next due shipping and its place in due order (its ticket), or null when done. */
-  async next(): Promise<{ row: ShippingForDispatch; ticket: number } | null> {
+  /**
+   * The next due shippings — up to `max` due at the same instant, in due order — and the place
+   * of the first in due order (its ticket; each row takes one), or null when done.
+   */
+  async next(max: number): Promise<{ rows: ShippingForDispatch[]; ticket: number } | null> {
     for (;;) {
-      const row = this.buffer.shift();
-      if (row !== undefined) return { row, ticket: this.tickets++ };
+      const [first] = this.buffer;
+      if (first !== undefined) {
+        const dueMs = first.dueAt?.getTime() ?? 0;
+        let n = 1;
+        while (
+          n < max &&
+          n < this.buffer.length &&
+          (this.buffer[n]?.dueAt?.getTime() ?? 0) === dueMs
+        ) {
+          n++;
+        }
+        const ticket = this.tickets;
+        this.tickets += n;
+        return { rows: this.buffer.splice(0, n), ticket };
+      }
       if (this.done) return null;
       this.reading ??= this.read().finally(() => {
         this.reading = undefined;
@@ -213,12 +244,12 @@ class InstantGate {
   private stopped = false;
   private changed = signal();
 
-  /** Waits for the ticket's turn; false when the run stopped meanwhile. */
-  async enter(ticket: number, dueMs: number): Promise<boolean> {
+  /** Waits for the turn of the ticket (of `count` rows); false when the run stopped meanwhile. */
+  async enter(ticket: number, count: number, dueMs: number): Promise<boolean> {
     for (;;) {
       if (this.stopped) return false;
       if (ticket === this.turn && (this.active === 0 || this.dueMs === dueMs)) {
-        this.turn++;
+        this.turn += count;
         this.active++;
         this.dueMs = dueMs;
         this.signal();

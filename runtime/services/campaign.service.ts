@@ -176,7 +176,7 @@ export type PrepareResult =
 export interface CampaignServiceDeps {
   readonly store: CampaignStore;
   readonly queue: CampaignQueue;
-  readonly messages: Pick<MessageService, "send">;
+  readonly messages: Pick<MessageService, "send" | "sendMany">;
   /** Open-ticket mode: the recipient's ticket, and the messages recorded on it. */
   readonly tickets: Pick<TicketService, "findOrOpenTicket" | "recordMessage">;
   /** Root of the companies' media (`<mediaDir>/company<id>/…`). */

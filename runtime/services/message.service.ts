@@ -4,6 +4,7 @@
 //   claim key ─▶ resolve media, check connection ─▶ handed over ─▶ gateway.send ─▶ record
 //        │ already `sent`: return the recorded result      │ refused: `failed`, retry may send
 //        │ `sending`, owner alive: wait for its outcome     │ timed out / unknown: stays `sending`
+//        │                      record (and `failed`) retried while the database fails, ≤ 60 s
 //        │ `sending`, owner dead, nothing handed over: take the claim over
 //        │ `sending`, owner dead after handing over: CF_SEND_IN_DOUBT, never resent
 // The owner shows it is alive (the ledger's `aliveAt`) every CLAIM_HEARTBEAT_MS while it holds the
@@ -11,7 +12,13 @@
 import { hostname } from "node:os";
 import { ChatiaError, type ErrorCode } from "../errors";
 import { type MediaFile, resolveMediaFile } from "./media-file";
-import type { LedgerClaim, LedgerEntry, MessageStore, OutgoingRecord } from "./ports/message-store";
+import {
+  type LedgerClaim,
+  type LedgerEntry,
+  LedgerNotSendingError,
+  type MessageStore,
+  type OutgoingRecord,
+} from "./ports/message-store";
 import {
   type OutgoingMessage,
   type SentMessage,
@@ -25,6 +32,14 @@ export const CLAIM_HEARTBEAT_MS = 3_000;
 export const CLAIM_WAIT_MS = 60_000;
 /** Between two looks at a live owner's claim. */
 const CLAIM_POLL_MS = 200;
+/**
+ * How long a send WhatsApp accepted keeps trying to record it (its ledger `sent`) while the
+ * database fails, e.g. during a Postgres restart: the outcome is known, so it is not left in doubt
+ * for a passing outage. Past it the key stays `sending`, in doubt, with what is known noted.
+ */
+export const RECORD_RETRY_MS = 60_000;
+/** The first wait between two attempts to record a send; doubled each time, up to 5 s. */
+const RECORD_RETRY_FIRST_MS = 250;
 
 export interface MessageServiceDeps {
   /** The ledger and message records (Postgres). */
@@ -45,6 +60,8 @@ export interface MessageServiceDeps {
   readonly quota?: (connectionId: number) => Promise<(() => Promise<void>) | undefined>;
   /** How long to wait for a live owner of the same key. @defaultValue CLAIM_WAIT_MS */
   readonly claimWaitMs?: number;
+  /** How long to keep retrying the record of a sent message. @defaultValue RECORD_RETRY_MS */
+  readonly recordRetryMs?: number;
 }
 
 export interface SendInput {
@@ -82,7 +99,9 @@ export interface SendInput {
   /**
    * With `record: false`: marks the claimed key `sent` in the caller's own statement, together
    * with the caller's change (e.g. a campaign shipping's `deliveredAt`), so both happen at once
-   * and in one round trip. It must throw when the key was not `sending`. @defaultValue the store's
+   * and in one round trip. It must accept a key already `sent` with the same WhatsApp id (a retry
+   * after a lost reply) and throw LedgerNotSendingError when the key is in any other state.
+   * @defaultValue the store's
    */
   readonly recordSent?: (record: { key: string; wid: string; sentAt: Date }) => Promise<void>;
 }
@@ -99,6 +118,32 @@ export interface SendResult {
   readonly alreadySent: boolean;
   /** When WhatsApp accepted the message, ISO 8601. */
   readonly sentAt: string;
+}
+
+/** One text message of a batch (MessageService.sendMany). */
+export interface BatchMessage {
+  readonly whatsappId: number;
+  readonly number: string;
+  readonly isGroup?: boolean;
+  readonly body: string;
+  readonly idempotencyKey: string;
+}
+
+/**
+ * What became of a batch's message: sent (and recorded); `unclaimed` — its key has a ledger row
+ * already (an earlier attempt's), so the batch left it alone for send() to decide; or an error
+ * (ChatiaError user errors: not sent, settled; others: not sent and `failed`, or in doubt, noted).
+ */
+export type BatchOutcome =
+  | { readonly kind: "sent"; readonly wid: string; readonly sentAt: Date }
+  | { readonly kind: "unclaimed" }
+  | { readonly kind: "error"; readonly error: unknown };
+
+/** A batch's sends that WhatsApp accepted, for the caller to record in one statement. */
+export interface BatchSent {
+  readonly key: string;
+  readonly wid: string;
+  readonly sentAt: Date;
 }
 
 /**
@@ -140,7 +185,6 @@ export class MessageService {
    */
   async send(input: SendInput): Promise<SendResult> {
     const prepared = await this.prepare(input);
-    const { store } = this.deps;
     const claim = {
       key: input.idempotencyKey,
       companyId: prepared.companyId,
@@ -152,27 +196,16 @@ export class MessageService {
     if (entry !== null) return earlierOutcome(entry, claim);
     const alive = this.keepAlive(claim.key, claim.owner);
     let delivered: { sent: SentMessage; media: MediaFile | null };
+    let recorded: Awaited<ReturnType<MessageStore["recordSent"]>>;
     try {
       delivered = await this.deliver(prepared, claim.owner);
+      // Still alive while recording: a duplicate waits for the outcome instead of calling it in doubt.
+      recorded = await this.record(prepared, delivered);
     } finally {
       alive.stop();
     }
-    const { sent, media } = delivered;
+    const { sent } = delivered;
     const sentAt = new Date(sent.timestamp);
-    const ledger = { key: input.idempotencyKey, wid: sent.id, sentAt };
-    const own = input.record === false ? input.recordSent : undefined;
-    const recorded = await (own === undefined
-      ? store.recordSent({
-          ...ledger,
-          ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
-        })
-      : own(ledger).then(() => undefined)
-    ).catch(async (err: unknown) => {
-      // The key stays `sending`: a retry must not send again. Say what we know for the operator.
-      const note = `WhatsApp accepted it as ${sent.id} at ${sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
-      await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
-      throw err;
-    });
     return {
       jid: prepared.jid,
       wid: sent.id,
@@ -180,6 +213,159 @@ export class MessageService {
       alreadySent: false,
       sentAt: sentAt.toISOString(),
     };
+  }
+
+  /**
+   * Sends text messages of one connection due together, each at most once, with one ledger claim
+   * and one record for the whole batch (one commit each, instead of three per message): the new
+   * keys are claimed as handed over (the sends start at once; a SIGKILL leaves the batch's unsent
+   * ones in doubt, so batches stay small), sent concurrently at `notBefore`, each taking its
+   * share of the daily cap; what WhatsApp accepted is recorded by `recordSent` in one statement
+   * (retried like a single record; it returns the keys it marked `sent`). The connection is the
+   * caller's, as read a moment ago: CONNECTED, of the messages' company. Outcomes in input order.
+   */
+  async sendMany(
+    messages: readonly BatchMessage[],
+    opts: {
+      readonly companyId: number;
+      readonly notBefore?: number;
+      readonly recordSent: (sent: readonly BatchSent[]) => Promise<ReadonlySet<string>>;
+    },
+  ): Promise<BatchOutcome[]> {
+    const { store, gateway } = this.deps;
+    const outcomes: BatchOutcome[] = messages.map(() => ({ kind: "unclaimed" }));
+    const claims: { index: number; key: string; jid: string; whatsappId: number }[] = [];
+    for (const [index, m] of messages.entries()) {
+      try {
+        assertKey(m.idempotencyKey);
+        const jid = toJid(m.number, m.isGroup === true);
+        if (m.body === "") {
+          throw new ChatiaError("CF_WA_BAD_MESSAGE", "the message has neither text nor media");
+        }
+        claims.push({ index, key: m.idempotencyKey, jid, whatsappId: m.whatsappId });
+      } catch (error) {
+        outcomes[index] = { kind: "error", error };
+      }
+    }
+    const owner = nextOwner();
+    const claimed = await store.claimHandedOver(
+      claims.map((c) => ({ ...c, companyId: opts.companyId })),
+      owner,
+    );
+    const mine = claims.filter((c) => claimed.has(c.key));
+    if (mine.length === 0) return outcomes;
+    const timer = setInterval(() => {
+      store
+        .heartbeatMany(
+          mine.map((c) => c.key),
+          owner,
+        )
+        .catch(() => undefined);
+    }, CLAIM_HEARTBEAT_MS);
+    timer.unref();
+    try {
+      const early = (opts.notBefore ?? 0) - Date.now();
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      const sent: (BatchSent & { index: number })[] = [];
+      await Promise.all(
+        mine.map(async (c) => {
+          const m = messages[c.index] as BatchMessage;
+          let giveBack: (() => Promise<void>) | undefined;
+          let handedOver = false;
+          try {
+            giveBack = await this.deps.quota?.(c.whatsappId);
+            handedOver = true;
+            const out = await gateway.send(c.whatsappId, { jid: c.jid, text: m.body });
+            sent.push({ index: c.index, key: c.key, wid: out.id, sentAt: new Date(out.timestamp) });
+          } catch (error) {
+            const notSent = !handedOver || isNotSent(error);
+            if (handedOver && notSent) await giveBack?.().catch(() => undefined);
+            const note = describeError(error);
+            await this.persist(() =>
+              notSent ? store.markFailed(c.key, note) : store.noteInDoubt(c.key, note),
+            ).catch(() => undefined);
+            outcomes[c.index] = { kind: "error", error };
+          }
+        }),
+      );
+      if (sent.length > 0) await this.recordMany(sent, opts.recordSent, outcomes);
+    } finally {
+      clearInterval(timer);
+    }
+    return outcomes;
+  }
+
+  /** Records a batch's sends (retried as persist() does); the ones it could not, in doubt. */
+  private async recordMany(
+    sent: readonly (BatchSent & { index: number })[],
+    recordSent: (sent: readonly BatchSent[]) => Promise<ReadonlySet<string>>,
+    outcomes: BatchOutcome[],
+  ): Promise<void> {
+    let marked: ReadonlySet<string>;
+    let failure: unknown;
+    try {
+      marked = await this.persist(() => recordSent(sent));
+    } catch (error) {
+      marked = new Set();
+      failure = error;
+    }
+    for (const s of sent) {
+      if (marked.has(s.key)) {
+        outcomes[s.index] = { kind: "sent", wid: s.wid, sentAt: s.sentAt };
+        continue;
+      }
+      const error = failure ?? new LedgerNotSendingError(s.key);
+      const note = `WhatsApp accepted it as ${s.wid} at ${s.sentAt.toISOString()}, but recording it failed: ${describeError(error)}`;
+      await this.deps.store.noteInDoubt(s.key, note).catch(() => undefined);
+      outcomes[s.index] = { kind: "error", error };
+    }
+  }
+
+  /**
+   * Records a send WhatsApp accepted: the ledger's `sent` (and the Message, or the caller's own
+   * statement). A failing database is retried with backoff for up to recordRetryMs (each write
+   * accepts a key already `sent` with this WhatsApp id, so a retry after a lost reply is safe);
+   * past it, or when the key is no longer this send's, it stays `sending`, in doubt, noted.
+   */
+  private async record(
+    prepared: Prepared,
+    { sent, media }: { sent: SentMessage; media: MediaFile | null },
+  ): Promise<Awaited<ReturnType<MessageStore["recordSent"]>>> {
+    const { input } = prepared;
+    const { store } = this.deps;
+    const ledger = { key: input.idempotencyKey, wid: sent.id, sentAt: new Date(sent.timestamp) };
+    const own = input.record === false ? input.recordSent : undefined;
+    const write = () =>
+      own === undefined
+        ? store.recordSent({
+            ...ledger,
+            ...(input.record === false ? {} : { message: outgoingRecord(prepared, media) }),
+          })
+        : own(ledger).then(() => undefined);
+    try {
+      return await this.persist(write);
+    } catch (err) {
+      // The key stays `sending`: a retry must not send again. Say what we know for the operator.
+      const note = `WhatsApp accepted it as ${sent.id} at ${ledger.sentAt.toISOString()}, but recording it failed: ${describeError(err)}`;
+      await store.noteInDoubt(input.idempotencyKey, note).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a ledger write, retrying a failure with backoff (250 ms doubling, at most 5 s apart) for
+   * up to recordRetryMs; LedgerNotSendingError (the key is no longer this attempt's) at once.
+   */
+  private async persist<T>(write: () => Promise<T>): Promise<T> {
+    const end = Date.now() + (this.deps.recordRetryMs ?? RECORD_RETRY_MS);
+    for (let wait = RECORD_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (err instanceof LedgerNotSendingError || Date.now() + wait >= end) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /**
@@ -284,10 +470,11 @@ export class MessageService {
       // Best effort: if the ledger cannot be written either, the key stays `sending` and the
       // retry reports CF_SEND_IN_DOUBT, which is visible — never a silent duplicate.
       if (!lost) {
-        const settle = notSent
-          ? this.deps.store.markFailed(key, note)
-          : this.deps.store.noteInDoubt(key, note);
-        await settle.catch(() => undefined);
+        // Retried like a record (a passing outage): a claim left `sending` after a handover
+        // that committed but whose reply was lost would otherwise read as in doubt.
+        const settle = () =>
+          notSent ? this.deps.store.markFailed(key, note) : this.deps.store.noteInDoubt(key, note);
+        await this.persist(settle).catch(() => undefined);
       }
       throw err;
     }

@@ -278,6 +278,21 @@ export interface CampaignStore {
     at: Date,
     now: Date,
   ): Promise<CampaignProgress | null>;
+  /**
+   * settleSent for a batch (one statement): the keys marked `sent` (their shippings delivered,
+   * once) and the campaigns this finished. Callers on one connection run it one at a time: two
+   * batches of a campaign would lock its shards in no set order.
+   */
+  settleSentMany(
+    sent: readonly {
+      shippingId: number;
+      campaignId: number;
+      key: string;
+      wid: string;
+      sentAt: Date;
+    }[],
+    at: Date,
+  ): Promise<{ sent: Set<string>; finished: Set<number> }>;
   /** After a shard went down: when it reached 0, the campaign finishes if every shard did. */
   markConfirmationRequested(shippingId: number, now: Date): Promise<boolean>;
   /** The campaign's delivery counts (as the progress endpoint reads them), or null when gone. */

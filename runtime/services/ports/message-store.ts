@@ -83,8 +83,19 @@ export interface MessageStore {
   findConnection(whatsappId: number): Promise<ConnectionRecord | null>;
   /** Claims `key` (new, or `failed` before) as `sending`; otherwise returns the existing row. */
   claim(claim: LedgerClaim): Promise<ClaimResult>;
+  /**
+   * Claims the keys that have no ledger row yet, all for one owner and handed over at once (the
+   * caller sends them right away): one statement, one commit. The keys claimed; a key with a row
+   * (sent, failed, or another attempt's) is left as it is, for claim() to decide.
+   */
+  claimHandedOver(
+    claims: readonly Omit<LedgerClaim, "owner">[],
+    owner: string,
+  ): Promise<Set<string>>;
   /** The owner is alive: refreshes `aliveAt` of its claim (false when it no longer holds it). */
   heartbeat(key: string, owner: string): Promise<boolean>;
+  /** heartbeat() for several keys of one owner, in one statement. */
+  heartbeatMany(keys: readonly string[], owner: string): Promise<void>;
   /**
    * Notes that the owner hands the message to WhatsApp now (from here on a dead owner's claim is
    * in doubt); false when it no longer holds the claim (it must not send then).
@@ -96,4 +107,15 @@ export interface MessageStore {
   noteInDoubt(key: string, error: string): Promise<void>;
   /** Marks the claimed key `sent` and records the message, in one transaction. */
   recordSent(record: SentRecord): Promise<RecordedMessage | undefined>;
+}
+
+/**
+ * Recording a send found its key neither `sending` nor `sent` with the same WhatsApp id: another
+ * attempt settled or took it. Not a passing fault: recording it again cannot succeed.
+ */
+export class LedgerNotSendingError extends Error {
+  constructor(key: string) {
+    super(`send ledger key ${key} was not 'sending' when its send completed`);
+    this.name = "LedgerNotSendingError";
+  }
 }

@@ -616,6 +616,65 @@ describe("CampaignService", () => {
     expect(await wa.sends()).toHaveLength(0);
   });
 
+  it("shippings due at one instant go in batches: one claim and one settlement each; keys an earlier attempt holds are decided one by one", async () => {
+    const world = await createCampaignWorld(db.sequelize, { contacts: 40 });
+    const { id, loaded } = await running(world);
+    await service().expand(loaded, new Date());
+    const key = (i: number) => `campaign:${id}:shipping:${world.itemIds[i]}`;
+    const jid = (i: number) => `${contactNumber(i)}@s.whatsapp.net`;
+    const ledgerRow = (i: number, status: string, fields: string) =>
+      db.sequelize.query(
+        `INSERT INTO "SendLedger" (key, "companyId", "whatsappId", jid, status, ${fields.split("=")[0]})
+         VALUES ($1, $2, $3, $4, $5, ${fields.split("=")[1]})`,
+        { bind: [key(i), world.companyId, world.whatsappId, jid(i), status] },
+      );
+    // Contact 3: sent by an earlier attempt that died before settling. Contact 7: handed to
+    // WhatsApp by a dead owner (in doubt). Contact 11: refused by WhatsApp before (`failed`).
+    await ledgerRow(3, "sent", `wid=(SELECT 'SIM-EARLIER')`);
+    await ledgerRow(7, "sending", `"handedOver"=true`);
+    await ledgerRow(11, "failed", `error=(SELECT 'CF_WA_SEND_FAILED: refused')`);
+    const statements: string[] = [];
+    const hook = (options: { sql?: string }, query: { sql?: string }) => {
+      statements.push(String(query?.sql ?? options?.sql ?? ""));
+    };
+    db.sequelize.addHook("afterQuery", "count-batch-statements", hook as never);
+    let result: Awaited<ReturnType<CampaignService["dispatchSender"]>>;
+    try {
+      result = await service().dispatchSender({
+        whatsappId: world.whatsappId,
+        companyId: world.companyId,
+      });
+    } finally {
+      db.sequelize.removeHook("afterQuery", "count-batch-statements");
+    }
+    expect(result).toMatchObject({ outcomes: { delivered: 39, failed: 1 } });
+    expect(result.failures).toEqual([
+      { shippingId: expect.any(Number), reason: expect.stringMatching(/^CF_SEND_IN_DOUBT: /) },
+    ]);
+    // Everyone but 3 (sent before) and 7 (in doubt) got one message now; 11 was sent again.
+    const sent = (await wa.sends({ connectionId: world.whatsappId })).map((x) => x.jid);
+    const expected = world.itemIds
+      .map((_, i) => jid(i))
+      .filter((j) => j !== jid(3) && j !== jid(7));
+    expect(sent.sort()).toEqual(expected.sort());
+    // 40 shippings due at once: batches of up to 32 (2 at least), each one claim and one settlement.
+    const claims = statements.filter((sql) => sql.includes('"handedOver")\n       SELECT'));
+    const settlements = statements.filter((sql) => sql.includes('x."shippingId"'));
+    expect(claims.length).toBeGreaterThanOrEqual(2);
+    expect(claims.length).toBeLessThan(10);
+    expect(settlements.length).toBe(claims.length);
+    const campaign = await dbRows.get<{ status: string }>("Campaigns", { id });
+    expect(campaign.status).toBe("FINALIZADA");
+    const ledger = await db.sequelize.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM "SendLedger" WHERE key LIKE $1 GROUP BY status ORDER BY status`,
+      { bind: [`campaign:${id}:%`], type: QueryTypes.SELECT },
+    );
+    expect(ledger).toEqual([
+      { status: "sending", n: 1 },
+      { status: "sent", n: 39 },
+    ]);
+  });
+
   it("gives the frontend's campaign record its progress: sent, failed, pending, total, eta", async () => {
     const world = await createCampaignWorld(db.sequelize, { contacts: 4 });
     const { id, loaded } = await running(world);

@@ -190,35 +190,73 @@ describe("MessageService.send", () => {
   });
 });
 
-describe("a crash between the send and its record", () => {
-  /** The real store, except that recording fails once (as a process dying there would). */
-  function crashingOnce(): MessageStore {
-    let crashed = false;
+describe("a database failure between the send and its record", () => {
+  /**
+   * The real store, except that recording fails `failures` times first, as a Postgres restart
+   * makes it fail; `committed` makes the first failure come after the write committed (its reply
+   * lost on the way back).
+   */
+  function failingRecord(failures: number, opts: { committed?: boolean } = {}): MessageStore {
+    let left = failures;
     return {
       findConnection: (id) => store.findConnection(id),
       claim: (c) => store.claim(c),
+      claimHandedOver: (c, o) => store.claimHandedOver(c, o),
       heartbeat: (k, o) => store.heartbeat(k, o),
+      heartbeatMany: (k, o) => store.heartbeatMany(k, o),
       markHandedOver: (k, o) => store.markHandedOver(k, o),
       markFailed: (k, e) => store.markFailed(k, e),
       noteInDoubt: (k, e) => store.noteInDoubt(k, e),
       recordSent: async (r) => {
-        if (crashed) return store.recordSent(r);
-        crashed = true;
-        throw new Error("connection terminated unexpectedly");
+        if (left === 0) return store.recordSent(r);
+        if (left === failures && opts.committed === true) await store.recordSent(r);
+        left -= 1;
+        throw new Error("Connection terminated unexpectedly");
       },
     };
   }
 
-  it("leaves the key in doubt: the retry does not send again and fails with CF_SEND_IN_DOUBT", async () => {
-    const crashing = new MessageService({ store: crashingOnce(), gateway: wa, mediaDir });
+  it("keeps recording a send WhatsApp accepted until the database answers: sent, not in doubt", async () => {
+    const failing = new MessageService({ store: failingRecord(3), gateway: wa, mediaDir });
+    const job = input({ number: "5511987650006" });
+    const result = await failing.send(job);
+    expect(result).toMatchObject({ alreadySent: false, messageId: expect.any(Number) });
+    expect(await ledger(job.idempotencyKey)).toMatchObject({ status: "sent", wid: result.wid });
+    expect(await wa.sends()).toHaveLength(1);
+    expect(await rows.count("Messages", { remoteJid: "5511987650006@s.whatsapp.net" })).toBe(1);
+  });
+
+  it("a retry after a record whose reply was lost records the message once", async () => {
+    const lost = new MessageService({
+      store: failingRecord(1, { committed: true }),
+      gateway: wa,
+      mediaDir,
+    });
+    const job = input({ number: "5511987650007" });
+    const result = await lost.send(job);
+    expect(await ledger(job.idempotencyKey)).toMatchObject({
+      status: "sent",
+      messageId: result.messageId,
+    });
+    expect(await rows.count("Messages", { remoteJid: "5511987650007@s.whatsapp.net" })).toBe(1);
+    expect(await service.send(job)).toEqual({ ...result, alreadySent: true });
+  });
+
+  it("past its retry time leaves the key in doubt: the retry does not send again (CF_SEND_IN_DOUBT)", async () => {
+    const failing = new MessageService({
+      store: failingRecord(1_000),
+      gateway: wa,
+      mediaDir,
+      recordRetryMs: 600,
+    });
     const job = input({ number: "5511987650004" });
-    await expect(crashing.send(job)).rejects.toThrow("connection terminated unexpectedly");
+    await expect(failing.send(job)).rejects.toThrow("Connection terminated unexpectedly");
     const [sent] = await wa.sends();
     const row = await ledger(job.idempotencyKey);
     expect(row).toMatchObject({ status: "sending", wid: null, messageId: null });
     expect(row?.error).toContain(`WhatsApp accepted it as ${sent?.id}`);
 
-    const err = await failure(crashing.send(job));
+    const err = await failure(service.send(job));
     expect(err.code).toBe("CF_SEND_IN_DOUBT");
     expect(err.kind).toBe("user");
     expect(err.message).toMatch(/may or may not have reached WhatsApp.*not sent again/);

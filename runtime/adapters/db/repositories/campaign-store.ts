@@ -20,7 +20,9 @@ import type {
   ShippingForDispatch,
   ShippingState,
 } from "../../../services/ports/campaign-store";
+import { LedgerNotSendingError } from "../../../services/ports/message-store";
 import { type CampaignCounts, SequelizeCampaignProgressStore } from "./campaign-progress-store";
+import { SENT_OR_SENDING } from "./message-store";
 import { preparedRows, requireRow, selectRows } from "./rows";
 
 export type {
@@ -104,19 +106,15 @@ RETURNING p."campaignId", p."left"`;
 
 /**
  * One statement after WhatsApp accepted a shipping's (last) message: its ledger key `sent`, the
- * shipping delivered (once) and its shard of the campaign's count down — all or nothing.
- * Committed without waiting for the WAL flush (`synchronous_commit` off for this transaction
- * only): sampled during a campaign, Postgres's sessions spent nearly all their time waiting for
- * that flush (two per contact: the claim and this). Only a crash of Postgres itself can lose such
- * a commit (its last ~0.6 s), and then the ledger key is still `sending` — the claim before the
- * send is flushed as ever — so the shipping ends in doubt (CF_SEND_IN_DOUBT), never sent twice.
+ * shipping delivered (once) and its shard of the campaign's count down — all or nothing, and
+ * durable when it returns (a Postgres crash must not turn a known outcome into one in doubt).
+ * A key already `sent` with the same WhatsApp id (a retry after a lost reply) changes nothing.
  */
 const SENT_SQL = `
-WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)
-), sent AS (
-  UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = NULL,
+WITH sent AS (
+  UPDATE "SendLedger" l SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = NULL,
          "error" = NULL, "updatedAt" = now()
-   WHERE "key" = $1 AND "status" = 'sending'
+   WHERE "key" = $1 AND ${SENT_OR_SENDING("l", "$2")}
   RETURNING "key"
 ), settled AS (
   UPDATE "CampaignShipping"
@@ -130,8 +128,48 @@ WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)
   RETURNING p."campaignId", p."left"
 )
 SELECT EXISTS (SELECT 1 FROM sent) AS sent,
-       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"
-  FROM relaxed`;
+       (SELECT "campaignId" FROM progress) AS "campaignId", (SELECT "left" FROM progress) AS "left"`;
+
+/**
+ * SENT_SQL for a batch of shippings sent together ($1 keys, $2 WhatsApp ids, $3 sent times,
+ * $4 shipping ids; $5 the delivery time): one statement, one commit. Each shard goes down by its
+ * shippings settled, its rows locked in (campaign, shard) order first, so that batches settling
+ * at once wait for each other instead of deadlocking; the keys marked `sent` and the campaigns a
+ * shard of which reached 0.
+ */
+const SENT_MANY_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[])
+           AS x(key, wid, "sentAt", "shippingId")
+), sent AS (
+  UPDATE "SendLedger" l SET "status" = 'sent', "wid" = x.wid, "sentAt" = x."sentAt",
+         "messageId" = NULL, "error" = NULL, "updatedAt" = now()
+    FROM input x
+   WHERE l."key" = x.key AND ${SENT_OR_SENDING("l", "x.wid")}
+  RETURNING l."key"
+), settled AS (
+  UPDATE "CampaignShipping" s SET "deliveredAt" = $5, "updatedAt" = $5
+    FROM input x JOIN sent ON sent.key = x.key
+   WHERE s.id = x."shippingId" AND s."deliveredAt" IS NULL AND s."failedAt" IS NULL
+  RETURNING s."campaignId", s."contactId"
+), counts AS (
+  SELECT "campaignId", "contactId" % ${PROGRESS_SHARDS} AS shard, count(*)::int AS n
+    FROM settled GROUP BY 1, 2
+), locked AS (
+  SELECT p."campaignId", p.shard, c.n FROM "CampaignProgress" p
+    JOIN counts c ON p."campaignId" = c."campaignId" AND p.shard = c.shard
+   ORDER BY p."campaignId", p.shard
+     FOR UPDATE OF p
+), progress AS (
+  UPDATE "CampaignProgress" p SET "left" = GREATEST(p."left" - k.n, 0)
+    FROM locked k
+   WHERE p."campaignId" = k."campaignId" AND p.shard = k.shard
+  RETURNING p."campaignId", p."left"
+)
+SELECT COALESCE((SELECT array_agg(key) FROM sent), '{}') AS sent,
+       (SELECT count(*) FROM settled)::int AS settled,
+       COALESCE((SELECT array_agg(DISTINCT "campaignId") FROM progress WHERE "left" = 0), '{}')
+         AS drained`;
 
 /** The last shard to reach 0 finishes the campaign: 16 rows read, whatever the list's size. */
 const FINISH_SQL = `
@@ -600,8 +638,9 @@ export class SequelizeCampaignStore implements CampaignStore {
   }
 
   /**
-   * The ledger key `sent` and the shipping delivered, in one statement (SENT_SQL). Throws when
-   * the key was not `sending` (nothing changes then); null when the shipping was settled before.
+   * The ledger key `sent` and the shipping delivered, in one statement (SENT_SQL). Throws
+   * LedgerNotSendingError when the key was neither `sending` nor `sent` with this WhatsApp id
+   * (nothing changes then); null when the shipping was settled before.
    */
   async settleSent(
     shippingId: number,
@@ -614,10 +653,46 @@ export class SequelizeCampaignStore implements CampaignStore {
       SENT_SQL,
       [ledger.key, ledger.wid, ledger.sentAt, shippingId, at, now],
     );
-    if (row === undefined || !row.sent) {
-      throw new Error(`send ledger key ${ledger.key} was not 'sending' when its send completed`);
-    }
+    if (row === undefined || !row.sent) throw new LedgerNotSendingError(ledger.key);
     return row.campaignId === null ? null : this.progress(row.campaignId, row.left, now);
+  }
+
+  /**
+   * settleSent for a batch (SENT_MANY_SQL): the keys marked `sent` (their shippings delivered,
+   * once) and the campaigns this finished. Callers on one connection run it one at a time: two
+   * batches of a campaign would lock its shards in no set order.
+   */
+  async settleSentMany(
+    sent: readonly {
+      shippingId: number;
+      campaignId: number;
+      key: string;
+      wid: string;
+      sentAt: Date;
+    }[],
+    at: Date,
+  ): Promise<{ sent: Set<string>; finished: Set<number> }> {
+    const [row] = await this.prepared<{ sent: string[]; settled: number; drained: number[] }>(
+      "campaign-sent-many",
+      SENT_MANY_SQL,
+      [
+        sent.map((s) => s.key),
+        sent.map((s) => s.wid),
+        sent.map((s) => s.sentAt.toISOString()),
+        sent.map((s) => s.shippingId),
+        at.toISOString(),
+      ],
+    );
+    const finished = new Set<number>();
+    // Some were settled before (a retry after a lost reply): their campaign may have nothing
+    // left with no settlement here to see it.
+    const drained = new Set(row?.drained ?? []);
+    if ((row?.settled ?? 0) < (row?.sent.length ?? 0))
+      for (const s of sent) drained.add(s.campaignId);
+    for (const campaignId of drained) {
+      if (await this.finishIfDone(campaignId, at)) finished.add(campaignId);
+    }
+    return { sent: new Set(row?.sent ?? []), finished };
   }
 
   /** After a shard went down: when it reached 0, the campaign finishes if every shard did. */

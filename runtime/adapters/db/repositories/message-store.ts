@@ -6,15 +6,16 @@
 // while it holds the claim, cleared when it lets go in doubt) and whether it handed the message
 // to WhatsApp (`handedOver`): a dead owner's claim that handed nothing over is taken over.
 import type { Sequelize, Transaction } from "sequelize";
-import type {
-  ClaimResult,
-  ConnectionRecord,
-  LedgerClaim,
-  LedgerEntry,
-  MessageStore,
-  OutgoingRecord,
-  RecordedMessage,
-  SentRecord,
+import {
+  type ClaimResult,
+  type ConnectionRecord,
+  type LedgerClaim,
+  type LedgerEntry,
+  LedgerNotSendingError,
+  type MessageStore,
+  type OutgoingRecord,
+  type RecordedMessage,
+  type SentRecord,
 } from "../../../services/ports/message-store";
 import { preparedRows, requireRow, selectRows } from "./rows";
 import { SequelizeTicketStore } from "./ticket-store";
@@ -29,6 +30,13 @@ export type {
   RecordedMessage,
   SentRecord,
 };
+
+/**
+ * The ledger rows a record of sends may mark `sent`: `sending`, or `sent` already with the same
+ * WhatsApp id (a retry after a reply lost on the way: it changes nothing then).
+ */
+export const SENT_OR_SENDING = (l: string, wid: string) =>
+  `(${l}."status" = 'sending' OR (${l}."status" = 'sent' AND ${l}."wid" = ${wid}))`;
 
 /** A claim that loses to a concurrent failure re-reads this many times before giving up. */
 const CLAIM_ROUNDS = 3;
@@ -106,6 +114,39 @@ export class SequelizeMessageStore implements MessageStore {
     }
   }
 
+  async claimHandedOver(
+    claims: readonly Omit<LedgerClaim, "owner">[],
+    owner: string,
+  ): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = await preparedRows<{ key: string }>(
+      this.sequelize,
+      "send-ledger-claim-handed-over",
+      `INSERT INTO "SendLedger" ("key", "companyId", "whatsappId", "jid", "status", "claimedBy",
+         "aliveAt", "handedOver")
+       SELECT x.key, x.company, x.whatsapp, x.jid, 'sending', $5, now(), true
+         FROM unnest($1::text[], $2::int[], $3::int[], $4::text[]) AS x(key, company, whatsapp, jid)
+       ON CONFLICT ("key") DO NOTHING
+       RETURNING "key"`,
+      [
+        claims.map((c) => c.key),
+        claims.map((c) => c.companyId),
+        claims.map((c) => c.whatsappId),
+        claims.map((c) => c.jid),
+        owner,
+      ],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  async heartbeatMany(keys: readonly string[], owner: string): Promise<void> {
+    await this.select(
+      `UPDATE "SendLedger" SET "aliveAt" = now()
+       WHERE "key" = ANY($1::text[]) AND "status" = 'sending' AND "claimedBy" = $2 RETURNING "key"`,
+      [keys, owner],
+    );
+  }
+
   async heartbeat(key: string, owner: string): Promise<boolean> {
     const rows = await this.select(
       `UPDATE "SendLedger" SET "aliveAt" = now()
@@ -149,6 +190,15 @@ export class SequelizeMessageStore implements MessageStore {
     }
     const message = record.message;
     return this.sequelize.transaction(async (transaction) => {
+      // Recorded by an earlier try whose reply was lost: that record, not a second Message.
+      const [earlier] = await this.select<RecordedMessage>(
+        `SELECT l."messageId", m."ticketId", m."contactId" FROM "SendLedger" l
+           JOIN "Messages" m ON m."id" = l."messageId"
+          WHERE l."key" = $1 AND l."status" = 'sent' AND l."wid" = $2 FOR UPDATE OF l`,
+        [record.key, record.wid],
+        transaction,
+      );
+      if (earlier !== undefined) return earlier;
       const recorded = await this.recordMessage(message, record.wid, transaction);
       await this.settleSent(record, recorded, transaction);
       return recorded;
@@ -163,13 +213,11 @@ export class SequelizeMessageStore implements MessageStore {
     const settled = await this.select(
       `UPDATE "SendLedger" SET "status" = 'sent', "wid" = $2, "sentAt" = $3, "messageId" = $4,
          "error" = NULL, "updatedAt" = now()
-       WHERE "key" = $1 AND "status" = 'sending' RETURNING "key"`,
+       WHERE "key" = $1 AND ${SENT_OR_SENDING('"SendLedger"', "$2")} RETURNING "key"`,
       [record.key, record.wid, record.sentAt, recorded?.messageId ?? null],
       transaction,
     );
-    if (settled.length === 0) {
-      throw new Error(`send ledger key ${record.key} was not 'sending' when its send completed`);
-    }
+    if (settled.length === 0) throw new LedgerNotSendingError(record.key);
   }
 
   private async recordMessage(
