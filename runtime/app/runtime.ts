@@ -9,7 +9,7 @@ import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { assertRedisReachable } from "../adapters/redis";
-import { attachSocketServer } from "../adapters/socket";
+import { attachSocketServer, type CompanySocketServer } from "../adapters/socket";
 import { compile, isHandled, type Plan, type QueuePlan } from "../compile";
 import { ChatiaError } from "../errors";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
@@ -142,6 +142,11 @@ export async function startRuntime(
         checks: [
           { name: "postgres", check: () => sequelize.authenticate() },
           { name: "redis", check: async () => void (await queues.redis.ping()) },
+          // socket.io's subscriber: while it reconnects, events for the browsers are lost.
+          {
+            name: "socket.io",
+            check: async (): Promise<void> => sockets?.ready(timeouts.readyCheckMs),
+          },
         ],
         middleware: [
           requestLog(log),
@@ -241,7 +246,7 @@ export async function startRuntime(
       })
     : undefined;
   // socket.io: company namespaces, authenticated like the API; events from every process via Redis.
-  const sockets =
+  const sockets: CompanySocketServer | undefined =
     http && api
       ? attachSocketServer({
           server: http.server,
@@ -257,6 +262,14 @@ export async function startRuntime(
     http.mount(`${config.editorPath}/auth/token`, editorLoginLimits());
     http.mount(config.editorPath, red.httpAdmin);
   }
+  // Listen (and so say ready) only once events for the browsers will be delivered.
+  await sockets?.ready(timeouts.redisConnectMs).catch(async (err: unknown) => {
+    throw new ChatiaError(
+      "CF_REDIS_CONNECT",
+      `cannot reach Redis for socket.io: ${(err as Error).message}`,
+      { cause: err },
+    );
+  });
   const url = http ? await http.listen() : undefined;
   log.info(
     { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
