@@ -135,6 +135,13 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
   io.use(verify);
   const companies = io.of(COMPANY_NAMESPACE);
   companies.use(verify);
+  companies.use((socket, next) => {
+    const identity = (socket.data as Record<symbol, SocketIdentity>)[IDENTITY];
+    const companyId = Number(socket.nsp.name.slice(1));
+    if (identity?.super || identity?.companyId === companyId) return next();
+    next(refusal("CF_AUTH_FORBIDDEN", `this token may not join company ${companyId}'s namespace`));
+  });
+
   // A company's namespace (and its adapter's subscription) is made by its first client: that
   // client is let in once the subscription is in place, so it misses no event emitted after it
   // connected. While Redis is away it is let in after the wait, as any client then.
@@ -143,12 +150,6 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
       () => next(),
       () => next(),
     );
-  });
-  companies.use((socket, next) => {
-    const identity = (socket.data as Record<symbol, SocketIdentity>)[IDENTITY];
-    const companyId = Number(socket.nsp.name.slice(1));
-    if (identity?.super || identity?.companyId === companyId) return next();
-    next(refusal("CF_AUTH_FORBIDDEN", `this token may not join company ${companyId}'s namespace`));
   });
 
   const recheck = recheckApiToken(options.authenticate, options.recheckMs ?? 30_000);
