@@ -65,6 +65,10 @@ export const ERROR_CODES = {
   },
   CF_DB_CONNECT: { kind: "operational", summary: "Postgres cannot be reached." },
   CF_REDIS_CONNECT: { kind: "operational", summary: "Redis cannot be reached." },
+  CF_REDIS_ENDED: {
+    kind: "operational",
+    summary: "A Redis client of the process ended for good; the process exits to be restarted.",
+  },
   CF_DB_MIGRATION: {
     kind: "unexpected",
     summary: "A database migration failed; it was rolled back.",

@@ -10,7 +10,7 @@ import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
 import { assertRedisReachable } from "../adapters/redis";
-import { attachSocketServer } from "../adapters/socket";
+import { attachSocketServer, type CompanySocketServer } from "../adapters/socket";
 import { compile, isHandled, type Plan, type QueuePlan } from "../compile";
 import { ChatiaError } from "../errors";
 import { jobsWithoutFlow } from "../flow-bridge/declared-jobs";
@@ -88,7 +88,11 @@ export async function startRuntime(
   const dispatcher = jobDispatcher({ metrics, log });
   const services = await buildDomainServices(config, deps, { sequelize, queues, ownership });
   const flows = await prepareFlowSync(config, queues, live);
-  const http = live.serves ? createServer(config, timeouts, log, sequelize, queues) : undefined;
+  // socket.io is attached once the API is mounted; /readyz checks its subscriber from then on.
+  const socketsRef: { server?: CompanySocketServer } = {};
+  const http = live.serves
+    ? createServer(config, timeouts, log, { sequelize, queues, sockets: socketsRef })
+    : undefined;
   const red = await startFlows(config, log, {
     http,
     dispatcher,
@@ -116,7 +120,9 @@ export async function startRuntime(
       })
     : undefined;
   const sockets = http && api ? attachSockets(config, http, api) : undefined;
+  socketsRef.server = sockets;
   if (http) mountEditor(config, http, red);
+  if (sockets) await socketsReady(sockets, timeouts);
   const url = http ? await http.listen() : undefined;
   log.info(
     { role: config.role, url, editor: config.editorPath, ms: Date.now() - started },
@@ -294,9 +300,13 @@ function createServer(
   config: RuntimeConfig,
   timeouts: Timeouts,
   log: Logger,
-  sequelize: Sequelize,
-  queues: QueueRuntime,
+  parts: {
+    readonly sequelize: Sequelize;
+    readonly queues: QueueRuntime;
+    readonly sockets: { readonly server?: CompanySocketServer };
+  },
 ): HttpServer {
+  const { sequelize, queues, sockets } = parts;
   return createHttpServer({
     host: config.host,
     port: config.port,
@@ -305,6 +315,11 @@ function createServer(
     checks: [
       { name: "postgres", check: () => sequelize.authenticate() },
       { name: "redis", check: async () => void (await queues.redis.ping()) },
+      // socket.io's subscriber: while it reconnects, events for the browsers are lost.
+      {
+        name: "socket.io",
+        check: async (): Promise<void> => sockets.server?.ready(timeouts.readyCheckMs),
+      },
     ],
     middleware: [
       requestLog(log),
@@ -482,6 +497,17 @@ function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp
     authenticate: (token) => api.auth.authenticate(token),
     corsOrigins: config.corsOrigins,
     ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
+  });
+}
+
+/** Listen (and so say ready) only once events for the browsers will be delivered. */
+async function socketsReady(sockets: CompanySocketServer, timeouts: Timeouts): Promise<void> {
+  await sockets.ready(timeouts.redisConnectMs).catch((err: unknown) => {
+    throw new ChatiaError(
+      "CF_REDIS_CONNECT",
+      `cannot reach Redis for socket.io: ${(err as Error).message}`,
+      { cause: err },
+    );
   });
 }
 

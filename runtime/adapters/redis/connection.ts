@@ -18,9 +18,11 @@ export interface RedisConnectionOptions {
   /** Shown by `CLIENT LIST` so operators can tell our connections apart. @defaultValue "chatia-flow" */
   readonly connectionName?: string;
   /**
-   * Whether to wait for `INFO` to report the server loaded before sending commands. Bull refuses
-   * a client with it on for its `bclient` and `subscriber` roles: pass `false` for those.
-   * @defaultValue true
+   * Whether to wait for `INFO` to report the server loaded before sending commands. Pass `false`
+   * for every client that subscribes (and Bull's `bclient`, which Bull refuses otherwise): ioredis
+   * writes a (P)SUBSCRIBE at once, even while its `INFO` is still unanswered, and Redis then refuses
+   * that `INFO` on a connection in subscriber mode; the failed ready check drops the connection and
+   * reconnects, and messages published meanwhile are lost. @defaultValue true
    */
   readonly enableReadyCheck?: boolean;
   /**
@@ -66,7 +68,50 @@ export function createRedis(
   // as `commandTimeoutMs` allows; the outage shows in /readyz, at start-up (assertRedisReachable)
   // and in the jobs' timeouts.
   client.on("error", () => undefined);
+  reportEnd(client, options.connectionName ?? "chatia-flow");
   return client;
+}
+
+/** Told the connection name of a client that ended for good (see onRedisEnded). */
+export type RedisEndedHandler = (connectionName: string) => void;
+const endedHandlers = new Set<RedisEndedHandler>();
+
+/**
+ * Calls `handler` when a client built by createRedis ends for good — ioredis emits `end` and will
+ * not reconnect, so every command on it fails from then on — without its owner (or Bull) having
+ * closed it with `quit()` or `disconnect()`. Returns the function that removes the handler.
+ */
+export function onRedisEnded(handler: RedisEndedHandler): () => void {
+  endedHandlers.add(handler);
+  return () => endedHandlers.delete(handler);
+}
+
+/**
+ * A client closed on purpose ends too: `quit()` and `disconnect()` mark it, and a new connection
+ * attempt (Bull's `connect()` after closing its blocking client) clears the mark. The check runs a
+ * turn after `end`, so a client connected again at once is not reported.
+ */
+function reportEnd(client: Redis, name: string): void {
+  let closedOnPurpose = false;
+  const { quit, disconnect } = client;
+  client.disconnect = (reconnect = false) => {
+    if (!reconnect) closedOnPurpose = true;
+    disconnect.call(client, reconnect);
+  };
+  client.quit = ((...args: Parameters<Redis["quit"]>) => {
+    closedOnPurpose = true;
+    return quit.apply(client, args);
+  }) as Redis["quit"];
+  client.on("connecting", () => {
+    closedOnPurpose = false;
+  });
+  client.on("end", () => {
+    if (closedOnPurpose) return;
+    setImmediate(() => {
+      if (closedOnPurpose || client.status !== "end") return;
+      for (const handler of endedHandlers) handler(name);
+    });
+  });
 }
 
 /** The environment's sentinels, or CF_CONFIG_INVALID saying what is wrong with them. */

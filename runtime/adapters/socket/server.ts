@@ -43,6 +43,12 @@ export interface SocketServerOptions {
 
 export interface CompanySocketServer {
   readonly io: Server;
+  /**
+   * Resolves once the Redis subscriber is connected and the subscriptions made so far are in place
+   * (events published from then on are delivered); rejects after `timeoutMs` otherwise. Start-up
+   * waits for it before listening, and `/readyz` asks it.
+   */
+  ready(timeoutMs: number): Promise<void>;
   /** Disconnects every client and closes the Redis clients. */
   close(): Promise<void>;
 }
@@ -58,7 +64,30 @@ const TOKEN = Symbol("chatia.socket.token");
 export function attachSocketServer(options: SocketServerOptions): CompanySocketServer {
   const origins = new Set(options.corsOrigins ?? []);
   const pub = createRedis(options.redisUrl, { connectionName: "chatia-flow:socket.io-pub" });
-  const sub = createRedis(options.redisUrl, { connectionName: "chatia-flow:socket.io-sub" });
+  // No ready check: the adapter subscribes whenever a namespace is created, possibly while the
+  // check's INFO is unanswered, which Redis then refuses and ioredis answers by reconnecting.
+  const sub = createRedis(options.redisUrl, {
+    connectionName: "chatia-flow:socket.io-sub",
+    enableReadyCheck: false,
+  });
+  // Redis answers a connection's commands in order: once a PING sent after the adapter's
+  // (P)SUBSCRIBE is answered, the subscription is in place.
+  const subscribed = async (timeoutMs: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        sub.ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`socket.io's Redis subscriber is ${sub.status}`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const io = new Server(options.server, {
     path: options.path ?? "/socket.io",
     serveClient: false,
@@ -113,6 +142,16 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
     next(refusal("CF_AUTH_FORBIDDEN", `this token may not join company ${companyId}'s namespace`));
   });
 
+  // A company's namespace (and its adapter's subscription) is made by its first client: that
+  // client is let in once the subscription is in place, so it misses no event emitted after it
+  // connected. While Redis is away it is let in after the wait, as any client then.
+  companies.use((_socket, next) => {
+    subscribed(5_000).then(
+      () => next(),
+      () => next(),
+    );
+  });
+
   const recheck = recheckApiToken(options.authenticate, options.recheckMs ?? 30_000);
   for (const nsp of [io, companies])
     nsp.on("connection", (socket: Socket) => {
@@ -122,6 +161,7 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
 
   return {
     io,
+    ready: subscribed,
     close: async () => {
       await io.close();
       await Promise.allSettled([pub.quit(), sub.quit()]);

@@ -55,6 +55,22 @@ export async function runUntilStopped(config: RuntimeConfig, io: Io): Promise<nu
   announce(runtime, io);
   return new Promise((resolve) => {
     let stopping = false;
+    // A Redis client of the runtime that ended for good leaves a process that is never ready again
+    // and cannot stop cleanly (its commands fail, Bull's close waits on it): exit 1 at once, so the
+    // supervisor (compose `restart`, systemd) starts a fresh process. Bull's stalled-job check
+    // hands this process's active jobs to another worker, as after a crash.
+    const { onRedisEnded }: typeof import("../../adapters/redis") = require("../../adapters/redis");
+    onRedisEnded((client) => {
+      if (stopping) return;
+      stopping = true;
+      log.error(
+        { code: "CF_REDIS_ENDED", client },
+        `Redis client ${client} ended and will not reconnect: exiting so the supervisor restarts the process`,
+      );
+      process.exitCode = 1;
+      exitSoon(1);
+      resolve(1);
+    });
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         log.warn({ signal }, "second signal: exiting now");

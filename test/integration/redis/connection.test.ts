@@ -1,7 +1,14 @@
 // createRedis and LuaScript against a real Redis.
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_REDIS_URL, LuaScript, redisUrlFromEnv } from "../../../runtime/adapters/redis";
+import {
+  createRedis,
+  DEFAULT_REDIS_URL,
+  LuaScript,
+  onRedisEnded,
+  type Redis,
+  redisUrlFromEnv,
+} from "../../../runtime/adapters/redis";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 
 let t: TestRedis;
@@ -26,6 +33,58 @@ describe("createRedis", () => {
     expect(await t.redis.client("GETNAME")).toBe(`chatia-flow-test:${t.prefix}`);
     expect(t.redis.options.lazyConnect).toBe(false);
     expect(t.redis.options.maxRetriesPerRequest).toBeNull();
+  });
+});
+
+/** Kills, in Redis, the connection named `name` (as a Redis restart or an operator would). */
+async function killConnection(admin: Redis, name: string): Promise<void> {
+  const list = (await admin.client("LIST")) as string;
+  const id = list
+    .split("\n")
+    .find((line) => line.includes(` name=${name} `))
+    ?.match(/^id=(\d+) /)?.[1];
+  if (id === undefined) throw new Error(`no connection named ${name}`);
+  await admin.client("KILL", "ID", id);
+}
+
+describe("onRedisEnded", () => {
+  it("reports a client that ends for good, not one closed on purpose nor one that reconnects", async () => {
+    const ended: string[] = [];
+    const off = onRedisEnded((name) => ended.push(name));
+    const named = (role: string) => createRedis(t.url, { connectionName: `${t.prefix}${role}` });
+    const blip = named("blip");
+    try {
+      const quitting = named("quit");
+      await quitting.ping();
+      await quitting.quit();
+      const dropped = named("disconnect");
+      await dropped.ping();
+      const droppedEnd = new Promise((resolve) => dropped.once("end", resolve));
+      dropped.disconnect();
+      await droppedEnd;
+
+      // A lost connection: the client reconnects, nothing to report.
+      await blip.ping();
+      const back = new Promise((resolve) => blip.once("ready", resolve));
+      await killConnection(t.redis, `${t.prefix}blip`);
+      await back;
+      expect(await blip.ping()).toBe("PONG");
+
+      // A lost connection ioredis does not reconnect: the client ends for good.
+      const gone = named("gone");
+      await gone.ping();
+      gone.options.retryStrategy = () => null;
+      await killConnection(t.redis, `${t.prefix}gone`);
+      for (let n = 0; ended.length === 0; n++) {
+        if (n > 200) throw new Error("the ended client was not reported");
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(gone.status).toBe("end");
+      expect(ended).toEqual([`${t.prefix}gone`]);
+    } finally {
+      off();
+      await blip.quit();
+    }
   });
 });
 
