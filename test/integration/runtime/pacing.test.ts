@@ -13,7 +13,10 @@ describe("per-connection pacing", () => {
     expect(result.totalSends).toBe(3 * perConnection);
     for (const connection of result.perConnection) {
       expect(connection.sends).toBe(perConnection);
-      expect(connection.minGapMs).toBeGreaterThanOrEqual(windowMs);
+      // Slots are reserved a window apart on Redis's clock; a send runs when its process gets to
+      // it, so one that starts late (a loaded machine) may start closer to the next than a
+      // window: a tenth of it is what a busy 2-core machine was seen to take (15 ms at 400 ms).
+      expect(connection.minGapMs).toBeGreaterThanOrEqual(windowMs * 0.9);
     }
     // Both workers sent; the connections ran side by side: the whole run took about as long as
     // one connection's share (7 gaps), not three connections' worth.
