@@ -135,6 +135,10 @@ export async function buildServices(
 function campaignQueue(queues: QueueRuntime): CampaignQueue {
   const where = (role: ServiceJobRole) => serviceJob(queues.currentPlan, role);
   return {
+    place(job) {
+      const { queue, name } = where(job.job);
+      return { queue, job: name, data: job.data, jobId: job.jobId, delayMs: job.delayMs };
+    },
     async addBulk(name, jobs) {
       if (jobs.length === 0) return;
       const bulk = jobs.map((j) => ({

@@ -1,8 +1,17 @@
-// The CampaignQueue jobs as plain data: names, deterministic ids, and the lead times that let a
-// job start before the moment it serves.
+// The campaign jobs as plain data: roles, deterministic ids, and the lead times that let a job
+// start before the moment it serves. Which queue and job name a role has is the plan's
+// (runtime/compile/service-jobs.ts): CampaignQueue.place() says it.
 
-export const CAMPAIGN_QUEUE = "CampaignQueue";
+/** The campaign jobs, by role (the shipped jobs.yaml names them so, in CampaignQueue). */
 export type CampaignJobName = "ProcessCampaign" | "PrepareContact" | "DispatchCampaign";
+
+/** A campaign job by its role, before the plan places it in its queue. */
+export interface CampaignJob {
+  readonly job: CampaignJobName;
+  readonly data: Record<string, unknown>;
+  readonly jobId: string;
+  readonly delayMs: number;
+}
 
 /** A job to enqueue, as plain data (it travels in `msg.payload` to the `enqueue job` node). */
 export interface JobToEnqueue {
@@ -13,10 +22,12 @@ export interface JobToEnqueue {
   readonly delayMs: number;
 }
 
-/** Where campaign jobs go: CampaignQueue in the runtime. */
+/** Where campaign jobs go: the queues the running plan has for their roles. */
 export interface CampaignQueue {
   /** Adds the jobs (any that exists by id is left as it is), in one round trip per call. */
-  addBulk(name: CampaignJobName, jobs: readonly JobToEnqueue[]): Promise<void>;
+  addBulk(name: CampaignJobName, jobs: readonly CampaignJob[]): Promise<void>;
+  /** The job as the `enqueue job` node takes it: the queue and name the plan has for its role. */
+  place(job: CampaignJob): JobToEnqueue;
   /** Whether Bull still has a job with this id (waiting, delayed, active, completed or failed). */
   hasJob(jobId: string): Promise<boolean>;
   /** Removes the job if it completed (so its id can be added again); true when it did. */
@@ -42,7 +53,7 @@ export const processJobId = (campaignId: number) => `campaign-${campaignId}`;
 export const dispatchJobId = (campaignId: number, itemId: number) =>
   `campaign-${campaignId}-dispatch-${itemId}`;
 
-export function processJob(campaignId: number, delayMs: number): JobToEnqueue {
+export function processJob(campaignId: number, delayMs: number): CampaignJob {
   return job("ProcessCampaign", { id: campaignId }, processJobId(campaignId), delayMs);
 }
 
@@ -51,7 +62,7 @@ export function dispatchJob(
   shippingId: number,
   itemId: number,
   delayMs: number,
-): JobToEnqueue {
+): CampaignJob {
   const data = { campaignId, campaignShippingId: shippingId, contactListItemId: itemId };
   return job("DispatchCampaign", data, dispatchJobId(campaignId, itemId), delayMs);
 }
@@ -72,7 +83,7 @@ export function dispatchBatchJob(
   leadItemId: number,
   shippings: readonly BatchShipping[],
   delayMs: number,
-): JobToEnqueue {
+): CampaignJob {
   const [first] = shippings;
   if (first === undefined) throw new Error("a DispatchCampaign batch needs a shipping");
   const data =
@@ -96,14 +107,14 @@ export function senderJob(
   companyId: number | undefined,
   atMs: number,
   nowMs: number,
-): JobToEnqueue {
+): CampaignJob {
   const at = Math.max(0, Math.round(atMs));
   const data = companyId === undefined ? { whatsappId } : { whatsappId, companyId };
   return job("DispatchCampaign", data, `${senderJobPrefix(whatsappId)}-at-${at}`, at - nowMs);
 }
 
 /** Verify's reconcile job for a connection whose sender stopped: one id per connection. */
-export function senderReconcileJob(whatsappId: number, companyId: number): JobToEnqueue {
+export function senderReconcileJob(whatsappId: number, companyId: number): CampaignJob {
   const data = { whatsappId, companyId };
   return job("DispatchCampaign", data, `${senderJobPrefix(whatsappId)}-reconcile`, 0);
 }
@@ -115,6 +126,6 @@ function job(
   data: Record<string, unknown>,
   jobId: string,
   delayMs: number,
-): JobToEnqueue {
-  return { queue: CAMPAIGN_QUEUE, job: name, data, jobId, delayMs: Math.max(0, delayMs) };
+): CampaignJob {
+  return { job: name, data, jobId, delayMs: Math.max(0, delayMs) };
 }

@@ -16,12 +16,7 @@
 
 import { ChatiaError } from "../errors";
 import type { DispatchOutcome, DispatchResult, ShippingDispatcher } from "./campaign-dispatch";
-import {
-  type CampaignQueue,
-  DISPATCH_LEAD_MS,
-  type JobToEnqueue,
-  senderJob,
-} from "./campaign-jobs";
+import { type CampaignJob, type CampaignQueue, DISPATCH_LEAD_MS, senderJob } from "./campaign-jobs";
 import type { CampaignStore, ShippingForDispatch } from "./ports/campaign-store";
 
 /** A lease on a key across all processes (runtime/adapters/redis/keyed-lease.ts). */
@@ -147,7 +142,7 @@ export class CampaignSender {
   }
 
   private arm(data: SenderData, atMs: number, now: Date): Promise<void> {
-    const job: JobToEnqueue = senderJob(data.whatsappId, data.companyId, atMs, now.getTime());
+    const job: CampaignJob = senderJob(data.whatsappId, data.companyId, atMs, now.getTime());
     return this.deps.queue.addBulk("DispatchCampaign", [job]);
   }
 }

@@ -22,6 +22,7 @@ import {
   ShippingDispatcher,
 } from "./campaign-dispatch";
 import {
+  type CampaignJob,
   type CampaignQueue,
   DISPATCH_LEAD_MS,
   dispatchJob,
@@ -257,7 +258,7 @@ export class CampaignService {
       shippings++;
     }
     return {
-      jobs,
+      jobs: jobs.map((j) => queue.place(j)),
       due: due.map((c) => c.id),
       stranded: { campaigns, shippings, retried },
       finished: await store.finishDrained(now, o.limit),
@@ -404,7 +405,7 @@ export class CampaignService {
     ]);
   }
 
-  private senderArm(whatsappId: number, companyId: number, dueAtMs: number): JobToEnqueue {
+  private senderArm(whatsappId: number, companyId: number, dueAtMs: number): CampaignJob {
     const nowMs = Date.now();
     return senderJob(whatsappId, companyId, Math.max(nowMs, dueAtMs - DISPATCH_LEAD_MS), nowMs);
   }
@@ -479,7 +480,7 @@ export class CampaignService {
       whatsappId === null
         ? dispatchJob(c.id, state.id, c.item.id, due - DISPATCH_LEAD_MS - now.getTime())
         : this.senderArm(whatsappId, c.companyId, due);
-    return { ...ids, shippingId: state.id, dispatch };
+    return { ...ids, shippingId: state.id, dispatch: this.deps.queue.place(dispatch) };
   }
 
   /**
@@ -529,7 +530,9 @@ export class CampaignService {
       );
       const first = Math.min(...pending.map((st) => (st.dueAt ?? now).getTime()));
       const dispatches =
-        pending.length === 0 ? [] : [this.senderArm(whatsappId, c.companyId, first)];
+        pending.length === 0
+          ? []
+          : [this.deps.queue.place(this.senderArm(whatsappId, c.companyId, first))];
       const prepared = pending.length;
       const result = { campaignId: c.id, companyId: c.companyId, prepared, dispatches };
       return { ...result, skipped: ids.length - prepared, finished };
@@ -554,7 +557,9 @@ export class CampaignService {
     const dispatches = (await this.deps.store.upsertShippings(withJobs))
       .filter((st) => !(st.deliveredAt || st.failedAt || st.confirmationRequestedAt))
       .map((st) =>
-        dispatchJob(campaignId, st.id, st.contactId, (st.dueAt ?? now).getTime() - now.getTime()),
+        this.deps.queue.place(
+          dispatchJob(campaignId, st.id, st.contactId, (st.dueAt ?? now).getTime() - now.getTime()),
+        ),
       );
     const prepared = dispatches.length;
     return { campaignId, prepared, dispatches, skipped: data.contacts.length - prepared };

@@ -48,8 +48,10 @@ let jobs: Map<string, JobToEnqueue>;
 let randomValues: number[];
 
 const recordingQueue: CampaignQueue = {
+  place: (job) => ({ ...job, queue: "CampaignQueue" }),
   async addBulk(_name, added) {
-    for (const job of added) if (!jobs.has(job.jobId)) jobs.set(job.jobId, job);
+    for (const job of added)
+      if (!jobs.has(job.jobId)) jobs.set(job.jobId, recordingQueue.place(job));
   },
   async hasJob(jobId) {
     return jobs.has(jobId);
