@@ -19,17 +19,6 @@ import type {
 import { preparedRows, requireRow, selectRows } from "./rows";
 import { SequelizeTicketStore } from "./ticket-store";
 
-export type {
-  ClaimResult,
-  ConnectionRecord,
-  LedgerClaim,
-  LedgerEntry,
-  MessageStore,
-  OutgoingRecord,
-  RecordedMessage,
-  SentRecord,
-};
-
 /** A claim that loses to a concurrent failure re-reads this many times before giving up. */
 const CLAIM_ROUNDS = 3;
 
