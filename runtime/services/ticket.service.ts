@@ -33,21 +33,10 @@ export type FindOrOpenTicketInput = TicketContact & {
   readonly now?: Date;
 };
 
-/** A ticket as plain data (it travels in `msg`): dates are ISO 8601. */
-export interface TicketInfo {
-  readonly id: number;
-  readonly uuid: string;
-  readonly status: TicketStatus;
-  readonly companyId: number;
-  readonly contactId: number;
-  readonly whatsappId: number | null;
-  readonly queueId: number | null;
-  readonly userId: number | null;
-  readonly isGroup: boolean;
-  readonly lastMessage: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+/** A ticket as plain data (it travels in `msg`): the store's row, with dates as ISO 8601. */
+export type TicketInfo = {
+  readonly [K in keyof TicketRecord]: TicketRecord[K] extends Date ? string : TicketRecord[K];
+};
 
 export interface FoundOrOpenedTicket {
   readonly ticket: TicketInfo;
