@@ -201,17 +201,7 @@ describe("TicketRouter / DistributeTickets", () => {
 
 describe("KanbanMonitor / MoveKanbanLanes", () => {
   it("moves a ticket past its lane's timeLane to the next lane once and sends that lane's greeting", async () => {
-    const conn = await w.connection(a);
-    const next = await w.lane(a, { greeting: "{{firstName}}, sua proposta está pronta" });
-    const lane = await w.lane(a, { timeLane: 2, nextLaneId: next });
-    const due = await w.ticket(a, {
-      status: "open",
-      fromMe: true,
-      whatsappId: conn,
-      idleMinutes: 130,
-      contactName: "João Souza",
-    });
-    await w.tag(due, lane, 130);
+    const { connection: conn, next, ticket: due } = await w.dueForNextLane(a);
 
     await expect(run("KanbanMonitor", "MoveKanbanLanes")).resolves.toEqual({
       moved: 1,
