@@ -5,6 +5,7 @@
 
 import { ChatiaError } from "../errors";
 import type { TicketTemplateVars } from "./message-template";
+import type { WithIsoDates } from "./plain-data";
 import { TICKET_STATUSES, type TicketStatus } from "./ports/enums";
 import type { TicketFacts, TicketRecord, TicketStore } from "./ports/ticket-store";
 
@@ -34,9 +35,7 @@ export type FindOrOpenTicketInput = TicketContact & {
 };
 
 /** A ticket as plain data (it travels in `msg`): the store's row, with dates as ISO 8601. */
-export type TicketInfo = {
-  readonly [K in keyof TicketRecord]: TicketRecord[K] extends Date ? string : TicketRecord[K];
-};
+export type TicketInfo = WithIsoDates<TicketRecord>;
 
 export interface FoundOrOpenedTicket {
   readonly ticket: TicketInfo;
