@@ -3,8 +3,9 @@
 // from VerifyCampaignsDaatabase until its list is fully expanded into shippings. Prints one JSON
 // line: Redis's used_memory before and after, the worker's RSS, the shippings' size in Postgres.
 import { QueryTypes } from "sequelize";
-import { campaignFixture, createCampaign, createCampaignWorld } from "../test/helpers/campaigns";
+import { campaignFixture } from "../test/helpers/campaigns";
 import { startTestRuntime } from "../test/helpers/runtime";
+import { campaignOfContacts } from "./campaign-contacts";
 
 const contacts = Number(process.argv[2] ?? 100_000);
 
@@ -17,14 +18,7 @@ async function main(): Promise<void> {
   const t = await startTestRuntime(await campaignFixture(10), { editor: false });
   const sql = t.db.sequelize;
   const pacing = { messageInterval: 60, longerIntervalAfter: 0, greaterInterval: 0 };
-  const world = await createCampaignWorld(sql, { contacts: 0, pacing });
-  await sql.query(
-    `INSERT INTO "ContactListItems" (name, number, email, "contactListId", "companyId", "createdAt", "updatedAt")
-     SELECT 'Contato ' || i, '5511' || lpad(i::text, 9, '0'), 'c' || i || '@example.com', $1, $2, now(), now()
-       FROM generate_series(1, $3) i`,
-    { bind: [world.listId, world.companyId, contacts] },
-  );
-  const id = await createCampaign(sql, world, { scheduledAt: new Date(), message1: "Olá {nome}" });
+  const { id } = await campaignOfContacts(sql, contacts, pacing);
   const info = () => t.redis.redis.info("memory");
   await t.redis.redis.call("MEMORY", "PURGE");
   const before = await usedMemory(info);

@@ -2,8 +2,9 @@
 // zero pacing, from VerifyCampaignsDaatabase to FINALIZADA through the real flows, Postgres,
 // Redis and the simulated WhatsApp driver. Prints one JSON line.
 import { QueryTypes } from "sequelize";
-import { campaignFixture, createCampaign, createCampaignWorld } from "../test/helpers/campaigns";
+import { campaignFixture } from "../test/helpers/campaigns";
 import { startTestRuntime } from "../test/helpers/runtime";
+import { campaignOfContacts } from "./campaign-contacts";
 
 const contacts = Number(process.argv[2] ?? 100_000);
 const concurrency = Number(process.argv[3] ?? 10);
@@ -11,14 +12,7 @@ const concurrency = Number(process.argv[3] ?? 10);
 async function main(): Promise<void> {
   const t = await startTestRuntime(await campaignFixture(concurrency), { editor: false });
   const sql = t.db.sequelize;
-  const world = await createCampaignWorld(sql, { contacts: 0 });
-  await sql.query(
-    `INSERT INTO "ContactListItems" (name, number, email, "contactListId", "companyId", "createdAt", "updatedAt")
-     SELECT 'Contato ' || i, '5511' || lpad(i::text, 9, '0'), 'c' || i || '@example.com', $1, $2, now(), now()
-       FROM generate_series(1, $3) i`,
-    { bind: [world.listId, world.companyId, contacts] },
-  );
-  const id = await createCampaign(sql, world, { scheduledAt: new Date(), message1: "Olá {nome}" });
+  const { id } = await campaignOfContacts(sql, contacts);
   const started = process.hrtime.bigint();
   await (
     await t.runtime.queues.enqueue("CampaignQueue", "VerifyCampaignsDaatabase", {})

@@ -10,6 +10,7 @@
 
 import { ChatiaError } from "../errors";
 import type { MessageService, SendResult } from "./message.service";
+import type { WithIsoDates } from "./plain-data";
 import type { TicketStatus } from "./ports/enums";
 import type { ScheduleForSend, ScheduleOccurrence, ScheduleStore } from "./ports/schedule-store";
 import { intervalUnit, nextOccurrence, scheduledText } from "./schedule-calendar";
@@ -61,15 +62,11 @@ export interface DueOptions {
   readonly limit?: number;
 }
 
-/** A due occurrence, as plain data (it travels in `msg.payload`). */
-export interface DueSchedule {
-  readonly id: number;
-  readonly companyId: number;
-  /** ISO 8601. */
-  readonly sendAt: string;
-  /** PENDENTE, or AGENDADA for a stranded one whose job was lost. */
-  readonly status: string;
-}
+/**
+ * A due occurrence, as plain data (it travels in `msg.payload`): `sendAt` is ISO 8601; `status`
+ * is PENDENTE, or AGENDADA for a stranded one whose job was lost.
+ */
+export type DueSchedule = WithIsoDates<ScheduleOccurrence>;
 
 export interface StaleSchedule extends DueSchedule {
   readonly reason: string;

@@ -5,6 +5,7 @@
 
 import { ChatiaError } from "../errors";
 import type { TicketTemplateVars } from "./message-template";
+import type { WithIsoDates } from "./plain-data";
 import { TICKET_STATUSES, type TicketStatus } from "./ports/enums";
 import type { TicketFacts, TicketRecord, TicketStore } from "./ports/ticket-store";
 
@@ -33,21 +34,8 @@ export type FindOrOpenTicketInput = TicketContact & {
   readonly now?: Date;
 };
 
-/** A ticket as plain data (it travels in `msg`): dates are ISO 8601. */
-export interface TicketInfo {
-  readonly id: number;
-  readonly uuid: string;
-  readonly status: TicketStatus;
-  readonly companyId: number;
-  readonly contactId: number;
-  readonly whatsappId: number | null;
-  readonly queueId: number | null;
-  readonly userId: number | null;
-  readonly isGroup: boolean;
-  readonly lastMessage: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+/** A ticket as plain data (it travels in `msg`): the store's row, with dates as ISO 8601. */
+export type TicketInfo = WithIsoDates<TicketRecord>;
 
 export interface FoundOrOpenedTicket {
   readonly ticket: TicketInfo;

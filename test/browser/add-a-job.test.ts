@@ -15,11 +15,10 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { PROJECT_ROOT } from "../../runtime/project-root";
-import { launchBrowser } from "../helpers/browser";
+import { clinicInBrowser } from "../helpers/browser";
 import { deployFromEditor, openEditor } from "../helpers/editor";
 import { startProcess } from "../helpers/process";
 import { projectFixture } from "../helpers/project";
-import { testRows } from "../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 /** Step 1 of the walkthrough, as the doc shows it. */
@@ -166,12 +165,7 @@ beforeAll(async () => {
     `${JSON.stringify(SCHEMA, null, 2)}\n`,
   );
   t = await startTestRuntime(fixture);
-  const rows = testRows(t.db.sequelize);
-  companyId = (await rows.insert("Companies", { name: "Clínica" })).id;
-  whatsappId = (await rows.insert("Whatsapps", { name: "main", status: "CONNECTED", companyId }))
-    .id;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  ({ companyId, whatsappId, browser, page } = await clinicInBrowser(t));
 }, 90_000);
 afterAll(async () => {
   await browser?.close();

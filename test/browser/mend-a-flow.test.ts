@@ -8,10 +8,9 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
-import { launchBrowser } from "../helpers/browser";
+import { clinicInBrowser } from "../helpers/browser";
 import { deployFromEditor, openEditor } from "../helpers/editor";
 import { projectFixture } from "../helpers/project";
-import { testRows } from "../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 let fixture: string;
@@ -34,12 +33,7 @@ beforeAll(async () => {
   tab.disabled = true;
   await writeFile(file, JSON.stringify(nodes, null, 4));
   t = await startTestRuntime(fixture);
-  const rows = testRows(t.db.sequelize);
-  const companyId = (await rows.insert("Companies", { name: "Clínica" })).id;
-  whatsappId = (await rows.insert("Whatsapps", { name: "main", status: "CONNECTED", companyId }))
-    .id;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  ({ whatsappId, browser, page } = await clinicInBrowser(t));
 }, 90_000);
 afterAll(async () => {
   await browser?.close();

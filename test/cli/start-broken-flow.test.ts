@@ -3,57 +3,34 @@
 // wrong and what to do; `validate` still reports the problem; a deploy from the editor that mends
 // the flow makes the job run. Run as an operator would: the built command, a real Postgres, Redis
 // and Node-RED, deploys through the editor's admin API.
-import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateUp } from "../../runtime/adapters/db";
 import { compile } from "../../runtime/compile";
 import { loadManifest } from "../../runtime/manifest";
 import { QueueRuntime } from "../../runtime/queues/queue-runtime";
 import { runCli } from "../helpers/cli";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { editorToken, tryDeploy } from "../helpers/editor";
 import { type RunningProcess, startProcess } from "../helpers/process";
-import { createTestRedis, type TestRedis } from "../helpers/redis";
+import { type ProcessProject, processProject } from "../helpers/process-project";
+import type { TestRedis } from "../helpers/redis";
 
 const fixture = path.resolve(__dirname, "../fixtures/runtime/echo");
 const PASSWORD = "broken-flow-test-password";
+let project: ProcessProject;
 let dir: string;
-let db: TestDatabase;
 let redis: TestRedis;
 let queues: QueueRuntime;
 let env: NodeJS.ProcessEnv;
 let goodEcho: Record<string, unknown>[];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "chatia-broken-flow-"));
-  await cp(fixture, dir, { recursive: true });
+  project = await processProject(fixture, "broken-flow");
+  ({ dir, redis, queues, env } = project);
   goodEcho = JSON.parse(await readFile(path.join(dir, "flows/echo.json"), "utf8"));
-  db = await createTestDatabase();
-  await migrateUp(db.sequelize);
-  redis = createTestRedis();
-  const prefix = redis.prefix.slice(0, -1);
-  queues = await QueueRuntime.open(compile(await loadManifest(path.join(dir, "jobs.yaml"))), {
-    url: redis.url,
-    prefix,
-  });
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
-    CHATIA_DATA_DIR: path.join(dir, ".node-red"),
-    CHATIA_ADMIN_PASSWORD: PASSWORD,
-    NODE_RED_CREDENTIAL_SECRET: "broken-flow-test-credential-secret",
-    CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
-  };
 }, 60_000);
 afterAll(async () => {
-  await queues?.close();
-  await redis?.cleanup();
-  await db?.drop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await project?.cleanup();
 });
 
 /** Starts `chatia-flow start` with the editor; resolves to the process and its base URL. */

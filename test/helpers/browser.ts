@@ -1,7 +1,9 @@
 // Debian's Chromium driven by playwright-core (no browser download): headless, no sandbox (CI runs
 // as root), and no background networking (these machines have no internet).
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { testRows } from "./rows";
+import type { TestRuntime } from "./runtime";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -23,4 +25,31 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** A company with a connected WhatsApp in the runtime's database, and a browser page to drive. */
+export interface ClinicInBrowser {
+  readonly companyId: number;
+  readonly whatsappId: number;
+  /** The caller closes it. */
+  readonly browser: Browser;
+  /** 1500×900. */
+  readonly page: Page;
+}
+
+/** Adds the company "Clínica" and its CONNECTED WhatsApp "main", and opens a browser page. */
+export async function clinicInBrowser(t: TestRuntime): Promise<ClinicInBrowser> {
+  const rows = testRows(t.db.sequelize);
+  const companyId = (await rows.insert("Companies", { name: "Clínica" })).id;
+  const whatsappId = (
+    await rows.insert("Whatsapps", { name: "main", status: "CONNECTED", companyId })
+  ).id;
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    return { companyId, whatsappId, browser, page };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
 }

@@ -9,6 +9,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Node, NodeAPI, NodeMessage } from "node-red";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { migrateUp } from "../../runtime/adapters/db";
 import { SequelizeOwnerStore } from "../../runtime/adapters/db/repositories/owner-store";
 import { attachSocketServer } from "../../runtime/adapters/socket";
@@ -335,4 +336,19 @@ export async function companyFrontend(
       await new Promise((resolve) => server.close(resolve));
     },
   });
+}
+
+/**
+ * The hooks of a node test file: a NodeWorld made before its tests (then `setup`, given the world,
+ * adds the file's own rows), closed after them, and Node-RED's test helper unloaded after each
+ * test.
+ */
+export function useNodeWorld(setup: (world: NodeWorld) => Promise<void> | void): void {
+  let world: NodeWorld | undefined;
+  beforeAll(async () => {
+    world = await createNodeWorld();
+    await setup(world);
+  });
+  afterAll(() => world?.close());
+  afterEach(() => helper.unload());
 }

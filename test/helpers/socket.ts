@@ -1,6 +1,11 @@
 // A real socket.io client connected as a company: it joins the company's namespace `/<id>` with a
 // token, as the frontend does, and records every event it receives by name.
 import { io, type Socket } from "socket.io-client";
+import { SequelizeAuthStore } from "../../runtime/adapters/db/repositories/auth-store";
+import type { Redis } from "../../runtime/adapters/redis";
+import { RedisCompanyEvents } from "../../runtime/adapters/socket";
+import { AuthService } from "../../runtime/http/auth";
+import type { TestRuntime } from "./runtime";
 
 export interface CompanySocketOptions {
   /** The api process's base URL (RunningRuntime.url). */
@@ -121,4 +126,37 @@ async function poll<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${progress()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A socket.io client of the company on the running api, signed in with an admin API token of the
+ * company, once its namespace's events arrive (a probe published through `publisher` under the
+ * deployment's prefix has come back). The caller closes it.
+ */
+export async function companySocketOf(
+  t: TestRuntime,
+  companyId: number,
+  publisher: Redis = t.redis.redis,
+): Promise<CompanySocket> {
+  const auth = new AuthService({
+    store: new SequelizeAuthStore(t.db.sequelize),
+    jwtSecret: t.config.jwtSecret,
+  });
+  const { token } = await auth.createApiToken({
+    name: `c${companyId}`,
+    companyId,
+    profile: "admin",
+  });
+  const socket = await connectCompanySocket({ url: t.runtime.url ?? "", token, companyId });
+  const events = new RedisCompanyEvents(publisher, t.config.prefix);
+  try {
+    await socket.untilReceiving(
+      () => events.emit(companyId, "probe", {}),
+      `company-${companyId}-probe`,
+    );
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+  return socket;
 }

@@ -179,6 +179,30 @@ export class TicketWorld {
     );
   }
 
+  /**
+   * An open ticket of João Souza on a new connection of the company, due to move on: last
+   * answered by the company 130 minutes ago and in a lane of 2 hours for as long, whose next lane
+   * greets "{{firstName}}, sua proposta está pronta".
+   */
+  async dueForNextLane(
+    companyId: number,
+  ): Promise<{ connection: number; next: number; ticket: number }> {
+    const connection = await this.connection(companyId);
+    const next = await this.lane(companyId, {
+      greeting: "{{firstName}}, sua proposta está pronta",
+    });
+    const lane = await this.lane(companyId, { timeLane: 2, nextLaneId: next });
+    const ticket = await this.ticket(companyId, {
+      status: "open",
+      fromMe: true,
+      whatsappId: connection,
+      idleMinutes: 130,
+      contactName: "João Souza",
+    });
+    await this.tag(ticket, lane, 130);
+    return { connection, next, ticket };
+  }
+
   async rows<T extends object>(sql: string, bind: unknown[] = []): Promise<T[]> {
     return this.sql.query<T>(sql, { bind, type: QueryTypes.SELECT });
   }

@@ -4,7 +4,7 @@
 // prefix of the test's own, and the simulated WhatsApp driver: the jobs each hands on, the
 // campaign events on their own output, each outcome on its output, every contact's message sent
 // once; CF_NODE_INPUT naming the setting and path or the shape wanted; done() once per message.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerDispatchShipping from "../../nodes/dispatch-shipping/dispatch-shipping";
 import registerExpandCampaign from "../../nodes/expand-campaign/expand-campaign";
 import registerFindCampaigns from "../../nodes/find-campaigns/find-campaigns";
@@ -12,15 +12,13 @@ import registerLoadCampaign from "../../nodes/load-campaign/load-campaign";
 import registerPrepareShipping from "../../nodes/prepare-shipping/prepare-shipping";
 import registerUpdateCampaign from "../../nodes/update-campaign/update-campaign";
 import { contactNumber, createCampaign, createCampaignWorld } from "../helpers/campaigns";
-import { createNodeWorld, helper, loadNode, type NodeWorld, typed } from "../helpers/node-harness";
+import { helper, loadNode, type NodeWorld, typed, useNodeWorld } from "../helpers/node-harness";
 
 let world: NodeWorld;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld((created) => {
+  world = created;
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 const input = { fill: "red", shape: "ring", text: "CF_NODE_INPUT" };
 type Msg = Record<string, unknown>;

@@ -3,22 +3,20 @@
 // typed input read from the node's settings or the message, the service's work seen in the
 // database, the result on the output, the status dots, CF_NODE_INPUT naming the setting and the
 // path, and done() once per message.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerCreateInvoices from "../../nodes/create-invoices/create-invoices";
 import registerPurgeSessions from "../../nodes/purge-sessions/purge-sessions";
 import registerUpdateUsers from "../../nodes/update-users/update-users";
-import { createNodeWorld, helper, loadNode, type NodeWorld, typed } from "../helpers/node-harness";
+import { helper, loadNode, type NodeWorld, typed, useNodeWorld } from "../helpers/node-harness";
 import { TicketWorld } from "../helpers/tickets";
 
 let world: NodeWorld;
 let w: TicketWorld;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld(async (created) => {
+  world = created;
   w = new TicketWorld(world.db.sequelize);
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 const input = { fill: "red", shape: "ring", text: "CF_NODE_INPUT" };
 

@@ -3,7 +3,7 @@
 // (the repository's jobs.yaml) and socket.io: a job handed to a flow by the dispatcher, settled by
 // `job out`; jobs added to Bull with their options; an event received by a company's client.
 import type { NodeMessage } from "node-red";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerEmitEvent from "../../nodes/emit-event/emit-event";
 import registerEnqueueJob from "../../nodes/enqueue-job/enqueue-job";
 import registerJobIn from "../../nodes/job-in/job-in";
@@ -11,22 +11,20 @@ import registerJobOut from "../../nodes/job-out/job-out";
 import type { FlowEntry, JobMessage } from "../../runtime/flow-bridge/dispatcher";
 import {
   companyFrontend,
-  createNodeWorld,
   helper,
   type LoadedNode,
   loadNode,
   type NodeWorld,
   typed,
   useContext,
+  useNodeWorld,
 } from "../helpers/node-harness";
 
 let world: NodeWorld;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld((created) => {
+  world = created;
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 let jobs = 0;
 /** A Bull-like job of `queue/name` handed to the dispatcher; resolves or rejects as its flow settles it. */

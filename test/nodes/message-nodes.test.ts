@@ -4,12 +4,12 @@
 // jobs carry them, tickets opened and found, templates filled from the ticket's rows, messages
 // recorded once per wid, sent once per job, errors with their codes (CF_NODE_INPUT naming the
 // setting and path), done() once per message.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerFindOrOpenTicket from "../../nodes/find-or-open-ticket/find-or-open-ticket";
 import registerRecordMessage from "../../nodes/record-message/record-message";
 import registerRenderMessage from "../../nodes/render-message/render-message";
 import registerSendWhatsapp from "../../nodes/send-whatsapp/send-whatsapp";
-import { createNodeWorld, helper, loadNode, type NodeWorld, typed } from "../helpers/node-harness";
+import { helper, loadNode, type NodeWorld, typed, useNodeWorld } from "../helpers/node-harness";
 import { TicketWorld } from "../helpers/tickets";
 
 let world: NodeWorld;
@@ -17,14 +17,12 @@ let w: TicketWorld;
 let company: number;
 let connection: number;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld(async (created) => {
+  world = created;
   w = new TicketWorld(world.db.sequelize);
   company = await w.company();
   connection = await w.connection(company);
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 const red = (text: string) => ({ fill: "red", shape: "ring", text });
 

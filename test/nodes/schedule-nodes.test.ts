@@ -5,12 +5,12 @@
 // each occurrence sent once and its schedule moved on, ERRO set and re-armed; CF_NODE_INPUT
 // naming the setting and path; done() once per message. The tests of this file run in order:
 // `find schedules` first, before the others add schedules of their own.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerFindSchedules from "../../nodes/find-schedules/find-schedules";
 import registerScheduleMessages from "../../nodes/schedule-messages/schedule-messages";
 import registerSendScheduledMessage from "../../nodes/send-scheduled-message/send-scheduled-message";
 import registerUpdateSchedule from "../../nodes/update-schedule/update-schedule";
-import { createNodeWorld, helper, loadNode, type NodeWorld, typed } from "../helpers/node-harness";
+import { helper, loadNode, type NodeWorld, typed, useNodeWorld } from "../helpers/node-harness";
 import { TicketWorld } from "../helpers/tickets";
 
 let world: NodeWorld;
@@ -19,15 +19,13 @@ let companyId: number;
 let whatsappId: number;
 let contactId: number;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld(async (created) => {
+  world = created;
   w = new TicketWorld(world.db.sequelize);
   companyId = await w.company();
   whatsappId = await w.connection(companyId);
   contactId = await w.contact(companyId, { name: "Carla" });
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 interface ScheduleRow {
   id: number;

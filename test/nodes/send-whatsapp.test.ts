@@ -5,15 +5,15 @@
 // codes, CF_NODE_INPUT naming the setting and path without anything sent, and the status dots.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerSendWhatsapp from "../../nodes/send-whatsapp/send-whatsapp";
 import {
-  createNodeWorld,
   helper,
   type LoadedNode,
   loadNode,
   type NodeWorld,
   typed,
+  useNodeWorld,
 } from "../helpers/node-harness";
 import { TicketWorld } from "../helpers/tickets";
 
@@ -23,8 +23,8 @@ let company: number;
 let connection: number;
 let jobs = 100;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld(async (created) => {
+  world = created;
   w = new TicketWorld(world.db.sequelize);
   company = await w.company();
   connection = await w.connection(company);
@@ -32,8 +32,6 @@ beforeAll(async () => {
   await mkdir(folder, { recursive: true });
   await writeFile(path.join(folder, "menu.pdf"), "%PDF-1.4 menu");
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 /** A MessageQueue/SendMessage job's message as `job in` hands it on (`number` unique per test). */
 function jobMessage(number: string, data: Record<string, unknown> = {}) {

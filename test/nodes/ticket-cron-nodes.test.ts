@@ -2,7 +2,7 @@
 // services the runtime builds on a real Postgres and Redis: a set goes from node to node as
 // msg.payload, bad input is CF_NODE_INPUT through done(err), changed tickets reach the company's
 // socket.io client.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerFindAttendants from "../../nodes/find-attendants/find-attendants";
 import registerFindCompanies from "../../nodes/find-companies/find-companies";
 import registerFindTickets from "../../nodes/find-tickets/find-tickets";
@@ -10,13 +10,7 @@ import registerLogTicket from "../../nodes/log-ticket/log-ticket";
 import registerPickAttendant from "../../nodes/pick-attendant/pick-attendant";
 import registerSendTicketMessage from "../../nodes/send-ticket-message/send-ticket-message";
 import registerUpdateTicket from "../../nodes/update-ticket/update-ticket";
-import {
-  companyFrontend,
-  createNodeWorld,
-  helper,
-  loadNodes,
-  type NodeWorld,
-} from "../helpers/node-harness";
+import { companyFrontend, loadNodes, type NodeWorld, useNodeWorld } from "../helpers/node-harness";
 import { TicketWorld } from "../helpers/tickets";
 
 type Msg = Record<string, unknown>;
@@ -29,12 +23,10 @@ function ids(msg: Msg | undefined): number[] {
   return ((msg?.payload ?? []) as { id: number }[]).map((row) => row.id);
 }
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld(async (created) => {
+  world = created;
   w = new TicketWorld(world.db.sequelize);
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 describe("ticket cron nodes", () => {
   it("find companies → find tickets → update ticket → log ticket moves idle tickets of the companies found", async () => {

@@ -4,7 +4,7 @@
 // reads from the message, what it changes in the database, what it sends on, its status dots,
 // CF_NODE_INPUT naming what is wrong, done() once per message. Greetings go out through the
 // simulated WhatsApp driver, once each; ticket events reach a company's socket.io client.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import registerFindAttendants from "../../nodes/find-attendants/find-attendants";
 import registerFindCompanies from "../../nodes/find-companies/find-companies";
 import registerFindTickets from "../../nodes/find-tickets/find-tickets";
@@ -15,23 +15,21 @@ import registerSendTicketMessage from "../../nodes/send-ticket-message/send-tick
 import registerUpdateTicket from "../../nodes/update-ticket/update-ticket";
 import {
   companyFrontend,
-  createNodeWorld,
   helper,
   loadNode,
   type NodeWorld,
   typed,
+  useNodeWorld,
 } from "../helpers/node-harness";
 import { TicketWorld } from "../helpers/tickets";
 
 let world: NodeWorld;
 let w: TicketWorld;
 
-beforeAll(async () => {
-  world = await createNodeWorld();
+useNodeWorld(async (created) => {
+  world = created;
   w = new TicketWorld(world.db.sequelize);
 });
-afterAll(() => world?.close());
-afterEach(() => helper.unload());
 
 const working = { fill: "blue", shape: "ring", text: "working…" };
 const input = { fill: "red", shape: "ring", text: "CF_NODE_INPUT" };

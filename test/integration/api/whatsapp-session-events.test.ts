@@ -7,16 +7,14 @@ import { DisconnectReason } from "@whiskeysockets/baileys";
 import pino from "pino";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { SequelizeWhatsappConnectionStore } from "../../../runtime/adapters/db/repositories/whatsapp-connection-store";
 import { SequelizeWhatsappSessionStore } from "../../../runtime/adapters/db/repositories/whatsapp-session-store";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
 import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { BaileysWhatsApp } from "../../../runtime/adapters/whatsapp/baileys-driver";
-import { AuthService } from "../../../runtime/http/auth";
 import { repoFixture } from "../../helpers/repo-fixture";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
-import { type CompanySocket, connectCompanySocket } from "../../helpers/socket";
+import { type CompanySocket, companySocketOf } from "../../helpers/socket";
 import { fakeSockets, waitUntil } from "../whatsapp/baileys-fakes";
 
 let t: TestRuntime;
@@ -49,21 +47,8 @@ async function insert(sql: string, bind: unknown[]): Promise<number> {
 
 /** A socket.io client of the company, once its namespace's events arrive. */
 async function companySocket(companyId: number): Promise<CompanySocket> {
-  const auth = new AuthService({
-    store: new SequelizeAuthStore(t.db.sequelize),
-    jwtSecret: t.config.jwtSecret,
-  });
-  const { token } = await auth.createApiToken({
-    name: `c${companyId}`,
-    companyId,
-    profile: "admin",
-  });
-  const socket = await connectCompanySocket({ url: t.runtime.url ?? "", token, companyId });
+  const socket = await companySocketOf(t, companyId, publisher);
   sockets.push(socket);
-  await socket.untilReceiving(
-    () => events.emit(companyId, "probe", {}),
-    `company-${companyId}-probe`,
-  );
   socket.clear();
   return socket;
 }

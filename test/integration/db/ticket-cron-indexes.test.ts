@@ -6,11 +6,9 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
 import { MOVE_LANES, PICK_ATTENDANTS } from "../../../runtime/adapters/db/repositories/board-store";
-import {
-  findTicketsSql,
-  type TicketCriteria,
-} from "../../../runtime/adapters/db/repositories/ticket-ops-store";
+import { findTicketsSql } from "../../../runtime/adapters/db/repositories/ticket-ops-store";
 import { seedDemo } from "../../../runtime/adapters/db/seed/demo-seed";
+import type { TicketCriteria } from "../../../runtime/services/ports/ticket-ops-store";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 
 let db: TestDatabase;

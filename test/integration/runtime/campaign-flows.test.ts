@@ -6,11 +6,8 @@ import path from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SequelizeMessageStore } from "../../../runtime/adapters/db";
-import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { SequelizeCampaignStore } from "../../../runtime/adapters/db/repositories/campaign-store";
-import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
-import { AuthService } from "../../../runtime/http/auth";
 import { MessageService } from "../../../runtime/services/message.service";
 import {
   type CampaignWorld,
@@ -22,7 +19,7 @@ import {
 } from "../../helpers/campaigns";
 import { type TestRows, testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
-import { connectCompanySocket } from "../../helpers/socket";
+import { companySocketOf } from "../../helpers/socket";
 
 let t: TestRuntime;
 let wa: SimulatedWhatsApp;
@@ -123,26 +120,8 @@ describe("campaign flows", () => {
 
   it("the company's socket hears company-<id>-campaign: EM_ANDAMENTO, then FINALIZADA", async () => {
     const world = await createCampaignWorld(t.db.sequelize, { contacts: 3 });
-    const auth = new AuthService({
-      store: new SequelizeAuthStore(t.db.sequelize),
-      jwtSecret: t.config.jwtSecret,
-    });
-    const { token } = await auth.createApiToken({
-      name: "campaign-events",
-      companyId: world.companyId,
-      profile: "admin",
-    });
-    const socket = await connectCompanySocket({
-      url: t.runtime.url ?? "",
-      token,
-      companyId: world.companyId,
-    });
+    const socket = await companySocketOf(t, world.companyId);
     try {
-      const probe = new RedisCompanyEvents(t.redis.redis, t.config.prefix);
-      await socket.untilReceiving(
-        () => probe.emit(world.companyId, "probe", {}),
-        `company-${world.companyId}-probe`,
-      );
       const id = await createCampaign(t.db.sequelize, world);
       await verify();
       await finished(id);

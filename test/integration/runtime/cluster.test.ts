@@ -1,44 +1,27 @@
 // One api process and one worker process: the worker runs the jobs; a deploy in the api's editor
 // reaches the worker without a restart, and the api writes it to flows/.
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateUp } from "../../../runtime/adapters/db";
-import { compile } from "../../../runtime/compile";
-import { loadManifest } from "../../../runtime/manifest";
-import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
-import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import type { QueueRuntime } from "../../../runtime/queues/queue-runtime";
 import { deployEdited, editorToken } from "../../helpers/editor";
 import { type RunningProcess, startProcess } from "../../helpers/process";
-import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { type ProcessProject, processProject } from "../../helpers/process-project";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/echo");
+/** The admin password processProject gives the processes. */
 const password = "cluster-test-password";
+let project: ProcessProject;
 let dir: string;
-let db: TestDatabase;
-let redis: TestRedis;
 let queues: QueueRuntime;
 let api: RunningProcess;
 let worker: RunningProcess;
 let apiUrl: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "chatia-cluster-"));
-  await cp(fixture, dir, { recursive: true });
-  db = await createTestDatabase();
-  await migrateUp(db.sequelize);
-  redis = createTestRedis();
-  const prefix = redis.prefix.slice(0, -1);
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
-    CHATIA_ADMIN_PASSWORD: password,
-    NODE_RED_CREDENTIAL_SECRET: "cluster-test-credential-secret",
-    CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
-  };
+  project = await processProject(fixture, "cluster");
+  ({ queues, dir } = project);
+  const { env } = project;
   api = startProcess(["start", "--role", "api", "--port", "0"], {
     ...env,
     CHATIA_DATA_DIR: path.join(dir, ".api"),
@@ -49,19 +32,12 @@ beforeAll(async () => {
     CHATIA_DATA_DIR: path.join(dir, ".worker"),
   });
   await worker.waitFor(/chatia-flow worker running/, 60_000);
-  queues = await QueueRuntime.open(compile(await loadManifest(path.join(dir, "jobs.yaml"))), {
-    url: redis.url,
-    prefix,
-  });
 }, 120_000);
 
 afterAll(async () => {
   for (const p of [api, worker]) p?.child.kill("SIGTERM");
   await Promise.all([api?.exited(), worker?.exited()]);
-  await queues?.close();
-  await redis?.cleanup();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await project?.cleanup();
 });
 
 async function echo(text: string): Promise<unknown> {

@@ -370,17 +370,7 @@ const SHIPPED: Record<string, () => Promise<void>> = {
 
   "KanbanMonitor/MoveKanbanLanes": async () => {
     const companyId = await w.company({ kanban: true });
-    const conn = await w.connection(companyId);
-    const next = await w.lane(companyId, { greeting: "{{firstName}}, sua proposta está pronta" });
-    const lane = await w.lane(companyId, { timeLane: 2, nextLaneId: next });
-    const due = await w.ticket(companyId, {
-      status: "open",
-      fromMe: true,
-      whatsappId: conn,
-      idleMinutes: 130,
-      contactName: "João Souza",
-    });
-    await w.tag(due, lane, 130);
+    const { connection: conn, next, ticket: due } = await w.dueForNextLane(companyId);
     await run("KanbanMonitor", "MoveKanbanLanes");
     await run("KanbanMonitor", "MoveKanbanLanes");
     expect(await rows(`SELECT "tagId" FROM "TicketTags" WHERE "ticketId" = $1`, [due])).toEqual([

@@ -1,52 +1,23 @@
 // SIGTERM: the process takes no new jobs, lets the active one finish, closes everything and exits
 // 0; a second SIGTERM exits at once.
-import { cp, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateUp } from "../../../runtime/adapters/db";
-import { compile } from "../../../runtime/compile";
-import { loadManifest } from "../../../runtime/manifest";
-import { QueueRuntime } from "../../../runtime/queues/queue-runtime";
-import { createTestDatabase, type TestDatabase } from "../../helpers/database";
+import type { QueueRuntime } from "../../../runtime/queues/queue-runtime";
 import { startProcess } from "../../helpers/process";
-import { createTestRedis, type TestRedis } from "../../helpers/redis";
+import { type ProcessProject, processProject } from "../../helpers/process-project";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
-let dir: string;
-let db: TestDatabase;
-let redis: TestRedis;
+let project: ProcessProject;
 let queues: QueueRuntime;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "chatia-shutdown-"));
-  await cp(fixture, dir, { recursive: true });
-  db = await createTestDatabase();
-  await migrateUp(db.sequelize);
-  redis = createTestRedis();
-  const prefix = redis.prefix.slice(0, -1);
-  queues = await QueueRuntime.open(compile(await loadManifest(path.join(dir, "jobs.yaml"))), {
-    url: redis.url,
-    prefix,
-  });
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    CHATIA_MANIFEST: path.join(dir, "jobs.yaml"),
-    CHATIA_DATA_DIR: path.join(dir, ".node-red"),
-    CHATIA_ADMIN_PASSWORD: "shutdown-test-password",
-    NODE_RED_CREDENTIAL_SECRET: "shutdown-test-credential-secret",
-    CHATIA_JWT_SECRET: "test-jwt-secret-0123456789abcdefghijklmnop",
-    SHUTDOWN_GRACE_MS: "10000",
-  };
+  project = await processProject(fixture, "shutdown");
+  queues = project.queues;
+  env = { ...project.env, SHUTDOWN_GRACE_MS: "10000" };
 });
 afterAll(async () => {
-  await queues?.close();
-  await redis?.cleanup();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await project?.cleanup();
 });
 
 describe("graceful shutdown", () => {

@@ -7,13 +7,11 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { createRedis, type Redis } from "../../../runtime/adapters/redis";
 import { RedisCompanyEvents } from "../../../runtime/adapters/socket";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
-import { AuthService } from "../../../runtime/http/auth";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
-import { type CompanySocket, connectCompanySocket } from "../../helpers/socket";
+import { type CompanySocket, companySocketOf } from "../../helpers/socket";
 import { TicketWorld } from "../../helpers/tickets";
 
 const FLOWS = [
@@ -42,23 +40,8 @@ async function run(queue: string, job: string): Promise<unknown> {
 }
 
 /** Connects as the company and waits until its namespace's events arrive. */
-async function companySocket(companyId: number): Promise<CompanySocket> {
-  const auth = new AuthService({
-    store: new SequelizeAuthStore(t.db.sequelize),
-    jwtSecret: t.config.jwtSecret,
-  });
-  const { token } = await auth.createApiToken({
-    name: `c${companyId}`,
-    companyId,
-    profile: "admin",
-  });
-  const socket = await connectCompanySocket({ url: t.runtime.url ?? "", token, companyId });
-  const events = new RedisCompanyEvents(publisher, t.config.prefix);
-  await socket.untilReceiving(
-    () => events.emit(companyId, "probe", {}),
-    `company-${companyId}-probe`,
-  );
-  return socket;
+function companySocket(companyId: number): Promise<CompanySocket> {
+  return companySocketOf(t, companyId, publisher);
 }
 
 /**
@@ -218,17 +201,7 @@ describe("TicketRouter / DistributeTickets", () => {
 
 describe("KanbanMonitor / MoveKanbanLanes", () => {
   it("moves a ticket past its lane's timeLane to the next lane once and sends that lane's greeting", async () => {
-    const conn = await w.connection(a);
-    const next = await w.lane(a, { greeting: "{{firstName}}, sua proposta está pronta" });
-    const lane = await w.lane(a, { timeLane: 2, nextLaneId: next });
-    const due = await w.ticket(a, {
-      status: "open",
-      fromMe: true,
-      whatsappId: conn,
-      idleMinutes: 130,
-      contactName: "João Souza",
-    });
-    await w.tag(due, lane, 130);
+    const { connection: conn, next, ticket: due } = await w.dueForNextLane(a);
 
     await expect(run("KanbanMonitor", "MoveKanbanLanes")).resolves.toEqual({
       moved: 1,

@@ -5,10 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
-import {
-  type MessageStore,
-  SequelizeMessageStore,
-} from "../../../runtime/adapters/db/repositories/message-store";
+import { SequelizeMessageStore } from "../../../runtime/adapters/db/repositories/message-store";
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { ChatiaError } from "../../../runtime/errors";
 import {
@@ -16,6 +13,7 @@ import {
   type SendInput,
   type SendResult,
 } from "../../../runtime/services/message.service";
+import type { MessageStore } from "../../../runtime/services/ports/message-store";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
 import { type TestRows, testRows } from "../../helpers/rows";

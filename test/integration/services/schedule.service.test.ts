@@ -4,7 +4,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateUp } from "../../../runtime/adapters/db/migrator";
 import {
-  type ScheduleStore,
   SequelizeMessageStore,
   SequelizeScheduleStore,
 } from "../../../runtime/adapters/db/repositories";
@@ -12,6 +11,7 @@ import { SequelizeTicketStore } from "../../../runtime/adapters/db/repositories/
 import { SimulatedWhatsApp } from "../../../runtime/adapters/whatsapp";
 import { ChatiaError } from "../../../runtime/errors";
 import { MessageService } from "../../../runtime/services/message.service";
+import type { ScheduleStore } from "../../../runtime/services/ports/schedule-store";
 import {
   type ScheduleQueue,
   ScheduleService,

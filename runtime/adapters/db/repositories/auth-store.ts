@@ -11,8 +11,6 @@ import type {
   RotateResult,
 } from "../../../services/ports/auth-store";
 
-export type { ApiTokenRecord, AuthStore, LoginUser, NewApiToken, PublicUser, RotateResult };
-
 const USER_COLUMNS = `u.id, u.name, u.email, u.profile, u."companyId", u.super`;
 
 export class SequelizeAuthStore implements AuthStore {

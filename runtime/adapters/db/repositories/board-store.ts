@@ -9,19 +9,7 @@ import type {
   FoundCompany,
   LaneMove,
   PickRequest,
-  PlanFeature,
 } from "../../../services/ports/board-store";
-
-export type {
-  Attendant,
-  AttendantCriteria,
-  BoardStore,
-  CompanyCriteria,
-  FoundCompany,
-  LaneMove,
-  PickRequest,
-  PlanFeature,
-};
 
 const FEATURES: ReadonlySet<string> = new Set(["useKanban", "useCampaigns", "useSchedules"]);
 

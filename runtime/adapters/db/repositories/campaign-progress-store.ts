@@ -9,9 +9,6 @@ import type {
 } from "../../../services/ports/campaign-progress-store";
 import { CANCELLABLE } from "../../../services/ports/campaign-progress-store";
 
-export type { CampaignCounts, CampaignProgressStore };
-export { CANCELLABLE };
-
 export class SequelizeCampaignProgressStore implements CampaignProgressStore {
   constructor(private readonly sequelize: Sequelize) {}
 

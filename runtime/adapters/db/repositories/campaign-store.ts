@@ -5,6 +5,7 @@
 // Every change is conditional on the state it was decided for, so retries and races change nothing.
 
 import type { Sequelize } from "sequelize";
+import type { CampaignCounts } from "../../../services/ports/campaign-progress-store";
 import type {
   CampaignExpansion,
   CampaignForPrepare,
@@ -15,31 +16,14 @@ import type {
   ContactItem,
   ExpansionPage,
   NewShipping,
-  Pacing,
   Settlement,
   ShippingForDispatch,
   ShippingState,
 } from "../../../services/ports/campaign-store";
 import { LedgerNotSendingError } from "../../../services/ports/message-store";
-import { type CampaignCounts, SequelizeCampaignProgressStore } from "./campaign-progress-store";
+import { SequelizeCampaignProgressStore } from "./campaign-progress-store";
 import { SENT_OR_SENDING } from "./message-store";
 import { preparedRows, requireRow, selectRows } from "./rows";
-
-export type {
-  CampaignExpansion,
-  CampaignForPrepare,
-  CampaignMessagePart,
-  CampaignProgress,
-  CampaignRef,
-  CampaignStore,
-  ContactItem,
-  ExpansionPage,
-  NewShipping,
-  Pacing,
-  Settlement,
-  ShippingForDispatch,
-  ShippingState,
-};
 
 /** The item column of each contact variable of a campaign message. */
 const ITEM_COLUMN = { nome: "name", email: "email", numero: "number" } as const;

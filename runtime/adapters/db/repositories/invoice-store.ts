@@ -4,8 +4,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { DueInvoicesResult, InvoiceStore } from "../../../services/ports/invoice-store";
 
-export type { DueInvoicesResult, InvoiceStore };
-
 // "dueDate" - local date is a whole number of calendar days (date - date in Postgres).
 const CREATE_DUE_INVOICES = `
 WITH due AS (

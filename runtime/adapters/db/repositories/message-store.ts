@@ -20,17 +20,6 @@ import {
 import { preparedRows, requireRow, selectRows } from "./rows";
 import { SequelizeTicketStore } from "./ticket-store";
 
-export type {
-  ClaimResult,
-  ConnectionRecord,
-  LedgerClaim,
-  LedgerEntry,
-  MessageStore,
-  OutgoingRecord,
-  RecordedMessage,
-  SentRecord,
-};
-
 /**
  * The ledger rows a record of sends may mark `sent`: `sending`, or `sent` already with the same
  * WhatsApp id (a retry after a reply lost on the way: it changes nothing then).

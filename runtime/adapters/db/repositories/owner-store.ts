@@ -12,8 +12,6 @@ export const OWNED_TABLES: Readonly<Record<OwnedKind, string>> = {
   contactListItem: '"ContactListItems"',
 };
 
-export type { OwnedKind, OwnerStore };
-
 export class SequelizeOwnerStore implements OwnerStore {
   constructor(private readonly sequelize: Sequelize) {}
 

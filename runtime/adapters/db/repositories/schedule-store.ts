@@ -10,8 +10,6 @@ import type {
 } from "../../../services/ports/schedule-store";
 import { selectRows } from "./rows";
 
-export type { ScheduleForSend, ScheduleOccurrence, ScheduleStore };
-
 const OCCURRENCE = `id, "companyId", "sendAt", status`;
 
 export class SequelizeScheduleStore implements ScheduleStore {

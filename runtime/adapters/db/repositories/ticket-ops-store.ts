@@ -13,29 +13,11 @@ import type {
   TicketLogRow,
   TicketMessageContext,
   TicketOpsStore,
-  TicketStatus,
   TicketUpdateRow,
-  TicketView,
   UpdatedTicket,
 } from "../../../services/ports/ticket-ops-store";
 import { MESSAGE_SETTINGS } from "../../../services/ports/ticket-ops-store";
 import { SqlParams, ticketJson } from "./sql-params";
-
-export type {
-  FoundTicket,
-  IdleRule,
-  MessageSetting,
-  TicketChange,
-  TicketCriteria,
-  TicketLogRow,
-  TicketMessageContext,
-  TicketOpsStore,
-  TicketStatus,
-  TicketUpdateRow,
-  TicketView,
-  UpdatedTicket,
-};
-export { MESSAGE_SETTINGS };
 
 const STAMP = `((extract(epoch from t."updatedAt") * 1000000)::bigint)::text`;
 

@@ -18,18 +18,6 @@ import type {
 } from "../../../services/ports/ticket-store";
 import { requireRow, selectRows } from "./rows";
 
-export type {
-  ContactByNumber,
-  ContactRecord,
-  MessageOnTicket,
-  OpenedTicket,
-  RecordedOnTicket,
-  TicketFacts,
-  TicketRecord,
-  TicketStore,
-  TicketToOpen,
-};
-
 /** Two-int advisory lock namespace for "find or create the contact's ticket" ('CF' 0x0001). */
 const TICKET_LOCK_NAMESPACE = 0x4346_0001;
 /** Two-int advisory lock namespace for "add a message to the ticket once per wid" ('CF' 0x0002). */

@@ -3,8 +3,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { UserStore } from "../../../services/ports/user-store";
 
-export type { UserStore };
-
 export class SequelizeUserStore implements UserStore {
   constructor(private readonly sequelize: Sequelize) {}
 

@@ -7,8 +7,6 @@ import type {
   WhatsappConnectionStore,
 } from "../../../services/ports/whatsapp-connection-store";
 
-export type { SessionRow, StatusPatch, WhatsappConnectionStore };
-
 // Live connections someone wants running: not DISCONNECTED (a logged-out or stopped connection
 // waits until the frontend asks for a new QR code by setting it OPENING).
 const CANDIDATES = `

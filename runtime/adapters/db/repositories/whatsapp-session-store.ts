@@ -9,8 +9,6 @@ import type {
   WhatsappSessionStore,
 } from "../../../services/ports/whatsapp-session-store";
 
-export type { PurgeSessionsOptions, SessionKeyWrite, WhatsappSessionStore };
-
 const UPSERT_CREDS = `
 INSERT INTO "WhatsappSessions" ("whatsappId", "companyId", creds, "createdAt", "updatedAt")
 VALUES ($1, $2, $3, now(), now())
