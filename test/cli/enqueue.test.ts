@@ -71,6 +71,17 @@ describe("chatia-flow enqueue", () => {
     expect(rows).toEqual([{ body: "Olá pelo terminal", fromMe: true }]);
   });
 
+  it("waits for a cron's job run by hand, which keeps no result (removed on completion)", async () => {
+    const run = runCli(["enqueue", "SessionMonitor", "PurgeWhatsappSessions", "{}", "--wait"], {
+      env,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^enqueued SessionMonitor\/PurgeWhatsappSessions job \S+\ncompleted(: \{.*\})?\n$/,
+    );
+  });
+
   it("refuses data that does not fit the payload schema, naming every problem, and adds nothing", async () => {
     const result = runCli(
       ["enqueue", "MessageQueue", "SendMessage", '{"whatsappId":"one","data":{}}'],

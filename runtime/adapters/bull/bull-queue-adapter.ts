@@ -113,23 +113,63 @@ export interface AddOptions {
 }
 
 /** Adds a job with the plan's options (the caller merged them) and returns it. */
-export function addJob(
+export async function addJob(
   queue: BullQueue,
   name: string,
   data: unknown,
   options: AddOptions,
 ): Promise<BullJob> {
-  return queue.add(name, data, options as Bull.JobOptions);
+  return watchedToTheEnd(await queue.add(name, data, options as Bull.JobOptions));
 }
 
 /** Adds several jobs in one round trip; a job whose id exists is left as it is. */
-export function addJobs(
+export async function addJobs(
   queue: BullQueue,
   jobs: readonly { name: string; data: unknown; options: AddOptions }[],
 ): Promise<BullJob[]> {
-  return queue.addBulk(
+  const added = await queue.addBulk(
     jobs.map((j) => ({ name: j.name, data: j.data, opts: j.options as Bull.JobOptions })),
   );
+  return added.map(watchedToTheEnd);
+}
+
+/** How often finished() looks whether its job is still there. */
+const GONE_CHECK_MS = 1000;
+
+/**
+ * Bull's `finished()` listens for the job's completion and checks the job's sets once, then every
+ * few seconds; a job removed on completion (`removeOnComplete`) that completed before it listened
+ * is in no set any more, and it would wait for ever (seen with `enqueue --wait` of a quick cron
+ * job). Here it also settles when the job is gone: completed, its result not kept, when the job
+ * is removed on completion; otherwise an error saying the job was removed before its outcome.
+ */
+function watchedToTheEnd(job: BullJob): BullJob {
+  const bullFinished = job.finished.bind(job);
+  job.finished = () =>
+    new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (how: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(watch);
+        how();
+      };
+      bullFinished().then(
+        (value) => settle(() => resolve(value)),
+        (err: unknown) => settle(() => reject(err)),
+      );
+      const watch = setInterval(() => {
+        job.queue.getJob(job.id).then(
+          (found) => {
+            if (found !== null) return;
+            if (job.opts.removeOnComplete) settle(() => resolve(undefined));
+            else settle(() => reject(new Error(`job ${job.id} was removed before it finished`)));
+          },
+          () => undefined, // Redis away: Bull's own wait goes on, as does this watch.
+        );
+      }, GONE_CHECK_MS);
+    });
+  return job;
 }
 
 /** Registers one processor for every job name, so the queue's concurrency is exact. */

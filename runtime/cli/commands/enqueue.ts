@@ -94,7 +94,9 @@ async function enqueue(
     io.out(`enqueued ${queueName}/${jobName} job ${job.id}`);
     if (!opts.wait) return 0;
     try {
-      io.out(`completed: ${JSON.stringify(await job.finished())}`);
+      const result = await job.finished();
+      // A job removed on completion may be gone before its result is read: none is kept then.
+      io.out(result === undefined ? "completed" : `completed: ${JSON.stringify(result)}`);
       return 0;
     } catch (err) {
       const code = await failureCode(queues, queueName, String(job.id));
