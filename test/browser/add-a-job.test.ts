@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { PROJECT_ROOT } from "../../runtime/project-root";
 import { clinicInBrowser } from "../helpers/browser";
-import { deployFromEditor, openEditor } from "../helpers/editor";
+import { deployFromEditor, openEditor, showJobsTab } from "../helpers/editor";
 import { startProcess } from "../helpers/process";
 import { projectFixture } from "../helpers/project";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
@@ -179,7 +179,7 @@ describe("add a job in ten minutes", () => {
   }, async () => {
     expect(handled()?.notHandled).toBe(true);
     await openEditor(page, t.runtime.url as string, t.config.admin.password);
-    await page.evaluate(() => (window as unknown as EditorWindow).RED.sidebar.show("chatia-jobs"));
+    await showJobsTab(page);
     const offer = page.locator('[data-declared="ReminderQueue/SendReminder"]');
     await offer.waitFor({ timeout: 15_000 });
     await expect(offer.textContent()).resolves.toContain("flows/send-reminder.json");
@@ -495,9 +495,7 @@ describe("add a job in ten minutes", () => {
       // The editor of the restarted runtime: the renamed tab is there, and runs the job.
       await openEditor(page, url ?? "", t.config.admin.password);
       await page.locator("#red-ui-workspace-tabs a.red-ui-tab-label", { hasText: RENAMED }).click();
-      await page.evaluate(() =>
-        (window as unknown as EditorWindow).RED.sidebar.show("chatia-jobs"),
-      );
+      await showJobsTab(page);
       await runFromJobsTab({ whatsappId, companyId, phone: "5511966665555", name: "Carla" });
       expect((await sends()).map((s) => s.text)).toContain(
         "Olá Carla, lembrete da sua consulta amanhã.",

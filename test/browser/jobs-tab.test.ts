@@ -9,6 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { launchBrowser } from "../helpers/browser";
+import { showJobsTab } from "../helpers/editor";
 import { projectFixture } from "../helpers/project";
 import { testRows } from "../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
@@ -81,7 +82,7 @@ describe("the editor's jobs tab", () => {
     timeout: 90_000,
   }, async () => {
     await page.locator("#red-ui-workspace-tabs li", { hasText: "send-message" }).click();
-    await page.evaluate(() => (window as unknown as EditorWindow).RED.sidebar.show("chatia-jobs"));
+    await showJobsTab(page);
     await expect
       .poll(() => page.locator("#chatia-jobs-head").textContent(), { timeout: 15_000 })
       .toContain("MessageQueue / SendMessage");

@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedWhatsApp } from "../../runtime/adapters/whatsapp";
 import { clinicInBrowser } from "../helpers/browser";
-import { deployFromEditor, openEditor } from "../helpers/editor";
+import { deployFromEditor, openEditor, showJobsTab } from "../helpers/editor";
 import { projectFixture } from "../helpers/project";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
@@ -53,11 +53,7 @@ describe("a flow mended in the editor", () => {
     await page
       .locator("#red-ui-workspace-tabs a.red-ui-tab-label", { hasText: "send-message" })
       .click();
-    await page.evaluate(() =>
-      (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show(
-        "chatia-jobs",
-      ),
-    );
+    await showJobsTab(page);
     const held = page.locator("#chatia-jobs-held");
     await held.waitFor({ timeout: 15_000 });
     await expect(held.textContent()).resolves.toMatch(

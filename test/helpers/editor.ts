@@ -95,3 +95,18 @@ export async function deployFromEditor(page: Page): Promise<string> {
   await page.locator("#red-ui-header-shade").waitFor({ state: "hidden" });
   return (await notice.textContent()) ?? "";
 }
+
+/**
+ * Shows the editor sidebar's jobs tab, once the chatia plugin has added it: the editor may show
+ * the page (and its palette) before the plugin's tab exists, and asking to show a tab that is not
+ * there yet leaves its content hidden.
+ */
+export async function showJobsTab(page: Page): Promise<void> {
+  type Sidebar = { containsTab(id: string): boolean; show(id: string): void };
+  const sidebar = () => (window as unknown as { RED: { sidebar: Sidebar } }).RED.sidebar;
+  await page.waitForFunction(`(${sidebar.toString()})().containsTab("chatia-jobs")`, undefined, {
+    timeout: 30_000,
+  });
+  await page.evaluate(`(${sidebar.toString()})().show("chatia-jobs")`);
+  await page.locator("#chatia-jobs-head").waitFor({ state: "visible", timeout: 15_000 });
+}
