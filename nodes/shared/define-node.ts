@@ -6,48 +6,6 @@ import { checkSetting, type SettingSpec } from "./setting-check";
 
 export type { SettingSpec } from "./setting-check";
 
-/**
- * Names the Node-RED editor keeps on every node object for itself (position, wiring, the live
- * status badge, validation state…). A setting with one of these names is overwritten by the editor
- * and saved that way on the next deploy, so no declaration may use one.
- */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  "id",
-  "type",
-  "z",
-  "g",
-  "x",
-  "y",
-  "w",
-  "h",
-  "wires",
-  "d",
-  "l",
-  "info",
-  "changed",
-  "dirty",
-  "valid",
-  "validationErrors",
-  "_def",
-  "_config",
-  "_orig",
-  "icon",
-  "inputLabels",
-  "outputLabels",
-  "status",
-  "inputs",
-  "outputs",
-  "credentials",
-  "selected",
-  "moved",
-  "users",
-  "label",
-  "color",
-  "ports",
-  "resize",
-  "disabled",
-]);
-
 /** Keys a saved node may carry besides its settings: the editor's own. */
 export const EDITOR_KEYS: ReadonlySet<string> = new Set([
   "id",
@@ -65,6 +23,34 @@ export const EDITOR_KEYS: ReadonlySet<string> = new Set([
   "icon",
   "inputLabels",
   "outputLabels",
+]);
+
+/**
+ * Names the Node-RED editor keeps on every node object for itself (position, wiring, the live
+ * status badge, validation state…). A setting with one of these names is overwritten by the editor
+ * and saved that way on the next deploy, so no declaration may use one.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  ...EDITOR_KEYS,
+  "changed",
+  "dirty",
+  "valid",
+  "validationErrors",
+  "_def",
+  "_config",
+  "_orig",
+  "status",
+  "inputs",
+  "outputs",
+  "credentials",
+  "selected",
+  "moved",
+  "users",
+  "label",
+  "color",
+  "ports",
+  "resize",
+  "disabled",
 ]);
 
 export interface NodeDeclaration<

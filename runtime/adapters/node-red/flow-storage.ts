@@ -53,7 +53,7 @@ export type Credentials = Record<string, unknown>;
  * The storage API Node-RED 4.1 calls (see @node-red/runtime/lib/storage/index.js). Every function must be
  * an own property: Node-RED looks for getSettings/getSessions with hasOwnProperty, so a class would not do.
  */
-export interface NodeRedStorageModule {
+export interface NodeRedStorageModule extends NodeRedLibrary {
   init(settings: NodeRedSettings, runtime: NodeRedRuntime): Promise<void>;
   /** The flat node array; Node-RED adds the credentials and the revision (sha256 of the flows' JSON). */
   getFlows(): Promise<NodeRedNode[]>;
@@ -65,13 +65,6 @@ export interface NodeRedStorageModule {
   saveSettings(settings: Record<string, unknown>): Promise<void>;
   getSessions(): Promise<Record<string, unknown>>;
   saveSessions(sessions: Record<string, unknown>): Promise<void>;
-  getLibraryEntry(type: string, entryPath: string): Promise<unknown>;
-  saveLibraryEntry(
-    type: string,
-    entryPath: string,
-    meta: Record<string, unknown>,
-    body: string,
-  ): Promise<void>;
 }
 
 /** What init reads of Node-RED's settings. */

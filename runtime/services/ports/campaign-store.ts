@@ -138,6 +138,15 @@ export interface CampaignProgress {
   readonly finished: boolean;
 }
 
+/** A shipping WhatsApp accepted: its ledger key and WhatsApp's id, for settleSentMany. */
+export interface SentShipping {
+  readonly shippingId: number;
+  readonly campaignId: number;
+  readonly key: string;
+  readonly wid: string;
+  readonly sentAt: Date;
+}
+
 export interface CampaignStore {
   /** PROGRAMADA campaigns with `scheduledAt` up to `until` (overdue ones too), earliest first. */
   findDue(until: Date, limit: number): Promise<CampaignRef[]>;
@@ -284,13 +293,7 @@ export interface CampaignStore {
    * batches of a campaign would lock its shards in no set order.
    */
   settleSentMany(
-    sent: readonly {
-      shippingId: number;
-      campaignId: number;
-      key: string;
-      wid: string;
-      sentAt: Date;
-    }[],
+    sent: readonly SentShipping[],
     at: Date,
   ): Promise<{ sent: Set<string>; finished: Set<number> }>;
   /** After a shard went down: when it reached 0, the campaign finishes if every shard did. */

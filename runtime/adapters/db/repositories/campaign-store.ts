@@ -16,6 +16,7 @@ import type {
   ContactItem,
   ExpansionPage,
   NewShipping,
+  SentShipping,
   Settlement,
   ShippingForDispatch,
   ShippingState,
@@ -647,13 +648,7 @@ export class SequelizeCampaignStore implements CampaignStore {
    * batches of a campaign would lock its shards in no set order.
    */
   async settleSentMany(
-    sent: readonly {
-      shippingId: number;
-      campaignId: number;
-      key: string;
-      wid: string;
-      sentAt: Date;
-    }[],
+    sent: readonly SentShipping[],
     at: Date,
   ): Promise<{ sent: Set<string>; finished: Set<number> }> {
     const [row] = await this.prepared<{ sent: string[]; settled: number; drained: number[] }>(
