@@ -1,6 +1,7 @@
 // Workers run only the flows the api published, signed: a flow written straight into Redis, unsigned
 // or signed with another secret, is refused and logged, and the worker keeps running what it ran; a
 // flow the api signed is applied. Also what a worker checks of signed flows (installed node types).
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,13 +116,17 @@ describe("flows published through Redis", () => {
     await expect(runEcho()).resolves.toBe("HI");
   });
 
-  it("applies flows the api signed", async () => {
+  it("applies flows the api signed, and leaves its flow files as they are", async () => {
+    const files = () => readFile(path.join(t.dir, "flows/echo.json"), "utf8");
+    const before = await files();
     const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
     const rev = await api.publish(echoing("signed"));
     await until("the deploy", () =>
       lines.some((l) => l.msg === "deployed flows loaded" && l.rev === rev),
     );
     await expect(runEcho()).resolves.toBe("signed");
+    // The api wrote the deploy to its flows/; a worker's (perhaps the same folder) stays as reviewed.
+    expect(await files()).toBe(before);
   });
 
   it("refuses an older signed set written back (a replay) and keeps the newer flows", async () => {
