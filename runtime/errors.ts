@@ -130,7 +130,7 @@ export const ERROR_CODES = {
   CF_FLOW_SIGNATURE: {
     kind: "user",
     summary:
-      "Flows found in Redis carry no valid signature of the api process; a worker refuses them and keeps its flows.",
+      "Flows found in Redis carry no valid signature of the api process, or are older than a set the worker has seen; a worker refuses them and keeps its flows.",
   },
 
   // Pacing (runtime/adapters/redis/keyed-pacer.ts).

@@ -391,6 +391,8 @@ async function startFlows(
           missingFlow: serves ? "refuse" : "allow",
         }),
       migrate: migrateFlows,
+      // A worker runs the api's published flows; the files are the api's to write.
+      writeDeploys: serves,
     },
     onUncaughtError: (msg, error, node) =>
       dispatcher.fail(msg.job as JobInfo, nodeFailure(error, node)),

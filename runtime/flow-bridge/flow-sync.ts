@@ -6,13 +6,24 @@
 // an HMAC-SHA256 of the published text, keyed from NODE_RED_CREDENTIAL_SECRET, which every process
 // of a deployment shares and Redis never sees. Whoever can write the Redis key but not that secret
 // cannot make a worker run anything; the worker refuses, logs and keeps the flows it runs.
+//
+// Nor can they bring back an older set the api once signed (say, the flows before a fix): every
+// publish carries a sequence number, signed with the flows and greater than any before it (the
+// api's clock in ms, or one more than the set it replaces), and a worker refuses a set older than
+// the newest it has seen. A worker that starts knows none yet: it takes the signed set it finds.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import type { Redis } from "../adapters/redis";
 import { ChatiaError } from "../errors";
 
 export interface Published {
+  /** The flows' content hash: the same flows, the same rev. */
   readonly rev: string;
+  /**
+   * The publish's sequence number, greater than any before it: its time in ms since the epoch, or
+   * one more than the set it replaced when the clock says less.
+   */
+  readonly seq: number;
   readonly flows: NodeRedNode[];
 }
 
@@ -29,6 +40,8 @@ export interface FlowSyncOptions {
 export class FlowSync {
   private subscriber?: Redis;
   private readonly key: Buffer;
+  /** The greatest sequence number seen with a valid signature (published or loaded). */
+  private newest = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -47,29 +60,51 @@ export class FlowSync {
   async publish(flows: readonly NodeRedNode[]): Promise<string> {
     const text = JSON.stringify(flows);
     const rev = createHash("sha256").update(text).digest("hex").slice(0, 16);
-    const [current, currentSig] = await this.redis.hmget(this.redisKey, "rev", "sig");
-    const sig = this.sign(text);
-    if (current === rev && currentSig === sig) return rev;
+    const current = await this.read();
+    const signed = current && this.verify(current) ? current.seq : 0;
+    // Already there, unless it is an older set written back: publishing the same flows again
+    // (say, the operator reverts to them) must reach workers that refused that copy.
+    if (signed > 0 && signed >= this.newest && current?.text === text) return rev;
+    const seq = Math.max(Date.now(), signed + 1, this.newest + 1);
+    this.newest = seq;
     await this.redis
       .multi()
-      .hset(this.redisKey, "rev", rev, "flows", text, "sig", sig)
-      .publish(this.redisKey, rev)
+      .hset(
+        this.redisKey,
+        "rev",
+        rev,
+        "seq",
+        String(seq),
+        "flows",
+        text,
+        "sig",
+        this.sign(seq, text),
+      )
+      .publish(this.redisKey, String(seq))
       .exec();
     return rev;
   }
 
   /**
    * The published flows, or undefined when none were published yet. Throws CF_FLOW_SIGNATURE when
-   * they carry no valid signature, CF_FLOW_INVALID when they fail the checks.
+   * they carry no valid signature or are older than a set seen before, CF_FLOW_INVALID when they
+   * fail the checks.
    */
   async load(): Promise<Published | undefined> {
-    const [rev, text, sig] = await this.redis.hmget(this.redisKey, "rev", "flows", "sig");
-    if (!rev || !text) return undefined;
-    if (!sig || !this.verify(text, sig))
+    const found = await this.read();
+    if (!found) return undefined;
+    const { rev, seq, sig, text } = found;
+    if (!sig || !this.verify(found))
       throw new ChatiaError(
         "CF_FLOW_SIGNATURE",
         `the flows published in Redis (${this.redisKey}, rev ${rev}) ${sig ? "have a bad signature" : "are not signed"}: refused; only the api process publishes flows, signed with a key from NODE_RED_CREDENTIAL_SECRET (every process must have the same)`,
       );
+    if (seq < this.newest)
+      throw new ChatiaError(
+        "CF_FLOW_SIGNATURE",
+        `the flows published in Redis (${this.redisKey}, rev ${rev}, published ${stamp(seq)}) are older than the flows this worker has seen (published ${stamp(this.newest)}): refused, as a set the api signed before and something wrote back; the api's next deploy replaces it`,
+      );
+    this.newest = seq;
     const flows = parseFlows(text, rev);
     const problems = (await this.options.check?.(flows)) ?? [];
     if (problems.length > 0)
@@ -78,7 +113,7 @@ export class FlowSync {
         `the flows published in Redis (rev ${rev}) are refused: ${problems.join("; ")}`,
         { details: problems },
       );
-    return { rev, flows };
+    return { rev, seq, flows };
   }
 
   /**
@@ -91,22 +126,16 @@ export class FlowSync {
   ): Promise<void> {
     this.subscriber = this.redis.duplicate();
     await this.subscriber.subscribe(this.redisKey);
-    // The revision this worker runs (or refused) last: a repeat of it is no change.
-    let last = (await this.redis.hget(this.redisKey, "rev")) ?? undefined;
-    this.subscriber.on("message", (_channel: string, rev: string) => {
-      if (rev === last) return;
-      this.load().then(
-        (published) => {
-          if (published && published.rev !== last) {
-            last = published.rev;
-            onChange(published);
-          }
-        },
-        (err: unknown) => {
-          last = rev;
-          onError(err);
-        },
-      );
+    // The set it runs (or refused at start). Each message is read afresh, the message itself
+    // trusted for nothing; of loads that overlap, an older set settling last changes nothing.
+    let running = this.newest;
+    this.subscriber.on("message", () => {
+      this.load().then((published) => {
+        if (published && published.seq > running) {
+          running = published.seq;
+          onChange(published);
+        }
+      }, onError);
     });
   }
 
@@ -114,15 +143,47 @@ export class FlowSync {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
-  private sign(text: string): string {
-    return createHmac("sha256", this.key).update(text).digest("hex");
+  private async read(): Promise<Stored | undefined> {
+    const [rev, seq, text, sig] = await this.redis.hmget(
+      this.redisKey,
+      "rev",
+      "seq",
+      "flows",
+      "sig",
+    );
+    if (!rev || !text) return undefined;
+    return {
+      rev,
+      seq: /^[1-9][0-9]{0,15}$/.test(seq ?? "") ? Number(seq) : 0,
+      text,
+      sig: sig ?? null,
+    };
   }
 
-  private verify(text: string, sig: string): boolean {
-    const expected = Buffer.from(this.sign(text), "hex");
-    const given = Buffer.from(sig, "hex");
+  /** The signature covers the sequence number and the flows: neither changes without the key. */
+  private sign(seq: number, text: string): string {
+    return createHmac("sha256", this.key).update(`${seq}\n${text}`).digest("hex");
+  }
+
+  private verify(stored: Stored): boolean {
+    if (!stored.sig || stored.seq === 0) return false;
+    const expected = Buffer.from(this.sign(stored.seq, stored.text), "hex");
+    const given = Buffer.from(stored.sig, "hex");
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+/** A sequence number as the publish time it stands for (the log would mask its digits as a phone). */
+function stamp(seq: number): string {
+  return new Date(seq).toISOString();
+}
+
+/** The published fields as Redis holds them; seq is 0 when missing or not a sequence number. */
+interface Stored {
+  readonly rev: string;
+  readonly seq: number;
+  readonly text: string;
+  readonly sig: string | null;
 }
 
 function parseFlows(text: string, rev: string): NodeRedNode[] {

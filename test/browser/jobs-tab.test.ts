@@ -1,8 +1,8 @@
 // The editor's jobs tab in a real browser, on the project's own jobs.yaml and flows/: a failed
 // SendMessage shows with its error code and the node that failed (a click reveals the node), and
 // its retry from the tab succeeds; a test run with a payload typed in the tab is checked against
-// the payload schema, then shows the path its message took. The palette holds no exec nor server
-// nodes.
+// the payload schema, then shows the path its message took. Jobs run elsewhere show up without a
+// reload. The palette holds no exec nor server nodes.
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -125,6 +125,26 @@ describe("the editor's jobs tab", () => {
     expect((await wa.sends({ connectionId: MISSING_CONNECTION })).map((s) => s.jid)).toEqual([
       "5511999990001@s.whatsapp.net",
     ]);
+  });
+
+  it("follows jobs run outside the editor: counts and latest change without a reload", {
+    timeout: 60_000,
+  }, async () => {
+    const completed = page.locator('#chatia-jobs-counts span[data-state="completed"]');
+    const before = Number(((await completed.textContent()) ?? "").replace(/\D+/g, ""));
+    const job = await t.runtime.queues.enqueue("MessageQueue", "SendMessage", {
+      whatsappId: MISSING_CONNECTION,
+      data: { number: "5511999990003", body: "from a producer" },
+    });
+    await job.finished();
+    await page
+      .locator(`#chatia-jobs-latest li[data-job-id="${job.id}"][data-state="completed"]`)
+      .waitFor({ timeout: 15_000 });
+    await expect
+      .poll(async () => Number(((await completed.textContent()) ?? "").replace(/\D+/g, "")), {
+        timeout: 15_000,
+      })
+      .toBe(before + 1);
   });
 
   it("(e) refuses a payload its schema refuses, then test-runs the job and shows its path", {

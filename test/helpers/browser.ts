@@ -1,20 +1,21 @@
 // Debian's Chromium driven by playwright-core (no browser download): headless, no sandbox (CI runs
 // as root), and no background networking (these machines have no internet).
-import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { findChromium } from "../../scripts/find-chromium";
 import { testRows } from "./rows";
 import type { TestRuntime } from "./runtime";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Where `npm test`'s pretest looks too (scripts/find-chromium.js): CHROMIUM_PATH, else PATH. */
+export const CHROMIUM = findChromium();
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+  if (!CHROMIUM.found) {
     throw new Error(
-      `browser tests need Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`,
+      `browser tests need Chromium at ${CHROMIUM.path} (apt-get install chromium, or set CHROMIUM_PATH; npm test's pretest installs it as root)`,
     );
   }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM.path,
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -41,8 +41,8 @@ export interface EmbedOptions {
   readonly onDeploy?: (flows: NodeRedNode[]) => Promise<void>;
   /** Flows published by the api process; used instead of flows/ when it returns some. */
   readonly loadFlows?: () => Promise<NodeRedNode[] | undefined>;
-  /** The check of every deploy and the rename of old setting names (see FlowStorageOptions). */
-  readonly flowRules?: Pick<FlowStorageOptions, "check" | "migrate">;
+  /** The check of every deploy, the rename of old setting names, whether deploys are written (see FlowStorageOptions). */
+  readonly flowRules?: Pick<FlowStorageOptions, "check" | "migrate" | "writeDeploys">;
   /** An error a node of a job's flow reported and no Catch node handled (see internals.ts). */
   readonly onUncaughtError: UncaughtErrorHandler;
   /** Node-RED's log level. @defaultValue "warn" */

@@ -31,6 +31,12 @@ export interface FlowStorageOptions {
   /** Flows published elsewhere (by the api process): when it returns some, they are used instead of flowsDir. */
   readonly load?: () => Promise<NodeRedNode[] | undefined>;
   /**
+   * Whether a deploy is written to flowsDir. A worker's deploys are the api's published flows: they
+   * are checked but not written, so its flows/ (perhaps the api's own folder) stays what the
+   * operator reviewed, whatever Redis carried. @defaultValue true
+   */
+  readonly writeDeploys?: boolean;
+  /**
    * Checks a deploy's whole set of flows before anything is written: any problem refuses the deploy
    * (nothing written, nothing restarted, nothing published). Each is one readable sentence.
    * @defaultValue only the split into files is checked
@@ -159,6 +165,7 @@ export function createFlowStorage(options: FlowStorageOptions): NodeRedStorageMo
       const split = splitNodeRedFlows(flows);
       const problems = options.check ? options.check(flows) : split.problems;
       if (problems.length > 0) throw deployRefused(problems);
+      if (options.writeDeploys === false) return;
       managed ??= (await readFlowDir(flowsDir)).files;
       const result = await serial("flows", () => writeFlowDir(flowsDir, split.files, { managed }));
       managed = new Set(split.files.keys());

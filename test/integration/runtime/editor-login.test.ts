@@ -1,16 +1,20 @@
 // The editor's login: the deployment's operator account and the API's super-admin users, with
 // their own passwords; a company's admin and wrong passwords are refused; a user who loses
-// super-admin loses the editor session at the next request.
+// super-admin loses the editor session at the next request. The editor's jobs tab answers to the
+// same login only: none of the API's tokens opens it.
 
 import path from "node:path";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
+import { AuthService } from "../../../runtime/http/auth";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
 const PASSWORD = "a long enough password";
 let t: TestRuntime;
+let companyId: number;
 
 beforeAll(async () => {
   t = await startTestRuntime(fixture);
@@ -27,7 +31,9 @@ beforeAll(async () => {
       super: true,
     },
     { name: "Ada", email: "ada@acme.test", passwordHash, profile: "admin", companyId: company.id },
+    { name: "Bia", email: "bia@acme.test", passwordHash, profile: "user", companyId: company.id },
   ]);
+  companyId = company.id;
 });
 afterAll(async () => {
   await t?.stop();
@@ -84,6 +90,57 @@ describe("the editor's login", () => {
     await rows.update("Users", { super: false }, { email: "root@ops.test" });
     expect((await flows(token)).status).toBe(401);
     await rows.update("Users", { super: true }, { email: "root@ops.test" });
+  });
+
+  it("opens the jobs tab's endpoints to the editor's login only, none of the API's tokens", async () => {
+    const auth = new AuthService({
+      store: new SequelizeAuthStore(t.db.sequelize),
+      jwtSecret: t.config.jwtSecret,
+    });
+    const apiLogin = async (email: string) => {
+      const res = await fetch(`${t.runtime.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      expect(res.status, email).toBe(200);
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
+    const refused: Record<string, string> = {
+      "a company admin's access token": await apiLogin("ada@acme.test"),
+      "an attendant's access token": await apiLogin("bia@acme.test"),
+      "a super-admin's access token (the API's, not the editor's)": await apiLogin("root@ops.test"),
+      "a company API token": (
+        await auth.createApiToken({ name: "ci", companyId, profile: "admin" })
+      ).token,
+      "a super-admin API token": (
+        await auth.createApiToken({ name: "ops", companyId: null, profile: "admin" })
+      ).token,
+    };
+    const panel = `${t.runtime.url}/flows/chatia/jobs-panel/TestQueue/Throw`;
+    /** Reads, retries and (unless told not to) runs: each answer's status. */
+    const calls = (token?: string, run = true) => {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const body = JSON.stringify({ payload: {} });
+      return Promise.all([
+        fetch(panel, { headers }),
+        fetch(`${panel}/jobs/1`, { headers }),
+        fetch(`${panel}/jobs/1/retry`, { method: "POST", headers }),
+        ...(run ? [fetch(`${panel}/run`, { method: "POST", headers, body })] : []),
+      ]).then((all) => all.map((r) => r.status));
+    };
+    expect(await calls(), "no token").toEqual([401, 401, 401, 401]);
+    for (const [who, token] of Object.entries(refused))
+      expect(await calls(token), who).toEqual([401, 401, 401, 401]);
+    // The editor's users get in: the overview answers, an unknown job is not found.
+    for (const [user, password] of [
+      ["admin", t.config.admin.password],
+      ["root@ops.test", PASSWORD],
+    ] as const) {
+      const token = await tokenOf(await editorLogin(user, password));
+      expect(await calls(token, false), user).toEqual([200, 404, 404]);
+    }
   });
 
   it("limits failed logins per address and user name (429), leaving other accounts alone", async () => {

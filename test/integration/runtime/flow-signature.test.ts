@@ -1,6 +1,7 @@
 // Workers run only the flows the api published, signed: a flow written straight into Redis, unsigned
 // or signed with another secret, is refused and logged, and the worker keeps running what it ran; a
 // flow the api signed is applied. Also what a worker checks of signed flows (installed node types).
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +77,19 @@ const refusals = (code: string): string[] =>
     .filter((l) => l.msg === "deployed flows refused; the running flows stay" && l.code === code)
     .map((l) => String((l.err as { message?: unknown } | undefined)?.message));
 
+/** How many times the worker loaded the flows of revision `rev`. */
+const loaded = (rev: string): number =>
+  lines.filter((l) => l.msg === "deployed flows loaded" && l.rev === rev).length;
+
+/** Publishes as the api does and waits for the worker to load the set; resolves to its revision. */
+async function publishAndWait(api: FlowSync, flows: NodeRedNode[]): Promise<string> {
+  const before = new Map<string, number>();
+  for (const l of lines) if (typeof l.rev === "string") before.set(l.rev, loaded(l.rev));
+  const rev = await api.publish(flows);
+  await until(`the deploy of ${rev}`, () => loaded(rev) > (before.get(rev) ?? 0));
+  return rev;
+}
+
 describe("flows published through Redis", () => {
   it("a worker that finds unsigned flows at start refuses them and runs its flow files", async () => {
     const refused = lines.filter(
@@ -102,12 +116,65 @@ describe("flows published through Redis", () => {
     await expect(runEcho()).resolves.toBe("HI");
   });
 
-  it("applies flows the api signed", async () => {
+  it("applies flows the api signed, and leaves its flow files as they are", async () => {
+    const files = () => readFile(path.join(t.dir, "flows/echo.json"), "utf8");
+    const before = await files();
     const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
     const rev = await api.publish(echoing("signed"));
     await until("the deploy", () =>
       lines.some((l) => l.msg === "deployed flows loaded" && l.rev === rev),
     );
+    await expect(runEcho()).resolves.toBe("signed");
+    // The api wrote the deploy to its flows/; a worker's (perhaps the same folder) stays as reviewed.
+    expect(await files()).toBe(before);
+  });
+
+  it("refuses an older signed set written back (a replay) and keeps the newer flows", async () => {
+    const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
+    const older = await publishAndWait(api, echoing("older"));
+    // Whoever can read and write Redis keeps a copy of this validly signed set...
+    const captured = await t.redis.redis.hgetall(key());
+    await publishAndWait(api, echoing("newer"));
+    await expect(runEcho()).resolves.toBe("newer");
+    // ...and writes it back once the operator deployed something newer.
+    await t.redis.redis.del(key());
+    await t.redis.redis.hset(key(), captured);
+    await t.redis.redis.publish(key(), older);
+    await until(
+      "the refusal",
+      () => refusals("CF_FLOW_SIGNATURE").length === 3 || loaded(older) > 1,
+    );
+    expect(loaded(older), "the replayed set was loaded again").toBe(1);
+    expect(refusals("CF_FLOW_SIGNATURE")[2]).toMatch(
+      new RegExp(
+        `rev ${older}, published [0-9T:.Z-]+\\) are older than the flows this worker has seen \\(published [0-9T:.Z-]+\\)`,
+      ),
+    );
+    await expect(runEcho()).resolves.toBe("newer");
+    // The operator reverting to those very flows is a new publish, which workers apply.
+    expect(await publishAndWait(api, echoing("older"))).toBe(older);
+    await expect(runEcho()).resolves.toBe("older");
+    await publishAndWait(api, echoing("newer"));
+  });
+
+  it("refuses a signed set whose sequence number was raised (the number is signed)", async () => {
+    const captured = await t.redis.redis.hgetall(key());
+    expect(captured.seq).toMatch(/^\d+$/);
+    const raised = String(Number(captured.seq) + 86_400_000);
+    // The same flows and signature, a later number: a replay made to look newer.
+    await t.redis.redis.hset(key(), "seq", raised);
+    await t.redis.redis.publish(key(), raised);
+    await until("the refusal", () => refusals("CF_FLOW_SIGNATURE").length === 4);
+    expect(refusals("CF_FLOW_SIGNATURE")[3]).toMatch(/have a bad signature/);
+    await expect(runEcho()).resolves.toBe("newer");
+  });
+
+  it("applies what the api publishes after Redis lost the flows (a newer set still)", async () => {
+    const api = new FlowSync(t.redis.redis, t.config.prefix, { secret: t.config.credentialSecret });
+    await t.redis.redis.del(key());
+    await publishAndWait(api, echoing("after a flush"));
+    await expect(runEcho()).resolves.toBe("after a flush");
+    await publishAndWait(api, echoing("signed"));
     await expect(runEcho()).resolves.toBe("signed");
   });
 
