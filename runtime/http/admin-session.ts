@@ -5,7 +5,7 @@
 import express, { type Request, type RequestHandler, type Response, Router } from "express";
 import { ChatiaError } from "../errors";
 import type { AuthService } from "./auth";
-import { type LoginLimitOptions, loginLimiters } from "./auth/login-limits";
+import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits";
 import { setAuth } from "./auth-context";
 import { sendError } from "./errors";
 
@@ -15,6 +15,8 @@ export const ADMIN_LOGIN_PATH = "/admin/login";
 /** The form's login limits are LoginLimitOptions': per address, and per address and email. */
 export interface AdminSessionOptions extends LoginLimitOptions {
   readonly auth: AuthService;
+  /** The process's login limits, shared with the API and the editor. @defaultValue its own */
+  readonly limits?: LoginLimits;
   /** Where a successful login goes. @defaultValue "/admin/queues" */
   readonly home?: string;
 }
@@ -72,8 +74,7 @@ export function createAdminSessionRouter(options: AdminSessionOptions): Router {
   const form = express.urlencoded({ extended: false, limit: "8kb" });
   // Keyed on address and email (and on address alone, higher): failures elsewhere or for another
   // account never lock an admin out.
-  const limiters = loginLimiters(
-    options,
+  const limiters = (options.limits ?? new LoginLimits(options)).guard(
     (req) => String((req.body as Record<string, unknown> | undefined)?.email ?? ""),
     (_req, res) => page(res, 429, "Too many failed logins; try again later."),
   );
