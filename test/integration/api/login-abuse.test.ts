@@ -8,10 +8,9 @@
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { hashPassword } from "../../../runtime/cli/commands/db";
 import { repoFixture } from "../../helpers/repo-fixture";
-import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+import { insertCompanyUsers, ROOT } from "../../helpers/users";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -22,19 +21,9 @@ let url: string;
 beforeAll(async () => {
   t = await startTestRuntime(await repoFixture(), { role: "api", trustProxy: 1 });
   url = t.runtime.url ?? "";
-  const rows = testRows(t.db.sequelize);
-  const companyId = (await rows.insert("Companies", { name: "Acme" })).id;
-  const passwordHash = await hashPassword(PASSWORD);
-  await rows.insertMany("Users", [
-    {
-      name: "Root",
-      email: "root@ops.test",
-      passwordHash,
-      profile: "admin",
-      companyId,
-      super: true,
-    },
-    { name: "Ada", email: "ada@acme.test", passwordHash, profile: "admin", companyId },
+  await insertCompanyUsers(t.db.sequelize, "Acme", PASSWORD, [
+    ROOT,
+    { name: "Ada", email: "ada@acme.test" },
   ]);
 }, 120_000);
 afterAll(async () => {
