@@ -1,7 +1,8 @@
 // The logins against a hostile client, on a real runtime (the repository's jobs.yaml, the editor
 // on, behind one trusted proxy so each test client has an address of its own): nobody locks the
 // editor's operator out with wrong passwords from a few addresses; an address has one budget of
-// failures for the API, the admin form and the editor together; a flood of logins is answered
+// failures for the API, the admin form and the editor together, however the address is written
+// (IPv4-mapped, another host of an IPv6 /56); a flood of logins is answered
 // 200, 503 or 429 while the event loop keeps turning (bcrypt runs in worker threads); and bodies
 // nested 10,000 deep or over the limit are a JSON 400 / 413 on the editor's admin API, its login
 // and Bull Board, as on the API.
@@ -111,6 +112,20 @@ describe("an address's failed logins", () => {
     expect((await apiLogin("198.51.100.21", "root@ops.test", PASSWORD)).status).toBe(200);
     expect((await adminForm("198.51.100.21", "root@ops.test", PASSWORD)).status).toBe(303);
     expect((await editorLogin("198.51.100.21", "root@ops.test", PASSWORD)).status).toBe(200);
+  });
+});
+
+describe("an address written another way", () => {
+  it("is the same address: IPv4-mapped IPv6 as IPv4, an IPv6 address by its /56", async () => {
+    for (let i = 0; i < 30; i++)
+      expect((await apiLogin("203.0.113.77", `nobody${i}@acme.test`, "x")).status).toBe(401);
+    expect((await apiLogin("::ffff:203.0.113.77", "other@acme.test", "x")).status).toBe(429);
+    expect((await apiLogin("203.0.113.78", "other@acme.test", "x")).status).toBe(401);
+    for (let i = 0; i < 30; i++)
+      expect((await apiLogin("2001:db8:0:100::1", `nobody${i}@acme.test`, "x")).status).toBe(401);
+    // Another address of the same /56 (a host's usual allocation), then one of another /56.
+    expect((await apiLogin("2001:db8:0:1ff::9", "other@acme.test", "x")).status).toBe(429);
+    expect((await apiLogin("2001:db8:0:200::1", "other@acme.test", "x")).status).toBe(401);
   });
 });
 
