@@ -6,6 +6,7 @@ import { assertDatabaseReachable, createSequelize, type Sequelize } from "../ada
 import { SequelizeAuthStore } from "../adapters/db/repositories/auth-store";
 import { SequelizeCampaignProgressStore } from "../adapters/db/repositories/campaign-progress-store";
 import { SequelizeOwnerStore } from "../adapters/db/repositories/owner-store";
+import { listenForRevokedTokens } from "../adapters/db/token-revocations";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
@@ -132,7 +133,7 @@ export async function startRuntime(
         logins,
       })
     : undefined;
-  const sockets = http && api ? attachSockets(config, http, api) : undefined;
+  const sockets = http && api ? attachSockets(config, http, api, log) : undefined;
   socketsRef.server = sockets;
   if (http && editorLogin) mountEditor(config, http, red, editorLogin, logins);
   if (sockets) await socketsReady(sockets, timeouts);
@@ -498,7 +499,7 @@ function mountHttp(
 type MountedHttp = ReturnType<typeof mountHttp>;
 
 /** socket.io: company namespaces, authenticated like the API; events from every process via Redis. */
-function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp) {
+function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp, log: Logger) {
   return attachSocketServer({
     server: http.server,
     redisUrl: config.redisUrl,
@@ -506,6 +507,12 @@ function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp
     authenticate: (token) => api.auth.authenticate(token),
     corsOrigins: config.corsOrigins,
     ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
+    // A revoked API token's sockets close at once: Postgres announces every revocation.
+    revocations: (onRevoked) =>
+      listenForRevokedTokens(config.databaseUrl, onRevoked, {
+        ...(config.timeouts && { connectTimeoutMs: config.timeouts.dbConnectMs }),
+        onError: (err) => log.warn({ err }, "cannot listen for revoked API tokens; retrying"),
+      }),
   });
 }
 
