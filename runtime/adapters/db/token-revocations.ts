@@ -33,6 +33,7 @@ export function listenForRevokedTokens(
   const again = (err: Error) => {
     options.onError?.(err);
     client?.removeAllListeners();
+    client?.on("error", () => undefined);
     client?.end().catch(() => undefined);
     client = undefined;
     if (closed || retry) return;
@@ -71,8 +72,19 @@ export function listenForRevokedTokens(
       clearTimeout(retry);
       const c = client;
       client = undefined;
-      c?.removeAllListeners();
-      await c?.end().catch(() => undefined);
+      if (!c) return;
+      c.removeAllListeners();
+      c.on("error", () => undefined);
+      // A Postgres that stopped answering would hold end() until TCP gives up: wait 1 s at most.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        c.end().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 1_000);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }
