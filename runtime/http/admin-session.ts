@@ -2,7 +2,13 @@
 // form, `POST /admin/login` checks it with AuthService.login and keeps the access token in an
 // HttpOnly, SameSite=Strict cookie `chatia_token`; `adminAuthenticate` accepts that cookie or
 // `Authorization: Bearer`, and sends a browser without either to the form.
-import express, { type Request, type RequestHandler, type Response, Router } from "express";
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from "express";
 import { ChatiaError } from "../errors";
 import type { AuthService } from "./auth";
 import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits";
@@ -101,6 +107,14 @@ export function createAdminSessionRouter(options: AdminSessionOptions): Router {
     });
     res.redirect(303, home);
   });
+  // The form's body refused by its parser (over 8 kB, a bad charset): the form again, not
+  // Express's default error page.
+  router.use(ADMIN_LOGIN_PATH, ((err, _req, res, next) => {
+    const status = (err as { status?: unknown }).status;
+    if (typeof (err as { type?: unknown }).type !== "string" || typeof status !== "number")
+      return next(err);
+    page(res, status === 413 ? 413 : 400, "The form's content was refused; log in again.");
+  }) as ErrorRequestHandler);
   router.post("/admin/logout", (_req, res) => {
     res.clearCookie(ADMIN_COOKIE, { httpOnly: true, sameSite: "strict", path: "/" });
     res.redirect(303, ADMIN_LOGIN_PATH);

@@ -158,7 +158,7 @@ describe("bodies no surface expects", () => {
   const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
   const huge = JSON.stringify({ data: "x".repeat(6 * 1024 * 1024) });
 
-  it("nested 10,000 deep or over the limit: JSON 400 / 413 on the editor, its login and Bull Board", async () => {
+  it("nested 10,000 deep or over the limit: 400 / 413 on the editor, its login, Bull Board and the admin form", async () => {
     const from = "192.0.2.50";
     const editor = JSON.parse((await editorLogin(from, "admin", t.config.admin.password)).text);
     const api = JSON.parse((await apiLogin(from, "root@ops.test", PASSWORD)).text);
@@ -186,6 +186,11 @@ describe("bodies no surface expects", () => {
         code: status === 413 ? "CF_API_TOO_LARGE" : "CF_API_BAD_REQUEST",
       });
     }
+    // The admin form's own parser refuses a body over 8 kB: the form again, with 413.
+    const form = await post(from, "/admin/login", `email=${"a".repeat(20_000)}`, FORM);
+    expect(form.status).toBe(413);
+    expect(form.text).toContain('<form method="post" action="/admin/login">');
+    expect(form.text).not.toMatch(/node_modules|at \w+ \(/);
     // Nothing was added to the queue, and the editor still takes a deploy of its flows.
     expect(await t.runtime.queues.queue("MessageQueue").bull.getJobCounts()).toMatchObject({
       waiting: 0,
