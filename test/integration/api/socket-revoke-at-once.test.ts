@@ -1,40 +1,18 @@
 // A revoked API token's sockets close at once, not at their next periodic check: `chatia-flow
 // token revoke`, run as its own process, revokes the token with a Postgres NOTIFY that every api
 // process hears. The periodic check is set to 10 minutes here, so only the notice can do it.
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
-import { AuthService } from "../../../runtime/http/auth";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/cli";
-import { testRows } from "../../helpers/rows";
-import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 import { connectCompanySocket } from "../../helpers/socket";
-
-let t: TestRuntime;
-let auth: AuthService;
-let companyId: number;
-
-beforeAll(async () => {
-  t = await startTestRuntime(path.resolve(__dirname, "../../fixtures/runtime/echo"), {
-    role: "api",
-    editor: false,
-    tokenRecheckMs: 600_000,
-  });
-  companyId = (await testRows(t.db.sequelize).insert("Companies", { name: "Tokens" })).id;
-  auth = new AuthService({
-    store: new SequelizeAuthStore(t.db.sequelize),
-    jwtSecret: t.config.jwtSecret,
-  });
-}, 60_000);
-afterAll(async () => {
-  await t?.stop();
-});
+import { tokenRuntime } from "../../helpers/tokens";
 
 describe("`chatia-flow token revoke`", () => {
+  const w = tokenRuntime(600_000);
+
   it("disconnects the token's open sockets at once, and only them", async () => {
+    const { auth, companyId, url, t } = w;
     const kept = await auth.createApiToken({ name: "kept", companyId, profile: "admin" });
     const revoked = await auth.createApiToken({ name: "revoked", companyId, profile: "admin" });
-    const url = t.runtime.url ?? "";
     const stays = await connectCompanySocket({ url, token: kept.token, companyId });
     const goes = await Promise.all(
       [1, 2].map(() => connectCompanySocket({ url, token: revoked.token, companyId })),
