@@ -6,6 +6,7 @@ import { assertDatabaseReachable, createSequelize, type Sequelize } from "../ada
 import { SequelizeAuthStore } from "../adapters/db/repositories/auth-store";
 import { SequelizeCampaignProgressStore } from "../adapters/db/repositories/campaign-progress-store";
 import { SequelizeOwnerStore } from "../adapters/db/repositories/owner-store";
+import { listenForRevokedTokens } from "../adapters/db/token-revocations";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
@@ -30,7 +31,9 @@ import { nodeFailure } from "../flow-bridge/node-failure";
 import { migrateFlows } from "../flow-bridge/node-settings-check";
 import { publishedFlowChecks } from "../flow-bridge/published-flow-checks";
 import { BOARD_PATH, mountApi } from "../http/api";
-import { createEditorLogin, editorLoginLimits } from "../http/editor-login";
+import { LoginLimits } from "../http/auth/login-limits";
+import { EDITOR_BODY_LIMIT, jsonBodyLimit } from "../http/body-limit";
+import { type CheckedEditorLogin, createEditorLogin, editorLoginGate } from "../http/editor-login";
 import { requestLog } from "../http/request-log";
 import { apiCors, securityHeaders } from "../http/security";
 import { createHttpServer } from "../http/server";
@@ -93,13 +96,23 @@ export async function startRuntime(
   const http = live.serves
     ? createServer(config, timeouts, log, { sequelize, queues, sockets: socketsRef })
     : undefined;
+  // One login budget per address for the API, the admin form and the editor.
+  const logins = new LoginLimits();
+  const editorLogin =
+    config.editorPath !== false
+      ? await createEditorLogin({
+          store: new SequelizeAuthStore(sequelize),
+          jwtSecret: config.jwtSecret,
+          operator: config.admin,
+        })
+      : undefined;
   const red = await startFlows(config, log, {
     http,
+    editorLogin,
     dispatcher,
     live,
     services,
     queues,
-    sequelize,
     flows,
   });
   log.info(
@@ -117,11 +130,12 @@ export async function startRuntime(
         metrics,
         services,
         live,
+        logins,
       })
     : undefined;
-  const sockets = http && api ? attachSockets(config, http, api) : undefined;
+  const sockets = http && api ? attachSockets(config, http, api, log) : undefined;
   socketsRef.server = sockets;
-  if (http) mountEditor(config, http, red);
+  if (http && editorLogin) mountEditor(config, http, red, editorLogin, logins);
   if (sockets) await socketsReady(sockets, timeouts);
   const url = http ? await http.listen() : undefined;
   log.info(
@@ -337,15 +351,15 @@ async function startFlows(
   log: Logger,
   parts: {
     readonly http: HttpServer | undefined;
+    readonly editorLogin: CheckedEditorLogin | undefined;
     readonly dispatcher: ReturnType<typeof jobDispatcher>;
     readonly live: LivePlan;
     readonly services: Services;
     readonly queues: QueueRuntime;
-    readonly sequelize: Sequelize;
     readonly flows: FlowsShared;
   },
 ) {
-  const { http, dispatcher, live, services, queues, sequelize, flows } = parts;
+  const { http, editorLogin, dispatcher, live, services, queues, flows } = parts;
   const { serves } = live;
   const published = serves ? undefined : await loadPublished(flows.sync, log);
   return startNodeRed({
@@ -362,13 +376,7 @@ async function startFlows(
       jobsPanel: new JobsPanel(queues),
     }),
     contextKey: SETTINGS_KEY,
-    ...(config.editorPath !== false && {
-      admin: await createEditorLogin({
-        store: new SequelizeAuthStore(sequelize),
-        jwtSecret: config.jwtSecret,
-        operator: config.admin,
-      }),
-    }),
+    ...(editorLogin && { admin: editorLogin }),
     credentialSecret: config.credentialSecret,
     ...(serves && {
       onDeploy: async (deployed: NodeRedNode[]) => {
@@ -464,9 +472,10 @@ function mountHttp(
     readonly metrics: Metrics;
     readonly services: Services;
     readonly live: LivePlan;
+    readonly logins: LoginLimits;
   },
 ) {
-  const { http, sequelize, queues, ownership, metrics, services, live } = parts;
+  const { http, sequelize, queues, ownership, metrics, services, live, logins } = parts;
   return mountApi(http.app, {
     authStore: new SequelizeAuthStore(sequelize),
     campaignStore: new SequelizeCampaignProgressStore(sequelize),
@@ -485,13 +494,14 @@ function mountHttp(
     metrics,
     events: services.events,
     requestTimeoutMs: timeouts.apiRequestMs,
+    logins,
   });
 }
 
 type MountedHttp = ReturnType<typeof mountHttp>;
 
 /** socket.io: company namespaces, authenticated like the API; events from every process via Redis. */
-function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp) {
+function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp, log: Logger) {
   return attachSocketServer({
     server: http.server,
     redisUrl: config.redisUrl,
@@ -499,6 +509,12 @@ function attachSockets(config: RuntimeConfig, http: HttpServer, api: MountedHttp
     authenticate: (token) => api.auth.authenticate(token),
     corsOrigins: config.corsOrigins,
     ...(config.tokenRecheckMs !== undefined && { recheckMs: config.tokenRecheckMs }),
+    // A revoked API token's sockets close at once: Postgres announces every revocation.
+    revocations: (onRevoked) =>
+      listenForRevokedTokens(config.databaseUrl, onRevoked, {
+        ...(config.timeouts && { connectTimeoutMs: config.timeouts.dbConnectMs }),
+        onError: (err) => log.warn({ err }, "cannot listen for revoked API tokens; retrying"),
+      }),
   });
 }
 
@@ -514,9 +530,17 @@ async function socketsReady(sockets: CompanySocketServer, timeouts: Timeouts): P
 }
 
 /** The Node-RED editor, its login (Node-RED's token endpoint) with the API's login limits. */
-function mountEditor(config: RuntimeConfig, http: HttpServer, red: RunningFlows): void {
+function mountEditor(
+  config: RuntimeConfig,
+  http: HttpServer,
+  red: RunningFlows,
+  login: CheckedEditorLogin,
+  logins: LoginLimits,
+): void {
   if (config.editorPath === false || !red.httpAdmin) return;
-  http.mount(`${config.editorPath}/auth/token`, editorLoginLimits());
+  http.mount(`${config.editorPath}/auth/token`, editorLoginGate(login, logins));
+  // JSON within Node-RED's own 5 MB and 64 levels, refused as JSON 413/400 before Node-RED reads it.
+  http.app.use(config.editorPath, ...jsonBodyLimit(EDITOR_BODY_LIMIT));
   http.mount(config.editorPath, red.httpAdmin);
 }
 

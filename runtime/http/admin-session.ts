@@ -2,10 +2,16 @@
 // form, `POST /admin/login` checks it with AuthService.login and keeps the access token in an
 // HttpOnly, SameSite=Strict cookie `chatia_token`; `adminAuthenticate` accepts that cookie or
 // `Authorization: Bearer`, and sends a browser without either to the form.
-import express, { type Request, type RequestHandler, type Response, Router } from "express";
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from "express";
 import { ChatiaError } from "../errors";
 import type { AuthService } from "./auth";
-import { type LoginLimitOptions, loginLimiters } from "./auth/login-limits";
+import { type LoginLimitOptions, LoginLimits } from "./auth/login-limits";
 import { setAuth } from "./auth-context";
 import { sendError } from "./errors";
 
@@ -15,6 +21,8 @@ export const ADMIN_LOGIN_PATH = "/admin/login";
 /** The form's login limits are LoginLimitOptions': per address, and per address and email. */
 export interface AdminSessionOptions extends LoginLimitOptions {
   readonly auth: AuthService;
+  /** The process's login limits, shared with the API and the editor. @defaultValue its own */
+  readonly limits?: LoginLimits;
   /** Where a successful login goes. @defaultValue "/admin/queues" */
   readonly home?: string;
 }
@@ -72,8 +80,7 @@ export function createAdminSessionRouter(options: AdminSessionOptions): Router {
   const form = express.urlencoded({ extended: false, limit: "8kb" });
   // Keyed on address and email (and on address alone, higher): failures elsewhere or for another
   // account never lock an admin out.
-  const limiters = loginLimiters(
-    options,
+  const limiters = (options.limits ?? new LoginLimits(options)).guard(
     (req) => String((req.body as Record<string, unknown> | undefined)?.email ?? ""),
     (_req, res) => page(res, 429, "Too many failed logins; try again later."),
   );
@@ -100,6 +107,14 @@ export function createAdminSessionRouter(options: AdminSessionOptions): Router {
     });
     res.redirect(303, home);
   });
+  // The form's body refused by its parser (over 8 kB, a bad charset): the form again, not
+  // Express's default error page.
+  router.use(ADMIN_LOGIN_PATH, ((err, _req, res, next) => {
+    const status = (err as { status?: unknown }).status;
+    if (typeof (err as { type?: unknown }).type !== "string" || typeof status !== "number")
+      return next(err);
+    page(res, status === 413 ? 413 : 400, "The form's content was refused; log in again.");
+  }) as ErrorRequestHandler);
   router.post("/admin/logout", (_req, res) => {
     res.clearCookie(ADMIN_COOKIE, { httpOnly: true, sameSite: "strict", path: "/" });
     res.redirect(303, ADMIN_LOGIN_PATH);

@@ -14,7 +14,8 @@ import { OwnedJobs } from "../tenancy/owned-jobs";
 import type { Ownership } from "../tenancy/ownership";
 import { adminAuthenticate, createAdminSessionRouter } from "./admin-session";
 import { AuthService, authenticate, createAuthRouter, requireProfile, requireSuper } from "./auth";
-import { apiBodyLimit } from "./body-limit";
+import { LoginLimits } from "./auth/login-limits";
+import { apiBodyLimit, BOARD_BODY_LIMIT, jsonBodyLimit } from "./body-limit";
 import { bullBoardRouter, type QueueBoards } from "./bull-board";
 import { afterDeadline, requestDeadline } from "./deadline";
 import { sendError } from "./errors";
@@ -42,6 +43,8 @@ export interface ApiDependencies {
   readonly events?: CompanyEvents;
   /** Every /api request is answered within this (503 CF_API_TIMEOUT). @defaultValue 15000 */
   readonly requestTimeoutMs?: number;
+  /** The process's login limits, shared with the editor's login. @defaultValue its own */
+  readonly logins?: LoginLimits;
 }
 
 const PUBLIC_PATHS = new Set(["/openapi.json"]);
@@ -56,9 +59,10 @@ export function mountApi(
   const { authStore: store, jwtSecret, queues } = deps;
   const auth = new AuthService({ store, jwtSecret });
   const owned = new OwnedJobs(deps.ownership);
+  const limits = deps.logins ?? new LoginLimits();
   app.use("/api", requestDeadline(deps.requestTimeoutMs ?? 15_000));
   app.use("/api", ...apiBodyLimit());
-  app.use(createAuthRouter({ store, jwtSecret }));
+  app.use(createAuthRouter({ store, jwtSecret, limits }));
   const guard = authenticate(auth);
   app.use("/api", (req, res, next) =>
     PUBLIC_PATHS.has(req.path) ? next() : guard(req, res, next),
@@ -92,7 +96,13 @@ export function mountApi(
   app.use(createMetricsRouter(deps.metrics, [guard, requireSuper()]));
   // Bull Board: all queues of the manifest; read-only unless super-admin; a login page sets a cookie.
   const board = deps.boards(owned);
-  app.use(createAdminSessionRouter({ auth }));
-  app.use(BOARD_PATH, adminAuthenticate(auth), requireProfile("admin"), bullBoardRouter(board));
+  app.use(createAdminSessionRouter({ auth, limits }));
+  app.use(
+    BOARD_PATH,
+    adminAuthenticate(auth),
+    requireProfile("admin"),
+    ...jsonBodyLimit(BOARD_BODY_LIMIT),
+    bullBoardRouter(board),
+  );
   return { refresh: () => board.refresh(), auth };
 }

@@ -261,6 +261,7 @@ export const openApiDocument = {
     "/api/openapi.json": {
       get: {
         summary: "This document",
+        operationId: "getOpenApi",
         security: [],
         responses: { "200": ok({ type: "object" }) },
       },
@@ -270,7 +271,8 @@ export const openApiDocument = {
         summary: "Log in with email and password: an access token and a refresh token",
         description:
           "A wrong password and an unknown email get the same 401. Failed logins are limited per " +
-          "client address and per address and email (429).",
+          "client address and per address and email (429), counted with the admin form's and the " +
+          "editor's; past the password checks a process runs at once, 503 `CF_AUTH_BUSY`.",
         security: [],
         requestBody: body(ref("LoginRequest")),
         responses: {
@@ -307,12 +309,14 @@ export const openApiDocument = {
     "/api/manifest": {
       get: {
         summary: "The effective manifest: queues and jobs of the running plan with their options",
+        operationId: "getManifest",
         responses: { "200": ok(ref("EffectiveManifest")), ...pick("401") },
       },
     },
     "/api/plan": {
       get: {
         summary: "Cron triggers: what Redis has against what the manifest wants",
+        operationId: "getPlan",
         responses: { "200": ok(ref("CronPlan")), ...pick("401") },
       },
     },
@@ -320,6 +324,7 @@ export const openApiDocument = {
       get: {
         summary:
           "The plan's queues with their job counts by state (queue-wide for a super-admin, the caller's company's jobs otherwise)",
+        operationId: "listQueues",
         responses: {
           "200": ok(object({ queues: { type: "array", items: ref("Queue") } })),
           ...pick("401"),
@@ -329,6 +334,7 @@ export const openApiDocument = {
     "/api/queues/{queue}/jobs": {
       get: {
         summary: "One page of the jobs in a state, newest first",
+        operationId: "listJobs",
         parameters: [
           queueParam,
           { name: "state", in: "query", schema: { ...ref("JobState"), default: "waiting" } },
@@ -343,6 +349,7 @@ export const openApiDocument = {
       },
       post: {
         summary: "Enqueue a job; its data is checked against the job's payload schema",
+        operationId: "enqueueJob",
         description:
           "Admins only. A company may start only the jobs it owns (MessageQueue/SendMessage, " +
           "CampaignQueue/ProcessCampaign; never a cron's job: 403), and every row and media " +
@@ -368,6 +375,7 @@ export const openApiDocument = {
     "/api/queues/{queue}/jobs/{id}": {
       get: {
         summary: "A job with its options, result, stack traces, logs and state",
+        operationId: "getJob",
         parameters: [queueParam, idParam],
         responses: { "200": ok(ref("JobDetail")), ...pick("400", "401", "404") },
       },
@@ -386,6 +394,7 @@ export const openApiDocument = {
     "/api/queues/{queue}/pause": {
       post: {
         summary: "Pause the queue in every process (super-admins only)",
+        operationId: "pauseQueue",
         parameters: [queueParam],
         responses: { "200": ok(ref("QueuePaused")), ...pick("401", "403", "404") },
       },
@@ -393,6 +402,7 @@ export const openApiDocument = {
     "/api/queues/{queue}/resume": {
       post: {
         summary: "Resume the queue in every process (super-admins only)",
+        operationId: "resumeQueue",
         parameters: [queueParam],
         responses: { "200": ok(ref("QueuePaused")), ...pick("401", "403", "404") },
       },
@@ -424,6 +434,7 @@ export const openApiDocument = {
     "/api/queues/{queue}/clean": {
       post: {
         summary: "Remove the jobs of a state older than graceMs (super-admins only)",
+        operationId: "cleanQueue",
         parameters: [queueParam],
         requestBody: body(ref("CleanRequest")),
         responses: { "200": ok(ref("Cleaned")), ...pick("400", "401", "403", "404", "413") },

@@ -1,7 +1,8 @@
 // A company's quotas on what it enqueues through the API (a super-admin has none): the size of one
 // job's data, its jobs waiting in the queue (waiting, delayed or paused, whoever added them), and
 // its enqueues per minute (counted in Redis, so across every api process). A refused enqueue adds
-// nothing and does not count.
+// nothing and does not count. Enqueues under way count as waiting until added, so concurrent ones
+// cannot overshoot the jobs waiting.
 import type { JobQueue } from "../services/ports/job-queue";
 import type { OwnedJobs } from "./owned-jobs";
 import type { Caller } from "./ownership";
@@ -31,7 +32,15 @@ export interface QuotaRefusal {
   };
 }
 
-/** The Redis commands the per-minute count uses (QueueRuntime's shared client has them). */
+/** An enqueue refused, or admitted until release() (called once the job is added, or not). */
+export type Admission =
+  | { readonly refused: QuotaRefusal; readonly release?: undefined }
+  | { readonly refused?: undefined; release(): Promise<void> };
+
+/** How long an enqueue under way counts against the jobs waiting, at most (a process may die). */
+const ADDING_TTL_SECONDS = 60;
+
+/** The Redis commands the counts use (QueueRuntime's shared client has them). */
 export interface QuotaRedis {
   multi(): {
     incr(key: string): {
@@ -50,25 +59,63 @@ export class EnqueueQuota {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Why `caller` may not enqueue `data` into `queue` now, or undefined (then it counts). */
-  async refusal(caller: Caller, queue: JobQueue, data: unknown): Promise<QuotaRefusal | undefined> {
-    if (caller.super || caller.companyId === undefined) return undefined;
+  /**
+   * Whether `caller` may enqueue `data` into `queue` now: the refusal, or the admission, whose
+   * release() must be called once the job is added (or was not). The jobs waiting are counted
+   * with the enqueues of the company under way in any process (a Redis counter), so concurrent
+   * requests cannot all pass the same check: 30 at once with room for 3 used to add 30.
+   */
+  async admit(caller: Caller, queue: JobQueue, data: unknown): Promise<Admission> {
+    if (caller.super || caller.companyId === undefined) return { release: async () => undefined };
     const { jobBytes, jobsWaiting, perMinute } = this.quotas;
     const bytes = Buffer.byteLength(JSON.stringify(data ?? null));
     if (bytes > jobBytes)
       return {
-        status: 413,
-        message: `the job's data is ${bytes} bytes; a company's jobs may have at most ${jobBytes}`,
-        details: { limit: "jobBytes", max: jobBytes },
+        refused: {
+          status: 413,
+          message: `the job's data is ${bytes} bytes; a company's jobs may have at most ${jobBytes}`,
+          details: { limit: "jobBytes", max: jobBytes },
+        },
       };
-    const waiting = await this.owned.visibleIds(caller, queue, ["waiting", "delayed", "paused"]);
-    if (waiting.length >= jobsWaiting)
-      return {
-        status: 429,
-        message: `your company has ${waiting.length} jobs waiting in ${queue.name}; at most ${jobsWaiting}`,
-        details: { limit: "jobsWaiting", max: jobsWaiting },
-      };
-    return this.countEnqueue(caller.companyId, perMinute);
+    const addingKey = `${this.keyPrefix}quota:adding:${caller.companyId}:${queue.name}`;
+    // This request and every other one of the company adding to this queue right now.
+    const adding = await this.increment(addingKey, ADDING_TTL_SECONDS);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await this.redis.decr(addingKey);
+    };
+    try {
+      const waiting = await this.owned.visibleIds(caller, queue, ["waiting", "delayed", "paused"]);
+      if (waiting.length + adding > jobsWaiting) {
+        await release();
+        const others = adding > 1 ? ` (and ${adding - 1} more being added)` : "";
+        return {
+          refused: {
+            status: 429,
+            message: `your company has ${waiting.length} jobs waiting in ${queue.name}${others}; at most ${jobsWaiting}`,
+            details: { limit: "jobsWaiting", max: jobsWaiting },
+          },
+        };
+      }
+      const rate = await this.countEnqueue(caller.companyId, perMinute);
+      if (rate) {
+        await release();
+        return { refused: rate };
+      }
+      return { release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  /** INCR with an expiry (refreshed), so that a process that died mid-way leaks nothing for long. */
+  private async increment(key: string, ttlSeconds: number): Promise<number> {
+    const [[, count] = [null, 0]] =
+      (await this.redis.multi().incr(key).expire(key, ttlSeconds).exec()) ?? [];
+    return Number(count);
   }
 
   /** Counts one enqueue in the company's current minute; refuses past `perMinute`. */
@@ -78,9 +125,7 @@ export class EnqueueQuota {
   ): Promise<QuotaRefusal | undefined> {
     const minute = Math.floor(this.now() / 60_000);
     const key = `${this.keyPrefix}quota:enqueue:${companyId}:${minute}`;
-    const [[, count] = [null, 0]] =
-      (await this.redis.multi().incr(key).expire(key, 120).exec()) ?? [];
-    if (Number(count) <= perMinute) return undefined;
+    if ((await this.increment(key, 120)) <= perMinute) return undefined;
     await this.redis.decr(key);
     const retryAfterSeconds = Math.max(1, Math.ceil(((minute + 1) * 60_000 - this.now()) / 1000));
     return {

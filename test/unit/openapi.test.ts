@@ -4,7 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../runtime/http/openapi";
 
-type Operation = { security?: unknown[]; responses: Record<string, unknown> };
+type Operation = {
+  security?: unknown[];
+  responses: Record<string, unknown>;
+  operationId?: string;
+};
 const operations = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
   Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
 );
@@ -42,5 +46,12 @@ describe("the OpenAPI document", () => {
       "/api/auth/refresh",
       "/api/openapi.json",
     ]);
+  });
+
+  it("names every operation with its own operationId (a generated client's method names)", () => {
+    const ids = operations.map((o) => o.op.operationId);
+    for (const [i, id] of ids.entries())
+      expect(id, `${operations[i]?.method} ${operations[i]?.path}`).toMatch(/^[a-z][A-Za-z]+$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -39,6 +39,11 @@ export interface SocketServerOptions {
    * is disconnected then. @defaultValue 30_000
    */
   readonly recheckMs?: number;
+  /**
+   * Tells the server, at once, that API tokens were revoked somewhere (a Postgres NOTIFY in the
+   * runtime): every API-token socket is then checked without waiting for `recheckMs`.
+   */
+  readonly revocations?: (onRevoked: () => void) => { close(): Promise<void> };
 }
 
 export interface CompanySocketServer {
@@ -152,17 +157,19 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
     );
   });
 
-  const recheck = recheckApiToken(options.authenticate, options.recheckMs ?? 30_000);
+  const apiTokens = new ApiTokenSockets(options.authenticate, options.recheckMs ?? 30_000);
   for (const nsp of [io, companies])
     nsp.on("connection", (socket: Socket) => {
       endAtExpiry(socket);
-      recheck(socket);
+      apiTokens.add(socket);
     });
+  const revocations = options.revocations?.(() => apiTokens.checkAll());
 
   return {
     io,
     ready: subscribed,
     close: async () => {
+      await revocations?.close();
       await io.close();
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
@@ -170,26 +177,44 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
 }
 
 /**
- * A socket connected with an API token (which does not expire) verifies it again every `everyMs`,
- * and is disconnected once the token is revoked (`chatia-flow token revoke`, from any process).
+ * The sockets connected with an API token (which does not expire): each verifies its token again
+ * every `everyMs`, and all of them at once when a revocation is announced; a socket whose token
+ * was revoked (`chatia-flow token revoke`, from any process) is disconnected.
  */
-function recheckApiToken(authenticate: SocketAuthenticate, everyMs: number) {
-  return (socket: Socket): void => {
+class ApiTokenSockets {
+  private readonly sockets = new Map<Socket, string>();
+
+  constructor(
+    private readonly authenticate: SocketAuthenticate,
+    private readonly everyMs: number,
+  ) {}
+
+  add(socket: Socket): void {
     const data = socket.data as Record<symbol, unknown>;
     const identity = data[IDENTITY] as SocketIdentity | undefined;
     const token = data[TOKEN];
     if (identity?.via !== "api-token" || typeof token !== "string") return;
-    const timer = setInterval(() => {
-      authenticate(token).then(
-        (result) => {
-          if (typeof result === "string") socket.disconnect(true);
-        },
-        () => undefined, // could not verify now (database down): keep it, try again later
-      );
-    }, everyMs);
+    this.sockets.set(socket, token);
+    const timer = setInterval(() => this.check(socket, token), this.everyMs);
     timer.unref();
-    socket.once("disconnect", () => clearInterval(timer));
-  };
+    socket.once("disconnect", () => {
+      clearInterval(timer);
+      this.sockets.delete(socket);
+    });
+  }
+
+  checkAll(): void {
+    for (const [socket, token] of this.sockets) this.check(socket, token);
+  }
+
+  private check(socket: Socket, token: string): void {
+    this.authenticate(token).then(
+      (result) => {
+        if (typeof result === "string") socket.disconnect(true);
+      },
+      () => undefined, // could not verify now (database down): keep it, try again later
+    );
+  }
 }
 
 /** The longest a timer may wait (setTimeout's limit); later expiries are not enforced. */

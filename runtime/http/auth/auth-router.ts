@@ -5,9 +5,12 @@ import { ChatiaError } from "../../errors";
 import { sendError } from "../errors";
 import { type AuthFailure, type AuthOptions, AuthService, type LoginResult } from "./auth.service";
 import { checkBody } from "./auth-body";
-import { type LoginLimitOptions, loginLimiters } from "./login-limits";
+import { type LoginLimitOptions, LoginLimits } from "./login-limits";
 
-export interface AuthRouterOptions extends AuthOptions, LoginLimitOptions {}
+export interface AuthRouterOptions extends AuthOptions, LoginLimitOptions {
+  /** The process's login limits, shared with the admin form and the editor. @defaultValue its own, from the options above */
+  readonly limits?: LoginLimits;
+}
 
 /** The bodies are a few short strings; anything bigger is refused before parsing. */
 const BODY_LIMIT = "8kb";
@@ -54,8 +57,7 @@ function loginBody(req: Request, res: Response, next: () => void): void {
 
 /** Failed logins (4xx/5xx) per client address, then per address and email: 429. */
 function loginLimiter(options: AuthRouterOptions) {
-  return loginLimiters(
-    options,
+  return (options.limits ?? new LoginLimits(options)).guard(
     (_req, res) => String(res.locals.body?.email ?? ""),
     (_req, res, retryAfterSeconds) =>
       sendError(res, 429, "CF_AUTH_RATE_LIMITED", "too many failed logins; try again later", {

@@ -1,10 +1,10 @@
 // Logins, refresh-token rotation, logout and API tokens: what the auth router and the
 // `chatia-flow token` command do, without HTTP.
-import bcrypt from "bcryptjs";
 import type { ApiTokenRecord, AuthStore, PublicUser } from "../../services/ports/auth-store";
 import type { UserProfile } from "../../services/ports/enums";
 import type { AuthContext } from "../auth-context";
 import { type PasswordGate, passwordGate } from "./login-limits";
+import { passwordWorkers } from "./password-workers";
 import {
   type AccessClaims,
   API_TOKEN_PREFIX,
@@ -47,7 +47,7 @@ const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 // Compared against when the email is unknown, so both failures cost one bcrypt comparison.
 let dummyHash: Promise<string> | undefined;
 const unknownUserHash = (): Promise<string> => {
-  dummyHash ??= bcrypt.hash("no such user: timing filler", 10);
+  dummyHash ??= passwordWorkers.hash("no such user: timing filler", 10);
   return dummyHash;
 };
 
@@ -81,7 +81,8 @@ export class AuthService {
     return (this.options.passwordGate ?? passwordGate).run(async () => {
       const found = await this.store.findUserByEmail(email);
       const hash = found?.passwordHash ?? (await unknownUserHash());
-      const matches = await bcrypt.compare(password, hash);
+      // bcrypt in a worker thread: the event loop goes on serving meanwhile.
+      const matches = await passwordWorkers.compare(password, hash);
       if (found === undefined || !matches) return undefined;
       const { passwordHash: _, ...user } = found;
       return user;

@@ -1,11 +1,13 @@
 // The limits in front of every password check (the API's login, the admin form, the editor's
-// login): failed attempts per client address, then per address and account, so that one address
-// cannot try many accounts and nobody can lock an account out from elsewhere; and a bound on the
-// password hashes computed at once (bcrypt is CPU work), past which a login is refused with
-// CF_AUTH_BUSY at once rather than queued behind the others.
+// login): failed attempts per client address, then per address and account, counted together
+// for the three, so that one address cannot try many accounts and nobody can lock an account out
+// from elsewhere; and a bound on the password checks running at once (bcrypt is CPU work, done in
+// worker threads: password-workers.ts), past which a login is refused with CF_AUTH_BUSY at once
+// rather than queued behind the others.
 import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import { ChatiaError } from "../../errors";
+import { PASSWORD_WORKERS } from "./password-workers";
 
 export interface LoginLimitOptions {
   /** Failed logins allowed per client address and account within `loginWindowMs`. @defaultValue 10 */
@@ -19,31 +21,60 @@ export interface LoginLimitOptions {
 /** What a limited request is answered with (the route's own shape: JSON, a page). */
 export type LimitedReply = (req: Request, res: Response, retryAfterSeconds?: number) => void;
 
+/** Reads the account (email, user name) a login is for from the parsed body. */
+export type AccountOf = (req: Request, res: Response) => string;
+
+interface LoginRoute {
+  readonly accountOf: AccountOf;
+  readonly reply: LimitedReply;
+}
+
+const ROUTE = Symbol("chatia login route");
+type Routed = Response & { [ROUTE]?: LoginRoute };
+
 /**
- * The two limiters, per address then per address and account; `accountOf` reads the account
- * (email, user name) from the parsed body. Successful logins are not counted. Per process.
+ * The two limits, per address then per address and account, kept once for every login of a
+ * process (the API's, the admin form's, the editor's): an address has one budget of failures
+ * whichever door it knocks on. Successful logins are not counted.
  */
-export function loginLimiters(
-  options: LoginLimitOptions,
-  accountOf: (req: Request, res: Response) => string,
-  reply: LimitedReply,
-): RequestHandler[] {
-  const common = {
-    windowMs: options.loginWindowMs ?? 15 * 60_000,
-    skipSuccessfulRequests: true,
-    standardHeaders: "draft-8" as const,
-    legacyHeaders: false,
-    handler: (req: Request, res: Response) => reply(req, res, retryAfter(req)),
-  };
-  const address = (req: Request) => ipKeyGenerator(req.ip ?? "");
-  return [
-    rateLimit({ ...common, limit: options.addressMax ?? 30, keyGenerator: address }),
-    rateLimit({
-      ...common,
-      limit: options.loginMax ?? 10,
-      keyGenerator: (req, res) => `${address(req)}|${accountOf(req, res).trim().toLowerCase()}`,
-    }),
-  ];
+export class LoginLimits {
+  private readonly limiters: RequestHandler[];
+
+  constructor(options: LoginLimitOptions = {}) {
+    const common = {
+      windowMs: options.loginWindowMs ?? 15 * 60_000,
+      skipSuccessfulRequests: true,
+      standardHeaders: "draft-8" as const,
+      legacyHeaders: false,
+      handler: (req: Request, res: Response) => routeOf(res).reply(req, res, retryAfter(req)),
+    };
+    const address = (req: Request) => ipKeyGenerator(req.ip ?? "");
+    this.limiters = [
+      rateLimit({ ...common, limit: options.addressMax ?? 30, keyGenerator: address }),
+      rateLimit({
+        ...common,
+        limit: options.loginMax ?? 10,
+        keyGenerator: (req, res) =>
+          `${address(req)}|${routeOf(res).accountOf(req, res).trim().toLowerCase()}`,
+      }),
+    ];
+  }
+
+  /** The middleware in front of one login route: its account and its way of saying no. */
+  guard(accountOf: AccountOf, reply: LimitedReply): RequestHandler[] {
+    const route: LoginRoute = { accountOf, reply };
+    const mark: RequestHandler = (_req, res, next) => {
+      (res as Routed)[ROUTE] = route;
+      next();
+    };
+    return [mark, ...this.limiters];
+  }
+}
+
+function routeOf(res: Response): LoginRoute {
+  const route = (res as Routed)[ROUTE];
+  if (!route) throw new Error("LoginLimits' limiters used without guard()");
+  return route;
 }
 
 function retryAfter(req: Request): number | undefined {
@@ -52,7 +83,7 @@ function retryAfter(req: Request): number | undefined {
 }
 
 /**
- * Runs at most `maxActive` password checks at once, with at most `maxWaiting` more waiting for a
+ * Runs at most `maxActive` password checks at once (by default one per password worker thread), with at most `maxWaiting` more waiting for a
  * turn; any further one fails at once with CF_AUTH_BUSY (HTTP 503), so a login storm costs bounded
  * CPU and memory and other requests keep being served.
  */
@@ -61,7 +92,7 @@ export class PasswordGate {
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    private readonly maxActive = 4,
+    private readonly maxActive = PASSWORD_WORKERS,
     private readonly maxWaiting = 16,
   ) {}
 

@@ -104,15 +104,20 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     const body = parseEnqueueBody(req.body);
     const key = idempotencyKey(req);
     const data = await ownedData(deps, auth, req.params.queue, body);
-    const refused = await deps.quota?.refusal(auth, q.open(req.params.queue), data);
+    const admission = await deps.quota?.admit(auth, q.open(req.params.queue), data);
+    const { refused } = admission ?? {};
     if (refused)
       throw new HttpError(refused.status, "CF_TENANCY_QUOTA", refused.message, refused.details);
     const scope = auth.super ? "super" : `company-${auth.companyId}`;
     // The id is chosen here, so that a request answered by the deadline can name its job.
     const jobId = (key && jobIdFor(scope, key)) ?? randomUUID();
     addingJob(res, jobId);
-    const job = await enqueue(deps.queues, req.params.queue, { ...body, data }, jobId);
-    res.status(201).json({ id: String(job.id) });
+    try {
+      const job = await enqueue(deps.queues, req.params.queue, { ...body, data }, jobId);
+      res.status(201).json({ id: String(job.id) });
+    } finally {
+      await admission?.release?.();
+    }
   });
   router.post("/api/queues/:queue/pause", async (req, res) => {
     superOf(req);

@@ -11,7 +11,6 @@ import { type BullBoards, createBullBoards } from "../../../runtime/adapters/bul
 import { migrateUp } from "../../../runtime/adapters/db";
 import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { SequelizeOwnerStore } from "../../../runtime/adapters/db/repositories/owner-store";
-import { hashPassword } from "../../../runtime/cli/commands/db";
 import { compile, type Plan } from "../../../runtime/compile";
 import {
   ADMIN_COOKIE,
@@ -27,7 +26,7 @@ import { OwnedJobs } from "../../../runtime/tenancy/owned-jobs";
 import { Ownership } from "../../../runtime/tenancy/ownership";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
 import { createTestRedis, type TestRedis } from "../../helpers/redis";
-import { testRows } from "../../helpers/rows";
+import { insertCompanyUsers, ROOT } from "../../helpers/users";
 
 const MANIFEST = path.resolve(__dirname, "../../fixtures/api/jobs.yaml");
 const JWT_SECRET = "bull-board-test-jwt-secret-0123456789";
@@ -46,21 +45,10 @@ const manifestQueues = () => plan.queues.map((q) => queues.queue(q.name));
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrateUp(db.sequelize);
-  const rows = testRows(db.sequelize);
-  const company = await rows.insert("Companies", { name: "Acme" });
-  const passwordHash = await hashPassword(PASSWORD);
-  await rows.insertMany("Users", [
-    {
-      name: "Root",
-      email: "root@ops.test",
-      passwordHash,
-      profile: "admin",
-      super: true,
-      companyId: company.id,
-    },
-    { name: "Ada", email: "ada@acme.test", passwordHash, profile: "admin", companyId: company.id },
+  await insertCompanyUsers(db.sequelize, "Acme", PASSWORD, [
+    ROOT,
+    { name: "Ada", email: "ada@acme.test" },
   ]);
-
   redis = createTestRedis();
   plan = compile(await parseManifest(await readFile(MANIFEST, "utf8"), MANIFEST, { env: {} }));
   shown = plan.queues.map((q) => q.name);

@@ -3,10 +3,10 @@
 // and its enqueues per minute (429, with when to retry); a super-admin has none. A refused
 // enqueue adds nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../../../runtime/cli/commands/db";
 import { repoFixture } from "../../helpers/repo-fixture";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+import { insertCompanyUsers, ROOT } from "../../helpers/users";
 
 const PASSWORD = "quota-password-123";
 let t: TestRuntime;
@@ -49,21 +49,17 @@ beforeAll(async () => {
     editor: false,
     quotas: { perMinute: 4, jobBytes: 2_000, jobsWaiting: 3 },
   });
-  const rows = testRows(t.db.sequelize);
-  companyId = (await rows.insert("Companies", { name: "Cota" })).id;
-  whatsappId = (await rows.insert("Whatsapps", { name: "W", companyId, status: "CONNECTED" })).id;
-  const passwordHash = await hashPassword(PASSWORD);
-  await rows.insertMany("Users", [
-    { name: "Ana", email: "ana@cota.test", passwordHash, profile: "admin", companyId },
-    {
-      name: "Root",
-      email: "root@ops.test",
-      passwordHash,
-      profile: "admin",
-      companyId,
-      super: true,
-    },
+  companyId = await insertCompanyUsers(t.db.sequelize, "Cota", PASSWORD, [
+    { name: "Ana", email: "ana@cota.test" },
+    ROOT,
   ]);
+  whatsappId = (
+    await testRows(t.db.sequelize).insert("Whatsapps", {
+      name: "W",
+      companyId,
+      status: "CONNECTED",
+    })
+  ).id;
   token.admin = await login("ana@cota.test");
   token.super = await login("root@ops.test");
 }, 60_000);

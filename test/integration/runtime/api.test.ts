@@ -54,6 +54,44 @@ describe("the runtime's API", () => {
     expect(((await doc.json()) as { openapi: string }).openapi).toMatch(/^3\.1/);
   });
 
+  it("is enough for a client made from the served document to log in and call a secured route", async () => {
+    // What a generated client does: operations by operationId, the server from `servers`, the
+    // token from the login's Session, sent as the document's security scheme says.
+    const doc = (await (await fetch(`${t.runtime.url}/api/openapi.json`)).json()) as {
+      servers: { url: string }[];
+      security: Record<string, unknown[]>[];
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>>;
+      components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+    };
+    const operation = (id: string) => {
+      for (const [route, item] of Object.entries(doc.paths))
+        for (const [method, op] of Object.entries(item))
+          if (op.operationId === id) return { route, method: method.toUpperCase(), op };
+      throw new Error(`no operation ${id}`);
+    };
+    const base = new URL(doc.servers[0]?.url ?? "/", t.runtime.url).href.replace(/\/$/, "");
+    const login = operation("login");
+    const session = await fetch(`${base}${login.route}`, {
+      method: login.method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "ana@api.test", password: "ana-password-123" }),
+    });
+    expect(session.status).toBe(200);
+    const { accessToken } = (await session.json()) as { accessToken: string };
+    const list = operation("listQueues");
+    const [scheme] = Object.keys((list.op.security ?? doc.security)[0] ?? {});
+    expect(doc.components.securitySchemes[scheme ?? ""]).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
+    const queues = await fetch(`${base}${list.route}`, {
+      method: list.method,
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(queues.status).toBe(200);
+    expect(JSON.stringify(await queues.json())).toContain('"TestQueue"');
+  });
+
   it("lists the queues of the manifest with their counts", async () => {
     const response = await api("/api/queues");
     expect(response.status).toBe(200);

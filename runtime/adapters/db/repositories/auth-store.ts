@@ -10,6 +10,7 @@ import type {
   PublicUser,
   RotateResult,
 } from "../../../services/ports/auth-store";
+import { REVOKED_CHANNEL } from "../token-revocations";
 
 const USER_COLUMNS = `u.id, u.name, u.email, u.profile, u."companyId", u.super`;
 
@@ -121,9 +122,12 @@ export class SequelizeAuthStore implements AuthStore {
 
   /** Revokes the live API tokens whose prefix is `prefix`; returns how many. */
   async revokeApiToken(prefix: string, now: Date): Promise<number> {
+    // Every api process hears of it at once (token-revocations.ts), when the statement commits.
     const rows = await this.sequelize.query<{ id: number }>(
-      `UPDATE "ApiTokens" SET "revokedAt" = $2
-        WHERE prefix = $1 AND "revokedAt" IS NULL RETURNING id`,
+      `WITH revoked AS (
+         UPDATE "ApiTokens" SET "revokedAt" = $2
+          WHERE prefix = $1 AND "revokedAt" IS NULL RETURNING id, prefix)
+       SELECT id, pg_notify('${REVOKED_CHANNEL}', prefix) FROM revoked`,
       { bind: [prefix, now], type: QueryTypes.SELECT },
     );
     return rows.length;
