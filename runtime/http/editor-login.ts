@@ -7,7 +7,7 @@ import { ChatiaError } from "../errors";
 import type { AuthStore } from "../services/ports/auth-store";
 import { AuthService } from "./auth";
 import { type LoginLimits, passwordGate } from "./auth/login-limits";
-import { passwordWorkers } from "./auth/password-workers";
+import { hashPassword, passwordMatches } from "./auth/passwords";
 import { jsonBodyLimit } from "./body-limit";
 import { sendError } from "./errors";
 
@@ -41,13 +41,13 @@ const CHECKED_MS = 10_000;
 export async function createEditorLogin(options: EditorLoginOptions): Promise<CheckedEditorLogin> {
   const auth = new AuthService({ store: options.store, jwtSecret: options.jwtSecret });
   const { username: operator } = options.operator;
-  const operatorHash = await passwordWorkers.hash(options.operator.password, 10);
+  const operatorHash = await hashPassword(options.operator.password);
   const checked = new Map<string, { count: number; timer: NodeJS.Timeout }>();
   const keyOf = (username: string, password: string) =>
     createHash("sha256").update(username).update("\0").update(password).digest("base64");
   const check = async (username: string, password: string) => {
     if (username === operator)
-      return passwordGate.run(() => passwordWorkers.compare(password, operatorHash));
+      return passwordGate.run(() => passwordMatches(password, operatorHash));
     return (await auth.checkPassword(username, password))?.super === true;
   };
   return {

@@ -1,8 +1,8 @@
 // `chatia-flow db …`: migrations and the demo seed.
-import bcrypt from "bcryptjs";
 import type { Command } from "commander";
 import type { SeedDemoResult, Sequelize } from "../../adapters/db";
 import { ChatiaError } from "../../errors";
+import { hashPassword } from "../../http/auth/passwords";
 import { type Io, progressOf } from "../io";
 import { databaseUrl } from "../options";
 
@@ -20,8 +20,8 @@ interface DbOptions {
 export const DATABASE_URL_HELP =
   "Postgres URL (default: $DATABASE_URL or postgres://postgres@127.0.0.1:5432/chatia)";
 
-/** bcrypt, cost 10: the original ChatIA's hash format, so existing users keep their passwords. */
-export const hashPassword = (plain: string): Promise<string> => bcrypt.hash(plain, 10);
+// bcrypt, cost 10: the original ChatIA's hash format, so existing users keep their passwords.
+export { hashPassword };
 
 export function registerDb(program: Command, io: Io): void {
   const db = program.command("db").description("database migrations and demo data");

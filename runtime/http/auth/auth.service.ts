@@ -4,7 +4,7 @@ import type { ApiTokenRecord, AuthStore, PublicUser } from "../../services/ports
 import type { UserProfile } from "../../services/ports/enums";
 import type { AuthContext } from "../auth-context";
 import { type PasswordGate, passwordGate } from "./login-limits";
-import { passwordWorkers } from "./password-workers";
+import { hashPassword, passwordMatches } from "./passwords";
 import {
   type AccessClaims,
   API_TOKEN_PREFIX,
@@ -47,7 +47,7 @@ const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 // Compared against when the email is unknown, so both failures cost one bcrypt comparison.
 let dummyHash: Promise<string> | undefined;
 const unknownUserHash = (): Promise<string> => {
-  dummyHash ??= passwordWorkers.hash("no such user: timing filler", 10);
+  dummyHash ??= hashPassword("no such user: timing filler");
   return dummyHash;
 };
 
@@ -81,8 +81,8 @@ export class AuthService {
     return (this.options.passwordGate ?? passwordGate).run(async () => {
       const found = await this.store.findUserByEmail(email);
       const hash = found?.passwordHash ?? (await unknownUserHash());
-      // bcrypt in a worker thread: the event loop goes on serving meanwhile.
-      const matches = await passwordWorkers.compare(password, hash);
+      // bcrypt in libuv's thread pool: the event loop goes on serving meanwhile.
+      const matches = await passwordMatches(password, hash);
       if (found === undefined || !matches) return undefined;
       const { passwordHash: _, ...user } = found;
       return user;

@@ -2,12 +2,12 @@
 // login): failed attempts per client address, then per address and account, counted together
 // for the three, so that one address cannot try many accounts and nobody can lock an account out
 // from elsewhere; and a bound on the password checks running at once (bcrypt is CPU work, done in
-// worker threads: password-workers.ts), past which a login is refused with CF_AUTH_BUSY at once
+// libuv's thread pool: passwords.ts), past which a login is refused with CF_AUTH_BUSY at once
 // rather than queued behind the others.
 import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import { ChatiaError } from "../../errors";
-import { PASSWORD_WORKERS } from "./password-workers";
+import { PASSWORD_CHECKS_AT_ONCE } from "./passwords";
 
 export interface LoginLimitOptions {
   /** Failed logins allowed per client address and account within `loginWindowMs`. @defaultValue 10 */
@@ -83,7 +83,7 @@ function retryAfter(req: Request): number | undefined {
 }
 
 /**
- * Runs at most `maxActive` password checks at once (by default one per password worker thread), with at most `maxWaiting` more waiting for a
+ * Runs at most `maxActive` password checks at once (by default PASSWORD_CHECKS_AT_ONCE), with at most `maxWaiting` more waiting for a
  * turn; any further one fails at once with CF_AUTH_BUSY (HTTP 503), so a login storm costs bounded
  * CPU and memory and other requests keep being served.
  */
@@ -92,7 +92,7 @@ export class PasswordGate {
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    private readonly maxActive = PASSWORD_WORKERS,
+    private readonly maxActive = PASSWORD_CHECKS_AT_ONCE,
     private readonly maxWaiting = 16,
   ) {}
 

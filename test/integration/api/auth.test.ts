@@ -1,7 +1,6 @@
 // The auth router and middleware over a real socket (supertest) against a real Postgres:
 // logins, refresh rotation and reuse, logout, expiry, API tokens made by the CLI, rate limit.
 import type { Server } from "node:http";
-import bcrypt from "bcryptjs";
 import express from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import {
   requireProfile,
 } from "../../../runtime/http/auth";
 import { PasswordGate } from "../../../runtime/http/auth/login-limits";
+import { hashPassword } from "../../../runtime/http/auth/passwords";
 import { authOf } from "../../../runtime/http/auth-context";
 import { runCli } from "../../helpers/cli";
 import { createTestDatabase, type TestDatabase } from "../../helpers/database";
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const rows = testRows(db.sequelize);
   const company = await rows.insert("Companies", { name: "Acme" });
   companyId = company.id;
-  const passwordHash = await bcrypt.hash(PASSWORD, 10);
+  const passwordHash = await hashPassword(PASSWORD);
   await rows.insertMany("Users", [
     { name: "Ada", email: "ada@acme.test", passwordHash, profile: "admin", companyId },
     { name: "Bob", email: "bob@acme.test", passwordHash, profile: "user", companyId },

@@ -3,11 +3,10 @@
 // editor's operator out with wrong passwords from a few addresses; an address has one budget of
 // failures for the API, the admin form and the editor together, however the address is written
 // (IPv4-mapped, another host of an IPv6 /56); a flood of logins is answered
-// 200, 503 or 429 while the event loop keeps turning (bcrypt runs in worker threads); and bodies
+// 200, 503 or 429 (bcrypt runs off the event loop, a bounded number at once); and bodies
 // nested 10,000 deep or over the limit are a JSON 400 / 413 on the editor's admin API, its login
 // and Bull Board, as on the API.
 import http from "node:http";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { repoFixture } from "../../helpers/repo-fixture";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
@@ -130,26 +129,20 @@ describe("an address written another way", () => {
 });
 
 describe("a flood of logins", () => {
-  it("is answered 200, 503 or 429 while the event loop keeps turning", async () => {
-    // The runtime runs in this process: its event loop is this one. bcryptjs computes in 100 ms
-    // slices on the thread that calls it, so with the hashing on the event loop most turns
-    // during the flood waited behind one or more slices (90th percentile 290 to 450 ms measured
-    // here); in worker threads they wait for the requests' own work only.
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
+  it("is answered 200, 503 or 429, and a login goes through after it", async () => {
+    // The password checks run in libuv's thread pool, a bounded number at once with a bounded
+    // queue: past it a login is answered 503 at once, never left waiting behind the others. What
+    // the flood costs the event loop is a figure, measured by npm run bench:login-flood.
     const answers = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
         apiLogin(`203.0.113.${i % 250}`, "ada@acme.test", PASSWORD),
       ),
     );
-    delay.disable();
     const statuses = new Set(answers.map((r) => r.status));
     for (const status of statuses) expect([200, 429, 503]).toContain(status);
     expect(statuses).toContain(200);
     const busy = answers.find((r) => r.status === 503);
     expect(busy && JSON.parse(busy.text)).toMatchObject({ code: "CF_AUTH_BUSY" });
-    expect(delay.percentile(90) / 1e6).toBeLessThan(100);
-    // And after it, a login goes through.
     expect((await apiLogin("203.0.113.251", "ada@acme.test", PASSWORD)).status).toBe(200);
   });
 });

@@ -4,10 +4,10 @@
 // same login only: none of the API's tokens opens it.
 
 import path from "node:path";
-import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SequelizeAuthStore } from "../../../runtime/adapters/db/repositories/auth-store";
 import { AuthService } from "../../../runtime/http/auth";
+import { hashPassword } from "../../../runtime/http/auth/passwords";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = await startTestRuntime(fixture);
   const rows = testRows(t.db.sequelize);
   const company = await rows.insert("Companies", { name: "Acme" });
-  const passwordHash = await bcrypt.hash(PASSWORD, 10);
+  const passwordHash = await hashPassword(PASSWORD);
   await rows.insertMany("Users", [
     {
       name: "Root",

@@ -1,0 +1,19 @@
+// bcrypt off the event loop: @node-rs/bcrypt hashes and compares in libuv's thread pool, so a
+// login storm costs CPU on those threads while the event loop goes on serving (bcryptjs computed
+// on the calling thread in 100 ms slices: a few logins at once held every other request). Its
+// hashes are the original ChatIA's ($2a$/$2b$, cost 10): existing users keep their passwords.
+import { availableParallelism } from "node:os";
+import { hash, verify } from "@node-rs/bcrypt";
+
+/**
+ * Password checks run at once: a core per check but one, between 2 and 4 (libuv's thread pool,
+ * which also serves file and DNS work, has 4 threads unless UV_THREADPOOL_SIZE says otherwise).
+ */
+export const PASSWORD_CHECKS_AT_ONCE = Math.min(4, Math.max(2, availableParallelism() - 1));
+
+/** The bcrypt hash of `plain`, cost 10 (the original's). */
+export const hashPassword = (plain: string): Promise<string> => hash(plain, { cost: 10 });
+
+/** Whether `plain` matches the bcrypt `stored` hash (a malformed hash does not match). */
+export const passwordMatches = (plain: string, stored: string): Promise<boolean> =>
+  verify(plain, stored);
