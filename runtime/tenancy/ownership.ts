@@ -40,6 +40,11 @@ export interface EnqueueRefusal {
 }
 export type EnqueueVerdict = { readonly ok: true; readonly data: unknown } | EnqueueRefusal;
 
+/** The company a send is for, or why it is not known. */
+export type SendCompany =
+  | { readonly ok: true; readonly companyId: number }
+  | { readonly ok: false; readonly reason: string };
+
 const NOUNS: Readonly<Record<OwnedKind, string>> = {
   whatsapp: "WhatsApp connection",
   campaign: "campaign",
@@ -128,6 +133,33 @@ export class Ownership {
     const media = await this.foreignMedia(rule, data, companyId);
     if (media) return notFound(media);
     return { ok: true, data: withCompany(data, companyId) };
+  }
+
+  /**
+   * The company a message is sent for, from the job being handled (`job`, absent when the message
+   * comes from no job) and the company the flow states (`stated`, its node's setting). A job with
+   * an owner rule sends only for its resolved owner: a system job (its references lead nowhere or
+   * disagree) sends for nobody, whatever the flow states, and a stated company must be that owner.
+   * Anything else (a cron's job, no job) sends only for a stated company.
+   */
+  async sendCompany(job: JobRef | undefined, stated: number | undefined): Promise<SendCompany> {
+    if (job && ownerRule(job.queue, job.name)) {
+      const owner = await this.ownerOf(job);
+      if (owner.kind !== "company") return { ok: false, reason: owner.reason };
+      if (stated !== undefined && stated !== owner.companyId)
+        return {
+          ok: false,
+          reason: `the stated company ${stated} is not the job's owner, company ${owner.companyId}`,
+        };
+      return { ok: true, companyId: owner.companyId };
+    }
+    if (stated !== undefined) return { ok: true, companyId: stated };
+    return {
+      ok: false,
+      reason: job
+        ? `${job.queue}/${job.name} is a system job (no owner rule)`
+        : "the message comes from no job (msg.job)",
+    };
   }
 
   /** Why a media path of the data is not the company's, or undefined when all are. */
