@@ -312,8 +312,9 @@ export const openApiDocument = {
     },
     "/api/plan": {
       get: {
-        summary: "Cron triggers: what Redis has against what the manifest wants",
-        responses: { "200": ok(ref("CronPlan")), ...pick("401") },
+        summary:
+          "Cron triggers: what Redis has against what the manifest wants (super-admins: the triggers are system jobs)",
+        responses: { "200": ok(ref("CronPlan")), ...pick("401", "403") },
       },
     },
     "/api/queues": {
