@@ -294,7 +294,7 @@ export const ERROR_CODES = {
   CF_TENANCY_OWNER_UNKNOWN: {
     kind: "user",
     summary:
-      "`send whatsapp` refused a send whose company is not known (no company set, and the job's owner does not resolve).",
+      "`send whatsapp` refused a send whose company is not known (the job's owner does not resolve, or is not the company stated; or no company set for a message of no owned job).",
   },
   CF_TENANCY_QUOTA: {
     kind: "user",

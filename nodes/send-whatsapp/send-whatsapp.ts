@@ -45,25 +45,31 @@ export = (RED: NodeAPI) => {
 };
 
 /**
- * The send's company: the `company` property, else the owner of the job being handled (its
- * top-level companyId, or what its data references). A send whose company is not known is
- * refused (CF_TENANCY_OWNER_UNKNOWN): a message never goes out for nobody in particular.
+ * The send's company, as runtime/tenancy decides it for the job being handled and the node's
+ * `company` setting (see Ownership.sendCompany): a send whose company is not known, or whose
+ * setting is not the job's owner, is refused (CF_TENANCY_OWNER_UNKNOWN): a message never goes out
+ * for nobody in particular, nor for a company the job does not belong to.
  */
 async function withOwner(
-  ownership: Pick<Ownership, "ownerOf">,
+  ownership: Pick<Ownership, "sendCompany">,
   input: SendInput,
   msg: NodeMessage & { job?: unknown },
 ): Promise<SendInput> {
-  if (input.companyId !== undefined) return input;
   const job = msg.job as Partial<JobInfo> | undefined;
-  const owner =
+  const ref =
     typeof job?.queue === "string" && typeof job.name === "string"
-      ? await ownership.ownerOf({ queue: job.queue, name: job.name, data: msg.payload })
-      : { kind: "system" as const, reason: "the message comes from no job (msg.job)" };
-  if (owner.kind === "company") return { ...input, companyId: owner.companyId };
+      ? {
+          queue: job.queue,
+          name: job.name,
+          ...(typeof job.id === "string" && { id: job.id }),
+          data: msg.payload,
+        }
+      : undefined;
+  const verdict = await ownership.sendCompany(ref, input.companyId);
+  if (verdict.ok) return { ...input, companyId: verdict.companyId };
   throw new ChatiaError(
     "CF_TENANCY_OWNER_UNKNOWN",
-    `send whatsapp: the company of this send is not known (${owner.reason}): set the node's company, or handle a job whose owner resolves`,
+    `send whatsapp: the company of this send is not known (${verdict.reason}): set the node's company, or handle a job whose owner resolves`,
   );
 }
 

@@ -62,5 +62,5 @@ export interface ChatiaServices {
   /** WhatsApp auth-state housekeeping (`purge sessions`). */
   readonly sessions: SessionService;
   /** Which company owns a job (runtime/tenancy): `send whatsapp` sends only for a known one. */
-  readonly ownership: Pick<Ownership, "ownerOf">;
+  readonly ownership: Pick<Ownership, "sendCompany">;
 }

@@ -315,9 +315,10 @@ export const openApiDocument = {
     },
     "/api/plan": {
       get: {
-        summary: "Cron triggers: what Redis has against what the manifest wants",
+        summary:
+          "Cron triggers: what Redis has against what the manifest wants (super-admins: the triggers are system jobs)",
         operationId: "getPlan",
-        responses: { "200": ok(ref("CronPlan")), ...pick("401") },
+        responses: { "200": ok(ref("CronPlan")), ...pick("401", "403") },
       },
     },
     "/api/queues": {

@@ -16,6 +16,11 @@ export interface OwnerRule {
   /** The row whose company owns the job. */
   readonly owner: Reference;
   /**
+   * The row that owns a job whose data lack `owner.path` (a job of the same name in another
+   * shape: DispatchCampaign's connection sender references a connection, not a campaign).
+   */
+  readonly orElse?: Reference;
+  /**
    * Company ids the data may carry besides the top-level `companyId` (ChatIA's producers put one
    * in `data.companyId`); each must be the owner's, or the job is a system job.
    */
@@ -48,6 +53,7 @@ export const OWNER_RULES: Readonly<Record<string, OwnerRule>> = {
   },
   "CampaignQueue/DispatchCampaign": {
     owner: { kind: "campaign", path: "campaignId" },
+    orElse: { kind: "whatsapp", path: "whatsappId" },
     companyMayStart: false,
   },
 };
@@ -55,6 +61,12 @@ export const OWNER_RULES: Readonly<Record<string, OwnerRule>> = {
 /** The rule of a job, or undefined for a system job. */
 export function ownerRule(queue: string, name: string): OwnerRule | undefined {
   return OWNER_RULES[`${queue}/${name}`];
+}
+
+/** The reference that owns a job with these data: the rule's owner, or its `orElse` when the data lack the owner's path. */
+export function ownerReference(rule: OwnerRule, data: unknown): Reference {
+  if (rule.orElse && valueAt(data, rule.owner.path) === undefined) return rule.orElse;
+  return rule.owner;
 }
 
 /** Cron trigger runs: Bull names their ids `repeat:<hash>:<millis>`. */

@@ -6,7 +6,14 @@
 import { ChatiaError } from "../errors";
 import { resolveMediaFile } from "../services/media-file";
 import type { OwnedKind, OwnerStore } from "../services/ports/owner-store";
-import { isCronRun, type OwnerRule, ownerRule, valueAt } from "./owner-rules";
+import {
+  isCronRun,
+  type OwnerRule,
+  ownerReference,
+  ownerRule,
+  type Reference,
+  valueAt,
+} from "./owner-rules";
 
 export type Owner =
   | { readonly kind: "company"; readonly companyId: number }
@@ -39,6 +46,11 @@ export interface EnqueueRefusal {
   readonly message: string;
 }
 export type EnqueueVerdict = { readonly ok: true; readonly data: unknown } | EnqueueRefusal;
+
+/** The company a send is for, or why it is not known. */
+export type SendCompany =
+  | { readonly ok: true; readonly companyId: number }
+  | { readonly ok: false; readonly reason: string };
 
 const NOUNS: Readonly<Record<OwnedKind, string>> = {
   whatsapp: "WhatsApp connection",
@@ -74,9 +86,9 @@ export class Ownership {
     const plans = jobs.map((job) => {
       const plan = lookupPlan(job);
       if ("id" in plan) {
-        const ids = wanted.get(plan.rule.owner.kind) ?? [];
+        const ids = wanted.get(plan.ref.kind) ?? [];
         ids.push(plan.id);
-        wanted.set(plan.rule.owner.kind, ids);
+        wanted.set(plan.ref.kind, ids);
       }
       return plan;
     });
@@ -88,7 +100,7 @@ export class Ownership {
     );
     return plans.map((plan, i) => {
       if (!("id" in plan)) return plan;
-      const { kind } = plan.rule.owner;
+      const { kind } = plan.ref;
       const companyId = found.get(kind)?.get(plan.id);
       if (companyId === undefined)
         return system(`it references no existing ${NOUNS[kind]} ${plan.id}`, false);
@@ -120,14 +132,41 @@ export class Ownership {
         message: `${queue}/${name} is a system job: only a super-admin may start it`,
       };
     const owner = await this.ownerOf({ queue, name, data });
-    const refId = valueAt(data, rule.owner.path);
+    const ref = ownerReference(rule, data);
     if (owner.kind !== "company" || owner.companyId !== companyId)
       return notFound(
-        `there is no ${NOUNS[rule.owner.kind]} ${show(refId)} in your company (${rule.owner.path})`,
+        `there is no ${NOUNS[ref.kind]} ${show(valueAt(data, ref.path))} in your company (${ref.path})`,
       );
     const media = await this.foreignMedia(rule, data, companyId);
     if (media) return notFound(media);
     return { ok: true, data: withCompany(data, companyId) };
+  }
+
+  /**
+   * The company a message is sent for, from the job being handled (`job`, absent when the message
+   * comes from no job) and the company the flow states (`stated`, its node's setting). A job with
+   * an owner rule sends only for its resolved owner: a system job (its references lead nowhere or
+   * disagree) sends for nobody, whatever the flow states, and a stated company must be that owner.
+   * Anything else (a cron's job, no job) sends only for a stated company.
+   */
+  async sendCompany(job: JobRef | undefined, stated: number | undefined): Promise<SendCompany> {
+    if (job && ownerRule(job.queue, job.name)) {
+      const owner = await this.ownerOf(job);
+      if (owner.kind !== "company") return { ok: false, reason: owner.reason };
+      if (stated !== undefined && stated !== owner.companyId)
+        return {
+          ok: false,
+          reason: `the stated company ${stated} is not the job's owner, company ${owner.companyId}`,
+        };
+      return { ok: true, companyId: owner.companyId };
+    }
+    if (stated !== undefined) return { ok: true, companyId: stated };
+    return {
+      ok: false,
+      reason: job
+        ? `${job.queue}/${job.name} is a system job (no owner rule)`
+        : "the message comes from no job (msg.job)",
+    };
   }
 
   /** Why a media path of the data is not the company's, or undefined when all are. */
@@ -150,17 +189,20 @@ export class Ownership {
   }
 }
 
-type LookupPlan = Owner | { readonly rule: OwnerRule; readonly id: number };
+type LookupPlan =
+  | Owner
+  | { readonly rule: OwnerRule; readonly ref: Reference; readonly id: number };
 
 /** What resolving a job needs: a final answer already, or the row to look up. */
 function lookupPlan(job: JobRef): LookupPlan {
   if (isCronRun(job.id)) return system("it is a cron trigger run", true);
   const rule = ownerRule(job.queue, job.name);
   if (!rule) return system(`${job.queue}/${job.name} has no owner rule`, true);
-  const id = valueAt(job.data, rule.owner.path);
+  const ref = ownerReference(rule, job.data);
+  const id = valueAt(job.data, ref.path);
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1)
-    return system(`its ${rule.owner.path} is not a ${NOUNS[rule.owner.kind]} id`, true);
-  return { rule, id };
+    return system(`its ${ref.path} is not a ${NOUNS[ref.kind]} id`, true);
+  return { rule, ref, id };
 }
 
 /** A company id the data claim (top level or the rule's paths) that is not the owner's. */

@@ -147,6 +147,12 @@ describe("queue API: reading", () => {
     const cron = await call("get", "/api/plan", {}, { as: "super" });
     expect(cron.status).toBe(200);
     expect(cron.body).toEqual({ add: [], remove: [], keep: [], rearm: [] });
+    // The cron triggers are system jobs: a company's admin or attendant gets 403.
+    for (const as of ["admin:1", "user:1"]) {
+      const refused = await call("get", "/api/plan", {}, { as });
+      expect(refused.status, as).toBe(403);
+      expect(refused.body.code).toBe("CF_AUTH_FORBIDDEN");
+    }
   });
 
   it("lists the queues with counts, paused flag, concurrency and limits", async () => {

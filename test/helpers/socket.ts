@@ -13,6 +13,8 @@ export interface CompanySocketOptions {
   /** An access token or an API token; omitted to try without one. */
   readonly token?: string;
   readonly companyId: number;
+  /** Another spelling of the namespace to try. @defaultValue `/<companyId>` */
+  readonly namespace?: string;
   /** @defaultValue ["websocket"] */
   readonly transports?: ("websocket" | "polling")[];
   /** Extra headers of the handshake (Origin, Authorization); node clients only. */
@@ -52,7 +54,7 @@ export interface ConnectRefusal extends Error {
 
 /** Connects to `/<companyId>`; rejects with the ConnectRefusal when the server refuses. */
 export function connectCompanySocket(options: CompanySocketOptions): Promise<CompanySocket> {
-  const socket = io(`${options.url}/${options.companyId}`, {
+  const socket = io(`${options.url}${options.namespace ?? `/${options.companyId}`}`, {
     transports: options.transports ?? ["websocket"],
     reconnection: false,
     forceNew: true,
@@ -111,7 +113,8 @@ export async function refusedConnect(options: CompanySocketOptions): Promise<Con
   } catch (err) {
     return err as ConnectRefusal;
   }
-  throw new Error(`the socket connected to /${options.companyId}; it should have been refused`);
+  const namespace = options.namespace ?? `/${options.companyId}`;
+  throw new Error(`the socket connected to ${namespace}; it should have been refused`);
 }
 
 async function poll<T>(

@@ -143,6 +143,28 @@ describe("send whatsapp", () => {
     expect(await world.whatsapp.sends({ jid: "5511999990003@s.whatsapp.net" })).toEqual([]);
   });
 
+  it("refuses a job's send for a company that is not the job's owner, whatever its data state", async () => {
+    const other = await w.company();
+    const n = await sendWhatsapp();
+    // As a producer other than the runtime may add it: the top-level companyId (another company)
+    // disagrees with the connection's, so the job is a system job, though data.companyId (read by
+    // the node's default company setting) names the connection's company.
+    const mixed = jobMessage("5511999990005", { companyId: company });
+    const first = await n.receive({ ...mixed, payload: { ...mixed.payload, companyId: other } });
+    expect(first.error?.code).toBe("CF_TENANCY_OWNER_UNKNOWN");
+    expect(first.error?.message).toMatch(
+      /its companyId \d+ is not the company of what it references/,
+    );
+    // A stated company (the node's setting) that is not the owner of the job's connection.
+    await helper.unload();
+    const stated = await sendWhatsapp(typed({ company: [String(other), "num"] }));
+    const second = await stated.receive(jobMessage("5511999990005"));
+    expect(second.error?.code).toBe("CF_TENANCY_OWNER_UNKNOWN");
+    expect(second.error?.message).toContain(`the stated company ${other} is not the job's owner`);
+    expect(await world.whatsapp.sends({ jid: "5511999990005@s.whatsapp.net" })).toEqual([]);
+    expect(await ledger("5511999990005@s.whatsapp.net")).toEqual([]);
+  });
+
   it("shows an earlier send of the same key as 'already sent', and sends once", async () => {
     const n = await sendWhatsapp();
     const msg = jobMessage("5511999990004");

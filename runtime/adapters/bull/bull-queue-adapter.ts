@@ -190,20 +190,34 @@ export function repeatableJobs(queue: BullQueue): Promise<RepeatableJob[]> {
  * waiting, delayed, active or paused: a trigger whose run was removed or cleaned never fires again.
  */
 export async function repeatableRunPending(queue: BullQueue, r: RepeatableJob): Promise<boolean> {
-  const idPart = r.id ? `${r.id}:` : ":";
-  const id = `repeat:${md5(`${r.name}${idPart}${md5(r.key)}`)}:${r.next}`;
-  const job = await queue.getJob(id);
+  const job = await queue.getJob(repeatRunId(r));
   if (!job) return false;
-  return ["waiting", "delayed", "active", "paused"].includes(await job.getState());
+  return PENDING_STATES.includes(await job.getState());
+}
+
+const PENDING_STATES = ["waiting", "delayed", "active", "paused"];
+
+/** The id Bull gives a trigger's run due at `r.next`. */
+function repeatRunId(r: Pick<RepeatableJob, "key" | "name" | "id" | "next">): string {
+  const idPart = r.id ? `${r.id}:` : ":";
+  return `repeat:${md5(`${r.name}${idPart}${md5(r.key)}`)}:${r.next}`;
 }
 
 function md5(text: string): string {
   return createHash("md5").update(text).digest("hex");
 }
 
-/** Removes a repeatable trigger and its pending next run. */
-export function removeRepeatable(queue: BullQueue, key: string): Promise<void> {
-  return queue.removeRepeatableByKey(key);
+/**
+ * Removes a repeatable trigger and its pending next run. A run left outside Bull's lists goes too
+ * (Bull's `empty()`, Bull Board's "empty", drops the delayed set but keeps the runs' hashes): the
+ * trigger added again before that run's time would get the same id, which Bull takes for a job it
+ * already has, and stay without a pending run.
+ */
+export async function removeRepeatable(queue: BullQueue, key: string): Promise<void> {
+  const trigger = (await queue.getRepeatableJobs()).find((r) => r.key === key);
+  const run = trigger && (await queue.getJob(repeatRunId(trigger)));
+  if (run && !PENDING_STATES.includes(await run.getState())) await run.remove();
+  await queue.removeRepeatableByKey(key);
 }
 
 /** Marks a job so that Bull does not retry it when it fails (user errors). */

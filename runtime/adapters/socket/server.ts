@@ -61,7 +61,8 @@ export interface CompanySocketServer {
 /** The codes a refused handshake carries in `err.data.code` (docs/errors.md). */
 export type SocketRefusal = "CF_AUTH_REQUIRED" | "CF_AUTH_INVALID" | "CF_AUTH_FORBIDDEN";
 
-const COMPANY_NAMESPACE = /^\/\d+$/;
+/** `/<companyId>`, one spelling per company (no leading zeros). */
+const COMPANY_NAMESPACE = /^\/[1-9]\d*$/;
 const IDENTITY = Symbol("chatia.socket.identity");
 const EXPIRES = Symbol("chatia.socket.expires");
 const TOKEN = Symbol("chatia.socket.token");

@@ -22,15 +22,16 @@ export function adminOf(req: Request): AuthContext {
   return auth;
 }
 
-/** A super-admin: actions on a whole queue, which hold every company's jobs. */
-export function superOf(req: Request): AuthContext {
-  const auth = adminOf(req);
-  if (!auth.super)
-    throw new HttpError(
-      403,
-      "CF_AUTH_FORBIDDEN",
-      "only a super-admin may pause, resume or clean a queue: it holds every company's jobs",
-    );
+/**
+ * A super-admin: actions on a whole queue, which hold every company's jobs, and views of system
+ * jobs. `why` ends the 403's message.
+ */
+export function superOf(
+  req: Request,
+  why = "only a super-admin may pause, resume or clean a queue: it holds every company's jobs",
+): AuthContext {
+  const auth = callerOf(req);
+  if (!auth.super) throw new HttpError(403, "CF_AUTH_FORBIDDEN", why);
   return auth;
 }
 

@@ -61,8 +61,9 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
       ...(manifest && { manifest: plain(manifest) }),
     });
   });
+  // The cron triggers are system jobs: super-admins only.
   router.get("/api/plan", async (req, res) => {
-    callerOf(req);
+    superOf(req, "only a super-admin may read the cron plan: cron triggers are system jobs");
     res.json(planView(await deps.queues.diffRepeatables()));
   });
   router.get("/api/queues", async (req, res) => {

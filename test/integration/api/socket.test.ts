@@ -110,6 +110,16 @@ describe("the socket.io handshake", () => {
     expect(byApiToken.data).toMatchObject({ code: "CF_AUTH_FORBIDDEN" });
   });
 
+  it("knows a company's namespace by one spelling only (/<id>, not /0<id>)", async () => {
+    const err = await refusedConnect({
+      url,
+      companyId: companyA,
+      namespace: `/0${companyA}`,
+      token: tokens.a,
+    });
+    expect(err.message).toBe("Invalid namespace");
+  });
+
   it("lets a company's access token or API token join its namespace, a super-admin any", async () => {
     await connect(companyA, tokens.a);
     await connect(companyA, tokens.apiA);

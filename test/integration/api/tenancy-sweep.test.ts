@@ -165,6 +165,20 @@ async function addJobs(): Promise<void> {
       added.push({ queue, id: String(raw.id), owner, state: "waiting" });
     }
   }
+  // DispatchCampaign's other shape, a connection's campaign sender, owned by its connection.
+  const campaigns = queues.queue("CampaignQueue").bull;
+  for (const co of ["A", "B"] as const) {
+    const base = `sw-${co}-CampaignQueue-DispatchCampaign-sender`;
+    const sender = { whatsappId: rows[co].whatsappId };
+    const viaRuntime = await queues.enqueue("CampaignQueue", "DispatchCampaign", sender, {
+      jobId: `${base}-runtime`,
+      delayMs: DELAY,
+    });
+    expect((viaRuntime.data as { companyId?: number }).companyId).toBe(rows[co].companyId);
+    added.push({ queue: "CampaignQueue", id: `${base}-runtime`, owner: co, state: "delayed" });
+    await campaigns.add("DispatchCampaign", sender, { jobId: `${base}-raw` });
+    added.push({ queue: "CampaignQueue", id: `${base}-raw`, owner: co, state: "waiting" });
+  }
   // Jobs whose owner does not resolve are system jobs: a connection that does not exist, and a
   // companyId that is not the company of the connection referenced.
   const messages = queues.queue("MessageQueue").bull;
@@ -177,6 +191,9 @@ async function addJobs(): Promise<void> {
     await messages.add("SendMessage", data, { jobId: id });
     added.push({ queue: "MessageQueue", id, owner: "S", state: "waiting" });
   }
+  const senderClaim = { whatsappId: rows.B.whatsappId, companyId: rows.A.companyId };
+  await campaigns.add("DispatchCampaign", senderClaim, { jobId: "sw-S-sender-conflict" });
+  added.push({ queue: "CampaignQueue", id: "sw-S-sender-conflict", owner: "S", state: "waiting" });
 }
 
 async function createRows(): Promise<void> {
@@ -476,7 +493,8 @@ describe("the REST API", () => {
       for (const who of CALLERS) {
         const res = await call(who, route);
         expectNoLeak(who, res.text, `${who} ${route}`);
-        if (route === "/metrics")
+        // The metrics span every company; the plan lists the cron triggers, system jobs.
+        if (route === "/metrics" || route === "/api/plan")
           expect(res.status, `${who} ${route}`).toBe(who === "super" ? 200 : 403);
       }
     }
