@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE_DECLARATIONS } from "../../nodes/node-settings";
+import { isReservedName, settingNames } from "../../nodes/shared/define-node";
 import { PROJECT_ROOT } from "../../runtime/project-root";
 import { launchBrowser } from "../helpers/browser";
 import { deployFromEditor } from "../helpers/editor";
@@ -203,4 +205,42 @@ describe("the operator's round trip in the editor", () => {
     }
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it("keeps on chatia nodes, beyond their declared settings, only names no setting may take", async () => {
+    // The crons' badges are on screen (status, dirtyStatus); a revealed node flashes (highlighted,
+    // __flashTimer); the forms above were opened and closed (validation state).
+    type Red = {
+      view: { reveal(id: string): void };
+      nodes: { node(id: string): Record<string, unknown> | null };
+    };
+    await page.evaluate(() => (window as unknown as { RED: Red }).RED.view.reveal("c10e0004"));
+    // The flash starts once the view has scrolled to the node.
+    await page.waitForFunction(
+      () => "highlighted" in ((window as unknown as { RED: Red }).RED.nodes.node("c10e0004") ?? {}),
+    );
+    const seen = await page.evaluate(() => {
+      type EditorNode = Record<string, unknown> & { type: string; _def: { defaults: object } };
+      const win = window as unknown as {
+        RED: { nodes: { eachNode(cb: (n: EditorNode) => void): void } };
+        chatiaNodes: Record<string, unknown>;
+      };
+      const defaults: Record<string, string[]> = {};
+      const extras = new Set<string>();
+      win.RED.nodes.eachNode((n) => {
+        if (!(n.type in win.chatiaNodes)) return;
+        const declared = Object.keys(n._def.defaults);
+        defaults[n.type] = declared;
+        for (const key of Object.keys(n)) if (!declared.includes(key)) extras.add(key);
+      });
+      return { defaults, extras: [...extras].sort() };
+    });
+    // Each type's editor defaults are its declaration's settings, no more.
+    for (const [type, keys] of Object.entries(seen.defaults)) {
+      const declaration = NODE_DECLARATIONS.get(type);
+      expect(declaration, type).toBeDefined();
+      if (declaration) expect(keys.sort(), type).toEqual(settingNames(declaration).sort());
+    }
+    expect(seen.extras).toEqual(expect.arrayContaining(["status", "highlighted", "x", "z"]));
+    expect(seen.extras.filter((key) => !isReservedName(key))).toEqual([]);
+  });
 });
