@@ -11,6 +11,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_DECLARATIONS } from "../../nodes/node-settings";
 import { isReservedName, settingNames } from "../../nodes/shared/define-node";
+import { readFlowDir, toNodeRedFlows } from "../../runtime/adapters/node-red/flow-files";
+import type { NodeRedNode } from "../../runtime/adapters/node-red/flow-format";
+import { nodeBox, nodeLabel } from "../../runtime/adapters/node-red/flow-layout";
+import { listNodePorts } from "../../runtime/adapters/node-red/node-types";
 import { PROJECT_ROOT } from "../../runtime/project-root";
 import { launchBrowser } from "../helpers/browser";
 import { deployFromEditor } from "../helpers/editor";
@@ -242,5 +246,78 @@ describe("the operator's round trip in the editor", () => {
     }
     expect(seen.extras).toEqual(expect.arrayContaining(["status", "highlighted", "x", "z"]));
     expect(seen.extras.filter((key) => !isReservedName(key))).toEqual([]);
+  });
+
+  it("draws every shipped node, and one unwired node of each chatia type, within the box the layout test computes for it", async () => {
+    const ports = await listNodePorts([path.join(PROJECT_ROOT, "nodes")]);
+    const saved = toNodeRedFlows(await readFlowDir(path.join(t.dir, "flows")));
+    // One node of each chatia type on a scratch tab (not deployed), no port wired: a saved file
+    // leaves out unwired ports, the editor draws them all.
+    const types = [...NODE_DECLARATIONS.keys()];
+    const scratch: NodeRedNode[] = [
+      { id: "layout0", type: "tab", label: "layout check" },
+      ...types.map((type, i) => ({
+        id: `layout${i + 1}`,
+        type,
+        z: "layout0",
+        name: type,
+        x: 300,
+        y: 60 + i * 80,
+        wires: [],
+      })),
+    ];
+    await page.evaluate((nodes) => {
+      const red = (window as unknown as { RED: { nodes: { import(n: unknown): void } } }).RED;
+      red.nodes.import(nodes);
+    }, scratch);
+    const shown = [...saved, ...scratch];
+    type Drawn = { id: string; w?: number; h?: number; label: string | null };
+    const tabs = shown.filter((n) => n.type === "tab").map((n) => n.id);
+    const drawn = new Map<string, Drawn>();
+    for (const tab of tabs) {
+      // A node has its size once its tab has been drawn.
+      const nodes = await page.evaluate(async (z) => {
+        const red = (
+          window as unknown as {
+            RED: {
+              workspaces: { show(id: string): void };
+              nodes: { eachNode(cb: (n: { id: string; z: string; w?: number }) => void): void };
+            };
+          }
+        ).RED;
+        red.workspaces.show(z);
+        const ofTab = () => {
+          const found: { id: string; z: string; w?: number; h?: number }[] = [];
+          red.nodes.eachNode((n) => {
+            if (n.z === z) found.push(n);
+          });
+          return found;
+        };
+        while (ofTab().some((n) => n.w === undefined))
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+        return ofTab().map((n) => ({
+          id: n.id,
+          w: n.w,
+          h: n.h,
+          label:
+            document.getElementById(n.id)?.querySelector(".red-ui-flow-node-label")?.textContent ??
+            null,
+        }));
+      }, tab);
+      for (const n of nodes) drawn.set(n.id, n);
+    }
+    const smaller: string[] = [];
+    for (const node of shown.filter((n) => drawn.has(n.id))) {
+      const real = drawn.get(node.id) as Drawn;
+      const box = nodeBox(node, ports);
+      const badge = node.type === "comment" ? 0 : 22;
+      if ((real.w ?? 0) > box.right - box.left || (real.h ?? 0) > box.bottom - box.top - badge)
+        smaller.push(
+          `${node.id} ${node.type}: drawn ${real.w}×${real.h}, computed ${box.right - box.left}×${box.bottom - box.top - badge}`,
+        );
+      expect(real.label, node.id).toBe(nodeLabel(node));
+    }
+    expect(drawn.size).toBeGreaterThan(80 + types.length);
+    expect(smaller).toEqual([]);
   });
 });
