@@ -172,6 +172,24 @@ describe("the operator's round trip in the editor", () => {
     await page.screenshot({
       path: process.env.SCREENSHOT ?? path.join(t.dir, "deploy-refused.png"),
     });
+    // The notice stays while the operator works through it: a click on a problem shows its node
+    // (which flashes) and leaves the notice open; its Close button closes it.
+    const refused = page.locator(".red-ui-notification", { hasText: "Deploy refused" }).last();
+    await refused.locator('.chatia-deploy-refused-node[data-node-id="c10e0003"]').click();
+    await page.waitForFunction(() =>
+      Boolean(
+        (
+          window as unknown as {
+            RED: { nodes: { node(id: string): { __flashTimer?: unknown } | null } };
+          }
+        ).RED.nodes.node("c10e0003")?.__flashTimer,
+      ),
+    );
+    expect(
+      await refused.evaluate((n) => (n as HTMLElement & { closed?: boolean }).closed),
+    ).not.toBe(true);
+    await refused.locator("button.chatia-deploy-refused-close").click();
+    await refused.waitFor({ state: "detached" });
     expect(git("status", "--porcelain", "flows/", "jobs.yaml")).toBe("");
     expect(await publishedRevision()).toBe(revision);
     // The running flow kept its settings: its job still runs.
@@ -275,7 +293,7 @@ describe("the operator's round trip in the editor", () => {
     const tabs = shown.filter((n) => n.type === "tab").map((n) => n.id);
     const drawn = new Map<string, Drawn>();
     for (const tab of tabs) {
-      // A node has its size once its tab has been drawn.
+      // A node has its size and its drawing once its tab has been drawn.
       const nodes = await page.evaluate(async (z) => {
         const red = (
           window as unknown as {
@@ -293,7 +311,7 @@ describe("the operator's round trip in the editor", () => {
           });
           return found;
         };
-        while (ofTab().some((n) => n.w === undefined))
+        while (ofTab().some((n) => n.w === undefined || !document.getElementById(n.id)))
           await new Promise((resolve) => requestAnimationFrame(resolve));
         return ofTab().map((n) => ({
           id: n.id,
