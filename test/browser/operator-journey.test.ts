@@ -266,7 +266,7 @@ describe("the operator's round trip in the editor", () => {
     expect(seen.extras.filter((key) => !isReservedName(key))).toEqual([]);
   });
 
-  it("draws every shipped node, and one unwired node of each chatia type, within the box the layout test computes for it", async () => {
+  it("draws every shipped node, and one unwired node of each chatia type, within the box the layout test computes for it, no badge running into another node", async () => {
     const ports = await listNodePorts([path.join(PROJECT_ROOT, "nodes")]);
     const saved = toNodeRedFlows(await readFlowDir(path.join(t.dir, "flows")));
     // One node of each chatia type on a scratch tab (not deployed), no port wired: a saved file
@@ -289,7 +289,9 @@ describe("the operator's round trip in the editor", () => {
       red.nodes.import(nodes);
     }, scratch);
     const shown = [...saved, ...scratch];
+    type Rect = { l: number; r: number; t: number; b: number };
     type Drawn = { id: string; w?: number; h?: number; label: string | null };
+    const crossed: string[] = [];
     const tabs = shown.filter((n) => n.type === "tab").map((n) => n.id);
     const drawn = new Map<string, Drawn>();
     for (const tab of tabs) {
@@ -313,16 +315,33 @@ describe("the operator's round trip in the editor", () => {
         };
         while (ofTab().some((n) => n.w === undefined || !document.getElementById(n.id)))
           await new Promise((resolve) => requestAnimationFrame(resolve));
-        return ofTab().map((n) => ({
-          id: n.id,
-          w: n.w,
-          h: n.h,
-          label:
-            document.getElementById(n.id)?.querySelector(".red-ui-flow-node-label")?.textContent ??
-            null,
-        }));
+        const rectOf = (e: Element | null | undefined) => {
+          const r = e?.getBoundingClientRect();
+          return r && r.width > 0 ? { l: r.left, r: r.right, t: r.top, b: r.bottom } : null;
+        };
+        return ofTab().map((n) => {
+          const g = document.getElementById(n.id);
+          const badge = g?.querySelector<SVGGElement>(".red-ui-flow-node-status-group");
+          return {
+            id: n.id,
+            w: n.w,
+            h: n.h,
+            label: g?.querySelector(".red-ui-flow-node-label")?.textContent ?? null,
+            rect: rectOf(g?.querySelector("rect.red-ui-flow-node")),
+            badge: badge?.style.display === "none" ? null : rectOf(badge),
+          };
+        });
       }, tab);
       for (const n of nodes) drawn.set(n.id, n);
+      // A badge shown (a job in's queue/job, the crons' counts) runs into no other node, nor the
+      // row under it where that node's own badge shows.
+      for (const a of nodes.filter((n) => n.badge)) {
+        for (const b of nodes.filter((n) => n.id !== a.id && n.rect)) {
+          const [p, q] = [a.badge as Rect, b.rect as Rect];
+          if (p.l < q.r && q.l < p.r && p.t < q.b + 22 && q.t < p.b)
+            crossed.push(`badge of ${a.label} runs into ${b.label} (or its badge)`);
+        }
+      }
     }
     const smaller: string[] = [];
     for (const node of shown.filter((n) => drawn.has(n.id))) {
@@ -337,5 +356,6 @@ describe("the operator's round trip in the editor", () => {
     }
     expect(drawn.size).toBeGreaterThan(80 + types.length);
     expect(smaller).toEqual([]);
+    expect(crossed).toEqual([]);
   });
 });

@@ -14,7 +14,10 @@ export interface NodeBox {
   readonly left: number;
   readonly right: number;
   readonly top: number;
+  /** Below the node and the row of its status badge. */
   readonly bottom: number;
+  /** Where the badge row ends: past `right` when a known badge is wider than the node. */
+  readonly badgeRight: number;
 }
 
 /** Width of a label's text at the editor's 14px font; errs wide (7.6 px is a typical average). */
@@ -23,6 +26,19 @@ const MIN_WIDTH = 100;
 const HEIGHT = 30;
 /** Room under a node for its status badge (dot and text), which must not run into the next row. */
 const BADGE = 22;
+/** A badge's text starts 26 px right of its node's left edge (dot and gap), at the editor's 11px font. */
+const BADGE_TEXT_LEFT = 26;
+const BADGE_CHAR_WIDTH = 7.5;
+
+/**
+ * The status badge a node shows whatever the data, when known without running it: a `job in`
+ * shows its queue/job. Other badges (counts) are short and change as jobs run.
+ */
+export function knownBadge(node: NodeRedNode): string | undefined {
+  return node.type === "job in" && typeof node.queue === "string" && typeof node.job === "string"
+    ? `${node.queue}/${node.job}`
+    : undefined;
+}
 
 /** The label the editor shows: the name, else the type (our nodes' and most core nodes' fallback). */
 export function nodeLabel(node: NodeRedNode): string {
@@ -49,14 +65,28 @@ export function nodeBox(node: NodeRedNode, ports?: PortsByType): NodeBox {
   const height = Math.max(HEIGHT, 6 + 24 * lines.length, outputs * 15);
   const x = Number(node.x);
   const y = Number(node.y);
+  const badge = knownBadge(node);
+  const left = x - width / 2;
   return {
     id: node.id,
     label,
-    left: x - width / 2,
+    left,
     right: x + width / 2,
     top: y - height / 2,
     bottom: y + height / 2 + (node.type === "comment" ? 0 : BADGE),
+    badgeRight: Math.max(
+      x + width / 2,
+      badge === undefined ? 0 : left + BADGE_TEXT_LEFT + badge.length * BADGE_CHAR_WIDTH,
+    ),
   };
+}
+
+/** A node's box as two rectangles: the node (with its badge row below it), and the badge row alone. */
+function rectangles(box: NodeBox): { left: number; right: number; top: number; bottom: number }[] {
+  return [
+    box,
+    { left: box.left, right: box.badgeRight, top: box.bottom - BADGE, bottom: box.bottom },
+  ];
 }
 
 /** The nodes of a tab the editor draws as boxes (not the tab, nor config nodes without a position). */
@@ -70,11 +100,14 @@ export function drawnNodes(nodes: readonly NodeRedNode[]): NodeRedNode[] {
 export function overlaps(nodes: readonly NodeRedNode[], ports?: PortsByType): string[] {
   const boxes = drawnNodes(nodes).map((n) => nodeBox(n, ports));
   const found: string[] = [];
+  const meet = (a: NodeBox, b: NodeBox) =>
+    rectangles(a).some((p) =>
+      rectangles(b).some(
+        (q) => p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom,
+      ),
+    );
   boxes.forEach((a, i) => {
-    for (const b of boxes.slice(i + 1)) {
-      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
-        found.push(`"${a.label}" / "${b.label}"`);
-    }
+    for (const b of boxes.slice(i + 1)) if (meet(a, b)) found.push(`"${a.label}" / "${b.label}"`);
   });
   return found;
 }
@@ -121,7 +154,10 @@ export function layoutFlow(nodes: readonly NodeRedNode[], ports?: PortsByType): 
     for (const t of targets(n)) predecessors.set(t, [...(predecessors.get(t) ?? []), n.id]);
   let left = LEFT;
   for (const column of columns) {
-    const width = Math.max(...column.map((n) => nodeBox({ ...n, x: 0, y: 0 }, ports).right * 2));
+    const boxes = column.map((n) => nodeBox({ ...n, x: 0, y: 0 }, ports));
+    const width = Math.max(...boxes.map((b) => b.right * 2));
+    // How far right of the column's centre a node or its badge reaches.
+    const reach = Math.max(width / 2, ...boxes.map((b) => b.badgeRight));
     const taken = new Set<number>();
     for (const n of column) {
       const wanted = Math.min(
@@ -134,7 +170,7 @@ export function layoutFlow(nodes: readonly NodeRedNode[], ports?: PortsByType): 
       rowOf.set(n.id, row);
       place.set(n.id, { x: Math.round(left + width / 2), y: TOP + row * ROW_HEIGHT });
     }
-    left += width + COLUMN_GAP;
+    left += width / 2 + reach + COLUMN_GAP;
   }
   let commentLeft = LEFT;
   for (const c of comments) {

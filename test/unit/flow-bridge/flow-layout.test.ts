@@ -91,6 +91,25 @@ describe("node boxes and layout", () => {
     expect(overlaps(nodes, ports)).toEqual(['"a" / "b"']);
   });
 
+  it("reserve a job in's badge (its queue/job, shown always) where it is wider than the node", () => {
+    const jobIn = {
+      id: "a",
+      type: "job in",
+      z: "t",
+      name: "SendMessage job",
+      queue: "SendSacheduledMessages",
+      job: "SendMessage",
+      x: 130,
+      y: 120,
+      wires: [["b"]],
+    };
+    const next = { id: "b", type: "job out", z: "t", name: "send once", x: 350, y: 120, wires: [] };
+    expect(nodeBox(jobIn, ports).badgeRight).toBe(40 + 26 + 34 * 7.5);
+    expect(overlaps([jobIn, next], ports)).toEqual(['"SendMessage job" / "send once"']);
+    expect(overlaps([jobIn, { ...next, x: 420 }], ports)).toEqual([]);
+    expect(overlaps(layoutFlow([jobIn, next], ports), ports)).toEqual([]);
+  });
+
   it("finds overlaps, and lays a tangled flow out without any", () => {
     const nodes: NodeRedNode[] = [
       { id: "t", type: "tab", label: "t" },
