@@ -169,6 +169,15 @@ describe("the operator's round trip in the editor", () => {
       "flow close-inactive-tickets, node 'open tickets idle past expiresTicket' (c10e0003, find tickets): setting 'connection' must be empty or a whole number of at least 1, got \"the first one\"",
     );
     expect(notice).not.toContain('{"code"');
+    // The screenshot (docs/editor-deploy-refused.png) once the earlier deploys' notices are gone.
+    await page.waitForFunction(
+      () =>
+        ![...document.querySelectorAll(".red-ui-notification")].some((n) =>
+          n.textContent?.includes("Successfully deployed"),
+        ),
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.screenshot({
       path: process.env.SCREENSHOT ?? path.join(t.dir, "deploy-refused.png"),
     });
