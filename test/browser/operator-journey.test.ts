@@ -172,7 +172,7 @@ describe("the operator's round trip in the editor", () => {
     // The screenshot (docs/editor-deploy-refused.png) once the earlier deploys' notices are gone.
     await page.waitForFunction(
       () =>
-        ![...document.querySelectorAll(".red-ui-notification")].some((n) =>
+        !Array.from(document.querySelectorAll(".red-ui-notification")).some((n) =>
           n.textContent?.includes("Successfully deployed"),
         ),
       undefined,
