@@ -27,8 +27,9 @@ export const EDITOR_KEYS: ReadonlySet<string> = new Set([
 
 /**
  * Names the Node-RED editor keeps on every node object for itself (position, wiring, the live
- * status badge, validation state…). A setting with one of these names is overwritten by the editor
- * and saved that way on the next deploy, so no declaration may use one.
+ * status badge, validation state, what it draws while a node is flashed or dragged…). A setting
+ * with one of these names is overwritten by the editor and saved that way on the next deploy, so no
+ * declaration may use one, nor a name starting with `_` (the editor's own `_def`, `_config`, `_index`…).
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   ...EDITOR_KEYS,
@@ -51,7 +52,15 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "ports",
   "resize",
   "disabled",
+  "dirtyStatus",
+  "highlighted",
+  "groupMoved",
 ]);
+
+/** Whether the Node-RED editor keeps `name` on node objects for itself (see RESERVED_NAMES). */
+export function isReservedName(name: string): boolean {
+  return RESERVED_NAMES.has(name) || name.startsWith("_");
+}
 
 export interface NodeDeclaration<
   S extends Record<string, SettingSpec> = Record<string, SettingSpec>,
@@ -87,7 +96,7 @@ export function defineNode<const S extends Record<string, SettingSpec>>(
   declaration: NodeDeclaration<S>,
 ): NodeDeclaration<S> {
   for (const name of settingNames(declaration)) {
-    if (RESERVED_NAMES.has(name))
+    if (isReservedName(name))
       throw new Error(
         `node "${declaration.type}": the setting "${name}" is a name the Node-RED editor keeps for itself`,
       );

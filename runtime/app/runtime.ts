@@ -578,7 +578,10 @@ function reloadOnChange(
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
       const problems = err.problems.map((p) => formatProblem(p));
-      log.error({ problems }, "jobs.yaml changed but is invalid; the running configuration stays");
+      log.error(
+        { problems },
+        "reload refused: jobs.yaml or a flow it names is invalid; the running configuration stays",
+      );
       return { applied: false, problems };
     }
     const changed = changedQueues(live.plan, next);

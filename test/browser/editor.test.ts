@@ -1,5 +1,5 @@
-// The Node-RED editor in a real browser: its login, the chatia palette, and the `job in` form
-// showing what the manifest says of its job.
+// The Node-RED editor in a real browser: its login, the chatia palette, the `job in` form
+// showing what the manifest says of its job, and nodes imported with old setting names.
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,5 +53,53 @@ describe("the Node-RED editor", () => {
       /Retries: 2 attempt\(s\), backoff fixed 100 ms · timeout 5000 ms/,
     );
     await page.screenshot({ path: process.env.SCREENSHOT ?? path.join(t.dir, "editor.png") });
+  });
+
+  it("imports nodes saved with old setting names through the rename, with a notice", async () => {
+    const old = [
+      { id: "old00001", type: "find tickets", name: "idle open", status: "open", wires: [[]] },
+      { id: "old00002", type: "update campaign", status: "CANCELADA", wires: [[], []] },
+      { id: "old00003", type: "find tickets", name: "new", ticketStatus: "closed", wires: [[]] },
+    ];
+    // The job in form above is closed first; then Menu → Import, paste, Import, and a click
+    // places the nodes.
+    await page.locator("#node-dialog-cancel").click();
+    await page.locator("#node-input-queue").waitFor({ state: "detached" });
+    await page.evaluate(() =>
+      (window as unknown as { RED: { actions: { invoke(a: string): void } } }).RED.actions.invoke(
+        "core:show-import-dialog",
+      ),
+    );
+    const text = page.locator("#red-ui-clipboard-dialog-import-text");
+    await text.fill(JSON.stringify(old));
+    await text.press("End");
+    await page.locator("#red-ui-clipboard-dialog-ok").click();
+    await page.mouse.click(700, 600);
+    const imported = await page.evaluate(() => {
+      const found: Record<string, unknown>[] = [];
+      (
+        window as unknown as {
+          RED: { nodes: { eachNode(cb: (n: Record<string, unknown>) => void): void } };
+        }
+      ).RED.nodes.eachNode((n) => {
+        if (n.type === "find tickets" || n.type === "update campaign")
+          found.push({
+            type: n.type,
+            name: n.name,
+            ticketStatus: n.ticketStatus,
+            campaignStatus: n.campaignStatus,
+          });
+      });
+      return JSON.parse(JSON.stringify(found));
+    });
+    expect(imported).toEqual([
+      { type: "find tickets", name: "idle open", ticketStatus: "open" },
+      { type: "update campaign", campaignStatus: "CANCELADA" },
+      { type: "find tickets", name: "new", ticketStatus: "closed" },
+    ]);
+    const notice = page.locator(".red-ui-notification", { hasText: "old setting names" });
+    await expect(notice.textContent()).resolves.toMatch(
+      /idle open \(find tickets\): "status" renamed to "ticketStatus".*\(update campaign\): "status" renamed to "campaignStatus"/,
+    );
   });
 });

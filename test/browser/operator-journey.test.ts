@@ -9,6 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE_DECLARATIONS } from "../../nodes/node-settings";
+import { isReservedName, settingNames } from "../../nodes/shared/define-node";
+import { readFlowDir, toNodeRedFlows } from "../../runtime/adapters/node-red/flow-files";
+import type { NodeRedNode } from "../../runtime/adapters/node-red/flow-format";
+import { nodeBox, nodeLabel } from "../../runtime/adapters/node-red/flow-layout";
+import { listNodePorts } from "../../runtime/adapters/node-red/node-types";
 import { PROJECT_ROOT } from "../../runtime/project-root";
 import { launchBrowser } from "../helpers/browser";
 import { deployFromEditor } from "../helpers/editor";
@@ -163,9 +169,36 @@ describe("the operator's round trip in the editor", () => {
       "flow close-inactive-tickets, node 'open tickets idle past expiresTicket' (c10e0003, find tickets): setting 'connection' must be empty or a whole number of at least 1, got \"the first one\"",
     );
     expect(notice).not.toContain('{"code"');
+    // The screenshot (docs/editor-deploy-refused.png) once the earlier deploys' notices are gone.
+    await page.waitForFunction(
+      () =>
+        !Array.from(document.querySelectorAll(".red-ui-notification")).some((n) =>
+          n.textContent?.includes("Successfully deployed"),
+        ),
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.screenshot({
       path: process.env.SCREENSHOT ?? path.join(t.dir, "deploy-refused.png"),
     });
+    // The notice stays while the operator works through it: a click on a problem shows its node
+    // (which flashes) and leaves the notice open; its Close button closes it.
+    const refused = page.locator(".red-ui-notification", { hasText: "Deploy refused" }).last();
+    await refused.locator('.chatia-deploy-refused-node[data-node-id="c10e0003"]').click();
+    await page.waitForFunction(() =>
+      Boolean(
+        (
+          window as unknown as {
+            RED: { nodes: { node(id: string): { __flashTimer?: unknown } | null } };
+          }
+        ).RED.nodes.node("c10e0003")?.__flashTimer,
+      ),
+    );
+    expect(
+      await refused.evaluate((n) => (n as HTMLElement & { closed?: boolean }).closed),
+    ).not.toBe(true);
+    await refused.locator("button.chatia-deploy-refused-close").click();
+    await refused.waitFor({ state: "detached" });
     expect(git("status", "--porcelain", "flows/", "jobs.yaml")).toBe("");
     expect(await publishedRevision()).toBe(revision);
     // The running flow kept its settings: its job still runs.
@@ -203,4 +236,135 @@ describe("the operator's round trip in the editor", () => {
     }
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it("keeps on chatia nodes, beyond their declared settings, only names no setting may take", async () => {
+    // The crons' badges are on screen (status, dirtyStatus); a revealed node flashes (highlighted,
+    // __flashTimer); the forms above were opened and closed (validation state).
+    type Red = {
+      view: { reveal(id: string): void };
+      nodes: { node(id: string): Record<string, unknown> | null };
+    };
+    await page.evaluate(() => (window as unknown as { RED: Red }).RED.view.reveal("c10e0004"));
+    // The flash starts once the view has scrolled to the node.
+    await page.waitForFunction(
+      () => "highlighted" in ((window as unknown as { RED: Red }).RED.nodes.node("c10e0004") ?? {}),
+    );
+    const seen = await page.evaluate(() => {
+      type EditorNode = Record<string, unknown> & { type: string; _def: { defaults: object } };
+      const win = window as unknown as {
+        RED: { nodes: { eachNode(cb: (n: EditorNode) => void): void } };
+        chatiaNodes: Record<string, unknown>;
+      };
+      const defaults: Record<string, string[]> = {};
+      const extras = new Set<string>();
+      win.RED.nodes.eachNode((n) => {
+        if (!(n.type in win.chatiaNodes)) return;
+        const declared = Object.keys(n._def.defaults);
+        defaults[n.type] = declared;
+        for (const key of Object.keys(n)) if (!declared.includes(key)) extras.add(key);
+      });
+      return { defaults, extras: [...extras].sort() };
+    });
+    // Each type's editor defaults are its declaration's settings, no more.
+    for (const [type, keys] of Object.entries(seen.defaults)) {
+      const declaration = NODE_DECLARATIONS.get(type);
+      expect(declaration, type).toBeDefined();
+      if (declaration) expect(keys.sort(), type).toEqual(settingNames(declaration).sort());
+    }
+    expect(seen.extras).toEqual(expect.arrayContaining(["status", "highlighted", "x", "z"]));
+    expect(seen.extras.filter((key) => !isReservedName(key))).toEqual([]);
+  });
+
+  it("draws every shipped node, and one unwired node of each chatia type, within the box the layout test computes for it, no badge running into another node", async () => {
+    const ports = await listNodePorts([path.join(PROJECT_ROOT, "nodes")]);
+    const saved = toNodeRedFlows(await readFlowDir(path.join(t.dir, "flows")));
+    // One node of each chatia type on a scratch tab (not deployed), no port wired: a saved file
+    // leaves out unwired ports, the editor draws them all.
+    const types = [...NODE_DECLARATIONS.keys()];
+    const scratch: NodeRedNode[] = [
+      { id: "layout0", type: "tab", label: "layout check" },
+      ...types.map((type, i) => ({
+        id: `layout${i + 1}`,
+        type,
+        z: "layout0",
+        name: type,
+        x: 300,
+        y: 60 + i * 80,
+        wires: [],
+      })),
+    ];
+    await page.evaluate((nodes) => {
+      const red = (window as unknown as { RED: { nodes: { import(n: unknown): void } } }).RED;
+      red.nodes.import(nodes);
+    }, scratch);
+    const shown = [...saved, ...scratch];
+    type Rect = { l: number; r: number; t: number; b: number };
+    type Drawn = { id: string; w?: number; h?: number; label: string | null };
+    const crossed: string[] = [];
+    const tabs = shown.filter((n) => n.type === "tab").map((n) => n.id);
+    const drawn = new Map<string, Drawn>();
+    for (const tab of tabs) {
+      // A node has its size and its drawing once its tab has been drawn.
+      const nodes = await page.evaluate(async (z) => {
+        const red = (
+          window as unknown as {
+            RED: {
+              workspaces: { show(id: string): void };
+              nodes: { eachNode(cb: (n: { id: string; z: string; w?: number }) => void): void };
+            };
+          }
+        ).RED;
+        red.workspaces.show(z);
+        const ofTab = () => {
+          const found: { id: string; z: string; w?: number; h?: number }[] = [];
+          red.nodes.eachNode((n) => {
+            if (n.z === z) found.push(n);
+          });
+          return found;
+        };
+        while (ofTab().some((n) => n.w === undefined || !document.getElementById(n.id)))
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+        const rectOf = (e: Element | null | undefined) => {
+          const r = e?.getBoundingClientRect();
+          return r && r.width > 0 ? { l: r.left, r: r.right, t: r.top, b: r.bottom } : null;
+        };
+        return ofTab().map((n) => {
+          const g = document.getElementById(n.id);
+          const badge = g?.querySelector<SVGGElement>(".red-ui-flow-node-status-group");
+          return {
+            id: n.id,
+            w: n.w,
+            h: n.h,
+            label: g?.querySelector(".red-ui-flow-node-label")?.textContent ?? null,
+            rect: rectOf(g?.querySelector("rect.red-ui-flow-node")),
+            badge: badge?.style.display === "none" ? null : rectOf(badge),
+          };
+        });
+      }, tab);
+      for (const n of nodes) drawn.set(n.id, n);
+      // A badge shown (a job in's queue/job, the crons' counts) runs into no other node, nor the
+      // row under it where that node's own badge shows.
+      for (const a of nodes.filter((n) => n.badge)) {
+        for (const b of nodes.filter((n) => n.id !== a.id && n.rect)) {
+          const [p, q] = [a.badge as Rect, b.rect as Rect];
+          if (p.l < q.r && q.l < p.r && p.t < q.b + 22 && q.t < p.b)
+            crossed.push(`badge of ${a.label} runs into ${b.label} (or its badge)`);
+        }
+      }
+    }
+    const smaller: string[] = [];
+    for (const node of shown.filter((n) => drawn.has(n.id))) {
+      const real = drawn.get(node.id) as Drawn;
+      const box = nodeBox(node, ports);
+      const badge = node.type === "comment" ? 0 : 22;
+      if ((real.w ?? 0) > box.right - box.left || (real.h ?? 0) > box.bottom - box.top - badge)
+        smaller.push(
+          `${node.id} ${node.type}: drawn ${real.w}×${real.h}, computed ${box.right - box.left}×${box.bottom - box.top - badge}`,
+        );
+      expect(real.label, node.id).toBe(nodeLabel(node));
+    }
+    expect(drawn.size).toBeGreaterThan(80 + types.length);
+    expect(smaller).toEqual([]);
+    expect(crossed).toEqual([]);
+  });
 });

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { NodeRedNode } from "./flow-format";
 import { createFlowStorage, type FlowStorageOptions } from "./flow-storage";
 import {
+  isRefusalStack,
   isStartNotice,
   patchUncaughtErrors,
   skipUnwantedMetrics,
@@ -82,9 +83,12 @@ function levelName(level: number): "error" | "warn" | "info" | "debug" {
 
 function forwardLog(sink: NodeRedLogSink | undefined, event: NodeRedLogEvent): void {
   if (!sink) return;
-  // A start notice that asks nothing of the operator goes to debug (internals.ts).
+  // A start notice that asks nothing of the operator, and the stack of a refused deploy, go to
+  // debug (internals.ts).
   const level =
-    typeof event.msg === "string" && isStartNotice(event.msg) ? "debug" : levelName(event.level);
+    typeof event.msg === "string" && (isStartNotice(event.msg) || isRefusalStack(event.msg))
+      ? "debug"
+      : levelName(event.level);
   const fields: Record<string, unknown> = { component: "node-red" };
   if (event.type) fields.nodeType = event.type;
   if (event.id) fields.nodeId = event.id;

@@ -39,6 +39,12 @@ export const NODE_RED_INTERNALS: readonly NodeRedInternal[] = [
       "the key nodes.credentials.encryptedNotFound still names the warning credentials.js logs when credentials.json is missing or not encrypted yet",
   },
   {
+    name: "a refused deploy's stack (isRefusalStack)",
+    file: "@node-red/runtime/lib/api/flows.js",
+    recheck:
+      "setFlows still logs a failed save as 'Error saving flows: <message>' at warn, then the error's stack (err.stack) as a warn line of its own",
+  },
+  {
     name: "core nodes folder (coreNodesDir)",
     file: "@node-red/nodes/core",
     recheck: "the core nodes still live in @node-red/nodes/core as .html/.js pairs",
@@ -179,4 +185,12 @@ const START_NOTICES = ["nodes.credentials.encryptedNotFound"];
 export function isStartNotice(message: string): boolean {
   const { log } = require("@node-red/util") as { log: { _(key: string): string } };
   return START_NOTICES.some((key) => log._(key) === message);
+}
+
+/**
+ * Whether a Node-RED log line is the stack trace it logs after a deploy our storage refused (the
+ * refusal itself is logged on the line before it): a user's mistake, not a fault to debug.
+ */
+export function isRefusalStack(message: string): boolean {
+  return message.startsWith("ChatiaError [CF_FLOW_DEPLOY_REFUSED]:");
 }

@@ -33,6 +33,38 @@ export async function listInstalledNodeTypes(
   return types;
 }
 
+/** A node type's ports as its editor registration declares them (a node may override `outputs`). */
+export interface NodePorts {
+  readonly inputs: number;
+  readonly outputs: number;
+}
+
+const PORTS = /\b(inputs|outputs)\s*:\s*(\d+)/g;
+
+/**
+ * Each node type's ports, read from the editor registrations (`RED.nodes.registerType(type, {
+ * inputs: 1, outputs: 3, … })`) of the core nodes and those under `extraNodeDirs`: what the editor
+ * sizes a node by (a node is as tall as its output ports, drawn whether wired or not).
+ */
+export async function listNodePorts(
+  extraNodeDirs: readonly string[],
+): Promise<Map<string, NodePorts>> {
+  const ports = new Map<string, NodePorts>();
+  for (const dir of [coreNodesDir(), ...extraNodeDirs]) {
+    for (const file of await htmlFiles(dir)) {
+      const html = await readFile(file, "utf8");
+      const registrations = [...html.matchAll(REGISTER_TYPE)];
+      registrations.forEach((m, i) => {
+        const body = html.slice(m.index, registrations[i + 1]?.index ?? html.length);
+        const found: Record<string, number> = {};
+        for (const p of body.matchAll(PORTS)) found[p[1] ?? ""] ??= Number(p[2]);
+        ports.set(m[2] ?? "", { inputs: found.inputs ?? 0, outputs: found.outputs ?? 0 });
+      });
+    }
+  }
+  return ports;
+}
+
 /** The types registered by a node's .html and by the script beside it (.js, or .ts in the sources). */
 async function typesOfNode(htmlFile: string): Promise<string[]> {
   const base = htmlFile.slice(0, -".html".length);

@@ -4,15 +4,26 @@
 // file, the running flows and the copy published to workers stay as they were.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../runtime/observability/logger";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
 let t: TestRuntime;
 let headers: Record<string, string>;
+/** The runtime's log lines at warn and above, parsed. */
+const warnings: { msg: string }[] = [];
+const destination = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split("\n").filter(Boolean))
+      warnings.push(JSON.parse(line));
+    done();
+  },
+});
 
 beforeAll(async () => {
-  t = await startTestRuntime(fixture);
+  t = await startTestRuntime(fixture, { log: createLogger({ level: "warn", destination }) });
   const response = await fetch(`${t.runtime.url}/flows/auth/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -76,6 +87,10 @@ describe("deploys through the admin API", () => {
     expect((await current()).rev).toBe(running.rev);
     const job = await t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 10 });
     await expect(job.finished()).resolves.toBe("slept");
+    // Logged once, as the operator's mistake it is: no stack trace.
+    expect(warnings.map((l) => l.msg).filter((m) => m.includes("deploy refused"))).toEqual([
+      expect.stringMatching(/^Error saving flows: deploy refused, nothing was saved: flow slow, /),
+    ]);
   });
 
   it("refuses a full deploy that leaves a job's flow without its job out", async () => {

@@ -1,6 +1,6 @@
 // Changing things while jobs run: a deploy from the editor loses no job (the ones inside the
 // restarted flow are retried), a valid jobs.yaml edit is applied without a restart, an invalid one
-// is refused and the running configuration stays.
+// (or a flow file edited by hand with a bad setting) is refused and the running configuration stays.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,5 +92,24 @@ describe("deploys and reloads while jobs run", () => {
       t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 10 }).then((j) => j.finished()),
     ).resolves.toBe("slept v2");
     await writeFile(manifestFile, valid);
+  });
+
+  it("refuses a reload while a flow file edited by hand has a bad setting, naming file, node and setting", async () => {
+    const flowFile = path.join(t.config.flowsDir, "slow.json");
+    const valid = await readFile(flowFile, "utf8");
+    await writeFile(flowFile, valid.replace('"mode": "complete"', '"mode": "finish"'));
+    const result = await t.runtime.reload();
+    expect(result.applied).toBe(false);
+    expect(result.problems).toEqual([
+      expect.stringMatching(
+        /jobs\.yaml:\d+:\d+: flow file flows\/slow\.json \(of TestQueue\/Slow\): node slow-out \(job out\): setting "mode" must be one of complete, fail, got "finish"; correct the setting/,
+      ),
+    ]);
+    // The running flow is the deployed one: its job still completes.
+    await expect(
+      t.runtime.queues.enqueue("TestQueue", "Slow", { ms: 10 }).then((j) => j.finished()),
+    ).resolves.toBe("slept v2");
+    await writeFile(flowFile, valid);
+    await expect(t.runtime.reload()).resolves.toEqual({ applied: true, problems: [] });
   });
 });

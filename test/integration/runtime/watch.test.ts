@@ -54,7 +54,9 @@ describe("watching jobs.yaml", () => {
     const file = t.config.manifestFile;
     const refusals = () =>
       lines.filter(
-        (l) => l.msg === "jobs.yaml changed but is invalid; the running configuration stays",
+        (l) =>
+          l.msg ===
+          "reload refused: jobs.yaml or a flow it names is invalid; the running configuration stays",
       );
     const before = refusals().length;
     await writeFile(file, (await readFile(file, "utf8")).replace("timeout: 7000", "timeout: -1"));

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { NODE_DECLARATIONS } from "../../../nodes/node-settings";
 import {
   defineNode,
-  RESERVED_NAMES,
+  isReservedName,
   readSettings,
   settingNames,
 } from "../../../nodes/shared/define-node";
@@ -52,23 +52,29 @@ describe("node settings declarations", () => {
       [...NODE_DECLARATIONS.values()].map((d) => [d.type, settingNames(d)]),
     );
     const reserved = Object.entries(settings).flatMap(([type, names]) =>
-      names.filter((n) => RESERVED_NAMES.has(n)).map((n) => `${type}: ${n}`),
+      names.filter((n) => isReservedName(n)).map((n) => `${type}: ${n}`),
     );
     expect(reserved).toEqual([]);
     expect(settings["find tickets"]).toContain("ticketStatus");
     expect(settings["update ticket"]).toContain("ticketStatus");
     expect(settings["update campaign"]).toContain("campaignStatus");
     expect(settings["find or open ticket"]).toContain("ticketStatusType");
-    for (const name of ["status", "x", "y", "z", "g", "w", "h", "wires", "type", "id", "d", "l"])
-      expect(RESERVED_NAMES.has(name), name).toBe(true);
+    // What Node-RED 4.1's editor writes on node objects (red.js): kept, drawn, flashed, dragged.
+    for (const name of [
+      ..."status x y z g w h wires type id d l info icon inputs outputs".split(" "),
+      ..."changed dirty dirtyStatus valid validationErrors selected moved highlighted".split(" "),
+      ..."groupMoved resize credentials _def _config _orig _index __flashTimer".split(" "),
+    ])
+      expect(isReservedName(name), name).toBe(true);
   });
 
   it("refuses a declaration with a reserved name", () => {
-    expect(() =>
-      defineNode({ type: "bad node", settings: { status: { kind: "text", default: "" } } }),
-    ).toThrow(
-      'node "bad node": the setting "status" is a name the Node-RED editor keeps for itself',
-    );
+    for (const name of ["status", "highlighted", "_index"])
+      expect(() =>
+        defineNode({ type: "bad node", settings: { [name]: { kind: "text", default: "" } } }),
+      ).toThrow(
+        `node "bad node": the setting "${name}" is a name the Node-RED editor keeps for itself`,
+      );
   });
 
   it("read a node's config with defaults filled in and every bad setting named", () => {
