@@ -111,6 +111,17 @@ export class Ownership {
   }
 
   /**
+   * The refusal of a job `caller` may not start whatever its data (a cron's job, a job of a queue
+   * without an owner rule): asked before anything is read of the data, so a company learns
+   * nothing of a system job's payload.
+   */
+  refuseStart(caller: Caller, queue: string, name: string): EnqueueRefusal | undefined {
+    if (caller.super) return undefined;
+    if (ownerRule(queue, name)?.companyMayStart && caller.companyId !== undefined) return undefined;
+    return systemJob(queue, name);
+  }
+
+  /**
    * May `caller` enqueue this job with these data (already checked against its payload schema)?
    * A company may start only the jobs its rule allows, and every row and media file the data
    * reference must be its own; the data it gets back carry its `companyId` at the top level.
@@ -124,13 +135,7 @@ export class Ownership {
     if (caller.super) return { ok: true, data };
     const rule = ownerRule(queue, name);
     const companyId = caller.companyId;
-    if (!rule?.companyMayStart || companyId === undefined)
-      return {
-        ok: false,
-        status: 403,
-        code: "CF_TENANCY_SYSTEM_JOB",
-        message: `${queue}/${name} is a system job: only a super-admin may start it`,
-      };
+    if (!rule?.companyMayStart || companyId === undefined) return systemJob(queue, name);
     const owner = await this.ownerOf({ queue, name, data });
     const ref = ownerReference(rule, data);
     if (owner.kind !== "company" || owner.companyId !== companyId)
@@ -218,6 +223,15 @@ function wrongClaim(data: unknown, rule: OwnerRule, companyId: number): string |
 
 function system(reason: string, final: boolean): Owner {
   return { kind: "system", reason, final };
+}
+
+function systemJob(queue: string, name: string): EnqueueRefusal {
+  return {
+    ok: false,
+    status: 403,
+    code: "CF_TENANCY_SYSTEM_JOB",
+    message: `${queue}/${name} is a system job: only a super-admin may start it`,
+  };
 }
 
 function notFound(message: string): EnqueueRefusal {

@@ -1,7 +1,8 @@
-// bcrypt off the event loop: @node-rs/bcrypt hashes and compares in libuv's thread pool, so a
-// login storm costs CPU on those threads while the event loop goes on serving (bcryptjs computed
-// on the calling thread in 100 ms slices: a few logins at once held every other request). Its
-// hashes are the original ChatIA's ($2a$/$2b$, cost 10): existing users keep their passwords.
+// bcrypt off the event loop: @node-rs/bcrypt (the version Node-RED itself uses) hashes and
+// compares in libuv's thread pool, so a login storm costs CPU on those threads while the event
+// loop goes on serving (bcryptjs computed on the calling thread in 100 ms slices: a few logins at
+// once held every other request). It reads the original ChatIA's hashes ($2a$/$2b$, cost 10), so
+// existing users keep their passwords, and writes $2y$, the same algorithm, which bcryptjs reads.
 import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/bcrypt";
 
@@ -12,7 +13,7 @@ import { hash, verify } from "@node-rs/bcrypt";
 export const PASSWORD_CHECKS_AT_ONCE = Math.min(4, Math.max(2, availableParallelism() - 1));
 
 /** The bcrypt hash of `plain`, cost 10 (the original's). */
-export const hashPassword = (plain: string): Promise<string> => hash(plain, { cost: 10 });
+export const hashPassword = (plain: string): Promise<string> => hash(plain, 10);
 
 /** Whether `plain` matches the bcrypt `stored` hash (a malformed hash does not match). */
 export const passwordMatches = (plain: string, stored: string): Promise<boolean> =>

@@ -12,7 +12,6 @@ import type { RepeatableDiff } from "../../queues/repeatables";
 import type { JobQueue, QueuedJob } from "../../services/ports/job-queue";
 import type { EnqueueQuota } from "../../tenancy/enqueue-quota";
 import { OwnedJobs } from "../../tenancy/owned-jobs";
-import { ownerRule } from "../../tenancy/owner-rules";
 import type { Ownership } from "../../tenancy/ownership";
 import type { AuthContext } from "../auth-context";
 import { addingJob } from "../deadline";
@@ -172,8 +171,9 @@ async function inState(
 }
 
 /**
- * The data to enqueue, once runtime/tenancy allows it: valid for its schema (400), a job a company
- * may start (403), referencing only the company's rows and media (404); stamped with its company.
+ * The data to enqueue, once runtime/tenancy allows it: a job a company may start (403, before its
+ * data are read), valid for its schema (400), referencing only the company's rows and media
+ * (404); stamped with its company.
  */
 async function ownedData(
   deps: QueuesRouterDeps,
@@ -181,13 +181,14 @@ async function ownedData(
   queue: string,
   body: ReturnType<typeof parseEnqueueBody>,
 ): Promise<unknown> {
+  const refusal = deps.ownership.refuseStart(auth, queue, body.name);
+  if (refusal) throw new HttpError(refusal.status, refusal.code, refusal.message);
   try {
     deps.queues.checkPayload(queue, body.name, body.data);
   } catch (err) {
     throw enqueueError(err);
   }
-  const companyMayStart = ownerRule(queue, body.name)?.companyMayStart === true;
-  if (!auth.super && companyMayStart && !deps.queues.jobPlan(queue, body.name)?.payloadSchema)
+  if (!auth.super && !deps.queues.jobPlan(queue, body.name)?.payloadSchema)
     throw new HttpError(
       403,
       "CF_TENANCY_SYSTEM_JOB",

@@ -434,6 +434,13 @@ describe("the REST API", () => {
               "CF_TENANCY_SYSTEM_JOB",
             ]);
             expect(mine.body?.message).toMatch(/is a system job/);
+            // Refused before its data are read: a payload its schema refuses tells nothing of it.
+            const junk = await enqueue(q.name, j.name, { "no such field": [1] });
+            expectNoLeak(who, junk.text, `${who} junk ${q.name}/${j.name}`);
+            expect([junk.status, junk.body?.code], `${who} junk ${q.name}/${j.name}`).toEqual([
+              403,
+              "CF_TENANCY_SYSTEM_JOB",
+            ]);
           }
         }
       }
