@@ -96,8 +96,14 @@ export async function startRuntime(
   const http = live.serves
     ? createServer(config, timeouts, log, { sequelize, queues, sockets: socketsRef })
     : undefined;
-  // One login budget per address for the API, the admin form and the editor.
-  const logins = new LoginLimits();
+  // One login budget per address for the API, the admin form and the editor, kept in Redis so
+  // every api process counts the same failures.
+  const logins = new LoginLimits({
+    counts: {
+      sendCommand: (command, ...args) => queues.redis.call(command, ...args),
+      prefix: config.prefix,
+    },
+  });
   const editorLogin =
     config.editorPath !== false
       ? await createEditorLogin({

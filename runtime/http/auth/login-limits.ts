@@ -6,6 +6,7 @@
 // rather than queued behind the others.
 import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
+import { type RedisReply, RedisStore } from "rate-limit-redis";
 import { ChatiaError } from "../../errors";
 import { PASSWORD_CHECKS_AT_ONCE } from "./passwords";
 
@@ -16,6 +17,17 @@ export interface LoginLimitOptions {
   readonly addressMax?: number;
   /** The window of both limits, ms. @defaultValue 900_000 (15 min) */
   readonly loginWindowMs?: number;
+  /**
+   * Where the counts are kept: in Redis, shared by every process answering logins (so an address
+   * has one budget however many api processes there are), or, without it, in this process.
+   */
+  readonly counts?: LoginCounts;
+}
+
+/** A Redis for the counts: a command sender (ioredis' `call`) and the deployment's key prefix. */
+export interface LoginCounts {
+  sendCommand(command: string, ...args: string[]): Promise<unknown>;
+  readonly prefix: string;
 }
 
 /** What a limited request is answered with (the route's own shape: JSON, a page). */
@@ -33,9 +45,10 @@ const ROUTE = Symbol("chatia login route");
 type Routed = Response & { [ROUTE]?: LoginRoute };
 
 /**
- * The two limits, per address then per address and account, kept once for every login of a
- * process (the API's, the admin form's, the editor's): an address has one budget of failures
- * whichever door it knocks on. Successful logins are not counted.
+ * The two limits, per address then per address and account, kept once for every login (the
+ * API's, the admin form's, the editor's) and, with `counts`, across processes: an address has one
+ * budget of failures whichever door of whichever process it knocks on. Successful logins are not
+ * counted.
  */
 export class LoginLimits {
   private readonly limiters: RequestHandler[];
@@ -49,10 +62,26 @@ export class LoginLimits {
       handler: (req: Request, res: Response) => routeOf(res).reply(req, res, retryAfter(req)),
     };
     const address = (req: Request) => ipKeyGenerator(req.ip ?? "");
+    const { counts } = options;
+    // One store per limiter: a store keeps one window's counts under its own prefix.
+    const store = (name: string) =>
+      counts && {
+        store: new RedisStore({
+          sendCommand: (command: string, ...args: string[]) =>
+            counts.sendCommand(command, ...args) as Promise<RedisReply>,
+          prefix: `${counts.prefix}:chatia:logins:${name}:`,
+        }),
+      };
     this.limiters = [
-      rateLimit({ ...common, limit: options.addressMax ?? 30, keyGenerator: address }),
       rateLimit({
         ...common,
+        ...store("address"),
+        limit: options.addressMax ?? 30,
+        keyGenerator: address,
+      }),
+      rateLimit({
+        ...common,
+        ...store("account"),
         limit: options.loginMax ?? 10,
         keyGenerator: (req, res) =>
           `${address(req)}|${routeOf(res).accountOf(req, res).trim().toLowerCase()}`,
