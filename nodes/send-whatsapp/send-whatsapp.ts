@@ -69,7 +69,7 @@ async function withOwner(
   if (verdict.ok) return { ...input, companyId: verdict.companyId };
   throw new ChatiaError(
     "CF_TENANCY_OWNER_UNKNOWN",
-    `send whatsapp: the company of this send is not known (${verdict.reason}): set the node's company, or handle a job whose owner resolves`,
+    `send whatsapp: the company of this send is not known: ${verdict.reason}`,
   );
 }
 

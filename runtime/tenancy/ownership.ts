@@ -169,8 +169,8 @@ export class Ownership {
     return {
       ok: false,
       reason: job
-        ? `${job.queue}/${job.name} is a system job (no owner rule)`
-        : "the message comes from no job (msg.job)",
+        ? `${job.queue}/${job.name} is a system job (no owner rule): set the node's company`
+        : "the message comes from no job (msg.job): set the node's company",
     };
   }
 

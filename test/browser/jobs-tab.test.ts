@@ -88,14 +88,15 @@ describe("the editor's jobs tab", () => {
       .toContain("MessageQueue / SendMessage");
     const failed = page.locator(`#chatia-jobs-failed li[data-job-id="${failedJobId}"]`);
     await failed.waitFor({ timeout: 15_000 });
+    // A connection that does not exist leaves the job without an owner: nothing is sent for it.
     await expect(failed.locator(".chatia-jobs-code").textContent()).resolves.toBe(
-      "CF_WA_UNKNOWN_CONNECTION",
+      "CF_TENANCY_OWNER_UNKNOWN",
     );
     const node = failed.locator(".chatia-jobs-node");
     await expect(node.getAttribute("data-node-id")).resolves.toBe(SEND_NODE);
     await expect(node.textContent()).resolves.toBe("send the message");
     await expect(failed.locator(".chatia-jobs-reason").textContent()).resolves.toBe(
-      `WhatsApp connection ${MISSING_CONNECTION} of company ${companyId} does not exist (or was deleted)`,
+      `send whatsapp: the company of this send is not known: it references no existing WhatsApp connection ${MISSING_CONNECTION}`,
     );
     // A click reveals the node: the editor flashes it on its tab.
     await node.click();
