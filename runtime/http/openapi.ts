@@ -286,13 +286,15 @@ export const openApiDocument = {
     "/api/auth/refresh": {
       post: {
         summary: "A new token pair for a refresh token (which is revoked)",
-        description: "Presenting a revoked refresh token again revokes every session of its user.",
+        description:
+          "Presenting a revoked refresh token again revokes every session of its user. Refused " +
+          "refresh tokens count against the client address's budget of failed logins (429).",
         security: [],
         requestBody: body(ref("RefreshRequest")),
         responses: {
           "200": ok(ref("Session")),
           "401": error("Invalid, expired, revoked or reused refresh token (`CF_AUTH_INVALID`)"),
-          ...pick("400", "413"),
+          ...pick("400", "413", "429"),
         },
         operationId: "refresh",
       },

@@ -20,7 +20,8 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
   const router = Router();
   const json = express.json({ limit: BODY_LIMIT });
 
-  router.post("/api/auth/login", json, loginBody, ...loginLimiter(options), async (_req, res) => {
+  const limits = options.limits ?? new LoginLimits(options);
+  router.post("/api/auth/login", json, loginBody, ...loginLimiter(limits), async (_req, res) => {
     const { email, password } = res.locals.body as { email: string; password: string };
     try {
       reply(res, await auth.login(email.trim(), password));
@@ -30,7 +31,9 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
       sendError(res, 503, err.code, err.message);
     }
   });
-  router.post("/api/auth/refresh", json, async (req, res) => {
+  // A refused refresh token is a failure of the address's budget too: guessing tokens costs a
+  // database look-up each, and a client that keeps failing is refused with 429 like a login.
+  router.post("/api/auth/refresh", json, ...refreshLimiter(limits), async (req, res) => {
     const body = checkBody(req.body, ["refreshToken"]);
     if (!body.ok) return badRequest(res, body.problems);
     reply(res, await auth.refresh(body.value.refreshToken));
@@ -56,14 +59,19 @@ function loginBody(req: Request, res: Response, next: () => void): void {
 }
 
 /** Failed logins (4xx/5xx) per client address, then per address and email: 429. */
-function loginLimiter(options: AuthRouterOptions) {
-  return (options.limits ?? new LoginLimits(options)).guard(
-    (_req, res) => String(res.locals.body?.email ?? ""),
-    (_req, res, retryAfterSeconds) =>
-      sendError(res, 429, "CF_AUTH_RATE_LIMITED", "too many failed logins; try again later", {
-        retryAfterSeconds,
-      }),
-  );
+function loginLimiter(limits: LoginLimits) {
+  return limits.guard((_req, res) => String(res.locals.body?.email ?? ""), tooManyFailures);
+}
+
+/** Failed refreshes count against the same budget, as one account ("refresh") per address. */
+function refreshLimiter(limits: LoginLimits) {
+  return limits.guard(() => "refresh", tooManyFailures);
+}
+
+function tooManyFailures(_req: Request, res: Response, retryAfterSeconds?: number): void {
+  sendError(res, 429, "CF_AUTH_RATE_LIMITED", "too many failed logins; try again later", {
+    retryAfterSeconds,
+  });
 }
 
 function reply(res: Response, result: LoginResult | AuthFailure): void {

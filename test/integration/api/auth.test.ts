@@ -171,6 +171,22 @@ describe("POST /api/auth/login", () => {
 });
 
 describe("refresh tokens", () => {
+  it("count refused ones against the address's budget of failures: 429 past it", async () => {
+    const server = await startApp({ addressMax: 4 });
+    for (let i = 0; i < 4; i++) {
+      const guess = await request(server)
+        .post("/api/auth/refresh")
+        .send({ refreshToken: `guess-${i}-${"x".repeat(40)}` });
+      expect([guess.status, guess.body.code]).toEqual([401, "CF_AUTH_INVALID"]);
+    }
+    const limited = await request(server)
+      .post("/api/auth/refresh")
+      .send({ refreshToken: `guess-4-${"x".repeat(40)}` });
+    expect([limited.status, limited.body.code]).toEqual([429, "CF_AUTH_RATE_LIMITED"]);
+    // The address's logins share that budget.
+    expect((await login(server, "ada@acme.test")).status).toBe(429);
+  });
+
   it("rotate on use, and a reused one revokes every session of its user", async () => {
     const server = await startApp();
     const first = (await login(server, "bob@acme.test")).body;
