@@ -7,10 +7,14 @@ import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/bcrypt";
 
 /**
- * Password checks run at once: a core per check but one, between 2 and 4 (libuv's thread pool,
- * which also serves file and DNS work, has 4 threads unless UV_THREADPOOL_SIZE says otherwise).
+ * Password checks run at once: a core per check but one, at least 2, and always leaving one
+ * thread of libuv's pool (4 unless UV_THREADPOOL_SIZE says otherwise) free for the file and DNS
+ * work that shares it, so a login storm does not hold a Redis or Postgres reconnect's look-up.
  */
-export const PASSWORD_CHECKS_AT_ONCE = Math.min(4, Math.max(2, availableParallelism() - 1));
+export const PASSWORD_CHECKS_AT_ONCE = Math.max(
+  2,
+  Math.min((Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1, availableParallelism() - 1),
+);
 
 /** The bcrypt hash of `plain`, cost 10 (the original's). */
 export const hashPassword = (plain: string): Promise<string> => hash(plain, 10);
