@@ -10,7 +10,7 @@ import { listenForRevokedTokens } from "../adapters/db/token-revocations";
 import { startNodeRed } from "../adapters/node-red/embedded";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import { excludedNodeFiles } from "../adapters/node-red/palette";
-import { assertRedisReachable } from "../adapters/redis";
+import { assertRedisReachable, RedisArrivalLine } from "../adapters/redis";
 import { attachSocketServer, type CompanySocketServer } from "../adapters/socket";
 import { compile, isHandled, type Plan, type QueuePlan } from "../compile";
 import { ChatiaError } from "../errors";
@@ -495,6 +495,7 @@ function mountHttp(
     queues,
     ownership,
     ...(config.quotas && { quotas: config.quotas }),
+    enqueuesUnderWay: new RedisArrivalLine(queues.redis, `${queues.prefix}:chatia:`),
     plan: () => live.plan,
     log,
     metrics,

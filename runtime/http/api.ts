@@ -6,6 +6,7 @@ import type { Plan } from "../compile";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import type { QueueRuntime } from "../queues/queue-runtime";
+import type { ArrivalLine } from "../services/ports/arrivals";
 import type { AuthStore } from "../services/ports/auth-store";
 import type { CampaignProgressStore } from "../services/ports/campaign-progress-store";
 import type { CompanyEvents } from "../services/ports/events";
@@ -36,6 +37,8 @@ export interface ApiDependencies {
   readonly ownership: Ownership;
   /** A company's enqueue quotas. @defaultValue DEFAULT_QUOTAS */
   readonly quotas?: EnqueueQuotas;
+  /** Enqueues under way in every api process, counted against a company's jobs waiting. */
+  readonly enqueuesUnderWay: ArrivalLine;
   readonly plan: () => Plan;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -71,7 +74,13 @@ export function mountApi(
     createQueuesRouter({
       queues,
       ownership: deps.ownership,
-      quota: new EnqueueQuota(queues.redis, `${queues.prefix}:chatia:`, owned, deps.quotas),
+      quota: new EnqueueQuota(
+        queues.redis,
+        `${queues.prefix}:chatia:`,
+        owned,
+        deps.enqueuesUnderWay,
+        deps.quotas,
+      ),
       plan: deps.plan,
       log: deps.log,
     }),

@@ -2,7 +2,9 @@
 // job's data, its jobs waiting in the queue (waiting, delayed or paused, whoever added them), and
 // its enqueues per minute (counted in Redis, so across every api process). A refused enqueue adds
 // nothing and does not count. Enqueues under way count as waiting until added, so concurrent ones
-// cannot overshoot the jobs waiting.
+// cannot overshoot the jobs waiting; each is counted once, by its job id, so they cannot undershoot
+// it either.
+import type { ArrivalLine } from "../services/ports/arrivals";
 import type { JobQueue } from "../services/ports/job-queue";
 import type { OwnedJobs } from "./owned-jobs";
 import type { Caller } from "./ownership";
@@ -38,9 +40,9 @@ export type Admission =
   | { readonly refused?: undefined; release(): Promise<void> };
 
 /** How long an enqueue under way counts against the jobs waiting, at most (a process may die). */
-const ADDING_TTL_SECONDS = 60;
+const ADDING_TTL_MS = 60_000;
 
-/** The Redis commands the counts use (QueueRuntime's shared client has them). */
+/** The Redis commands the per-minute count uses (QueueRuntime's shared client has them). */
 export interface QuotaRedis {
   multi(): {
     incr(key: string): {
@@ -55,17 +57,23 @@ export class EnqueueQuota {
     private readonly redis: QuotaRedis,
     private readonly keyPrefix: string,
     private readonly owned: OwnedJobs,
+    /** Enqueues under way, in every api process. */
+    private readonly adding: ArrivalLine,
     private readonly quotas: EnqueueQuotas = DEFAULT_QUOTAS,
     private readonly now: () => number = Date.now,
   ) {}
 
   /**
-   * Whether `caller` may enqueue `data` into `queue` now: the refusal, or the admission, whose
-   * release() must be called once the job is added (or was not). The jobs waiting are counted
-   * with the enqueues of the company under way in any process (a Redis counter), so concurrent
-   * requests cannot all pass the same check: 30 at once with room for 3 used to add 30.
+   * Whether `caller` may enqueue `data` as job `jobId` of `queue` now: the refusal, or the
+   * admission, whose release() must be called once the job is added (or was not).
+   *
+   * The company's jobs waiting are counted with its enqueues under way in any process, each once
+   * by its job id: an enqueue joins the line of those under way, then reads the jobs waiting, so
+   * of any two at once the later sees the earlier, added or not (30 at once with room for 3 used
+   * to add 30); and a job already added but not yet released is not counted twice (which used to
+   * refuse some of the room).
    */
-  async admit(caller: Caller, queue: JobQueue, data: unknown): Promise<Admission> {
+  async admit(caller: Caller, queue: JobQueue, jobId: string, data: unknown): Promise<Admission> {
     if (caller.super || caller.companyId === undefined) return { release: async () => undefined };
     const { jobBytes, jobsWaiting, perMinute } = this.quotas;
     const bytes = Buffer.byteLength(JSON.stringify(data ?? null));
@@ -77,24 +85,25 @@ export class EnqueueQuota {
           details: { limit: "jobBytes", max: jobBytes },
         },
       };
-    const addingKey = `${this.keyPrefix}quota:adding:${caller.companyId}:${queue.name}`;
-    // This request and every other one of the company adding to this queue right now.
-    const adding = await this.increment(addingKey, ADDING_TTL_SECONDS);
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await this.redis.decr(addingKey);
-    };
+    const place = await this.adding.join(
+      `quota:adding:${caller.companyId}:${queue.name}`,
+      jobId,
+      ADDING_TTL_MS,
+    );
+    const release = () => place.leave();
     try {
       const waiting = await this.owned.visibleIds(caller, queue, ["waiting", "delayed", "paused"]);
-      if (waiting.length + adding > jobsWaiting) {
+      // A job added by an enqueue still under way is in both; an enqueue repeated with its
+      // idempotency key adds no job.
+      const counted = new Set([...waiting, ...place.ahead, jobId]);
+      if (counted.size > jobsWaiting) {
         await release();
-        const others = adding > 1 ? ` (and ${adding - 1} more being added)` : "";
+        const others = counted.size - new Set([...waiting, jobId]).size;
+        const more = others > 0 ? ` (and ${others} more being added)` : "";
         return {
           refused: {
             status: 429,
-            message: `your company has ${waiting.length} jobs waiting in ${queue.name}${others}; at most ${jobsWaiting}`,
+            message: `your company has ${waiting.length} jobs waiting in ${queue.name}${more}; at most ${jobsWaiting}`,
             details: { limit: "jobsWaiting", max: jobsWaiting },
           },
         };

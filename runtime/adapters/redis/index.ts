@@ -1,3 +1,4 @@
+export { RedisArrivalLine } from "./arrival-line";
 export {
   assertRedisReachable,
   createRedis,

@@ -104,13 +104,14 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
     const body = parseEnqueueBody(req.body);
     const key = idempotencyKey(req);
     const data = await ownedData(deps, auth, req.params.queue, body);
-    const admission = await deps.quota?.admit(auth, q.open(req.params.queue), data);
+    const scope = auth.super ? "super" : `company-${auth.companyId}`;
+    // The id is chosen here, so that a request answered by the deadline can name its job, and
+    // the quota counts an enqueue under way once.
+    const jobId = (key && jobIdFor(scope, key)) ?? randomUUID();
+    const admission = await deps.quota?.admit(auth, q.open(req.params.queue), jobId, data);
     const { refused } = admission ?? {};
     if (refused)
       throw new HttpError(refused.status, "CF_TENANCY_QUOTA", refused.message, refused.details);
-    const scope = auth.super ? "super" : `company-${auth.companyId}`;
-    // The id is chosen here, so that a request answered by the deadline can name its job.
-    const jobId = (key && jobIdFor(scope, key)) ?? randomUUID();
     addingJob(res, jobId);
     try {
       const job = await enqueue(deps.queues, req.params.queue, { ...body, data }, jobId);
