@@ -490,6 +490,7 @@ function mountHttp(
         queues: () => queues.currentPlan.queues.map((q) => queues.queue(q.name)),
         basePath: BOARD_PATH,
         visibility: owned,
+        enqueuer: queues,
       }),
     jwtSecret: config.jwtSecret,
     queues,

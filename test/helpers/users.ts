@@ -38,3 +38,39 @@ export async function insertCompanyUsers(
 
 /** The root super-admin most login tests use. */
 export const ROOT: TestUser = { name: "Root", email: "root@ops.test", super: true };
+
+/** Logs `email` in through the API (`POST /api/auth/login` on `baseUrl`); its access token. */
+export async function apiLogin(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = (await res.json()) as { accessToken?: string };
+  if (res.status !== 200 || !body.accessToken)
+    throw new Error(`login of ${email}: ${res.status} ${JSON.stringify(body)}`);
+  return body.accessToken;
+}
+
+/**
+ * A company with a CONNECTED WhatsApp connection, its admin `admin` and the super-admin ROOT, on a
+ * running runtime: their ids and both logins' access tokens.
+ */
+export async function companyWithLogins(
+  runtime: { readonly url?: string },
+  sequelize: Sequelize,
+  name: string,
+  password: string,
+  admin: TestUser,
+): Promise<{ companyId: number; whatsappId: number; token: { admin: string; super: string } }> {
+  const { url } = runtime;
+  if (url === undefined) throw new Error("the runtime serves no HTTP");
+  const companyId = await insertCompanyUsers(sequelize, name, password, [admin, ROOT]);
+  const whatsappId = (
+    await testRows(sequelize).insert("Whatsapps", { name: "W", companyId, status: "CONNECTED" })
+  ).id;
+  const [adminToken, superToken] = await Promise.all(
+    [admin.email, ROOT.email].map((email) => apiLogin(url, email, password)),
+  );
+  return { companyId, whatsappId, token: { admin: adminToken ?? "", super: superToken ?? "" } };
+}

@@ -5,13 +5,22 @@
 // case, encoding or shape): a job list, a count, a job by id, its logs all go through it. Redis
 // stats, workers, metrics and cron schedulers are not shown on the read-only board. Who gets which
 // board, and the refusal of a read-only caller's changes, is the HTTP side's (runtime/http).
+// A job added on the full board ("Add job", "Duplicate") is enqueued as the API enqueues it: its
+// payload checked against its schema (400 with what is wrong), its owner stamped, the manifest's
+// attempts, backoff and pacing applied (EnqueuingBullAdapter).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createBullBoard as createBoard } from "@bull-board/api";
 import { BullAdapter } from "@bull-board/api/bullAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type Bull from "bull";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { JobQueue, QueuedJob } from "../../services/ports/job-queue";
+import { ChatiaError } from "../../errors";
+import type {
+  EnqueueOptions,
+  JobEnqueuer,
+  JobQueue,
+  QueuedJob,
+} from "../../services/ports/job-queue";
 import type { BullJobQueue } from "./bull-job-queue";
 import { type BullJob, JOB_STATES, type JobState } from "./bull-queue-adapter";
 
@@ -35,6 +44,8 @@ export interface BullBoardOptions<Caller> {
   readonly basePath: string;
   /** Which jobs a caller may see on the read-only board. */
   readonly visibility: JobVisibility<Caller>;
+  /** Adds the full board's jobs, checked and stamped as every enqueue (QueueRuntime). */
+  readonly enqueuer: Pick<JobEnqueuer, "enqueue">;
 }
 
 export interface BullBoards<Caller> {
@@ -53,7 +64,9 @@ export function createBullBoards<Caller>(options: BullBoardOptions<Caller>): Bul
   const readOnly = board(options.basePath, true);
   const refresh = () => {
     const queues = options.queues();
-    full.api.replaceQueues(queues.map((queue) => new BullAdapter(queue.bull)));
+    full.api.replaceQueues(
+      queues.map((queue) => new EnqueuingBullAdapter(queue, options.enqueuer)),
+    );
     readOnly.api.replaceQueues(
       queues.map((queue) => new TenantBullAdapter(queue, options.visibility, callers)),
     );
@@ -127,6 +140,94 @@ class TenantBullAdapter<Caller> extends BullAdapter {
   override async getJobSchedulersCount(): Promise<number> {
     return 0;
   }
+}
+
+/**
+ * The full board's adapter: a job added on the board goes through the runtime's enqueue, so it
+ * is checked, stamped and given the manifest's options like any other (Bull Board alone would add
+ * it raw: no schema, no retries). A refusal is Bull Board's 400 (409 for a job nothing handles),
+ * with the runtime's message.
+ */
+class EnqueuingBullAdapter extends BullAdapter {
+  constructor(
+    private readonly jobs: BullJobQueue,
+    private readonly enqueuer: Pick<JobEnqueuer, "enqueue">,
+  ) {
+    super(jobs.bull);
+  }
+
+  override async addJob(name: string, data: unknown, options: unknown): Promise<BullJob> {
+    const given = boardOptions(options);
+    // Bull ignores an add whose id exists: say so rather than answer with the old job.
+    if (given.jobId !== undefined && (await this.jobs.bull.getJob(given.jobId)))
+      throw new BoardRequestError(
+        409,
+        `${this.jobs.name} has a job ${given.jobId} already; leave jobId out of the options to add a copy`,
+      );
+    try {
+      const job = await this.enqueuer.enqueue(this.jobs.name, name, data, given);
+      return job as BullJob;
+    } catch (err) {
+      throw boardError(err);
+    }
+  }
+}
+
+/** An error Bull Board answers with its `statusCode` and message. */
+class BoardRequestError extends Error {
+  constructor(
+    readonly statusCode: 400 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const REFUSALS: Partial<Record<string, 400 | 409>> = {
+  CF_JOB_BAD_PAYLOAD: 400,
+  CF_JOB_UNKNOWN: 400,
+  CF_JOB_NOT_HANDLED: 409,
+};
+
+function boardError(err: unknown): unknown {
+  const status = err instanceof ChatiaError ? REFUSALS[err.code] : undefined;
+  if (status === undefined || !(err instanceof ChatiaError)) return err;
+  return new BoardRequestError(status, `${err.code}: ${err.message}`);
+}
+
+/**
+ * The options of a job added on the board that the runtime takes: `delay`, `priority`, `jobId`.
+ * The rest (attempts, backoff, removal) come from jobs.yaml; "Duplicate" sends the original's
+ * options, Bull's own ones included, so they are passed over rather than refused.
+ */
+function boardOptions(options: unknown): EnqueueOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options))
+    throw new BoardRequestError(400, "the job's options must be an object");
+  const { delay, priority, jobId } = options as Record<string, unknown>;
+  const bad = (name: string, why: string) =>
+    new BoardRequestError(400, `option ${name}: ${why} (got ${JSON.stringify(options)})`);
+  if (delay !== undefined && !(Number.isSafeInteger(delay) && (delay as number) >= 0))
+    throw bad("delay", "a whole number of milliseconds, 0 or more");
+  if (
+    priority !== undefined &&
+    !(
+      Number.isSafeInteger(priority) &&
+      (priority as number) >= 1 &&
+      (priority as number) <= 2_097_152
+    )
+  )
+    throw bad("priority", "a whole number from 1 (highest) to 2097152");
+  if (
+    jobId !== undefined &&
+    !(typeof jobId === "string" && jobId.length > 0 && jobId.length <= 200)
+  )
+    throw bad("jobId", "a string of 1 to 200 characters");
+  return {
+    ...(delay !== undefined && { delayMs: delay as number }),
+    ...(priority !== undefined && { priority: priority as number }),
+    ...(jobId !== undefined && { jobId: jobId as string }),
+  };
 }
 
 /**

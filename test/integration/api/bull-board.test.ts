@@ -59,6 +59,7 @@ beforeAll(async () => {
     visibility: new OwnedJobs(
       new Ownership({ store: new SequelizeOwnerStore(db.sequelize), mediaDir: "." }),
     ),
+    enqueuer: queues,
   });
 
   const auth = new AuthService({

@@ -4,9 +4,8 @@
 // enqueue adds nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoFixture } from "../../helpers/repo-fixture";
-import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
-import { insertCompanyUsers, ROOT } from "../../helpers/users";
+import { companyWithLogins } from "../../helpers/users";
 
 const PASSWORD = "quota-password-123";
 let t: TestRuntime;
@@ -17,16 +16,7 @@ interface Answer {
   readonly code?: string;
   readonly details?: { limit?: string; max?: number; retryAfterSeconds?: number };
 }
-const token = { admin: "", super: "" };
-
-async function login(email: string): Promise<string> {
-  const res = await fetch(`${t.runtime.url}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
+let token = { admin: "", super: "" };
 
 const send = (who: keyof typeof token, body = "Olá") =>
   fetch(`${t.runtime.url}/api/queues/MessageQueue/jobs`, {
@@ -49,19 +39,13 @@ beforeAll(async () => {
     editor: false,
     quotas: { perMinute: 4, jobBytes: 2_000, jobsWaiting: 3 },
   });
-  companyId = await insertCompanyUsers(t.db.sequelize, "Cota", PASSWORD, [
+  ({ companyId, whatsappId, token } = await companyWithLogins(
+    t.runtime,
+    t.db.sequelize,
+    "Cota",
+    PASSWORD,
     { name: "Ana", email: "ana@cota.test" },
-    ROOT,
-  ]);
-  whatsappId = (
-    await testRows(t.db.sequelize).insert("Whatsapps", {
-      name: "W",
-      companyId,
-      status: "CONNECTED",
-    })
-  ).id;
-  token.admin = await login("ana@cota.test");
-  token.super = await login("root@ops.test");
+  ));
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
