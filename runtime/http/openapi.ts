@@ -111,7 +111,6 @@ const schemas = {
   EffectiveManifest: object(
     {
       source: { type: "string" },
-      manifest: { type: "object", description: "The loaded jobs.yaml, when the server has it." },
       queues: {
         type: "array",
         items: object({

@@ -6,7 +6,6 @@ import path from "node:path";
 import express, { type Request, Router } from "express";
 import type { Plan, QueuePlan } from "../../compile";
 import { ChatiaError } from "../../errors";
-import type { Manifest } from "../../manifest";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
 import type { JobQueue, QueuedJob } from "../../services/ports/job-queue";
@@ -24,7 +23,7 @@ import {
   parseJobId,
   parseJobListQuery,
 } from "./inputs";
-import { effectiveManifest, jobDetail, jobSummary, plain } from "./job-views";
+import { effectiveManifest, jobDetail, jobSummary } from "./job-views";
 
 export interface QueuesRouterDeps {
   readonly queues: QueueRuntime;
@@ -34,8 +33,6 @@ export interface QueuesRouterDeps {
   readonly quota?: EnqueueQuota;
   /** The running plan (it changes on hot reload). */
   readonly plan: () => Plan;
-  /** The loaded manifest, added to `GET /api/manifest` as `manifest` when given. */
-  readonly manifest?: () => Manifest;
   /** Hears of the errors answered 500 / 503. */
   readonly log?: ErrorLog;
 }
@@ -53,12 +50,7 @@ export function createQueuesRouter(deps: QueuesRouterDeps): Router {
   });
   router.get("/api/manifest", (req, res) => {
     callerOf(req);
-    const manifest = deps.manifest?.();
-    res.json({
-      ...effectiveManifest(deps.plan()),
-      source: path.basename(deps.plan().source),
-      ...(manifest && { manifest: plain(manifest) }),
-    });
+    res.json({ ...effectiveManifest(deps.plan()), source: path.basename(deps.plan().source) });
   });
   // The cron triggers are system jobs: super-admins only.
   router.get("/api/plan", async (req, res) => {
