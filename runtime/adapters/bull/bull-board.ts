@@ -11,6 +11,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createBullBoard as createBoard } from "@bull-board/api";
 import { BullAdapter } from "@bull-board/api/bullAdapter";
+import { errorHandler as boardErrorHandler } from "@bull-board/api/dist/handlers/error.js";
 import { ExpressAdapter } from "@bull-board/express";
 import type Bull from "bull";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
@@ -162,6 +163,7 @@ class EnqueuingBullAdapter extends BullAdapter {
     if (given.jobId !== undefined && (await this.jobs.bull.getJob(given.jobId)))
       throw new BoardRequestError(
         409,
+        "options",
         `${this.jobs.name} has a job ${given.jobId} already; leave jobId out of the options to add a copy`,
       );
     try {
@@ -173,26 +175,42 @@ class EnqueuingBullAdapter extends BullAdapter {
   }
 }
 
-/** An error Bull Board answers with its `statusCode` and message. */
+/**
+ * A refused add: Bull Board's page titles it "The "<field>" field in the request body is not
+ * valid" and shows the message under it.
+ */
 class BoardRequestError extends Error {
   constructor(
     readonly statusCode: 400 | 409,
+    readonly field: "name" | "data" | "options",
     message: string,
   ) {
     super(message);
   }
 }
 
-const REFUSALS: Partial<Record<string, 400 | 409>> = {
-  CF_JOB_BAD_PAYLOAD: 400,
-  CF_JOB_UNKNOWN: 400,
-  CF_JOB_NOT_HANDLED: 409,
+/** Bull Board's error answers, with a refused add's field named. */
+function answerError(err: Error) {
+  if (!(err instanceof BoardRequestError)) return boardErrorHandler(err);
+  return {
+    status: err.statusCode,
+    body: {
+      error: { key: "ERRORS.INVALID_REQUEST_BODY", options: { field: err.field } },
+      message: err.message,
+    },
+  };
+}
+
+const REFUSALS: Partial<Record<string, [400 | 409, BoardRequestError["field"]]>> = {
+  CF_JOB_BAD_PAYLOAD: [400, "data"],
+  CF_JOB_UNKNOWN: [400, "name"],
+  CF_JOB_NOT_HANDLED: [409, "name"],
 };
 
 function boardError(err: unknown): unknown {
-  const status = err instanceof ChatiaError ? REFUSALS[err.code] : undefined;
-  if (status === undefined || !(err instanceof ChatiaError)) return err;
-  return new BoardRequestError(status, `${err.code}: ${err.message}`);
+  const refusal = err instanceof ChatiaError ? REFUSALS[err.code] : undefined;
+  if (refusal === undefined || !(err instanceof ChatiaError)) return err;
+  return new BoardRequestError(refusal[0], refusal[1], `${err.code}: ${err.message}`);
 }
 
 /**
@@ -203,10 +221,14 @@ function boardError(err: unknown): unknown {
 function boardOptions(options: unknown): EnqueueOptions {
   if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options))
-    throw new BoardRequestError(400, "the job's options must be an object");
+    throw new BoardRequestError(400, "options", "the job's options must be an object");
   const { delay, priority, jobId } = options as Record<string, unknown>;
   const bad = (name: string, why: string) =>
-    new BoardRequestError(400, `option ${name}: ${why} (got ${JSON.stringify(options)})`);
+    new BoardRequestError(
+      400,
+      "options",
+      `option ${name}: ${why} (got ${JSON.stringify(options)})`,
+    );
   if (delay !== undefined && !(Number.isSafeInteger(delay) && (delay as number) >= 0))
     throw bad("delay", "a whole number of milliseconds, 0 or more");
   if (
@@ -257,6 +279,7 @@ function board(basePath: string, readOnly: boolean) {
       },
     },
   });
+  server.setErrorHandler(answerError);
   return { api, handler: mounted(server.getRouter() as RequestHandler) };
 }
 

@@ -20,7 +20,11 @@ const add = (body: unknown, who: keyof typeof token = "super", queue = "MessageQ
     body: JSON.stringify(body),
   }).then(async (res) => ({
     status: res.status,
-    body: (await res.json()) as { message?: string; job?: { id: string } },
+    body: (await res.json()) as {
+      message?: string;
+      error?: { key: string; options?: { field?: string } };
+      job?: { id: string };
+    },
   }));
 
 const message = () => ({ whatsappId, data: { number: "5511900000009", body: "Do painel" } });
@@ -70,6 +74,11 @@ describe("Bull Board's Add job", () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/^CF_JOB_BAD_PAYLOAD: .*number/);
+    // What Bull Board's page titles the notice with: the field of its request that is wrong.
+    expect(res.body.error).toEqual({
+      key: "ERRORS.INVALID_REQUEST_BODY",
+      options: { field: "data" },
+    });
     expect(await jobsIn()).toEqual(before);
   });
 
