@@ -5,6 +5,7 @@ import { createBullBoards } from "../adapters/bull/bull-board";
 import { assertDatabaseReachable, createSequelize, type Sequelize } from "../adapters/db";
 import { SequelizeAuthStore } from "../adapters/db/repositories/auth-store";
 import { SequelizeCampaignProgressStore } from "../adapters/db/repositories/campaign-progress-store";
+import { SequelizeFlowPublications } from "../adapters/db/repositories/flow-publication-store";
 import { SequelizeOwnerStore } from "../adapters/db/repositories/owner-store";
 import { listenForRevokedTokens } from "../adapters/db/token-revocations";
 import { startNodeRed } from "../adapters/node-red/embedded";
@@ -90,7 +91,7 @@ export async function startRuntime(
   const metrics = new Metrics(queues);
   const dispatcher = jobDispatcher({ metrics, log });
   const services = await buildDomainServices(config, deps, { sequelize, queues, ownership });
-  const flows = await prepareFlowSync(config, queues, live);
+  const flows = await prepareFlowSync(config, { queues, sequelize }, live);
   // socket.io is attached once the API is mounted; /readyz checks its subscriber from then on.
   const socketsRef: { server?: CompanySocketServer } = {};
   const http = live.serves
@@ -297,13 +298,18 @@ function buildDomainServices(
 }
 
 /** The node types installed, and the deployed flows shared between processes through Redis. */
-async function prepareFlowSync(config: RuntimeConfig, queues: QueueRuntime, live: LivePlan) {
+async function prepareFlowSync(
+  config: RuntimeConfig,
+  { queues, sequelize }: { readonly queues: QueueRuntime; readonly sequelize: Sequelize },
+  live: LivePlan,
+) {
   const knownTypes = await listInstalledNodeTypes(
     config.nodesDirs,
     excludedNodeFiles(config.optionalNodes),
   );
   const sync = new FlowSync(queues.redis, config.prefix, {
     secret: config.credentialSecret,
+    publications: new SequelizeFlowPublications(sequelize),
     check: publishedFlowChecks({
       knownTypes,
       jobs: () => live.plan.queues.flatMap((q) => q.jobs.filter((j) => j.enabled)),

@@ -10,11 +10,13 @@
 // Nor can they bring back an older set the api once signed (say, the flows before a fix): every
 // publish carries a sequence number, signed with the flows and greater than any before it (the
 // api's clock in ms, or one more than the set it replaces), and a worker refuses a set older than
-// the newest it has seen. A worker that starts knows none yet: it takes the signed set it finds.
+// the newest it has seen, or than the newest the api recorded having published (in Postgres, out
+// of Redis's reach), which a worker that has just started knows too.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { NodeRedNode } from "../adapters/node-red/flow-format";
 import type { Redis } from "../adapters/redis";
 import { ChatiaError } from "../errors";
+import type { FlowPublications } from "../services/ports/flow-publications";
 
 export interface Published {
   /** The flows' content hash: the same flows, the same rev. */
@@ -35,6 +37,12 @@ export interface FlowSyncOptions {
    * line; any refuses the whole set. @defaultValue none
    */
   readonly check?: (flows: readonly NodeRedNode[]) => string[] | Promise<string[]>;
+  /**
+   * The record of the newest set published, kept where Redis's writers cannot lower it: the api
+   * raises it on each publish, workers refuse a set older than it. @defaultValue none (a worker
+   * then knows only the sets it has seen itself)
+   */
+  readonly publications?: FlowPublications;
 }
 
 export class FlowSync {
@@ -65,7 +73,8 @@ export class FlowSync {
     // Already there, unless it is an older set written back: publishing the same flows again
     // (say, the operator reverts to them) must reach workers that refused that copy.
     if (signed > 0 && signed >= this.newest && current?.text === text) return rev;
-    const seq = Math.max(Date.now(), signed + 1, this.newest + 1);
+    const recorded = (await this.options.publications?.newest(this.redisKey)) ?? 0;
+    const seq = Math.max(Date.now(), signed + 1, this.newest + 1, recorded + 1);
     this.newest = seq;
     await this.redis
       .multi()
@@ -82,6 +91,9 @@ export class FlowSync {
       )
       .publish(this.redisKey, String(seq))
       .exec();
+    // After Redis has it: recorded first, a failed write to Redis would leave the set there older
+    // than the record, refused by every worker that starts.
+    await this.options.publications?.record(this.redisKey, seq);
     return rev;
   }
 
@@ -103,6 +115,12 @@ export class FlowSync {
       throw new ChatiaError(
         "CF_FLOW_SIGNATURE",
         `the flows published in Redis (${this.redisKey}, rev ${rev}, published ${stamp(seq)}) are older than the flows this worker has seen (published ${stamp(this.newest)}): refused, as a set the api signed before and something wrote back; the api's next deploy replaces it`,
+      );
+    const recorded = (await this.options.publications?.newest(this.redisKey)) ?? 0;
+    if (seq < recorded)
+      throw new ChatiaError(
+        "CF_FLOW_SIGNATURE",
+        `the flows published in Redis (${this.redisKey}, rev ${rev}, published ${stamp(seq)}) are older than the newest the api recorded publishing (published ${stamp(recorded)}): refused, as a set the api signed before and something wrote back; restarting the api or its next deploy publishes the newest again`,
       );
     this.newest = seq;
     const flows = parseFlows(text, rev);

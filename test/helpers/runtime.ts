@@ -36,8 +36,8 @@ export interface TestRuntimeOptions {
   readonly quotas?: RuntimeConfig["quotas"];
   /** The runtime's log. @defaultValue silent (or $TEST_LOG_LEVEL) */
   readonly log?: Logger;
-  /** Runs after the test's Redis prefix exists and before the runtime starts. */
-  readonly beforeStart?: (redis: TestRedis) => Promise<void>;
+  /** Runs after the test's database and Redis prefix exist and before the runtime starts. */
+  readonly beforeStart?: (redis: TestRedis, db: TestDatabase) => Promise<void>;
   /** Changes the URLs the runtime connects with (e.g. through a TcpProxy). */
   readonly databaseUrl?: (url: string) => string;
   readonly redisUrl?: (url: string) => string;
@@ -45,6 +45,9 @@ export interface TestRuntimeOptions {
   readonly timeouts?: Partial<Timeouts>;
   readonly trustProxy?: RuntimeConfig["trustProxy"];
 }
+
+/** The runtime's NODE_RED_CREDENTIAL_SECRET (what the api signs published flows with). */
+export const TEST_CREDENTIAL_SECRET = "test-credential-secret-0123456789";
 
 /** Copies `fixtureDir` (jobs.yaml, flows/, schemas) to a temp folder and starts a runtime on it. */
 export async function startTestRuntime(
@@ -56,7 +59,7 @@ export async function startTestRuntime(
   const db = await createTestDatabase();
   await migrateUp(db.sequelize);
   const redis = createTestRedis();
-  await options.beforeStart?.(redis);
+  await options.beforeStart?.(redis, db);
   const config: RuntimeConfig = {
     role: options.role ?? "all",
     manifestFile: path.join(dir, "jobs.yaml"),
@@ -71,7 +74,7 @@ export async function startTestRuntime(
     databaseUrl: options.databaseUrl?.(db.url) ?? db.url,
     editorPath: options.editor === false ? false : "/flows",
     admin: { username: "admin", password: "test-password-0123456789" },
-    credentialSecret: "test-credential-secret-0123456789",
+    credentialSecret: TEST_CREDENTIAL_SECRET,
     jwtSecret: "test-jwt-secret-0123456789abcdefghijklmnop",
     graceMs: options.graceMs ?? 5000,
     demo: false,

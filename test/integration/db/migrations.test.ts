@@ -44,6 +44,7 @@ const MIGRATION_NAMES = [
   "013-campaign-forgotten-contacts",
   "014-campaign-schedule",
   "015-send-claim-owner",
+  "016-flow-publications",
 ];
 
 /** The later migrations that add columns and indexes only, newest first. */
@@ -66,6 +67,7 @@ const TABLES = [
   "Campaigns",
   "Companies",
   "CompaniesSettings",
+  "FlowPublications",
   "ContactListItems",
   "ContactLists",
   "Contacts",
@@ -144,7 +146,14 @@ describe("migrations", () => {
     expect(await migrateUp(db.sequelize)).toEqual([]);
   });
 
-  it("down one step reverts only the send claims' owners (three ledger columns)", async () => {
+  it("down one step reverts only the flow publications (their table)", async () => {
+    expect(await migrateDown(db.sequelize)).toEqual(["016-flow-publications"]);
+    const tables = await listTables(db.sequelize);
+    expect(tables).not.toContain("FlowPublications");
+    expect(tables).toHaveLength(TABLES.length);
+  });
+
+  it("down one more step reverts only the send claims' owners (three ledger columns)", async () => {
     expect(await columnsOf(db, "SendLedger")).toEqual(
       expect.arrayContaining(["claimedBy", "aliveAt", "handedOver"]),
     );
@@ -185,21 +194,21 @@ describe("migrations", () => {
     expect(await migrateDown(db.sequelize)).toEqual(["011-campaign-progress-shards"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("CampaignProgress");
-    expect(tables).toHaveLength(TABLES.length - 1);
+    expect(tables).toHaveLength(TABLES.length - 2);
   });
 
   it("down one more step reverts only the schedules' error reason", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["010-schedule-error-reason"]);
     expect(await columnsOf(db, "Schedules")).not.toContain("errorReason");
     expect(await columnsOf(db, "Campaigns")).toContain("shippingsLeft");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 1);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 2);
   });
 
   it("down one more step reverts only the campaign progress", async () => {
     expect(await migrateDown(db.sequelize)).toEqual(["009-campaign-progress"]);
     expect(await columnsOf(db, "Campaigns")).not.toContain("shippingsLeft");
     expect(await columnsOf(db, "CampaignShipping")).not.toContain("dueAt");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 1);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 2);
     expect(await pendingMigrations(db.sequelize)).toEqual([
       ...[...COLUMN_MIGRATIONS].reverse(),
       "011-campaign-progress-shards",
@@ -207,6 +216,7 @@ describe("migrations", () => {
       "013-campaign-forgotten-contacts",
       "014-campaign-schedule",
       "015-send-claim-owner",
+      "016-flow-publications",
     ]);
   });
 
@@ -215,7 +225,7 @@ describe("migrations", () => {
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("WhatsappSessions");
     expect(tables).not.toContain("WhatsappSessionKeys");
-    expect(tables).toHaveLength(TABLES.length - 3);
+    expect(tables).toHaveLength(TABLES.length - 4);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(7));
   });
 
@@ -224,7 +234,7 @@ describe("migrations", () => {
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("ApiTokens");
     expect(tables).not.toContain("RefreshTokens");
-    expect(tables).toHaveLength(TABLES.length - 5);
+    expect(tables).toHaveLength(TABLES.length - 6);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(6));
   });
 
@@ -232,7 +242,7 @@ describe("migrations", () => {
     expect(await migrateDown(db.sequelize)).toEqual(["006-send-ledger"]);
     const tables = await listTables(db.sequelize);
     expect(tables).not.toContain("SendLedger");
-    expect(tables).toHaveLength(TABLES.length - 6);
+    expect(tables).toHaveLength(TABLES.length - 7);
     expect(await listIndexes(db.sequelize)).not.toContain("send_ledger_sending_idx");
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(5));
   });
@@ -242,7 +252,7 @@ describe("migrations", () => {
     const indexes = await listIndexes(db.sequelize);
     for (const name of CRON_INDEXES) expect(indexes).not.toContain(name);
     expect(indexes).toContain("invoices_company_due_date_key");
-    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 6);
+    expect(await listTables(db.sequelize)).toHaveLength(TABLES.length - 7);
     expect(await pendingMigrations(db.sequelize)).toEqual(MIGRATION_NAMES.slice(4));
   });
 
@@ -262,6 +272,7 @@ describe("migrations", () => {
 
   it("down `to` a name reverts that migration and every later one", async () => {
     expect(await migrateDown(db.sequelize, { to: "003-schedules-campaigns" })).toEqual([
+      "016-flow-publications",
       "015-send-claim-owner",
       "014-campaign-schedule",
       "013-campaign-forgotten-contacts",

@@ -16,6 +16,7 @@ import * as dropUndeliveredIndex from "./012-drop-undelivered-index";
 import * as campaignForgottenContacts from "./013-campaign-forgotten-contacts";
 import * as campaignSchedule from "./014-campaign-schedule";
 import * as sendClaimOwner from "./015-send-claim-owner";
+import * as flowPublications from "./016-flow-publications";
 import type { MigrationContext } from "./schema-helpers";
 
 export interface Migration {
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { name: "014-campaign-schedule", up: campaignSchedule.up, down: campaignSchedule.down },
   { name: "015-send-claim-owner", up: sendClaimOwner.up, down: sendClaimOwner.down },
+  { name: "016-flow-publications", up: flowPublications.up, down: flowPublications.down },
 ];
 
 /** The indexes of the campaign schedule (014). */
