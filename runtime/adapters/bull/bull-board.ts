@@ -216,13 +216,16 @@ function boardError(err: unknown): unknown {
 /**
  * The options of a job added on the board that the runtime takes: `delay`, `priority`, `jobId`.
  * The rest (attempts, backoff, removal) come from jobs.yaml; "Duplicate" sends the original's
- * options, Bull's own ones included, so they are passed over rather than refused.
+ * options, Bull's own ones included, so they are passed over rather than refused. Those carry the
+ * original's `timestamp`, which no one types: there the original's `jobId` is left out too, so
+ * that the copy is a new job (Bull would take it for the original and add nothing).
  */
 function boardOptions(options: unknown): EnqueueOptions {
   if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options))
     throw new BoardRequestError(400, "options", "the job's options must be an object");
-  const { delay, priority, jobId } = options as Record<string, unknown>;
+  const { delay, priority, timestamp } = options as Record<string, unknown>;
+  const jobId = typeof timestamp === "number" ? undefined : (options as { jobId?: unknown }).jobId;
   const bad = (name: string, why: string) =>
     new BoardRequestError(
       400,

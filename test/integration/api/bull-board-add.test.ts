@@ -104,6 +104,25 @@ describe("Bull Board's Add job", () => {
     await (await bull().getJob("painel-1"))?.remove();
   });
 
+  it("duplicates a job the API added as a new job (the original's options name its id)", async () => {
+    const enqueued = await fetch(`${t.runtime.url}/api/queues/MessageQueue/jobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token.admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "SendMessage", data: message(), delayMs: 3_600_000 }),
+    });
+    const { id } = (await enqueued.json()) as { id: string };
+    const original = await bull().getJob(id);
+    expect(original?.opts.jobId).toBe(id);
+    // What the board's Duplicate sends: the original's name, data and options as they are.
+    const copy = await add({ name: original?.name, data: original?.data, options: original?.opts });
+    expect(copy.status).toBe(200);
+    expect(copy.body.job?.id).not.toBe(id);
+    const added = await bull().getJob(String(copy.body.job?.id));
+    expect(added?.data).toEqual(original?.data);
+    expect(added?.opts).toMatchObject({ attempts: 8, delay: 3_600_000 });
+    await Promise.all([original?.remove(), added?.remove()]);
+  });
+
   it("is not a company admin's (403), whatever the path's case", async () => {
     for (const queue of ["MessageQueue", "messagequeue"]) {
       const res = await fetch(`${t.runtime.url}/admin/QUEUES/api/queues/${queue}/ADD`, {
