@@ -66,7 +66,7 @@ describe("a worker that starts on a replayed flow set", () => {
       (l) => l.msg === "deployed flows refused; running the flow files instead",
     );
     expect(refused.map((l) => l.code)).toEqual(["CF_FLOW_SIGNATURE"]);
-    expect(String((refused[0]?.err as { message?: string }).message)).toMatch(
+    expect(String((refused[0]?.err as { message?: string } | undefined)?.message)).toMatch(
       new RegExp(`rev ${older}, published .*\\) are older than the newest the api recorded`),
     );
     expect(lines.some((l) => l.msg === "deployed flows loaded" && l.rev === older)).toBe(false);
