@@ -33,11 +33,27 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Opens the queue's Add job form (in the menu beside its tabs). */
+/**
+ * Opens the queue's Add job form (in the menu beside its tabs). A click that lands while the menu
+ * or the last dialog is still animating can be lost on a loaded machine: try again, a few times.
+ */
 async function openAddJob(): Promise<void> {
-  await page.locator("button:has(svg.lucide-ellipsis-vertical)").first().click();
-  await page.getByText("Add job").first().click();
-  await page.locator("#add-job-form").waitFor();
+  const form = page.locator("#add-job-form");
+  const menu = page.getByRole("menu");
+  for (let attempt = 1; ; attempt++) {
+    // A menu still closing (from the last time) would take the click for itself.
+    await menu.waitFor({ state: "detached" });
+    await page.locator("button:has(svg.lucide-ellipsis-vertical)").first().click();
+    await page.locator('[role="menu"][data-open]').waitFor();
+    await page.getByRole("menuitem", { name: "Add job" }).click();
+    try {
+      await form.waitFor({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press("Escape");
+    }
+  }
 }
 
 /** Replaces the text of one of the form's JSON editors (CodeMirror): 0 data, 1 options. */
