@@ -4,7 +4,10 @@
 
 /** One place taken in a line: the members ahead of it when it joined, and how to leave. */
 export interface Place {
-  /** The members that joined the line earlier and had not left nor expired when this one joined. */
+  /**
+   * The members that joined the line earlier and had not left nor expired when this one joined,
+   * in no particular order.
+   */
   readonly ahead: readonly string[];
   /** Leaves the line (once is enough; later calls do nothing). */
   leave(): Promise<void>;

@@ -40,7 +40,8 @@ describe("RedisArrivalLine", () => {
     const a = await line.join("q", "a", MINUTE);
     const b1 = await line.join("q", "b", MINUTE);
     const b2 = await line.join("q", "b", MINUTE);
-    expect([a.ahead, b1.ahead, b2.ahead]).toEqual([[], ["a"], ["a", "b"]]);
+    // A set, in no particular order (joins within one millisecond expire together).
+    expect([a.ahead, b1.ahead, [...b2.ahead].sort()]).toEqual([[], ["a"], ["a", "b"]]);
     await a.leave();
     await a.leave();
     await b1.leave();
