@@ -70,10 +70,12 @@ export class FlowSync {
     const rev = createHash("sha256").update(text).digest("hex").slice(0, 16);
     const current = await this.read();
     const signed = current && this.verify(current) ? current.seq : 0;
-    // Already there, unless it is an older set written back: publishing the same flows again
-    // (say, the operator reverts to them) must reach workers that refused that copy.
-    if (signed > 0 && signed >= this.newest && current?.text === text) return rev;
     const recorded = (await this.options.publications?.newest(this.redisKey)) ?? 0;
+    // Already there, unless it is an older set written back (older than one this process or, after
+    // its restart, the record saw): publishing the same flows again (say, the operator reverts to
+    // them) must reach workers that refused that copy.
+    const floor = Math.max(this.newest, recorded);
+    if (signed > 0 && signed >= floor && current?.text === text) return rev;
     const seq = Math.max(Date.now(), signed + 1, this.newest + 1, recorded + 1);
     this.newest = seq;
     await this.redis

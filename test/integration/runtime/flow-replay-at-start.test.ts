@@ -15,6 +15,8 @@ const lines: Record<string, unknown>[] = [];
 let t: TestRuntime;
 let api: FlowSync;
 let older: string;
+let captured: Record<string, string>;
+let publications: SequelizeFlowPublications;
 
 /** The echo flow with its change node setting `payload` to `text` instead of upper-casing. */
 function echoing(original: NodeRedNode[], text: string): NodeRedNode[] {
@@ -41,12 +43,13 @@ beforeAll(async () => {
     // Redis kept the first (validly signed) and writes it back.
     beforeStart: async (redis, db) => {
       const key = `${redis.prefix}chatia:flows`;
+      publications = new SequelizeFlowPublications(db.sequelize);
       api = new FlowSync(redis.redis, redis.prefix.replace(/:$/, ""), {
         secret: TEST_CREDENTIAL_SECRET,
-        publications: new SequelizeFlowPublications(db.sequelize),
+        publications,
       });
       older = await api.publish(echoing(original, "older"));
-      const captured = await redis.redis.hgetall(key);
+      captured = await redis.redis.hgetall(key);
       await api.publish(echoing(original, "newer"));
       await redis.redis.del(key);
       await redis.redis.hset(key, captured);
@@ -82,5 +85,24 @@ describe("a worker that starts on a replayed flow set", () => {
       })
       .toBe(true);
     await expect(runEcho()).resolves.toBe("after");
+  });
+
+  it("has an api restarted with the replayed set's flows publish them anew", async () => {
+    const key = `${t.config.prefix}:chatia:flows`;
+    await t.redis.redis.del(key);
+    await t.redis.redis.hset(key, captured);
+    // A new process (its own memory empty): only the record says that set is old.
+    const restarted = new FlowSync(t.redis.redis, t.config.prefix, {
+      secret: TEST_CREDENTIAL_SECRET,
+      publications,
+    });
+    const original = (await import(path.join(fixture, "flows/echo.json"))).default as NodeRedNode[];
+    expect(await restarted.publish(echoing(original, "older"))).toBe(older);
+    await expect
+      .poll(() => lines.some((l) => l.msg === "deployed flows loaded" && l.rev === older), {
+        timeout: 20_000,
+      })
+      .toBe(true);
+    await expect(runEcho()).resolves.toBe("older");
   });
 });
