@@ -305,6 +305,13 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The HTTP status of an enqueue refused for what its caller sent (the API and Bull Board alike). */
+export const ENQUEUE_REFUSAL_STATUS: Readonly<Partial<Record<ErrorCode, 400 | 409>>> = {
+  CF_JOB_BAD_PAYLOAD: 400,
+  CF_JOB_UNKNOWN: 400,
+  CF_JOB_NOT_HANDLED: 409,
+};
+
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
 }

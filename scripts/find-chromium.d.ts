@@ -1,3 +1,2 @@
-export declare const DEBIAN_CHROMIUM: string;
 export declare function onPath(name: string, env?: NodeJS.ProcessEnv): string | undefined;
 export declare function findChromium(env?: NodeJS.ProcessEnv): { path: string; found: boolean };

@@ -41,4 +41,4 @@ function findChromium(env = process.env) {
   return file ? { path: file, found: true } : { path: DEBIAN_CHROMIUM, found: false };
 }
 
-module.exports = { DEBIAN_CHROMIUM, findChromium, onPath };
+module.exports = { findChromium, onPath };

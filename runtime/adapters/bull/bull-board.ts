@@ -11,16 +11,18 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createBullBoard as createBoard } from "@bull-board/api";
 import { BullAdapter } from "@bull-board/api/bullAdapter";
+import { errorResponse } from "@bull-board/api/dist/errors.js";
 import { errorHandler as boardErrorHandler } from "@bull-board/api/dist/handlers/error.js";
 import { ExpressAdapter } from "@bull-board/express";
 import type Bull from "bull";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { ChatiaError } from "../../errors";
-import type {
-  EnqueueOptions,
-  JobEnqueuer,
-  JobQueue,
-  QueuedJob,
+import { ChatiaError, ENQUEUE_REFUSAL_STATUS } from "../../errors";
+import {
+  type EnqueueOptions,
+  enqueueOptionProblems,
+  type JobEnqueuer,
+  type JobQueue,
+  type QueuedJob,
 } from "../../services/ports/job-queue";
 import type { BullJobQueue } from "./bull-job-queue";
 import { type BullJob, JOB_STATES, type JobState } from "./bull-queue-adapter";
@@ -157,7 +159,12 @@ class EnqueuingBullAdapter extends BullAdapter {
     super(jobs.bull);
   }
 
-  override async addJob(name: string, data: unknown, options: unknown): Promise<BullJob> {
+  /** Bull Board's request schema makes `options` an object (`{}` when none was typed). */
+  override async addJob(
+    name: string,
+    data: unknown,
+    options: Record<string, unknown>,
+  ): Promise<BullJob> {
     const given = boardOptions(options);
     // Bull ignores an add whose id exists: say so rather than answer with the old job.
     if (given.jobId !== undefined && (await this.jobs.bull.getJob(given.jobId)))
@@ -192,25 +199,19 @@ class BoardRequestError extends Error {
 /** Bull Board's error answers, with a refused add's field named. */
 function answerError(err: Error) {
   if (!(err instanceof BoardRequestError)) return boardErrorHandler(err);
-  return {
-    status: err.statusCode,
-    body: {
-      error: { key: "ERRORS.INVALID_REQUEST_BODY", options: { field: err.field } },
-      message: err.message,
-    },
-  };
+  return errorResponse(
+    err.statusCode,
+    { key: "ERRORS.INVALID_REQUEST_BODY", options: { field: err.field } },
+    { message: err.message },
+  );
 }
 
-const REFUSALS: Partial<Record<string, [400 | 409, BoardRequestError["field"]]>> = {
-  CF_JOB_BAD_PAYLOAD: [400, "data"],
-  CF_JOB_UNKNOWN: [400, "name"],
-  CF_JOB_NOT_HANDLED: [409, "name"],
-};
-
+/** A refused enqueue as the add's error, naming the field of the form it came from. */
 function boardError(err: unknown): unknown {
-  const refusal = err instanceof ChatiaError ? REFUSALS[err.code] : undefined;
-  if (refusal === undefined || !(err instanceof ChatiaError)) return err;
-  return new BoardRequestError(refusal[0], refusal[1], `${err.code}: ${err.message}`);
+  const status = err instanceof ChatiaError ? ENQUEUE_REFUSAL_STATUS[err.code] : undefined;
+  if (status === undefined || !(err instanceof ChatiaError)) return err;
+  const field = err.code === "CF_JOB_BAD_PAYLOAD" ? "data" : "name";
+  return new BoardRequestError(status, field, `${err.code}: ${err.message}`);
 }
 
 /**
@@ -220,34 +221,20 @@ function boardError(err: unknown): unknown {
  * original's `timestamp`, which no one types: there the original's `jobId` is left out too, so
  * that the copy is a new job (Bull would take it for the original and add nothing).
  */
-function boardOptions(options: unknown): EnqueueOptions {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== "object" || Array.isArray(options))
-    throw new BoardRequestError(400, "options", "the job's options must be an object");
-  const { delay, priority, timestamp } = options as Record<string, unknown>;
-  const jobId = typeof timestamp === "number" ? undefined : (options as { jobId?: unknown }).jobId;
-  const bad = (name: string, why: string) =>
-    new BoardRequestError(
-      400,
-      "options",
-      `option ${name}: ${why} (got ${JSON.stringify(options)})`,
-    );
-  if (delay !== undefined && !(Number.isSafeInteger(delay) && (delay as number) >= 0))
-    throw bad("delay", "a whole number of milliseconds, 0 or more");
-  if (
-    priority !== undefined &&
-    !(
-      Number.isSafeInteger(priority) &&
-      (priority as number) >= 1 &&
-      (priority as number) <= 2_097_152
-    )
-  )
-    throw bad("priority", "a whole number from 1 (highest) to 2097152");
+function boardOptions(options: Record<string, unknown>): EnqueueOptions {
+  const { delay, priority, timestamp } = options;
+  const jobId = typeof timestamp === "number" ? undefined : options.jobId;
+  const problems = enqueueOptionProblems(
+    { delayMs: delay, priority },
+    { delayMs: "delay", priority: "priority" },
+  );
   if (
     jobId !== undefined &&
     !(typeof jobId === "string" && jobId.length > 0 && jobId.length <= 200)
   )
-    throw bad("jobId", "a string of 1 to 200 characters");
+    problems.push("jobId must be a string of 1 to 200 characters");
+  if (problems.length > 0)
+    throw new BoardRequestError(400, "options", `options: ${problems.join("; ")}`);
   return {
     ...(delay !== undefined && { delayMs: delay as number }),
     ...(priority !== undefined && { priority: priority as number }),

@@ -34,7 +34,7 @@ const BADGE_CHAR_WIDTH = 7.5;
  * The status badge a node shows whatever the data, when known without running it: a `job in`
  * shows its queue/job. Other badges (counts) are short and change as jobs run.
  */
-export function knownBadge(node: NodeRedNode): string | undefined {
+function knownBadge(node: NodeRedNode): string | undefined {
   return node.type === "job in" && typeof node.queue === "string" && typeof node.job === "string"
     ? `${node.queue}/${node.job}`
     : undefined;

@@ -62,7 +62,7 @@ export interface CompanySocketServer {
 export type SocketRefusal = "CF_AUTH_REQUIRED" | "CF_AUTH_INVALID" | "CF_AUTH_FORBIDDEN";
 
 /** `/<companyId>`, one spelling per company (no leading zeros). */
-const COMPANY_NAMESPACE = /^\/[1-9]\d*$/;
+const COMPANY_NAMESPACE = /^\/[1-9]\d{0,9}$/;
 const IDENTITY = Symbol("chatia.socket.identity");
 const EXPIRES = Symbol("chatia.socket.expires");
 const TOKEN = Symbol("chatia.socket.token");
@@ -101,6 +101,9 @@ export function attachSocketServer(options: SocketServerOptions): CompanySocketS
     maxHttpBufferSize: 64 * 1024,
     // Node-RED's editor answers its own websocket upgrades on the same server.
     destroyUpgrade: false,
+    // socket.io makes a company's namespace when a client asks for it, before authentication:
+    // drop it again once empty, so that asking for many costs nothing that stays.
+    cleanupEmptyChildNamespaces: true,
     adapter: createAdapter(pub, sub, { key: socketChannelKey(options.prefix) }),
     ...(origins.size > 0 && { cors: { origin: [...origins], credentials: false } }),
     // Browsers send Origin on both transports; websockets ignore CORS, so it is checked here.

@@ -1,7 +1,7 @@
 // Parsing the queue API's query strings and bodies: anything of the wrong type, size or shape
 // becomes an HttpError 400 listing every problem, so that no route meets unchecked input.
 import type { ErrorCode } from "../../errors";
-import { JOB_STATES, type JobState } from "../../services/ports/job-queue";
+import { enqueueOptionProblems, JOB_STATES, type JobState } from "../../services/ports/job-queue";
 
 /** An error a route answers with as it is: `{code, message, details?}` with `status`. */
 export class HttpError extends Error {
@@ -59,8 +59,7 @@ export function parseEnqueueBody(body: unknown): EnqueueBody {
   if (typeof b.name !== "string" || b.name.length === 0 || b.name.length > 200)
     problems.push("name must be a non-empty string of at most 200 characters");
   if (!("data" in b)) problems.push("data is required");
-  checkInt(b.delayMs, "delayMs", 0, 365 * 24 * 3600 * 1000, problems);
-  checkInt(b.priority, "priority", 1, 2_097_152, problems);
+  problems.push(...enqueueOptionProblems({ delayMs: b.delayMs, priority: b.priority }));
   throwIfAny(problems);
   return {
     name: b.name as string,

@@ -79,6 +79,6 @@ export function effectiveManifest(plan: Plan) {
 }
 
 /** A JSON round trip: drops undefined and functions so the value matches its documented shape. */
-export function plain<T>(value: T): T {
+function plain<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }

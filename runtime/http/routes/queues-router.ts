@@ -5,7 +5,7 @@ import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import express, { type Request, Router } from "express";
 import type { Plan, QueuePlan } from "../../compile";
-import { ChatiaError } from "../../errors";
+import { ChatiaError, ENQUEUE_REFUSAL_STATUS } from "../../errors";
 import type { QueueRuntime } from "../../queues/queue-runtime";
 import type { RepeatableDiff } from "../../queues/repeatables";
 import type { JobQueue, QueuedJob } from "../../services/ports/job-queue";
@@ -252,13 +252,9 @@ async function enqueue(
 
 /** A refused payload or job as the 400 it is; anything else as it is. */
 function enqueueError(err: unknown): unknown {
-  if (err instanceof ChatiaError && err.code === "CF_JOB_BAD_PAYLOAD")
-    return new HttpError(400, err.code, err.message, err.details);
-  if (err instanceof ChatiaError && err.code === "CF_JOB_UNKNOWN")
-    return new HttpError(400, err.code, err.message);
-  if (err instanceof ChatiaError && err.code === "CF_JOB_NOT_HANDLED")
-    return new HttpError(409, err.code, err.message);
-  return err;
+  const status = err instanceof ChatiaError ? ENQUEUE_REFUSAL_STATUS[err.code] : undefined;
+  if (status === undefined || !(err instanceof ChatiaError)) return err;
+  return new HttpError(status, err.code, err.message, err.details);
 }
 
 /** The `Idempotency-Key` header, when sent (1 to 200 characters). */

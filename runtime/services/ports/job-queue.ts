@@ -87,6 +87,30 @@ export interface EnqueueOptions {
   readonly priority?: number;
 }
 
+/** The bounds of a delay and a priority given from outside (the API, Bull Board's form). */
+const OPTION_BOUNDS = { delayMs: [0, 365 * 24 * 3600 * 1000], priority: [1, 2_097_152] } as const;
+
+/**
+ * What is wrong with a delay and a priority given from outside, one line each ([] when nothing),
+ * each named as its caller calls it.
+ */
+export function enqueueOptionProblems(
+  given: { readonly delayMs?: unknown; readonly priority?: unknown },
+  names: { readonly delayMs: string; readonly priority: string } = {
+    delayMs: "delayMs",
+    priority: "priority",
+  },
+): string[] {
+  return (["delayMs", "priority"] as const).flatMap((option) => {
+    const value = given[option];
+    const [min, max] = OPTION_BOUNDS[option];
+    if (value === undefined) return [];
+    if (Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max)
+      return [];
+    return [`${names[option]} must be a whole number from ${min} to ${max}`];
+  });
+}
+
 /** Adding jobs of the manifest, each checked against its payload schema. */
 export interface JobEnqueuer {
   enqueue(queue: string, name: string, data: unknown, options?: EnqueueOptions): Promise<QueuedJob>;

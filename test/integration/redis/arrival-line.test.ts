@@ -51,6 +51,14 @@ describe("RedisArrivalLine", () => {
     expect((await line.join("other", "d", MINUTE)).ahead).toEqual([]);
   });
 
+  it("keeps the line as long as its longest place, whatever the order they came in", async () => {
+    const line = new RedisArrivalLine(t.redis, t.prefix);
+    await line.join("q", "long", MINUTE);
+    await line.join("q", "short", 2_000);
+    const key = `${t.prefix}line:q`;
+    expect(await t.redis.pttl(key)).toBeGreaterThan(MINUTE - 10_000);
+  });
+
   it("drops a place never left (its process died) once its time is up", async () => {
     const line = new RedisArrivalLine(t.redis, t.prefix);
     await line.join("q", "dead", 3_000);

@@ -10,6 +10,7 @@ import { AuthService } from "../../../runtime/http/auth";
 import { hashPassword } from "../../../runtime/http/auth/passwords";
 import { testRows } from "../../helpers/rows";
 import { startTestRuntime, type TestRuntime } from "../../helpers/runtime";
+import { apiLogin } from "../../helpers/users";
 
 const fixture = path.resolve(__dirname, "../../fixtures/runtime/behaviours");
 const PASSWORD = "a long enough password";
@@ -97,19 +98,11 @@ describe("the editor's login", () => {
       store: new SequelizeAuthStore(t.db.sequelize),
       jwtSecret: t.config.jwtSecret,
     });
-    const apiLogin = async (email: string) => {
-      const res = await fetch(`${t.runtime.url}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email, password: PASSWORD }),
-      });
-      expect(res.status, email).toBe(200);
-      return ((await res.json()) as { accessToken: string }).accessToken;
-    };
+    const login = (email: string) => apiLogin(t.runtime.url ?? "", email, PASSWORD);
     const refused: Record<string, string> = {
-      "a company admin's access token": await apiLogin("ada@acme.test"),
-      "an attendant's access token": await apiLogin("bia@acme.test"),
-      "a super-admin's access token (the API's, not the editor's)": await apiLogin("root@ops.test"),
+      "a company admin's access token": await login("ada@acme.test"),
+      "an attendant's access token": await login("bia@acme.test"),
+      "a super-admin's access token (the API's, not the editor's)": await login("root@ops.test"),
       "a company API token": (
         await auth.createApiToken({ name: "ci", companyId, profile: "admin" })
       ).token,
